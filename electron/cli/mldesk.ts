@@ -1,0 +1,63 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ServeConfigError, startServer } from './serve-command.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(`'${value}' is not a port number (0-65535; 0 picks a free port).`);
+  }
+  return port;
+}
+
+export function buildCli(): Command {
+  const program = new Command('mldesk')
+    .description('MLDesk: experiment tracking with lineage, an MLflow-compatible tracking server, and MLOps automation.')
+    .version(packageJson.version, '-v, --version', 'print the MLDesk version')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('serve')
+    .description(
+      'Serve the MLflow-compatible tracking API (and the MLDesk UI) over HTTP. Point MLflow clients at it with ' +
+        'MLFLOW_TRACKING_URI=http://HOST:PORT. Stops cleanly on Ctrl-C / SIGTERM.',
+    )
+    .option('--host <host>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
+    .option('--port <port>', 'port to listen on; 0 picks a free port and prints it', portNumber, 5000)
+    .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
+    .addOption(
+      new Option('--token <token>', 'bearer token every request must carry (Authorization: Bearer <token>)').env('MLDESK_TOKEN'),
+    )
+    .action(async (opts: { host: string; port: number; dataDir?: string; token?: string }) => {
+      let server;
+      try {
+        server = await startServer({ host: opts.host, port: opts.port, dataDir: opts.dataDir, token: opts.token, version: packageJson.version });
+      } catch (error) {
+        if (error instanceof ServeConfigError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as Error).name === 'NewerDatabaseError') {
+          process.stderr.write(`mldesk serve: ${(error as Error).message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
+      process.stdout.write(`MLDesk listening on ${server.url}\n`);
+      process.stdout.write(`Data directory: ${server.store.dataDir}\n`);
+      const shutdown = (signal: string) => {
+        process.stdout.write(`Received ${signal}: finishing in-flight requests and closing the database...\n`);
+        server.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`mldesk serve: error while closing: ${(error as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
+
+  return program;
+}
+
+await buildCli().parseAsync(process.argv);

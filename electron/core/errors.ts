@@ -1,0 +1,42 @@
+/**
+ * Errors raised by core services. The codes are MLflow's so the tracking API can answer with
+ * MLflow's JSON shape; the HTTP status follows the code.
+ */
+export type ErrorCode =
+  | 'INVALID_PARAMETER_VALUE'
+  | 'RESOURCE_DOES_NOT_EXIST'
+  | 'RESOURCE_ALREADY_EXISTS'
+  | 'BAD_REQUEST'
+  | 'INVALID_STATE'
+  | 'UNAUTHENTICATED'
+  | 'ENDPOINT_NOT_FOUND'
+  | 'INTERNAL_ERROR';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  INVALID_PARAMETER_VALUE: 400,
+  BAD_REQUEST: 400,
+  RESOURCE_ALREADY_EXISTS: 400,
+  INVALID_STATE: 400,
+  RESOURCE_DOES_NOT_EXIST: 404,
+  UNAUTHENTICATED: 401,
+  ENDPOINT_NOT_FOUND: 404,
+  INTERNAL_ERROR: 500,
+};
+
+export class MLDeskError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MLDeskError';
+  }
+
+  get httpStatus(): number {
+    return STATUS_BY_CODE[this.code];
+  }
+}
+
+export const invalidParameter = (message: string) => new MLDeskError('INVALID_PARAMETER_VALUE', message);
+export const notFound = (message: string) => new MLDeskError('RESOURCE_DOES_NOT_EXIST', message);
+export const alreadyExists = (message: string) => new MLDeskError('RESOURCE_ALREADY_EXISTS', message);

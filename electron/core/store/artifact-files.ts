@@ -1,0 +1,97 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FileInfo } from '../../../shared/tracking-types.js';
+import { invalidParameter, notFound } from '../errors.js';
+
+export const PROXY_SCHEME = 'mlflow-artifacts:';
+
+/**
+ * Artifact files live on disk under <data-dir>/artifacts, never in the database. URIs of the form
+ * `mlflow-artifacts:/<path>` (what MLflow clients upload through the server) and local paths
+ * (`file://` or absolute) are served; anything else belongs to a store this server does not own.
+ */
+export class ArtifactFiles {
+  constructor(readonly root: string) {}
+
+  /** Maps a proxied artifact path (relative to the artifact root) to a file, refusing traversal. */
+  resolveProxyPath(relativePath: string, field = 'path'): string {
+    const cleaned = relativePath.replace(/^\/+/, '');
+    if (cleaned.split(/[\\/]/).some((part) => part === '..')) {
+      throw invalidParameter(`Invalid value '${relativePath}' for parameter '${field}': '..' is not allowed in artifact paths.`);
+    }
+    const full = resolve(this.root, cleaned);
+    if (full !== resolve(this.root) && !full.startsWith(resolve(this.root) + sep)) {
+      throw invalidParameter(`Invalid value '${relativePath}' for parameter '${field}': it points outside the artifact root.`);
+    }
+    return full;
+  }
+
+  /** The local directory behind an artifact URI, or null when the URI names a remote store. */
+  localDirOf(uri: string): string | null {
+    if (uri.startsWith(PROXY_SCHEME)) return this.resolveProxyPath(uri.slice(PROXY_SCHEME.length), 'artifact_uri');
+    if (uri.startsWith('file://')) return new URL(uri).pathname;
+    if (uri.startsWith('/')) return uri;
+    return null;
+  }
+
+  async list(dir: string, prefix: string): Promise<FileInfo[]> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      throw error;
+    }
+    const files: FileInfo[] = [];
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.mldesk-upload-')) continue;
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) files.push({ path, is_dir: true });
+      else files.push({ path, is_dir: false, file_size: (await stat(join(dir, entry.name))).size });
+    }
+    return files;
+  }
+
+  /** Streams an upload to a temporary file, then renames it into place: readers never see half a file. */
+  async write(target: string, body: Readable): Promise<{ size: number; sha256: string }> {
+    await mkdir(dirname(target), { recursive: true });
+    const temp = join(dirname(target), `.mldesk-upload-${randomUUID()}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      size += chunk.length;
+    });
+    try {
+      await pipeline(body, createWriteStream(temp));
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  async open(target: string, displayPath: string): Promise<{ stream: ReadStream; size: number }> {
+    let info;
+    try {
+      info = await stat(target);
+    } catch {
+      throw notFound(`Artifact '${displayPath}' does not exist.`);
+    }
+    if (info.isDirectory()) throw invalidParameter(`Artifact '${displayPath}' is a directory; list it instead of downloading it.`);
+    return { stream: createReadStream(target), size: info.size };
+  }
+
+  async remove(target: string): Promise<void> {
+    await rm(target, { recursive: true, force: true });
+  }
+
+  relativeToRoot(target: string): string {
+    return relative(this.root, target).split(sep).join('/');
+  }
+}

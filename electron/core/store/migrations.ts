@@ -1,0 +1,144 @@
+/**
+ * Numbered schema migrations. Migration N brings a database from user_version N-1 to N; each runs in
+ * one transaction. Never edit a migration that has shipped: add a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'tracking core: experiments, runs, params, metrics, tags, artifacts, datasets, lineage',
+    sql: `
+      CREATE TABLE experiments (
+        experiment_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        artifact_location TEXT NOT NULL,
+        lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
+        creation_time INTEGER NOT NULL,
+        last_update_time INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE experiment_tags (
+        experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (experiment_id, key)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE runs (
+        run_pk INTEGER PRIMARY KEY,
+        run_uuid TEXT NOT NULL UNIQUE,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        user_id TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED')),
+        start_time INTEGER,
+        end_time INTEGER,
+        lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
+        artifact_uri TEXT NOT NULL,
+        deleted_time INTEGER
+      ) STRICT;
+      CREATE INDEX runs_by_experiment_start ON runs(experiment_id, start_time DESC, run_uuid);
+
+      CREATE TABLE params (
+        run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_pk, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX params_by_key ON params(key, value);
+
+      CREATE TABLE tags (
+        run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_pk, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX tags_by_key ON tags(key, value);
+
+      -- Every logged point. NaN cannot be stored in SQLite (it becomes NULL), so it is kept as
+      -- value 0 with is_nan = 1. Logging the very same point twice (a client retry) is a no-op,
+      -- as in MLflow, hence the primary key over the whole point.
+      CREATE TABLE metrics (
+        run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        value REAL NOT NULL,
+        is_nan INTEGER NOT NULL DEFAULT 0 CHECK (is_nan IN (0, 1)),
+        PRIMARY KEY (run_pk, key, step, timestamp, value, is_nan)
+      ) STRICT, WITHOUT ROWID;
+
+      -- The latest point per key (highest step, then timestamp, then value), kept in step with
+      -- metrics so search and the runs table never scan histories.
+      CREATE TABLE latest_metrics (
+        run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value REAL NOT NULL,
+        is_nan INTEGER NOT NULL DEFAULT 0,
+        step INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        PRIMARY KEY (run_pk, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value);
+
+      -- Artifact files are on disk under the data directory; this table is their index
+      -- (size and content hash) for lineage and integrity checks.
+      CREATE TABLE artifacts (
+        run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        file_size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_time INTEGER NOT NULL,
+        PRIMARY KEY (run_pk, path)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE datasets (
+        dataset_pk INTEGER PRIMARY KEY,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        source_type TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        schema TEXT,
+        profile TEXT,
+        UNIQUE (experiment_id, name, digest)
+      ) STRICT;
+
+      CREATE TABLE run_inputs (
+        run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
+        dataset_pk INTEGER NOT NULL REFERENCES datasets(dataset_pk) ON DELETE CASCADE,
+        PRIMARY KEY (run_pk, dataset_pk)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE run_input_tags (
+        run_pk INTEGER NOT NULL,
+        dataset_pk INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_pk, dataset_pk, key),
+        FOREIGN KEY (run_pk, dataset_pk) REFERENCES run_inputs(run_pk, dataset_pk) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+
+      -- Generic lineage graph (dataset -> run -> model version -> deployment ...). Later issues add
+      -- typed tables (model versions, predictions) and record their edges here.
+      CREATE TABLE lineage_edges (
+        edge_pk INTEGER PRIMARY KEY,
+        source_kind TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        target_kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        relation TEXT NOT NULL,
+        created_time INTEGER NOT NULL,
+        UNIQUE (source_kind, source_id, target_kind, target_id, relation)
+      ) STRICT;
+      CREATE INDEX lineage_edges_by_target ON lineage_edges(target_kind, target_id);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

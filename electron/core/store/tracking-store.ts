@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import type { DatasetInput, FileInfo, KeyValue, Run, RunInfo, RunStatus } from '../../../shared/tracking-types.js';
+import { dataDirLayout } from '../data-dir.js';
+import { invalidParameter } from '../errors.js';
+import { ArtifactFiles, PROXY_SCHEME } from './artifact-files.js';
+import { openDatabase, type SqliteDatabase } from './database.js';
+import { ExperimentStore } from './experiments.js';
+import { RunDataStore, type Batch } from './run-data.js';
+import { logInputs } from './run-inputs.js';
+import { searchRuns, type RunSearch } from './run-search.js';
+import { RunStore, type CreateRunInput } from './runs.js';
+
+/**
+ * The lineage store of one data directory: the SQLite database plus the artifact files beside it.
+ * Every service (tracking server, CLI, Electron app) goes through this one object.
+ */
+export class TrackingStore {
+  readonly experiments: ExperimentStore;
+  readonly runs: RunStore;
+  readonly runData: RunDataStore;
+  readonly artifacts: ArtifactFiles;
+  private closed = false;
+
+  private constructor(
+    readonly db: SqliteDatabase,
+    readonly dataDir: string,
+  ) {
+    const layout = dataDirLayout(dataDir);
+    this.artifacts = new ArtifactFiles(layout.artifacts);
+    this.experiments = new ExperimentStore(db, (id) => `${PROXY_SCHEME}/${id}`);
+    this.runs = new RunStore(db, this.experiments);
+    this.runData = new RunDataStore(db, this.runs);
+  }
+
+  static open(dataDir: string): TrackingStore {
+    const db = openDatabase(dataDirLayout(dataDir).database);
+    return new TrackingStore(db, dataDir);
+  }
+
+  createRun(input: CreateRunInput): Run {
+    return this.runs.get(this.runs.create(input).run_uuid);
+  }
+
+  updateRun(runId: string, patch: { status?: RunStatus; endTime?: number; runName?: string }): RunInfo {
+    return this.runs.update(runId, patch);
+  }
+
+  logBatch(runId: string, batch: Batch): void {
+    this.runData.logBatch(runId, batch);
+  }
+
+  logInputs(runId: string, inputs: DatasetInput[]): void {
+    logInputs(this.db, this.runs, runId, inputs);
+  }
+
+  setTag(runId: string, tag: KeyValue): void {
+    this.runData.logBatch(runId, { metrics: [], params: [], tags: [tag] });
+  }
+
+  searchRuns(query: RunSearch): { runs: Run[]; next_page_token?: string } {
+    return searchRuns(this.db, this.runs, query);
+  }
+
+  /** artifacts/list for a run: files directly under `path` of the run's artifact root. */
+  async listRunArtifacts(runId: string, path: string | undefined): Promise<{ root_uri: string; files: FileInfo[] }> {
+    const run = this.runs.row(runId);
+    const root = this.artifacts.localDirOf(run.artifact_uri);
+    if (root === null) {
+      throw invalidParameter(`The artifact store of run ${runId} (${run.artifact_uri}) is not managed by this server; list it with its own client.`);
+    }
+    const sub = (path ?? '').replace(/^\/+|\/+$/g, '');
+    if (sub.split('/').some((part) => part === '..')) {
+      throw invalidParameter(`Invalid value '${path}' for parameter 'path': '..' is not allowed in artifact paths.`);
+    }
+    const files = await this.artifacts.list(sub ? join(root, sub) : root, sub);
+    return { root_uri: run.artifact_uri, files };
+  }
+
+  /** Records an uploaded file in the artifacts index when it sits under a run's artifact root. */
+  recordArtifact(relativeToRoot: string, size: number, sha256: string): void {
+    const match = /^(\d+)\/([0-9a-f]{32})\/artifacts\/(.+)$/.exec(relativeToRoot);
+    if (!match) return;
+    const row = this.db.prepare('SELECT run_pk FROM runs WHERE run_uuid = ?').get(match[2]) as { run_pk: number } | undefined;
+    if (!row) return;
+    this.db
+      .prepare(
+        `INSERT INTO artifacts (run_pk, path, file_size, sha256, created_time) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_pk, path) DO UPDATE SET file_size = excluded.file_size, sha256 = excluded.sha256, created_time = excluded.created_time`,
+      )
+      .run(row.run_pk, match[3], size, sha256, Date.now());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Folding the WAL back leaves a single self-contained file for backups and bundles.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}

@@ -1,0 +1,103 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { MLDeskError } from '../core/errors.js';
+import type { TrackingStore } from '../core/store/tracking-store.js';
+import { parseJsonBody } from './json-body.js';
+import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
+import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
+
+export interface ServerOptions {
+  store: TrackingStore;
+  /** Required when the server listens on anything but loopback. */
+  token?: string;
+  logger?: boolean;
+  version: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+function tokensMatch(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** MLflow's error shape: {"error_code": ..., "message": ...} with the matching HTTP status. */
+function errorReply(error: unknown): { status: number; body: { error_code: string; message: string } } {
+  if (error instanceof MLDeskError) return { status: error.httpStatus, body: { error_code: error.code, message: error.message } };
+  const fastifyError = error as FastifyError;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'The request body exceeds the size limit of this endpoint (log-batch accepts at most 1 MB).' },
+    };
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: `Bad Request. Content-Type must be application/json: ${fastifyError.message}` } };
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return { status: fastifyError.statusCode, body: { error_code: 'BAD_REQUEST', message: fastifyError.message } };
+  }
+  return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: `Internal error: ${(error as Error).message ?? String(error)}` } };
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 64 * 1024 * 1024,
+    // Run ids and artifact paths can be long; MLflow clients never send oversized URLs otherwise.
+    routerOptions: { maxParamLength: 2048 },
+    return503OnClosing: true,
+  });
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  // Some MLflow clients post JSON without a content type, or as text/plain.
+  app.addContentTypeParser(['text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  if (options.token) {
+    const expected = options.token;
+    app.addHook('onRequest', async (request, reply) => {
+      const header = request.headers.authorization ?? '';
+      const match = /^Bearer\s+(.+)$/i.exec(header);
+      if (!match || !tokensMatch(match[1]!.trim(), expected)) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer realm="mldesk"')
+          .send({ error_code: 'UNAUTHENTICATED', message: 'A valid bearer token is required (Authorization: Bearer <token>).' });
+      }
+    });
+  }
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = errorReply(error);
+    if (status >= 500) request.log.error(error);
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  app.get('/health', async () => 'OK');
+  app.get('/version', async () => options.version);
+
+  registerTrackingRoutes(app, options.store);
+  await registerArtifactRoutes(app, options.store);
+  return app;
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { invalidParameter } from '../../core/errors.js';
+import type { TrackingStore } from '../../core/store/tracking-store.js';
+
+const PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'] as const;
+
+const CONTENT_TYPES: Record<string, string> = {
+  json: 'application/json',
+  txt: 'text/plain; charset=utf-8',
+  log: 'text/plain; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  yaml: 'text/yaml; charset=utf-8',
+  yml: 'text/yaml; charset=utf-8',
+  html: 'text/plain; charset=utf-8',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'text/plain; charset=utf-8',
+};
+
+function wildcardPath(request: FastifyRequest): string {
+  const path = (request.params as { '*': string })['*'] ?? '';
+  if (path === '') throw invalidParameter("Missing value for required parameter 'path'.");
+  return decodeURIComponent(path);
+}
+
+/**
+ * The artifact proxy (`mlflow server --serve-artifacts`): clients whose run artifact URI is
+ * `mlflow-artifacts:/...` upload, download and list files through these routes.
+ */
+export async function registerArtifactRoutes(app: FastifyInstance, store: TrackingStore): Promise<void> {
+  await app.register(async (scope) => {
+    // Uploads are streamed to disk as they arrive, whatever their content type.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+    for (const prefix of PREFIXES) {
+      scope.get(`${prefix}/artifacts`, async (request) => {
+        const path = ((request.query as { path?: string }).path ?? '').replace(/^\/+|\/+$/g, '');
+        const dir = store.artifacts.resolveProxyPath(path);
+        const files = await store.artifacts.list(dir, '');
+        return { files };
+      });
+      scope.get(`${prefix}/artifacts/*`, async (request, reply) => {
+        const path = wildcardPath(request);
+        const { stream, size } = await store.artifacts.open(store.artifacts.resolveProxyPath(path), path);
+        const extension = path.split('.').pop()?.toLowerCase() ?? '';
+        reply.header('content-length', size);
+        reply.header('content-type', CONTENT_TYPES[extension] ?? 'application/octet-stream');
+        // Artifacts are user content: never let a browser run them as part of the app.
+        reply.header('content-security-policy', "default-src 'none'; sandbox");
+        reply.header('x-content-type-options', 'nosniff');
+        return reply.send(stream);
+      });
+      scope.put(`${prefix}/artifacts/*`, async (request) => {
+        const path = wildcardPath(request);
+        const target = store.artifacts.resolveProxyPath(path);
+        // Fastify skips the parser for an empty body: an empty file is still a valid artifact.
+        const body = (request.body as Readable | undefined) ?? Readable.from([]);
+        const { size, sha256 } = await store.artifacts.write(target, body);
+        store.recordArtifact(store.artifacts.relativeToRoot(target), size, sha256);
+        return {};
+      });
+      scope.delete(`${prefix}/artifacts/*`, async (request) => {
+        await store.artifacts.remove(store.artifacts.resolveProxyPath(wildcardPath(request)));
+        return {};
+      });
+    }
+  });
+}
