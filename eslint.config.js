@@ -42,7 +42,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/**'],
+    files: ['renderer/src/**'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', requestAnimationFrame: 'readonly', cancelAnimationFrame: 'readonly', EventSource: 'readonly', HTMLElement: 'readonly', ResizeObserver: 'readonly', localStorage: 'readonly' },
+    },
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'The renderer talks to the app only through the API.' }, { name: 'better-sqlite3', message: 'The renderer never touches the database.' }],

@@ -1,5 +1,8 @@
+import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { MLDeskError } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from './json-body.js';
@@ -12,7 +15,12 @@ export interface ServerOptions {
   token?: string;
   logger?: boolean;
   version: string;
+  /** Built renderer to serve at `/`; defaults to dist/renderer beside this file's build. */
+  uiDir?: string;
 }
+
+const DEFAULT_UI_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
+const API_PATH = /^\/(api|ajax-api)\//;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -90,9 +98,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (status >= 500) request.log.error(error);
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
+  const hasUi = existsSync(`${uiDir}/index.html`);
+  if (hasUi) {
+    await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: 'index.html', wildcard: false });
+  } else {
+    app.get('/', async (_request, reply) =>
+      reply.type('text/plain; charset=utf-8').send('MLDesk tracking server. The UI is not built: run `npm run build`.\n'),
+    );
+  }
+  app.setNotFoundHandler((request, reply) => {
+    // Client-side routes of the single-page UI load index.html; API paths get MLflow's error shape.
+    if (hasUi && request.method === 'GET' && !API_PATH.test(request.url) && (request.headers.accept ?? '').includes('text/html')) {
+      return reply.sendFile('index.html');
+    }
+    return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}` });
+  });
 
   app.get('/health', async () => 'OK');
   app.get('/version', async () => options.version);

@@ -1,0 +1,18 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+type DatabaseModule = typeof import('../electron/core/store/database.js');
+type TrackingStoreModule = typeof import('../electron/core/store/tracking-store.js');
+
+/**
+ * The compiled store, as `mldesk serve` runs it (npm run bench builds first). Types come from the
+ * sources; the code comes from dist/ so the in-process baselines use exactly what the server uses.
+ */
+async function loadDist<T>(relative: string): Promise<T> {
+  const url = new URL(`../dist/${relative}`, import.meta.url);
+  if (!existsSync(fileURLToPath(url))) throw new Error(`${fileURLToPath(url)} is missing: run \`npm run build\` first.`);
+  return (await import(url.href)) as T;
+}
+
+export const loadDatabaseModule = () => loadDist<DatabaseModule>('electron/core/store/database.js');
+export const loadTrackingStoreModule = () => loadDist<TrackingStoreModule>('electron/core/store/tracking-store.js');

@@ -1,0 +1,52 @@
+import { test as base } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface ServedApp {
+  url: string;
+  dataDir: string;
+  /** Calls the MLflow tracking API of this server (used to seed data the way clients would). */
+  api<T = Record<string, unknown>>(path: string, body?: unknown): Promise<T>;
+}
+
+async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['bin/mldesk.js', 'serve', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`mldesk serve exited with ${code} before listening`)));
+    lines.on('line', (line) => {
+      const match = /^MLDesk listening on (http:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+  });
+  return { child, url };
+}
+
+/** Each test gets its own `mldesk serve` process with a fresh data directory. */
+export const test = base.extend<{ app: ServedApp }>({
+  app: async ({}, use) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mldesk-e2e-'));
+    const { child, url } = await startServe(dataDir);
+    const api = async <T,>(path: string, body?: unknown): Promise<T> => {
+      const response = await fetch(`${url}/api/2.0/mlflow/${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    };
+    await use({ url, dataDir, api });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+});
+
+export { expect } from '@playwright/test';
