@@ -180,7 +180,8 @@ export class ExperimentStore {
       params.push(...fragment.params);
     }
     const order: string[] = [];
-    for (const text of query.orderBy) {
+    // MLflow's default order: newest experiments first.
+    for (const text of query.orderBy.length > 0 ? query.orderBy : ['creation_time DESC']) {
       let clause;
       try {
         clause = parseExperimentOrderBy(text);
