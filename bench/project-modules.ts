@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-type DatabaseModule = typeof import('../electron/core/store/database.js');
-type TrackingStoreModule = typeof import('../electron/core/store/tracking-store.js');
+import type * as DatabaseModule from '../electron/core/store/database.js';
+import type * as TrackingStoreModule from '../electron/core/store/tracking-store.js';
 
 /**
  * The compiled store, as `mldesk serve` runs it (npm run bench builds first). Types come from the
@@ -14,5 +13,5 @@ async function loadDist<T>(relative: string): Promise<T> {
   return (await import(url.href)) as T;
 }
 
-export const loadDatabaseModule = () => loadDist<DatabaseModule>('electron/core/store/database.js');
-export const loadTrackingStoreModule = () => loadDist<TrackingStoreModule>('electron/core/store/tracking-store.js');
+export const loadDatabaseModule = () => loadDist<typeof DatabaseModule>('electron/core/store/database.js');
+export const loadTrackingStoreModule = () => loadDist<typeof TrackingStoreModule>('electron/core/store/tracking-store.js');

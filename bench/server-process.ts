@@ -63,10 +63,13 @@ export function sampleRss(pid: number, intervalMs = 50): { stop(): number } {
  */
 export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  // Loopback needs no token; an inherited MLDESK_TOKEN would make every request need one.
+  const env = { ...process.env };
+  delete env.MLDESK_TOKEN;
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MLDESK_TOKEN: '' },
+    env,
   });
   const url = await listeningUrl(child);
   const exited = new Promise<void>((resolve) => {

@@ -1,0 +1,60 @@
+/**
+ * `npm run bench`: builds, then measures the tracking server against baselines taken in the same
+ * run and prints one table (also written to bench/results/latest.json). It reports; it never fails
+ * on a missed target. BENCH_INGEST_POINTS, BENCH_INGEST_ROUNDS and BENCH_LARGE_RUNS shrink it for a quick look;
+ * BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeHttpClient } from './http-client.js';
+import { environment, formatNotes, formatTable, targetChecks, writeJson, type BenchResults } from './report.js';
+import { benchIngest } from './tracking-ingest.js';
+import { benchSearch } from './tracking-search.js';
+
+const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+
+function positiveInt(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got '${text}'`);
+  return value;
+}
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<void> {
+  if (process.platform !== 'linux') log('warning: memory figures read /proc/<pid>/status and need Linux.');
+  const env = environment();
+  log(`node ${env.node}, ${env.cpus} × ${env.cpuModel}`);
+  const workDir = mkdtempSync(join(tmpdir(), 'mldesk-bench-'));
+  const started = performance.now();
+  try {
+    const ingest = await benchIngest({
+      workDir,
+      points: positiveInt('BENCH_INGEST_POINTS', 500_000),
+      connectionLevels: [1, 4],
+      rounds: positiveInt('BENCH_INGEST_ROUNDS', 3),
+      log,
+    });
+    const searchSmall = await benchSearch({ workDir, runs: 1_000, maxResults: 1_000, warmUp: 10, calls: 50, log });
+    const searchLarge = await benchSearch({ workDir, runs: positiveInt('BENCH_LARGE_RUNS', 50_000), maxResults: 100, warmUp: 10, calls: 50, log });
+    const results: BenchResults = { ingest, searchSmall, searchLarge, totalSeconds: (performance.now() - started) / 1000 };
+    const checks = targetChecks(results);
+    const table = formatTable(results, checks);
+    writeJson(RESULTS, results, checks, table);
+    process.stdout.write(
+      `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
+        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}\n\n${formatNotes(results)}\n` +
+        `Targets met: ${checks.filter((c) => c.met).length}/${checks.length}. Written to ${RESULTS}\n`,
+    );
+  } finally {
+    closeHttpClient();
+    if (process.env.BENCH_KEEP_DATA) log(`data kept in ${workDir}`);
+    else rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();
