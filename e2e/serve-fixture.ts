@@ -29,6 +29,8 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: 
 
 /** Each test gets its own `mldesk serve` process with a fresh data directory. */
 export const test = base.extend<{ app: ServedApp }>({
+  // Playwright reads the fixture's dependencies from this destructuring pattern; this one has none.
+  // eslint-disable-next-line no-empty-pattern
   app: async ({}, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mldesk-e2e-'));
     const { child, url } = await startServe(dataDir);

@@ -23,13 +23,23 @@ export const LIMITS = {
   maxDatasetSourceLength: 65_535,
 } as const;
 
+/** Length in code points, as MLflow (Python's len) counts it; UTF-16 would count emoji twice. */
+export function textLength(text: string): number {
+  let surrogatePairs = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) surrogatePairs++;
+  }
+  return text.length - surrogatePairs;
+}
+
 const KEY_PATTERN = /^[\p{L}\p{N}_\-. /:]+$/u;
 
 /** Returns an error message for an invalid metric/param/tag key, or null when it is valid. */
 export function keyProblem(kind: 'metric' | 'param' | 'tag', key: string): string | null {
   if (key.length === 0) return `Invalid ${kind} name: '' (it cannot be empty).`;
-  if (key.length > LIMITS.maxKeyLength) {
-    return `${kind[0]!.toUpperCase()}${kind.slice(1)} key '${key.slice(0, 40)}...' had length ${key.length}, which exceeded length limit of ${LIMITS.maxKeyLength}.`;
+  if (textLength(key) > LIMITS.maxKeyLength) {
+    return `${kind[0]!.toUpperCase()}${kind.slice(1)} key '${key.slice(0, 40)}...' had length ${textLength(key)}, which exceeded length limit of ${LIMITS.maxKeyLength}.`;
   }
   if (!KEY_PATTERN.test(key)) {
     return `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/).`;

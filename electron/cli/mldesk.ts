@@ -57,6 +57,19 @@ export function buildCli(): Command {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
     });
 
+  program.addHelpText(
+    'after',
+    `
+Serve options (mldesk serve --help):
+  --host <host>       address to bind (default 127.0.0.1); anything but loopback requires --token
+  --port <port>       port (default 5000); 0 picks a free port and prints it
+  --data-dir <dir>    database and artifacts directory (default $MLDESK_HOME, else the OS app-data folder)
+  --token <token>     bearer token required on every request (env MLDESK_TOKEN)
+
+Example:
+  mldesk serve --port 5000                            # in one terminal
+  export MLFLOW_TRACKING_URI=http://127.0.0.1:5000    # in the shell that runs your MLflow code`,
+  );
   return program;
 }
 

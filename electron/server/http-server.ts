@@ -79,6 +79,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
 
+  // A web page the user visits could otherwise post to this loopback server (text/plain bodies
+  // need no CORS preflight). Browsers send Origin on such requests; MLflow clients send none.
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || (origin === 'null' && request.method === 'GET')) return;
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = '';
+    }
+    if (originHost !== request.headers.host) {
+      return reply
+        .code(403)
+        .send({ error_code: 'PERMISSION_DENIED', message: `Cross-origin request from ${origin} refused: only the MLDesk UI served here may call this API.` });
+    }
+  });
+
   if (options.token) {
     const expected = options.token;
     app.addHook('onRequest', async (request, reply) => {

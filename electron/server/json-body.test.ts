@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MLDeskError } from '../core/errors.js';
+import type { MLDeskError } from '../core/errors.js';
 import { parseJsonBody } from './json-body.js';
 
 describe('parseJsonBody', () => {

@@ -141,6 +141,21 @@ describe('experiments', () => {
     expect(experiment.tags).toEqual([{ key: 'stage', value: 'two' }]);
     expect(experiment.last_update_time).toBeGreaterThanOrEqual(before);
     expectMlflowError(
+      await server.post('experiments/set-experiment-tag', { experiment_id: id, key: 'k'.repeat(251), value: 'v' }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      'key',
+      '250',
+    );
+    expectMlflowError(
+      await server.post('experiments/set-experiment-tag', { experiment_id: id, key: 'long', value: 'v'.repeat(5001) }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      'long',
+      '5000',
+    );
+    expect((await getExperiment(id)).tags).toEqual([{ key: 'stage', value: 'two' }]);
+    expectMlflowError(
       await server.post('experiments/set-experiment-tag', { experiment_id: '987654', key: 'k', value: 'v' }),
       404,
       'RESOURCE_DOES_NOT_EXIST',

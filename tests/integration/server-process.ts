@@ -154,6 +154,8 @@ export interface ServerProcess extends ApiClient {
   readonly exited: Promise<Exit>;
   stdout(): string;
   stderr(): string;
+  /** Resolves with the first stdout match of `pattern` (output already seen included); rejects if the process exits first. */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** A client for another prefix (e.g. /ajax-api/2.0/mlflow) or with extra default headers. */
   client(prefix?: string, headers?: Record<string, string>): ApiClient;
   /** Sends a signal and waits for the process to exit. */
@@ -229,6 +231,34 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   const parsed = new URL(url);
   const base = apiClient(url, MLFLOW_PREFIX, options.headers);
 
+  const waitForStdout = (pattern: RegExp, timeoutMs = 10_000) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(out);
+        if (!match) return false;
+        done();
+        resolve(match);
+        return true;
+      };
+      const onExit = () => {
+        if (check()) return;
+        done();
+        reject(new Error(`mldesk serve exited before printing ${pattern}.\nstdout:\n${out}\nstderr:\n${err}`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`mldesk serve did not print ${pattern} within ${timeoutMs} ms.\nstdout:\n${out}`));
+      }, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        child.off('exit', onExit);
+      }
+      if (check()) return;
+      child.stdout!.on('data', check);
+      child.once('exit', onExit);
+    });
+
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;
@@ -243,6 +273,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     exited,
     stdout: () => out,
     stderr: () => err,
+    waitForStdout,
     client: (prefix = MLFLOW_PREFIX, headers = {}) => apiClient(url, prefix, { ...options.headers, ...headers }),
     stop,
     kill: () => stop('SIGKILL'),

@@ -4,6 +4,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import type { FileInfo } from '../../../shared/tracking-types.js';
 import { invalidParameter, notFound } from '../errors.js';
 
@@ -33,7 +34,18 @@ export class ArtifactFiles {
   /** The local directory behind an artifact URI, or null when the URI names a remote store. */
   localDirOf(uri: string): string | null {
     if (uri.startsWith(PROXY_SCHEME)) return this.resolveProxyPath(uri.slice(PROXY_SCHEME.length), 'artifact_uri');
-    if (uri.startsWith('file://')) return new URL(uri).pathname;
+    if (uri.startsWith('file://')) {
+      // A query or fragment would cut the run's `/<run>/artifacts` suffix off the path URL
+      // parsing yields (`file:///etc?/<run>/artifacts` is /etc): refuse instead of listing it.
+      if (uri.includes('?') || uri.includes('#')) {
+        throw invalidParameter(`Invalid artifact URI '${uri}': a file: URI cannot carry a query or fragment.`);
+      }
+      try {
+        return fileURLToPath(new URL(uri));
+      } catch (error) {
+        throw invalidParameter(`Invalid artifact URI '${uri}': ${(error as Error).message}`);
+      }
+    }
     if (uri.startsWith('/')) return uri;
     return null;
   }
@@ -47,7 +59,7 @@ export class ArtifactFiles {
       throw error;
     }
     const files: FileInfo[] = [];
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (entry.name.startsWith('.mldesk-upload-')) continue;
       const path = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory()) files.push({ path, is_dir: true });

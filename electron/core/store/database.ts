@@ -25,6 +25,9 @@ export function openDatabase(path: string): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
+    // Checked before anything writes: switching to WAL rewrites the file header, and a newer
+    // app's database must be left byte for byte as it was.
+    refuseNewer(db, path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -39,9 +42,14 @@ export function openDatabase(path: string): SqliteDatabase {
   return db;
 }
 
-export function migrate(db: SqliteDatabase, path = 'database'): void {
+function refuseNewer(db: SqliteDatabase, path: string): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) throw new NewerDatabaseError(path, current);
+  return current;
+}
+
+export function migrate(db: SqliteDatabase, path = 'database'): void {
+  const current = refuseNewer(db, path);
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;
     db.transaction(() => {

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { keyProblem, LIMITS, textLength } from '../../../shared/tracking-limits.js';
 import type { Experiment, KeyValue, ViewType } from '../../../shared/tracking-types.js';
 import { parseExperimentFilter, parseExperimentOrderBy, SearchSyntaxError } from '../../../shared/search-filter.js';
 import { alreadyExists, invalidParameter, notFound } from '../errors.js';
@@ -134,6 +135,14 @@ export class ExperimentStore {
   }
 
   setExperimentTag(id: string, key: string, value: string): void {
+    // MLflow validates experiment tags as run tags: key name and length, value length.
+    const problem = keyProblem('tag', key);
+    if (problem) throw invalidParameter(`Field 'key': ${problem}`);
+    if (textLength(value) > LIMITS.maxTagValueLength) {
+      throw invalidParameter(
+        `Field 'value': tag value for key '${key}' had length ${textLength(value)}, which exceeded length limit of ${LIMITS.maxTagValueLength}.`,
+      );
+    }
     const row = this.row(id);
     if (row.lifecycle_stage !== 'active') {
       throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);

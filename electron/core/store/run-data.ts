@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { keyProblem, LIMITS } from '../../../shared/tracking-limits.js';
+import { keyProblem, LIMITS, textLength } from '../../../shared/tracking-limits.js';
 import { encodeMetricValue, type KeyValue, type Metric } from '../../../shared/tracking-types.js';
 import { invalidParameter, notFound } from '../errors.js';
 import type { SqliteDatabase } from './database.js';
@@ -69,8 +69,9 @@ export class RunDataStore {
   }
 
   /** Validates everything first, then writes everything in one transaction: all or nothing. */
-  logBatch(runId: string, batch: Batch): void {
-    validateBatch(batch);
+  /** `single` names fields as the one-item endpoints (log-metric, log-parameter, set-tag) call them. */
+  logBatch(runId: string, batch: Batch, options: { single?: boolean } = {}): void {
+    validateBatch(batch, options.single ? (_list, _index, field) => field : (list, index, field) => `${list}[${index}]${field ? `.${field}` : ''}`);
     const run = this.runs.activeRow(runId);
     const runPk = run.run_pk;
     const latestByKey = new Map<string, MetricPoint>();
@@ -137,7 +138,9 @@ export class RunDataStore {
   }
 }
 
-function validateBatch(batch: Batch): void {
+type FieldName = (list: 'metrics' | 'params' | 'tags', index: number, field: string) => string;
+
+function validateBatch(batch: Batch, name: FieldName): void {
   const total = batch.metrics.length + batch.params.length + batch.tags.length;
   if (total > LIMITS.batchMaxItems) {
     throw invalidParameter(
@@ -155,31 +158,31 @@ function validateBatch(batch: Batch): void {
   }
   batch.metrics.forEach((metric, index) => {
     const problem = keyProblem('metric', metric.key);
-    if (problem) throw invalidParameter(`Field 'metrics[${index}].key': ${problem}`);
+    if (problem) throw invalidParameter(`Field '${name('metrics', index, 'key')}': ${problem}`);
   });
   const seenParams = new Map<string, string>();
   batch.params.forEach((param, index) => {
     const problem = keyProblem('param', param.key);
-    if (problem) throw invalidParameter(`Field 'params[${index}].key': ${problem}`);
-    if (param.value.length > LIMITS.maxParamValueLength) {
+    if (problem) throw invalidParameter(`Field '${name('params', index, 'key')}': ${problem}`);
+    if (textLength(param.value) > LIMITS.maxParamValueLength) {
       throw invalidParameter(
-        `Field 'params[${index}].value': param value for key '${param.key}' had length ${param.value.length}, which exceeded length limit of ${LIMITS.maxParamValueLength}.`,
+        `Field '${name('params', index, 'value')}': param value for key '${param.key}' had length ${textLength(param.value)}, which exceeded length limit of ${LIMITS.maxParamValueLength}.`,
       );
     }
     const previous = seenParams.get(param.key);
     if (previous !== undefined && previous !== param.value) {
       throw invalidParameter(
-        `Field 'params[${index}]': duplicate parameter key '${param.key}' with different values ('${previous}' and '${param.value}') in one batch.`,
+        `Field '${name('params', index, '')}': duplicate parameter key '${param.key}' with different values ('${previous}' and '${param.value}') in one batch.`,
       );
     }
     seenParams.set(param.key, param.value);
   });
   batch.tags.forEach((tag, index) => {
     const problem = keyProblem('tag', tag.key);
-    if (problem) throw invalidParameter(`Field 'tags[${index}].key': ${problem}`);
-    if (tag.value.length > LIMITS.maxTagValueLength) {
+    if (problem) throw invalidParameter(`Field '${name('tags', index, 'key')}': ${problem}`);
+    if (textLength(tag.value) > LIMITS.maxTagValueLength) {
       throw invalidParameter(
-        `Field 'tags[${index}].value': tag value for key '${tag.key}' had length ${tag.value.length}, which exceeded length limit of ${LIMITS.maxTagValueLength}.`,
+        `Field '${name('tags', index, 'value')}': tag value for key '${tag.key}' had length ${textLength(tag.value)}, which exceeded length limit of ${LIMITS.maxTagValueLength}.`,
       );
     }
   });

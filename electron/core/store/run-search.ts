@@ -125,9 +125,17 @@ function orderPlan(clauses: OrderByClause[]): OrderPlan {
   return plan;
 }
 
-export function searchRuns(db: SqliteDatabase, runs: RunStore, query: RunSearch): { runs: Run[]; next_page_token?: string } {
+export interface RunSelection {
+  /** `FROM runs r <joins> WHERE ...` without ORDER BY / LIMIT. */
+  from: string;
+  orderBy: string;
+  params: unknown[];
+}
+
+/** Compiles experiment ids, a filter and order_by clauses into SQL shared by search and the app's runs table. */
+export function buildRunSelection(query: Omit<RunSearch, 'maxResults' | 'pageToken'>): RunSelection | null {
   const experimentPks = query.experimentIds.map((id, index) => experimentPk(id, `experiment_ids[${index}]`));
-  if (experimentPks.length === 0) return { runs: [] };
+  if (experimentPks.length === 0) return null;
   const clauses = withSyntaxErrors('filter', query.filter ?? '', () => parseRunFilter(query.filter));
   const orderClauses = query.orderBy.map((text) => withSyntaxErrors('order_by', text, () => parseRunOrderBy(text)));
   const plan = orderPlan(orderClauses);
@@ -140,14 +148,22 @@ export function searchRuns(db: SqliteDatabase, runs: RunStore, query: RunSearch)
     where.push(fragment.sql);
     params.push(...fragment.params);
   }
+  return {
+    from: `FROM runs r ${plan.joins.join(' ')} WHERE ${where.join(' AND ')}`,
+    orderBy: plan.order.join(', '),
+    params: [...plan.joinParams, ...params],
+  };
+}
+
+export const RUN_ROW_COLUMNS = `r.run_pk, r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
+      r.lifecycle_stage, r.artifact_uri`;
+
+export function searchRuns(db: SqliteDatabase, runs: RunStore, query: RunSearch): { runs: Run[]; next_page_token?: string } {
+  const selection = buildRunSelection(query);
+  if (selection === null) return { runs: [] };
   const offset = decodePageToken(query.pageToken);
-  const sql = `SELECT r.run_pk, r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
-      r.lifecycle_stage, r.artifact_uri
-    FROM runs r ${plan.joins.join(' ')}
-    WHERE ${where.join(' AND ')}
-    ORDER BY ${plan.order.join(', ')}
-    LIMIT ? OFFSET ?`;
-  const rows = db.prepare(sql).all(...plan.joinParams, ...params, query.maxResults + 1, offset) as RunRow[];
+  const sql = `SELECT ${RUN_ROW_COLUMNS} ${selection.from} ORDER BY ${selection.orderBy} LIMIT ? OFFSET ?`;
+  const rows = db.prepare(sql).all(...selection.params, query.maxResults + 1, offset) as RunRow[];
   const more = rows.length > query.maxResults;
   const page = runs.load(more ? rows.slice(0, query.maxResults) : rows);
   return more ? { runs: page, next_page_token: encodePageToken(offset + query.maxResults) } : { runs: page };

@@ -45,8 +45,8 @@ export class TrackingStore {
     return this.runs.update(runId, patch);
   }
 
-  logBatch(runId: string, batch: Batch): void {
-    this.runData.logBatch(runId, batch);
+  logBatch(runId: string, batch: Batch, options: { single?: boolean } = {}): void {
+    this.runData.logBatch(runId, batch, options);
   }
 
   logInputs(runId: string, inputs: DatasetInput[]): void {
@@ -54,7 +54,7 @@ export class TrackingStore {
   }
 
   setTag(runId: string, tag: KeyValue): void {
-    this.runData.logBatch(runId, { metrics: [], params: [], tags: [tag] });
+    this.runData.logBatch(runId, { metrics: [], params: [], tags: [tag] }, { single: true });
   }
 
   searchRuns(query: RunSearch): { runs: Run[]; next_page_token?: string } {

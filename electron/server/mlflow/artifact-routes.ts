@@ -22,9 +22,11 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 function wildcardPath(request: FastifyRequest): string {
+  // The router has already percent-decoded the wildcard: decoding again would turn a file named
+  // `100%.txt` into a URIError (500) and `%2525` into `%`.
   const path = (request.params as { '*': string })['*'] ?? '';
   if (path === '') throw invalidParameter("Missing value for required parameter 'path'.");
-  return decodeURIComponent(path);
+  return path;
 }
 
 /**

@@ -90,12 +90,12 @@ export function registerTrackingRoutes(app: FastifyInstance, store: TrackingStor
   });
   route(['POST'], 'runs/log-metric', (input) => {
     const req = parseRequest(schemas.logMetric, input);
-    store.logBatch(runIdOf(req), { metrics: [{ key: req.key, value: req.value, timestamp: req.timestamp, step: req.step }], params: [], tags: [] });
+    store.logBatch(runIdOf(req), { metrics: [{ key: req.key, value: req.value, timestamp: req.timestamp, step: req.step }], params: [], tags: [] }, { single: true });
     return {};
   });
   route(['POST'], 'runs/log-parameter', (input) => {
     const req = parseRequest(schemas.logParam, input);
-    store.logBatch(runIdOf(req), { metrics: [], params: [{ key: req.key, value: req.value }], tags: [] });
+    store.logBatch(runIdOf(req), { metrics: [], params: [{ key: req.key, value: req.value }], tags: [] }, { single: true });
     return {};
   });
   route(['POST'], 'runs/set-tag', (input) => {

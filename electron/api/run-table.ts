@@ -1,0 +1,73 @@
+import type { RunRow as AppRunRow } from '../../shared/app-api/entities.js';
+import type { OperationInput, OperationOutput } from '../../shared/app-api/operations.js';
+import { encodeMetricValue } from '../../shared/tracking-types.js';
+import type { SqliteDatabase } from '../core/store/database.js';
+import { buildRunSelection, RUN_ROW_COLUMNS } from '../core/store/run-search.js';
+import type { RunRow } from '../core/store/runs.js';
+
+/**
+ * The app's runs table: one window of rows (offset/limit) of a filtered, sorted selection, with
+ * only the param/metric/tag columns the user shows. The table scrolls through windows, so 50,000
+ * runs cost no more to open than 100.
+ */
+export function runsPage(db: SqliteDatabase, input: OperationInput<'runs.page'>): OperationOutput<'runs.page'> {
+  const selection = buildRunSelection({
+    experimentIds: input.experimentIds,
+    filter: input.filter,
+    viewType: input.includeDeleted ? 'ALL' : 'ACTIVE_ONLY',
+    orderBy: (input.sort ?? []).map((s) => `${s.column} ${s.ascending ? 'ASC' : 'DESC'}`),
+  });
+  if (selection === null) return { total: 0, rows: [] };
+  // Counting needs no ORDER BY joins; the filter's params come after the join params in selection.params.
+  const total = (db.prepare(`SELECT count(*) AS n ${selection.from}`).get(...selection.params) as { n: number }).n;
+  const rows = db
+    .prepare(`SELECT ${RUN_ROW_COLUMNS} ${selection.from} ORDER BY ${selection.orderBy} LIMIT ? OFFSET ?`)
+    .all(...selection.params, input.limit, input.offset) as RunRow[];
+  const byPk = new Map<number, AppRunRow>();
+  for (const row of rows) {
+    byPk.set(row.run_pk, {
+      runId: row.run_uuid,
+      runName: row.name,
+      experimentId: String(row.experiment_id),
+      status: row.status,
+      lifecycleStage: row.lifecycle_stage,
+      startTime: row.start_time,
+      endTime: row.end_time,
+      params: {},
+      metrics: {},
+      tags: {},
+    });
+  }
+  if (rows.length > 0) {
+    const pks = rows.map((row) => row.run_pk);
+    const marks = pks.map(() => '?').join(',');
+    const fill = (table: string, keys: string[], put: (run: AppRunRow, key: string, value: unknown, isNan: number) => void) => {
+      if (keys.length === 0) return;
+      const keyMarks = keys.map(() => '?').join(',');
+      const nanColumn = table === 'latest_metrics' ? 'is_nan' : '0';
+      const stmt = db.prepare(`SELECT run_pk, key, value, ${nanColumn} FROM ${table} WHERE run_pk IN (${marks}) AND key IN (${keyMarks})`);
+      for (const [pk, key, value, isNan] of stmt.raw().iterate(...pks, ...keys) as IterableIterator<[number, string, unknown, number]>) {
+        put(byPk.get(pk)!, key, value, isNan);
+      }
+    };
+    fill('params', input.columns.params, (run, key, value) => (run.params[key] = value as string));
+    fill('tags', input.columns.tags, (run, key, value) => (run.tags[key] = value as string));
+    fill('latest_metrics', input.columns.metrics, (run, key, value, isNan) => (run.metrics[key] = isNan ? 'NaN' : encodeMetricValue(value as number)));
+  }
+  return { total, rows: [...byPk.values()] };
+}
+
+/** Distinct param, metric and tag keys across the experiments, for the column picker. */
+export function runColumns(db: SqliteDatabase, experimentIds: string[]): OperationOutput<'runs.columns'> {
+  if (experimentIds.length === 0) return { params: [], metrics: [], tags: [] };
+  const marks = experimentIds.map(() => '?').join(',');
+  const ids = experimentIds.map(Number);
+  const keys = (table: string) =>
+    (
+      db
+        .prepare(`SELECT DISTINCT x.key FROM ${table} x JOIN runs r ON r.run_pk = x.run_pk WHERE r.experiment_id IN (${marks}) ORDER BY x.key`)
+        .raw()
+        .all(...ids) as [string][]
+    ).map(([key]) => key);
+  return { params: keys('params'), metrics: keys('latest_metrics'), tags: keys('tags') };
+}

@@ -1,0 +1,9 @@
+/** Push events from main to the renderer (over IPC in Electron, server-sent events over HTTP). */
+export interface AppEvents {
+  'run.changed': { runId: string; experimentId: string };
+  'metrics.logged': { runId: string; experimentId: string; keys: string[] };
+  'experiments.changed': Record<string, never>;
+}
+export type AppEventName = keyof AppEvents;
+export type AppEvent = { [K in AppEventName]: { type: K; payload: AppEvents[K] } }[AppEventName];
+export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed'];

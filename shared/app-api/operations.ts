@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import {
+  ArtifactEntrySchema,
+  ArtifactPreviewSchema,
+  ExperimentSummarySchema,
+  MetricSeriesSchema,
+  RunDetailSchema,
+  RunRowSchema,
+  ViewTypeSchema,
+  X_AXES,
+} from './entities.js';
+
+const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
+const runId = z.string().min(1, 'is required');
+
+export const SortSchema = z.object({
+  /** `attributes.start_time`, `metrics.loss`, `params.lr`, `tags.team`, ... (the search grammar's names). */
+  column: z.string().min(1),
+  ascending: z.boolean(),
+});
+
+/**
+ * The one typed map of app operations. Main-side handlers are registered from it, and the renderer's
+ * client is derived from it; the same handlers answer over Electron IPC and over HTTP.
+ */
+export const operations = {
+  'experiments.list': {
+    input: z.object({ search: z.string().optional(), viewType: ViewTypeSchema.optional() }),
+    output: z.object({ experiments: z.array(ExperimentSummarySchema) }),
+  },
+  'experiments.create': {
+    input: z.object({ name: z.string().trim().min(1, 'cannot be empty').max(500, 'is longer than 500 characters') }),
+    output: z.object({ experimentId: z.string() }),
+  },
+  'experiments.rename': {
+    input: z.object({ experimentId, name: z.string().trim().min(1, 'cannot be empty').max(500, 'is longer than 500 characters') }),
+    output: z.object({}),
+  },
+  'experiments.delete': { input: z.object({ experimentId }), output: z.object({}) },
+  'runs.columns': {
+    input: z.object({ experimentIds: z.array(experimentId) }),
+    output: z.object({ params: z.array(z.string()), metrics: z.array(z.string()), tags: z.array(z.string()) }),
+  },
+  'runs.page': {
+    input: z.object({
+      experimentIds: z.array(experimentId).min(1, 'needs at least one experiment'),
+      filter: z.string().optional(),
+      sort: z.array(SortSchema).optional(),
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(5000),
+      columns: z.object({ params: z.array(z.string()), metrics: z.array(z.string()), tags: z.array(z.string()) }),
+      includeDeleted: z.boolean().optional(),
+    }),
+    output: z.object({ total: z.number(), rows: z.array(RunRowSchema) }),
+  },
+  'runs.get': { input: z.object({ runId }), output: z.object({ run: RunDetailSchema }) },
+  'runs.setDescription': { input: z.object({ runId, description: z.string().max(5000, 'is longer than 5000 characters') }), output: z.object({}) },
+  'metrics.series': {
+    input: z.object({
+      runIds: z.array(runId).min(1).max(100),
+      keys: z.array(z.string().min(1)).min(1).max(100),
+      xAxis: z.enum(X_AXES),
+      /** Chart width in points: the server never returns more points than this per series. */
+      maxPoints: z.number().int().min(2).max(20_000),
+    }),
+    output: z.object({ series: z.array(MetricSeriesSchema) }),
+  },
+  'artifacts.list': {
+    input: z.object({ runId, path: z.string().optional() }),
+    output: z.object({ files: z.array(ArtifactEntrySchema) }),
+  },
+  'artifacts.preview': { input: z.object({ runId, path: z.string().min(1) }), output: ArtifactPreviewSchema },
+} as const;
+
+export type OperationName = keyof typeof operations;
+export type OperationInput<K extends OperationName> = z.input<(typeof operations)[K]['input']>;
+export type OperationOutput<K extends OperationName> = z.infer<(typeof operations)[K]['output']>;
+export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
+
+/** Every answer crossing a transport. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+/** The client shape both transports implement: one named async function per operation. */
+export type AppApi = { [K in OperationName]: (input: OperationInput<K>) => Promise<OperationOutput<K>> };
