@@ -57,6 +57,7 @@ export type XAxis = (typeof X_AXES)[number];
 export const MetricSeriesSchema = z.object({
   runId: z.string(),
   key: z.string(),
+  /** Points behind the series: every logged point when whole, the finite ones when sampled. */
   total: z.number(),
   sampled: z.boolean(),
   x: z.array(z.number()),

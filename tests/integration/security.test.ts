@@ -26,7 +26,7 @@ describe('cross-origin requests', () => {
     expect(res.status).toBe(403);
     expect((res.body as { message: string }).message).toMatch(/Cross-origin request from http:\/\/evil\.example refused/);
     const stored = await getRun(server, run.info.run_id);
-    expect(stored.data.tags.find((t) => t.key === 'planted')).toBeUndefined();
+    expect(stored.data.tags?.find((t) => t.key === 'planted')).toBeUndefined();
   });
 
   it('accepts requests from the UI served on the same origin', async () => {

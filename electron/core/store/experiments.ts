@@ -3,6 +3,7 @@ import { keyProblem, LIMITS, textLength } from '../../../shared/tracking-limits.
 import type { Experiment, KeyValue, ViewType } from '../../../shared/tracking-types.js';
 import { parseExperimentFilter, parseExperimentOrderBy, SearchSyntaxError } from '../../../shared/search-filter.js';
 import { alreadyExists, invalidParameter, notFound } from '../errors.js';
+import type { AppEventBus } from '../app-events.js';
 import type { SqliteDatabase } from './database.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { listComparison, numericComparison, stringComparison, type SqlFragment } from './sql-like.js';
@@ -45,6 +46,7 @@ export class ExperimentStore {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly artifactRootUri: (experimentId: string) => string,
+    private readonly events?: AppEventBus,
   ) {
     this.byId = db.prepare('SELECT * FROM experiments WHERE experiment_id = ?');
     this.byName = db.prepare('SELECT * FROM experiments WHERE name = ?');
@@ -70,7 +72,7 @@ export class ExperimentStore {
 
   create(name: string, artifactLocation: string | undefined, tags: KeyValue[]): string {
     if (name.trim() === '') throw invalidParameter("Invalid value '' for parameter 'name': an experiment name cannot be empty.");
-    return this.db.transaction(() => {
+    const created = this.db.transaction(() => {
       const existing = this.byName.get(name);
       if (existing) {
         throw alreadyExists(
@@ -86,6 +88,8 @@ export class ExperimentStore {
       for (const tag of tags) this.setTag.run(nextId, tag.key, tag.value);
       return id;
     })();
+    this.events?.emit('experiments.changed', {});
+    return created;
   }
 
   row(id: string): ExperimentRow {
@@ -113,6 +117,7 @@ export class ExperimentStore {
     const clash = this.byName.get(newName);
     if (clash && clash.experiment_id !== row.experiment_id) throw alreadyExists(`Experiment '${newName}' already exists.`);
     this.db.prepare('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?').run(newName, Date.now(), row.experiment_id);
+    this.events?.emit('experiments.changed', {});
   }
 
   setLifecycle(id: string, stage: 'active' | 'deleted'): void {
@@ -132,6 +137,7 @@ export class ExperimentStore {
         .prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?')
         .run(stage, stage === 'deleted' ? now : null, row.experiment_id);
     })();
+    this.events?.emit('experiments.changed', {});
   }
 
   setExperimentTag(id: string, key: string, value: string): void {

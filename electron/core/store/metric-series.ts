@@ -1,5 +1,6 @@
 import type { MetricSeries, XAxis } from '../../../shared/app-api/entities.js';
 import type { SqliteDatabase } from './database.js';
+import { BLOCK_LEVELS } from './run-data.js';
 
 interface Bucket {
   x: number;
@@ -9,61 +10,111 @@ interface Bucket {
   max: number;
 }
 
+export interface SeriesRun {
+  runPk: number;
+  runId: string;
+  startTime: number | null;
+}
+
 /**
- * Reads a metric history for a chart of `maxPoints` points. Short histories come back whole; longer
- * ones are cut into `maxPoints` buckets along x, each drawn at its mean with its min and max kept
- * (W&B's full-fidelity approach), so a spike in a million points still shows.
+ * Reads a metric history for a chart at most `maxPoints` wide. Short histories come back whole.
+ * Longer ones are cut into `maxPoints` buckets along x, each drawn at its mean with its min and max
+ * kept (W&B's full-fidelity approach), so a spike in a million points still shows. The buckets are
+ * built from metric_blocks (summaries of 32 or 1,024 steps) when those are fine enough, so a
+ * million-point history costs about a thousand rows.
  */
-export function readMetricSeries(
-  db: SqliteDatabase,
-  run: { runPk: number; runId: string; startTime: number | null },
-  key: string,
-  xAxis: XAxis,
-  maxPoints: number,
-): MetricSeries {
-  const stats = db
-    .prepare('SELECT count(*) AS n, min(step) AS s0, max(step) AS s1, min(timestamp) AS t0, max(timestamp) AS t1 FROM metrics WHERE run_pk = ? AND key = ?')
-    .get(run.runPk, key) as { n: number; s0: number | null; s1: number | null; t0: number | null; t1: number | null };
-  const origin = xAxis === 'relative' ? (run.startTime ?? stats.t0 ?? 0) : 0;
+export function readMetricSeries(db: SqliteDatabase, run: SeriesRun, key: string, xAxis: XAxis, maxPoints: number): MetricSeries {
+  const coarse = db
+    .prepare(
+      `SELECT sum(count) AS n, min(first_step) AS s0, max(last_step) AS s1, min(first_timestamp) AS t0, max(last_timestamp) AS t1, count(*) AS blocks
+       FROM metric_blocks WHERE run_pk = ? AND key = ? AND level = ?`,
+    )
+    .get(run.runPk, key, BLOCK_LEVELS[BLOCK_LEVELS.length - 1]) as { n: number | null; s0: number; s1: number; t0: number; t1: number; blocks: number };
+  const finiteCount = coarse.n ?? 0;
+  const origin = xAxis === 'relative' ? (run.startTime ?? coarse.t0 ?? 0) : 0;
+  const xOf = (step: number, timestamp: number) => (xAxis === 'step' ? step : xAxis === 'wall' ? timestamp : (timestamp - origin) / 1000);
+
+  if (finiteCount <= maxPoints) return rawSeries(db, run, key, xOf);
+
+  const lo = xOf(coarse.s0, coarse.t0);
+  const hi = xOf(coarse.s1, coarse.t1);
+  const buckets = new Buckets(lo, hi, maxPoints);
+  // The coarsest level that still has at least one block per output point keeps full fidelity.
+  const stepRange = coarse.s1 - coarse.s0 + 1;
+  const level = [...BLOCK_LEVELS].reverse().find((l) => stepRange / 2 ** l >= maxPoints);
+  if (level !== undefined) {
+    const rows = db
+      .prepare('SELECT count, sum, min, max, first_step, last_step, first_timestamp FROM metric_blocks WHERE run_pk = ? AND key = ? AND level = ? ORDER BY block')
+      .raw()
+      .iterate(run.runPk, key, level) as IterableIterator<[number, number, number, number, number, number, number]>;
+    for (const [count, sum, min, max, firstStep, lastStep, firstTimestamp] of rows) {
+      buckets.addSummary(xAxis === 'step' ? (firstStep + lastStep) / 2 : xOf(firstStep, firstTimestamp), count, sum, min, max);
+    }
+  } else {
+    const rows = db
+      .prepare('SELECT step, timestamp, value FROM metrics WHERE run_pk = ? AND key = ? AND is_nan = 0 ORDER BY step, timestamp')
+      .raw()
+      .iterate(run.runPk, key) as IterableIterator<[number, number, number]>;
+    for (const [step, timestamp, value] of rows) {
+      if (Number.isFinite(value)) buckets.addSummary(xOf(step, timestamp), 1, value, value, value);
+    }
+  }
+  return { runId: run.runId, key, total: finiteCount, sampled: true, ...buckets.toSeries() };
+}
+
+function rawSeries(db: SqliteDatabase, run: SeriesRun, key: string, xOf: (step: number, timestamp: number) => number): MetricSeries {
   const rows = db
     .prepare('SELECT step, timestamp, value, is_nan FROM metrics WHERE run_pk = ? AND key = ? ORDER BY step, timestamp')
     .raw()
-    .iterate(run.runPk, key) as IterableIterator<[number, number, number, number]>;
-  const xOf = (step: number, timestamp: number) => (xAxis === 'step' ? step : xAxis === 'wall' ? timestamp : (timestamp - origin) / 1000);
-
-  if (stats.n <= maxPoints) {
-    const x: number[] = [];
-    const y: (number | null)[] = [];
-    for (const [step, timestamp, value, isNan] of rows) {
-      x.push(xOf(step, timestamp));
-      y.push(isNan || !Number.isFinite(value) ? null : value);
-    }
-    return { runId: run.runId, key, total: stats.n, sampled: false, x, y };
-  }
-
-  const lo = xAxis === 'step' ? stats.s0! : xAxis === 'wall' ? stats.t0! : (stats.t0! - origin) / 1000;
-  const hi = xAxis === 'step' ? stats.s1! : xAxis === 'wall' ? stats.t1! : (stats.t1! - origin) / 1000;
-  const width = hi - lo || 1;
-  const buckets: (Bucket | undefined)[] = new Array(maxPoints);
+    .all(run.runPk, key) as Array<[number, number, number, number]>;
+  const x: number[] = [];
+  const y: (number | null)[] = [];
   for (const [step, timestamp, value, isNan] of rows) {
-    if (isNan || !Number.isFinite(value)) continue;
-    const xv = xOf(step, timestamp);
-    const index = Math.min(maxPoints - 1, Math.floor(((xv - lo) / width) * maxPoints));
-    const bucket = buckets[index];
-    if (bucket) {
-      bucket.sum += value;
-      bucket.count++;
-      if (value < bucket.min) bucket.min = value;
-      if (value > bucket.max) bucket.max = value;
-    } else buckets[index] = { x: xv, sum: value, count: 1, min: value, max: value };
+    x.push(xOf(step, timestamp));
+    // NaN and infinities cannot be drawn: they leave a gap.
+    y.push(isNan || !Number.isFinite(value) ? null : value);
   }
-  const series: MetricSeries = { runId: run.runId, key, total: stats.n, sampled: true, x: [], y: [], yMin: [], yMax: [] };
-  for (const bucket of buckets) {
-    if (!bucket) continue;
-    series.x.push(bucket.x);
-    series.y.push(bucket.sum / bucket.count);
-    series.yMin!.push(bucket.min);
-    series.yMax!.push(bucket.max);
+  return { runId: run.runId, key, total: rows.length, sampled: false, x, y };
+}
+
+class Buckets {
+  private readonly buckets: (Bucket | undefined)[];
+  private readonly width: number;
+
+  constructor(
+    private readonly lo: number,
+    hi: number,
+    private readonly size: number,
+  ) {
+    this.buckets = new Array<Bucket | undefined>(size);
+    this.width = hi - lo || 1;
   }
-  return series;
+
+  addSummary(x: number, count: number, sum: number, min: number, max: number): void {
+    const index = Math.max(0, Math.min(this.size - 1, Math.floor(((x - this.lo) / this.width) * this.size)));
+    const bucket = this.buckets[index];
+    if (!bucket) {
+      this.buckets[index] = { x, sum, count, min, max };
+      return;
+    }
+    bucket.sum += sum;
+    bucket.count += count;
+    if (min < bucket.min) bucket.min = min;
+    if (max > bucket.max) bucket.max = max;
+  }
+
+  toSeries(): Pick<MetricSeries, 'x' | 'y' | 'yMin' | 'yMax'> {
+    const x: number[] = [];
+    const y: number[] = [];
+    const yMin: number[] = [];
+    const yMax: number[] = [];
+    for (const bucket of this.buckets) {
+      if (!bucket) continue;
+      x.push(bucket.x);
+      y.push(bucket.sum / bucket.count);
+      yMin.push(bucket.min);
+      yMax.push(bucket.max);
+    }
+    return { x, y, yMin, yMax };
+  }
 }

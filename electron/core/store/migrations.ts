@@ -139,6 +139,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX lineage_edges_by_target ON lineage_edges(target_kind, target_id);
     `,
   },
+  {
+    version: 2,
+    description: 'metric blocks: per-run, per-key summaries over blocks of steps, for charts of long histories',
+    sql: `
+      -- Summaries of finite metric values over blocks of 2^level steps (level 5 = 32 steps,
+      -- level 10 = 1,024 steps), kept in step with metrics at write time. A chart of a
+      -- million-point history reads about a thousand of these rows instead of a million points.
+      CREATE TABLE metric_blocks (
+        run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        block INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        first_step INTEGER NOT NULL,
+        last_step INTEGER NOT NULL,
+        first_timestamp INTEGER NOT NULL,
+        last_timestamp INTEGER NOT NULL,
+        PRIMARY KEY (run_pk, key, level, block)
+      ) STRICT, WITHOUT ROWID;
+
+      INSERT INTO metric_blocks
+        SELECT run_pk, key, level, step >> level, count(*), sum(value), min(value), max(value),
+               min(step), max(step), min(timestamp), max(timestamp)
+        FROM metrics, (SELECT 5 AS level UNION ALL SELECT 10)
+        WHERE is_nan = 0 AND value BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308
+        GROUP BY run_pk, key, level, step >> level;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { keyProblem, LIMITS, textLength } from '../../../shared/tracking-limits.js';
 import { encodeMetricValue, type KeyValue, type Metric } from '../../../shared/tracking-types.js';
 import { invalidParameter, notFound } from '../errors.js';
+import type { AppEventBus } from '../app-events.js';
 import type { SqliteDatabase } from './database.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { RUN_NAME_TAG, type RunStore } from './runs.js';
@@ -42,10 +43,12 @@ export class RunDataStore {
   private readonly paramsOfKeys: Statement<[number, string], { key: string; value: string }>;
   private readonly upsertTag: Statement;
   private readonly renameRun: Statement;
+  private readonly upsertBlock: Statement;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly runs: RunStore,
+    private readonly events?: AppEventBus,
   ) {
     this.insertMetric = db.prepare('INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)');
     // The WHERE clause keeps the stored row when it is later than the incoming one.
@@ -66,10 +69,21 @@ export class RunDataStore {
        ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value`,
     );
     this.renameRun = db.prepare('UPDATE runs SET name = ? WHERE run_pk = ?');
+    this.upsertBlock = db.prepare(
+      `INSERT INTO metric_blocks (run_pk, key, level, block, count, sum, min, max, first_step, last_step, first_timestamp, last_timestamp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_pk, key, level, block) DO UPDATE SET
+         count = count + excluded.count, sum = sum + excluded.sum,
+         min = min(min, excluded.min), max = max(max, excluded.max),
+         first_step = min(first_step, excluded.first_step), last_step = max(last_step, excluded.last_step),
+         first_timestamp = min(first_timestamp, excluded.first_timestamp), last_timestamp = max(last_timestamp, excluded.last_timestamp)`,
+    );
   }
 
-  /** Validates everything first, then writes everything in one transaction: all or nothing. */
-  /** `single` names fields as the one-item endpoints (log-metric, log-parameter, set-tag) call them. */
+  /**
+   * Validates everything first, then writes everything in one transaction: all or nothing.
+   * `single` names fields as the one-item endpoints (log-metric, log-parameter, set-tag) call them.
+   */
   logBatch(runId: string, batch: Batch, options: { single?: boolean } = {}): void {
     validateBatch(batch, options.single ? (_list, _index, field) => field : (list, index, field) => `${list}[${index}]${field ? `.${field}` : ''}`);
     const run = this.runs.activeRow(runId);
@@ -89,9 +103,15 @@ export class RunDataStore {
         }
         if (!existing) this.insertParam.run(runPk, param.key, param.value);
       }
+      const blocks = new BlockAccumulator();
       for (const point of batch.metrics) {
         const nan = Number.isNaN(point.value);
-        this.insertMetric.run(runPk, point.key, point.step, point.timestamp, nan ? 0 : point.value, nan ? 1 : 0);
+        const inserted = this.insertMetric.run(runPk, point.key, point.step, point.timestamp, nan ? 0 : point.value, nan ? 1 : 0).changes;
+        // A repeated point is ignored by the table, so it must not be counted twice in the blocks.
+        if (inserted && Number.isFinite(point.value)) blocks.add(point);
+      }
+      for (const b of blocks.values()) {
+        this.upsertBlock.run(runPk, b.key, b.level, b.block, b.count, b.sum, b.min, b.max, b.firstStep, b.lastStep, b.firstTimestamp, b.lastTimestamp);
       }
       for (const [key, point] of latestByKey) {
         const nan = Number.isNaN(point.value);
@@ -102,12 +122,17 @@ export class RunDataStore {
         if (tag.key === RUN_NAME_TAG) this.renameRun.run(tag.value, runPk);
       }
     })();
+    if (latestByKey.size > 0) {
+      this.events?.emit('metrics.logged', { runId, experimentId: String(run.experiment_id), keys: [...latestByKey.keys()] });
+    }
+    if (batch.params.length > 0 || batch.tags.length > 0) this.runs.changed(run);
   }
 
   deleteTag(runId: string, key: string): void {
     const run = this.runs.activeRow(runId);
     const result = this.db.prepare('DELETE FROM tags WHERE run_pk = ? AND key = ?').run(run.run_pk, key);
     if (result.changes === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+    this.runs.changed(run);
   }
 
   metricHistory(
@@ -135,6 +160,54 @@ export class RunDataStore {
       step,
     }));
     return more ? { metrics, next_page_token: encodePageToken(offset + limit) } : { metrics };
+  }
+}
+
+export const BLOCK_LEVELS = [5, 10] as const;
+
+interface Block {
+  key: string;
+  level: number;
+  block: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  firstStep: number;
+  lastStep: number;
+  firstTimestamp: number;
+  lastTimestamp: number;
+}
+
+/** Folds a batch's points into metric_blocks rows before writing them: one upsert per block, not per point. */
+class BlockAccumulator {
+  private readonly blocks = new Map<string, Block>();
+
+  add(point: MetricPoint): void {
+    for (const level of BLOCK_LEVELS) {
+      const block = Math.floor(point.step / 2 ** level);
+      const id = `${level}\u0000${block}\u0000${point.key}`;
+      const b = this.blocks.get(id);
+      if (!b) {
+        this.blocks.set(id, {
+          key: point.key, level, block, count: 1, sum: point.value, min: point.value, max: point.value,
+          firstStep: point.step, lastStep: point.step, firstTimestamp: point.timestamp, lastTimestamp: point.timestamp,
+        });
+        continue;
+      }
+      b.count++;
+      b.sum += point.value;
+      if (point.value < b.min) b.min = point.value;
+      if (point.value > b.max) b.max = point.value;
+      if (point.step < b.firstStep) b.firstStep = point.step;
+      if (point.step > b.lastStep) b.lastStep = point.step;
+      if (point.timestamp < b.firstTimestamp) b.firstTimestamp = point.timestamp;
+      if (point.timestamp > b.lastTimestamp) b.lastTimestamp = point.timestamp;
+    }
+  }
+
+  values(): IterableIterator<Block> {
+    return this.blocks.values();
   }
 }
 

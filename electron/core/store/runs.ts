@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { RUN_STATUSES, type KeyValue, type Run, type RunInfo, type RunStatus } from '../../../shared/tracking-types.js';
 import { invalidParameter, notFound } from '../errors.js';
+import type { AppEventBus } from '../app-events.js';
 import type { SqliteDatabase } from './database.js';
 import type { ExperimentStore } from './experiments.js';
 import { generateRunName } from './run-names.js';
@@ -55,6 +56,7 @@ export class RunStore {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly experiments: ExperimentStore,
+    private readonly events?: AppEventBus,
   ) {
     this.byUuid = db.prepare(
       `SELECT run_pk, run_uuid, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri
@@ -104,13 +106,15 @@ export class RunStore {
     const uuid = randomUUID().replaceAll('-', '');
     const base = experiment.artifact_location.replace(/\/+$/, '');
     const artifactUri = `${base}/${uuid}/artifacts`;
-    return this.db.transaction(() => {
+    const created = this.db.transaction(() => {
       const info = this.insert.run(uuid, experiment.experiment_id, name, userId, input.startTime ?? Date.now(), artifactUri);
       const runPk = Number(info.lastInsertRowid);
       for (const tag of input.tags) this.upsertTag.run(runPk, tag.key, tag.value);
       this.upsertTag.run(runPk, RUN_NAME_TAG, name);
       return this.row(uuid);
     })();
+    this.changed(created);
+    return created;
   }
 
   update(runId: string, patch: { status?: RunStatus; endTime?: number; runName?: string }): RunInfo {
@@ -124,7 +128,14 @@ export class RunStore {
         .run(patch.status ?? null, patch.endTime ?? null, patch.runName || null, row.run_pk);
       if (patch.runName) this.upsertTag.run(row.run_pk, RUN_NAME_TAG, patch.runName);
     })();
-    return runInfoFromRow(this.row(runId));
+    const updated = this.row(runId);
+    this.changed(updated);
+    return runInfoFromRow(updated);
+  }
+
+  /** Tells listeners (the UI) that a run's info, params or tags changed. */
+  changed(row: RunRow): void {
+    this.events?.emit('run.changed', { runId: row.run_uuid, experimentId: String(row.experiment_id) });
   }
 
   setLifecycle(runId: string, stage: 'active' | 'deleted'): void {
@@ -132,6 +143,7 @@ export class RunStore {
     this.db
       .prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_pk = ?')
       .run(stage, stage === 'deleted' ? Date.now() : null, row.run_pk);
+    this.changed(row);
   }
 
   get(runId: string): Run {

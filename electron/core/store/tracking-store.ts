@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DatasetInput, FileInfo, KeyValue, Run, RunInfo, RunStatus } from '../../../shared/tracking-types.js';
+import { AppEventBus } from '../app-events.js';
 import { dataDirLayout } from '../data-dir.js';
 import { invalidParameter } from '../errors.js';
 import { ArtifactFiles, PROXY_SCHEME } from './artifact-files.js';
@@ -19,6 +20,7 @@ export class TrackingStore {
   readonly runs: RunStore;
   readonly runData: RunDataStore;
   readonly artifacts: ArtifactFiles;
+  readonly events = new AppEventBus();
   private closed = false;
 
   private constructor(
@@ -27,9 +29,9 @@ export class TrackingStore {
   ) {
     const layout = dataDirLayout(dataDir);
     this.artifacts = new ArtifactFiles(layout.artifacts);
-    this.experiments = new ExperimentStore(db, (id) => `${PROXY_SCHEME}/${id}`);
-    this.runs = new RunStore(db, this.experiments);
-    this.runData = new RunDataStore(db, this.runs);
+    this.experiments = new ExperimentStore(db, (id) => `${PROXY_SCHEME}/${id}`, this.events);
+    this.runs = new RunStore(db, this.experiments, this.events);
+    this.runData = new RunDataStore(db, this.runs, this.events);
   }
 
   static open(dataDir: string): TrackingStore {
@@ -93,6 +95,7 @@ export class TrackingStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.events.close();
     // Folding the WAL back leaves a single self-contained file for backups and bundles.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
