@@ -1,23 +1,63 @@
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, session, shell } from 'electron';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAppHandlers } from '../api/app-handlers.js';
 import { startServer, type RunningServer } from '../cli/serve-command.js';
+import { installMenu } from './app-menu.js';
+import { registerIpc } from './ipc.js';
+import { loadWindowState, trackWindowState } from './window-state.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+const preload = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
 let server: RunningServer | undefined;
+let disposeIpc: (() => void) | undefined;
+
+function contentSecurityPolicy(origin: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: ${origin}`,
+    "font-src 'self'",
+    `connect-src ${origin}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+async function startServices(): Promise<RunningServer> {
+  // Core services run here on loopback only: the window loads the same UI `mldesk serve` gives a
+  // browser, and talks to them over IPC through the preload.
+  const dataDir = process.env.MLDESK_HOME ?? app.getPath('userData');
+  const running = await startServer({ host: '127.0.0.1', port: 0, dataDir, version: packageJson.version });
+  disposeIpc = registerIpc(createAppHandlers(running.store), running.store, running.url, () => BrowserWindow.getAllWindows());
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    const headers = { ...details.responseHeaders };
+    if (details.url.startsWith(running.url)) headers['Content-Security-Policy'] = [contentSecurityPolicy(running.url)];
+    callback({ responseHeaders: headers });
+  });
+  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  return running;
+}
 
 async function createWindow(): Promise<void> {
-  // The core services run in this process, on loopback only; the window loads the same UI that
-  // `mldesk serve` gives a browser.
-  server ??= await startServer({ host: '127.0.0.1', port: 0, dataDir: process.env.MLDESK_HOME ?? app.getPath('userData'), version: packageJson.version });
+  server ??= await startServices();
   const origin = server.url;
+  const stateFile = join(server.store.dataDir, 'window-state.json');
+  const state = loadWindowState(stateFile);
   const window = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    ...state.bounds,
+    minWidth: 800,
+    minHeight: 500,
     title: 'MLDesk',
     show: false,
-    webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false },
+    webPreferences: { preload, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true },
   });
+  if (state.maximized) window.maximize();
+  trackWindowState(window, stateFile);
   window.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
@@ -39,10 +79,16 @@ if (!app.requestSingleInstanceLock()) {
       window.focus();
     }
   });
-  app.whenReady().then(createWindow, (error: unknown) => {
-    console.error(error);
-    app.exit(1);
-  });
+  app.whenReady().then(
+    () => {
+      installMenu();
+      return createWindow();
+    },
+    (error: unknown) => {
+      console.error(error);
+      app.exit(1);
+    },
+  );
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();
   });
@@ -54,6 +100,7 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     const closing = server;
     server = undefined;
+    disposeIpc?.();
     void closing.close().finally(() => app.quit());
   });
 }

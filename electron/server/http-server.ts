@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { MLDeskError } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from './json-body.js';
+import { createAppHandlers } from '../api/app-handlers.js';
+import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
 
@@ -20,7 +22,7 @@ export interface ServerOptions {
 }
 
 const DEFAULT_UI_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
-const API_PATH = /^\/(api|ajax-api)\//;
+const API_PATH = /^\/(api|ajax-api|app-api|app-files)\//;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -137,6 +139,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/version', async () => options.version);
 
   registerTrackingRoutes(app, options.store);
+  registerAppApiRoutes(app, options.store, createAppHandlers(options.store));
   await registerArtifactRoutes(app, options.store);
   return app;
 }

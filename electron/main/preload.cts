@@ -1,0 +1,36 @@
+// Sandboxed preload (CommonJS, as sandboxed preloads must be): exposes one named function per app
+// operation and an event subscription, nothing generic. The satisfies check keeps the list complete.
+import type * as ElectronModule from 'electron';
+import type { IpcRendererEvent } from 'electron';
+import type { MLDeskBridge } from '../../shared/app-api/bridge.js';
+import type { AppEvent } from '../../shared/app-api/events.js';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- sandboxed preloads can only require('electron')
+const { contextBridge, ipcRenderer } = require('electron') as typeof ElectronModule;
+
+const call = (operation: string) => (input: unknown) => ipcRenderer.invoke(`mldesk:api:${operation}`, input);
+
+const bridge = {
+  api: {
+    'experiments.list': call('experiments.list'),
+    'experiments.create': call('experiments.create'),
+    'experiments.rename': call('experiments.rename'),
+    'experiments.delete': call('experiments.delete'),
+    'runs.columns': call('runs.columns'),
+    'runs.page': call('runs.page'),
+    'runs.get': call('runs.get'),
+    'runs.setDescription': call('runs.setDescription'),
+    'metrics.series': call('metrics.series'),
+    'artifacts.list': call('artifacts.list'),
+    'artifacts.preview': call('artifacts.preview'),
+  },
+  onEvent(listener: (event: AppEvent) => void) {
+    const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);
+    ipcRenderer.on('mldesk:event', handler);
+    return () => {
+      ipcRenderer.off('mldesk:event', handler);
+    };
+  },
+} satisfies MLDeskBridge;
+
+contextBridge.exposeInMainWorld('mldesk', bridge);

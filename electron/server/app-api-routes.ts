@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { AppEvent } from '../../shared/app-api/events.js';
+import type { AppHandlers } from '../api/app-handlers.js';
+import { artifactKind, runArtifactFile } from '../api/artifact-preview.js';
+import { dispatch } from '../api/dispatch.js';
+import { notFound } from '../core/errors.js';
+import type { TrackingStore } from '../core/store/tracking-store.js';
+
+const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp' };
+
+/**
+ * The app API over HTTP for `mldesk serve` and browsers: POST /app-api/<operation> answers
+ * `{ ok, value | error }`; GET /app-api/events streams push events as server-sent events.
+ */
+export function registerAppApiRoutes(app: FastifyInstance, store: TrackingStore, handlers: AppHandlers): void {
+  app.post('/app-api/:operation', async (request, reply) => {
+    const { operation } = request.params as { operation: string };
+    const result = await dispatch(handlers, operation, request.body);
+    const status = result.ok ? 200 : result.error.code === 'RESOURCE_DOES_NOT_EXIST' || result.error.code === 'ENDPOINT_NOT_FOUND' ? 404 : result.error.code === 'INTERNAL_ERROR' ? 500 : 400;
+    return reply.code(status).send(result);
+  });
+
+  const streams = new Set<() => void>();
+  // Event streams never go idle, so they are ended before the server waits for connections to close.
+  app.addHook('preClose', async () => {
+    for (const end of streams) end();
+  });
+
+  app.get('/app-api/events', (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    const send = (event: AppEvent) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.payload)}\n\n`);
+    const unsubscribe = store.events.subscribe(send);
+    // Comments keep idle connections (and proxies) from timing out.
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    const end = () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      streams.delete(end);
+      res.end();
+    };
+    streams.add(end);
+    request.raw.on('close', end);
+  });
+
+  // Raw artifact files of a run, for image previews and downloads in the UI.
+  app.get('/app-files/artifacts/:runId/*', async (request, reply) => {
+    const { runId, '*': path } = request.params as { runId: string; '*': string };
+    const file = runArtifactFile(store, runId, path);
+    let size: number;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a file');
+      size = info.size;
+    } catch {
+      throw notFound(`Artifact '${path}' of run ${runId} does not exist.`);
+    }
+    const extension = path.split('.').pop()?.toLowerCase() ?? '';
+    const kind = artifactKind(path);
+    reply.header('content-type', kind === 'image' ? IMAGE_TYPES[extension]! : kind === 'binary' ? 'application/octet-stream' : 'text/plain; charset=utf-8');
+    reply.header('content-length', size);
+    reply.header('content-security-policy', "default-src 'none'; sandbox");
+    reply.header('x-content-type-options', 'nosniff');
+    if (kind === 'binary') reply.header('content-disposition', `attachment; filename="${encodeURIComponent(path.split('/').pop() ?? 'artifact')}"`);
+    return reply.send(createReadStream(file));
+  });
+}
