@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-// TypeScript resolves `import 'electron'` to node_modules/@types/electron when the package is absent.
-const target = join(root, 'node_modules', '@types', 'electron');
+// tsconfig.json maps `electron` to the package's own types, else to this copy. It lives outside
+// node_modules/@types because npm prunes folders there that no package.json lists.
+const target = join(root, 'node_modules', '.cache', 'mldesk-electron-types');
 if (existsSync(join(root, 'node_modules', 'electron', 'electron.d.ts'))) {
   rmSync(target, { recursive: true, force: true });
   process.exit(0);
@@ -30,7 +31,6 @@ try {
   mkdirSync(target, { recursive: true });
   copyFileSync(join(work, 'package', 'electron.d.ts'), join(target, 'index.d.ts'));
   writeFileSync(join(target, 'range.txt'), range);
-  writeFileSync(join(target, 'package.json'), JSON.stringify({ name: '@types/electron', version: '0.0.0-mldesk', types: 'index.d.ts' }));
   console.log(`mldesk: Electron binary not installed here; fetched Electron ${range} type definitions for typechecking.`);
 } catch (error) {
   console.warn(`mldesk: could not fetch Electron type definitions (${error.message}); electron/main will not typecheck.`);

@@ -1,15 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ExperimentsPage } from './features/experiments/experiments-page';
+import { App } from './app/app';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <div className="app">
-      <nav className="topbar">
-        <span className="brand">MLDesk</span>
-      </nav>
-      <ExperimentsPage />
-    </div>
+    <App />
   </StrictMode>,
 );

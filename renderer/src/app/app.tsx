@@ -1,0 +1,43 @@
+import { CompareRunsPage } from '../features/compare/compare-page';
+import { ExperimentsPage } from '../features/experiments/experiments-page';
+import { RunPage } from '../features/run/run-page';
+import { useRoute } from './router';
+import { useTheme, type ThemeChoice } from './theme-store';
+
+function ThemeSwitch() {
+  const { choice, set } = useTheme();
+  return (
+    <label className="theme-switch">
+      <span className="visually-hidden">Theme</span>
+      <select aria-label="Theme" value={choice} onChange={(event) => set(event.target.value as ThemeChoice)}>
+        <option value="system">System theme</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </label>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="#/">
+          MLDesk
+        </a>
+        <nav className="topnav" aria-label="Main">
+          <a href="#/" className={route.view === 'experiments' ? 'active' : ''}>
+            Experiments
+          </a>
+        </nav>
+        <div className="topbar-right">
+          <ThemeSwitch />
+        </div>
+      </header>
+      {route.view === 'experiments' && <ExperimentsPage experimentId={route.experimentId} />}
+      {route.view === 'run' && <RunPage runId={route.runId} />}
+      {route.view === 'compare' && <CompareRunsPage runIds={route.runIds} />}
+    </div>
+  );
+}

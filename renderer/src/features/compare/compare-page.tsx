@@ -1,0 +1,3 @@
+export function CompareRunsPage({ runIds }: { runIds: string[] }) {
+  return <main className="page">Compare {runIds.join(', ')}</main>;
+}

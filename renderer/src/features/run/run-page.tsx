@@ -1,0 +1,3 @@
+export function RunPage({ runId }: { runId: string }) {
+  return <main className="page">Run {runId}</main>;
+}
