@@ -9,7 +9,7 @@ export function isOperationName(name: string): name is OperationName {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replaceAll('.[', '[');
-  return field ? `Field '${field}' ${issue.message}` : issue.message;
+  return field ? `Field '${field}': ${issue.message}` : issue.message;
 }
 
 /**
