@@ -6,6 +6,7 @@ import type { IngestResult } from './tracking-ingest.js';
 import type { SearchScenarioResult } from './tracking-search.js';
 import { PROJECT_ROOT } from './server-process.js';
 import type { LatencySummary } from './stats.js';
+import type { UiBenchResult } from './ui-bench.js';
 
 /** Figures quoted for MLflow 2.12's tracking server on this class of machine; never measured here. */
 export const QUOTED_MLFLOW = { ingestPointsPerSecond: 5_000, search1kRunsMedianMs: 700 } as const;
@@ -20,6 +21,8 @@ export interface BenchResults {
   ingest: IngestResult;
   searchSmall: SearchScenarioResult;
   searchLarge: SearchScenarioResult;
+  /** Figures measured in Chromium; absent when BENCH_SKIP_UI is set. */
+  ui?: UiBenchResult;
   totalSeconds: number;
 }
 

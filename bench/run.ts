@@ -12,6 +12,7 @@ import { closeHttpClient } from './http-client.js';
 import { environment, formatNotes, formatTable, targetChecks, writeJson, type BenchResults } from './report.js';
 import { benchIngest } from './tracking-ingest.js';
 import { benchSearch } from './tracking-search.js';
+import { benchUi, formatUiTable, uiTargetChecks } from './ui-bench.js';
 
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
@@ -41,13 +42,25 @@ async function main(): Promise<void> {
     });
     const searchSmall = await benchSearch({ workDir, runs: 1_000, maxResults: 1_000, warmUp: 10, calls: 50, log });
     const searchLarge = await benchSearch({ workDir, runs: positiveInt('BENCH_LARGE_RUNS', 50_000), maxResults: 100, warmUp: 10, calls: 50, log });
+    const ui = process.env.BENCH_SKIP_UI
+      ? undefined
+      : await benchUi({
+          workDir,
+          runs: positiveInt('BENCH_UI_RUNS', 10_000),
+          points: positiveInt('BENCH_UI_POINTS', 1_000_000),
+          repeats: 5,
+          screenshotsDir: fileURLToPath(new URL('./results/', import.meta.url)),
+          log,
+        });
     const results: BenchResults = { ingest, searchSmall, searchLarge, totalSeconds: (performance.now() - started) / 1000 };
-    const checks = targetChecks(results);
+    const uiChecks = ui ? uiTargetChecks(ui) : [];
+    const checks = [...targetChecks(results), ...uiChecks];
     const table = formatTable(results, checks);
-    writeJson(RESULTS, results, checks, table);
+    const uiTable = ui ? `\n\n${formatUiTable(ui, uiChecks)}` : '\n\n(UI figures skipped: BENCH_SKIP_UI is set)';
+    writeJson(RESULTS, { ...results, ui }, checks, `${table}${uiTable}`);
     process.stdout.write(
       `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
-        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}\n\n${formatNotes(results)}\n` +
+        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${uiTable}\n\n${formatNotes(results)}\n` +
         `Targets met: ${checks.filter((c) => c.met).length}/${checks.length}. Written to ${RESULTS}\n`,
     );
   } finally {

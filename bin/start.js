@@ -20,7 +20,7 @@ const cli = fileURLToPath(new URL('./mldesk.js', import.meta.url));
 const extra = process.argv.slice(2);
 const child = electronBinary
   ? spawn(electronBinary, [mainEntry, ...extra], { stdio: 'inherit' })
-  : (console.log('mldesk: no Electron binary on this machine; serving the MLDesk UI to your browser instead.'),
+  : (console.log('mldesk: no Electron binary on this machine; serving the MLDesk UI instead: open the address printed below in your browser.'),
     spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', ...(extra.length ? extra : ['--port', process.env.PORT ?? '5000'])], {
       stdio: 'inherit',
     }));
