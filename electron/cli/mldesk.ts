@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerDataCommands } from './data-command.js';
 import { ServeConfigError, startServer } from './serve-command.js';
+import { registerTrainCommands } from './train-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -56,6 +58,9 @@ export function buildCli(): Command {
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
     });
+
+  registerDataCommands(program);
+  registerTrainCommands(program);
 
   program.addHelpText(
     'after',
