@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerDataCommands } from './data-command.js';
-import { ServeConfigError, startServer } from './serve-command.js';
 import { registerTrainCommands } from './train-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,6 +32,8 @@ export function buildCli(): Command {
       new Option('--token <token>', 'bearer token every request must carry (Authorization: Bearer <token>)').env('MLDESK_TOKEN'),
     )
     .action(async (opts: { host: string; port: number; dataDir?: string; token?: string }) => {
+      // Loaded on demand: other commands (data, train) should not pay for the server's start-up.
+      const { ServeConfigError, startServer } = await import('./serve-command.js');
       let server;
       try {
         server = await startServer({ host: opts.host, port: opts.port, dataDir: opts.dataDir, token: opts.token, version: packageJson.version });

@@ -170,6 +170,40 @@ export const MIGRATIONS: readonly Migration[] = [
         GROUP BY run_pk, key, level, step >> level;
     `,
   },
+  {
+    version: 3,
+    description: 'versioned datasets: content-addressed imports with schema and statistics',
+    sql: `
+      -- Datasets the user imported, by name. (The datasets table of migration 1 is MLflow's
+      -- per-experiment record of what a run logged as input; these are MLDesk's own imports.)
+      CREATE TABLE named_datasets (
+        dataset_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_time INTEGER NOT NULL
+      ) STRICT;
+
+      -- One row per distinct content of a dataset: the bytes live in the data dir under
+      -- blobs/sha256/<2 hex>/<62 hex>. Importing the same bytes again finds this row through
+      -- UNIQUE (dataset_id, sha256) instead of adding a version. No cascade: runs name versions
+      -- in their lineage, so a version must outlive casual deletes.
+      CREATE TABLE dataset_versions (
+        version_id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES named_datasets(dataset_id),
+        version INTEGER NOT NULL CHECK (version >= 1),
+        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+        format TEXT NOT NULL CHECK (format IN ('csv', 'jsonl')),
+        row_count INTEGER NOT NULL CHECK (row_count >= 0),
+        byte_size INTEGER NOT NULL CHECK (byte_size >= 0),
+        schema_json TEXT NOT NULL,
+        stats_json TEXT NOT NULL,
+        original_file_name TEXT NOT NULL,
+        created_time INTEGER NOT NULL,
+        UNIQUE (dataset_id, version),
+        UNIQUE (dataset_id, sha256)
+      ) STRICT;
+      CREATE INDEX dataset_versions_by_sha256 ON dataset_versions(sha256);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
