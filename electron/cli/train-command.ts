@@ -1,4 +1,293 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command, type CommanderError } from 'commander';
+import { parse } from 'csv-parse/sync';
+import { openSync, readSync, closeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DatasetStore } from '../core/data/dataset-store.js';
+import { resolveDataDir } from '../core/data-dir.js';
+import { MLDeskError } from '../core/errors.js';
+import { BACKEND_NAMES, type BackendName } from '../core/training/backend.js';
+import { MODEL_TEMPLATES, parseParamOverrides, type Hyperparameters, type ModelTemplate } from '../core/training/hyperparams.js';
+import { MAX_SEED } from '../core/training/prng.js';
+import type { Task } from '../core/training/table.js';
+import type { TrainingData, WorkerMessage } from '../core/training/messages.js';
+import type { EpochMetrics } from '../core/training/trainer.js';
+import { startTraining, type TrainingHandle, type TrainingOutcome } from '../core/training/training-run.js';
 
-/** `mldesk train` and `mldesk reproduce` (filled in by the training module). */
-export function registerTrainCommands(_program: Command): void {}
+interface TrainFlags {
+  data?: string;
+  dataset?: string;
+  target: string;
+  experiment: string;
+  model: ModelTemplate;
+  task?: Task;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  param: string[];
+  seed?: number;
+  backend?: BackendName;
+  dataDir?: string;
+  runName?: string;
+  json?: boolean;
+}
+
+/** Bad flags exit with 2, like `mldesk serve`'s configuration errors; a failed run exits with 1. */
+export class TrainUsageError extends Error {}
+
+const integer = (flag: string, min: number, max: number) => (text: string): number => {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) throw new InvalidArgumentError(`${flag} must be an integer from ${min} to ${max}.`);
+  return value;
+};
+
+function positiveNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new InvalidArgumentError('--learning-rate must be a positive number.');
+  return value;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The header row only: a wrong --target is a usage error, caught before a run is created. */
+function csvHeader(path: string): string[] {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new TrainUsageError(`--data: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, read).toString('utf8');
+    const header = (parse(text, { bom: true, to_line: 1, relax_quotes: true }) as string[][])[0];
+    if (!header) throw new TrainUsageError(`--data: '${path}' is empty; a header row and data rows are needed.`);
+    return header.map((name) => name.trim());
+  } catch (error) {
+    if (error instanceof TrainUsageError) throw error;
+    throw new TrainUsageError(`--data: '${path}' does not start with a CSV header row (${(error as Error).message}).`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const formatNumber = (value: number) => (Number.isNaN(value) ? 'nan' : Number.isInteger(value) ? String(value) : value.toPrecision(4));
+
+export function formatMetrics(metrics: EpochMetrics): string {
+  return Object.entries(metrics)
+    .map(([key, value]) => `${key} ${formatNumber(value)}`)
+    .join('  ');
+}
+
+function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/**
+ * Progress on stderr (stdout stays for the result, so `--json` output is one clean object): one
+ * line rewritten in place on a terminal, one plain line per epoch otherwise (CI logs, pipes).
+ */
+class ProgressPrinter {
+  private pending = false;
+
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  private line(text: string): void {
+    if (this.pending) this.out.write('\n');
+    this.pending = false;
+    this.out.write(`${text}\n`);
+  }
+
+  started(runId: string, experiment: string): void {
+    this.line(`Training run ${runId} in experiment '${experiment}' (Ctrl-C stops it and marks it KILLED)`);
+  }
+
+  message(message: WorkerMessage): void {
+    if (message.type === 'backend') {
+      const skipped = message.backend.skipped.map((s) => s.name).join(', ');
+      this.line(`backend: ${message.backend.name} (TF.js ${message.backend.tfVersion})${skipped ? `; unavailable: ${skipped}` : ''}`);
+    } else if (message.type === 'prepared') {
+      const classes = message.classes ? `, ${message.classes.length} classes` : '';
+      this.line(`task: ${message.task}, ${message.trainRows} training rows, ${message.validationRows} validation rows${classes}`);
+    } else if (message.type === 'progress') {
+      const p = message.progress;
+      const text = `epoch ${p.epoch}/${p.epochs}${p.phase === 'batch' ? ` (batch ${p.batch}/${p.batches})` : ''}  elapsed ${formatDuration(p.elapsedMs)}  ETA ${formatDuration(p.etaMs)}  ${formatMetrics(p.metrics)}`;
+      if (this.out.isTTY) {
+        // Cut to the terminal width: a wrapped line cannot be rewritten in place.
+        this.out.write(`\r\x1b[2K${text.slice(0, Math.max(20, (this.out.columns ?? 120) - 1))}`);
+        this.pending = true;
+      } else if (p.phase === 'epoch') {
+        this.out.write(`${text}\n`);
+      }
+    }
+  }
+
+  finish(): void {
+    if (this.pending) this.out.write('\n');
+    this.pending = false;
+  }
+}
+
+/** Flags to hyperparameters: the dedicated flags and --param must not disagree. */
+function hyperparametersOf(flags: TrainFlags): Partial<Hyperparameters> {
+  let fromParams: Partial<Hyperparameters>;
+  try {
+    fromParams = parseParamOverrides(flags.param);
+  } catch (error) {
+    throw new TrainUsageError((error as Error).message);
+  }
+  const dedicated: Partial<Hyperparameters> = {};
+  const pairs: [keyof Hyperparameters, number | undefined, string][] = [
+    ['epochs', flags.epochs, '--epochs'],
+    ['batchSize', flags.batchSize, '--batch-size'],
+    ['learningRate', flags.learningRate, '--learning-rate'],
+    ['seed', flags.seed, '--seed'],
+  ];
+  for (const [field, value, flag] of pairs) {
+    if (value === undefined) continue;
+    if (fromParams[field] !== undefined && fromParams[field] !== value) throw new TrainUsageError(`${flag} ${value} and --param ${String(fromParams[field])} for the same setting disagree; give one.`);
+    (dedicated as Record<string, number>)[field] = value;
+  }
+  return { ...fromParams, ...dedicated };
+}
+
+function printOutcome(outcome: TrainingOutcome, flags: TrainFlags): void {
+  if (flags.json) {
+    const result = {
+      run_id: outcome.runId,
+      experiment_id: outcome.experimentId,
+      status: outcome.status,
+      backend: outcome.backend?.name ?? null,
+      metrics: outcome.metrics,
+      ...(outcome.error ? { error: outcome.error } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const on = outcome.backend ? ` on ${outcome.backend.name}` : '';
+  process.stdout.write(`Run ${outcome.runId} ${outcome.status} in experiment '${flags.experiment}' (id ${outcome.experimentId})${on}\n`);
+  if (Object.keys(outcome.metrics).length > 0) process.stdout.write(`  ${formatMetrics(outcome.metrics)}\n`);
+  if (outcome.status === 'FINISHED') process.stdout.write(`  model: runs:/${outcome.runId}/model\n`);
+  if (outcome.error) process.stdout.write(`  error: ${outcome.error}\n`);
+}
+
+/**
+ * A native backend that is not installed is a usage error found here, without loading TensorFlow
+ * in this process; one that is installed but fails to load fails the run in the worker instead.
+ */
+function checkBackendInstalled(backend: BackendName | undefined): void {
+  if (backend !== 'node' && backend !== 'node-gpu') return;
+  const pkg = backend === 'node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
+  try {
+    import.meta.resolve(pkg);
+  } catch {
+    throw new TrainUsageError(`--backend ${backend}: ${pkg} is not installed (an optional dependency whose install downloads libtensorflow). Omit --backend to use the fastest available one.`);
+  }
+}
+
+/** The data flags to a training source plus its column names, checked before a run is created. */
+function dataSource(flags: TrainFlags): { data: TrainingData; columns: string[]; label: string } {
+  if ((flags.data === undefined) === (flags.dataset === undefined)) {
+    throw new TrainUsageError('give either --data FILE (a CSV file) or --dataset NAME[@VERSION] (an imported dataset version), not both or neither.');
+  }
+  if (flags.data !== undefined) {
+    const path = resolve(flags.data);
+    return { data: { kind: 'csv', path }, columns: csvHeader(path), label: flags.data };
+  }
+  let datasets: DatasetStore | undefined;
+  try {
+    datasets = DatasetStore.open(resolveDataDir(flags.dataDir));
+    const version = datasets.getVersion(flags.dataset!);
+    return { data: { kind: 'dataset', ref: version.ref }, columns: version.schema.map((c) => c.name), label: version.ref };
+  } catch (error) {
+    throw new TrainUsageError(`--dataset: ${(error as Error).message}`);
+  } finally {
+    datasets?.close();
+  }
+}
+
+async function runTrain(flags: TrainFlags): Promise<number> {
+  checkBackendInstalled(flags.backend);
+  const source = dataSource(flags);
+  if (!source.columns.includes(flags.target)) throw new TrainUsageError(`--target: '${flags.target}' is not a column of ${source.label} (columns: ${source.columns.join(', ')}).`);
+  const hyperparameters = hyperparametersOf(flags);
+  const printer = new ProgressPrinter(process.stderr);
+  let handle: TrainingHandle;
+  try {
+    handle = startTraining({
+      dataDir: flags.dataDir,
+      data: source.data,
+      target: flags.target,
+      task: flags.task,
+      experimentName: flags.experiment,
+      runName: flags.runName,
+      template: flags.model,
+      hyperparameters,
+      backend: flags.backend,
+      source: 'mldesk train',
+      onMessage: (message) => printer.message(message),
+    });
+  } catch (error) {
+    if (error instanceof MLDeskError && error.code === 'INVALID_PARAMETER_VALUE') throw new TrainUsageError(error.message);
+    if ((error as Error).name === 'NewerDatabaseError') throw new TrainUsageError((error as Error).message);
+    throw error;
+  }
+  printer.started(handle.runId, flags.experiment);
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // The first Ctrl-C stops training cleanly (run KILLED, partial metrics kept); a second one
+    // stops waiting for the worker's current batch.
+    interrupts++;
+    void handle.cancel(`interrupted (${signal})`, interrupts > 1 ? 0 : 3000);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const outcome = await handle.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  printer.finish();
+  printOutcome(outcome, flags);
+  return outcome.status === 'FINISHED' ? 0 : outcome.status === 'KILLED' ? 130 : 1;
+}
+
+/** `mldesk train` (and later `mldesk reproduce`). */
+export function registerTrainCommands(program: Command): void {
+  const command = program
+    .command('train')
+    .description('Train a model on a CSV file or dataset version in a child process and record it as an MLflow run: every hyperparameter as a param, per-epoch and system metrics, the model under artifacts/model.')
+    .option('--data <file>', 'CSV file with a header row')
+    .option('--dataset <name[@version]>', 'a dataset version imported with `mldesk data import` (latest when no version), instead of --data')
+    .requiredOption('--target <column>', 'column to predict')
+    .option('--experiment <name>', 'experiment to log to (created when missing)', 'Default')
+    .addOption(new Option('--model <template>', 'model template').choices([...MODEL_TEMPLATES]).default('mlp'))
+    .addOption(new Option('--task <task>', 'default: classification for categorical, boolean or few-valued integer targets, else regression').choices(['classification', 'regression']))
+    .option('--epochs <n>', 'maximum epochs (default 100; early stopping usually ends sooner)', integer('--epochs', 1, 100_000))
+    .option('--batch-size <n>', 'rows per optimizer step (default 32)', integer('--batch-size', 1, 1_000_000))
+    .option('--learning-rate <x>', 'optimizer learning rate (default 0.001)', positiveNumber)
+    .option('--param <key=value>', 'any hyperparameter, repeatable: hidden_units=64,64 activation dropout l2 optimizer validation_split early_stopping_patience early_stopping_min_delta ...', collect, [])
+    .option('--seed <n>', 'seed for split, initial weights, shuffling and dropout (default: random, logged)', integer('--seed', 0, MAX_SEED))
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices([...BACKEND_NAMES]))
+    .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
+    .option('--run-name <name>', 'run name (default: generated)')
+    .option('--json', 'print one JSON object with run_id, experiment_id, status, backend and final metrics on stdout')
+    .action(async (flags: TrainFlags) => {
+      try {
+        process.exitCode = await runTrain(flags);
+      } catch (error) {
+        if (error instanceof TrainUsageError) {
+          process.stderr.write(`mldesk train: ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+    });
+  command.exitOverride((error: CommanderError) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+}
+

@@ -1,0 +1,136 @@
+/**
+ * The TensorFlow.js backend chain: native TensorFlow with CUDA, native TensorFlow on the CPU,
+ * WebAssembly (XNNPACK), then plain JavaScript. The native packages are optional dependencies whose
+ * install downloads libtensorflow, so they are only found at run time, by trying to import them.
+ */
+import type * as TfModule from '@tensorflow/tfjs';
+import { MLDeskError } from '../errors.js';
+
+export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** The tfjs API. With a native backend it is the namespace the native package re-exports. */
+export type Tf = typeof TfModule;
+
+// Loaded on first use: importing tfjs costs ~0.5 s, which `mldesk serve` and the parent of a
+// training run (which only forks the worker) should not pay.
+const loadTfjs = (): Promise<Tf> => import('@tensorflow/tfjs');
+
+export interface BackendInfo {
+  name: BackendName;
+  /** tfjs's registry name: tensorflow, wasm or cpu. */
+  engine: string;
+  tfVersion: string;
+  details: Record<string, string | number | boolean>;
+  /** Backends tried before this one and why each could not be used. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+export interface LoadedBackend {
+  tf: Tf;
+  info: BackendInfo;
+}
+
+export class BackendUnavailableError extends MLDeskError {
+  constructor(
+    name: BackendName,
+    readonly reason: string,
+  ) {
+    super('INVALID_PARAMETER_VALUE', `The TensorFlow.js backend '${name}' was requested but is not available: ${reason}`);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+const NATIVE_PACKAGES: Record<'node-gpu' | 'node', string> = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tensorflow/tfjs-node' };
+
+/** Why an import failed, in a line: "not installed" for the usual case, the loader's message otherwise. */
+function importFailure(pkg: string, error: unknown): string {
+  const err = error as NodeJS.ErrnoException;
+  if (err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND') {
+    if (String(err.message).includes(pkg)) return `${pkg} is not installed (an optional dependency whose install downloads libtensorflow).`;
+  }
+  return `loading ${pkg} failed: ${String(err.message ?? error).split('\n')[0]}`;
+}
+
+async function loadNative(name: 'node-gpu' | 'node'): Promise<LoadedBackend> {
+  const pkg = NATIVE_PACKAGES[name];
+  let native: Tf & { version: Record<string, string> };
+  try {
+    // A variable specifier keeps TypeScript from requiring the optional package's types.
+    const specifier: string = pkg;
+    native = (await import(specifier)) as typeof native;
+  } catch (error) {
+    throw new BackendUnavailableError(name, importFailure(pkg, error));
+  }
+  if (!(await native.setBackend('tensorflow'))) throw new BackendUnavailableError(name, `${pkg} loaded but its 'tensorflow' backend did not initialise.`);
+  await native.ready();
+  const details: BackendInfo['details'] = { package: pkg, packageVersion: native.version['tfjs-node'] ?? native.version['tfjs-node-gpu'] ?? 'unknown' };
+  const binding = (native.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+  if (binding?.TF_Version) details.libtensorflow = binding.TF_Version;
+  return { tf: native, info: { name, engine: 'tensorflow', tfVersion: native.version.tfjs ?? native.version['tfjs-core'] ?? 'unknown', details, skipped: [] } };
+}
+
+async function loadWasm(): Promise<LoadedBackend> {
+  const tfjs = await loadTfjs();
+  let wasm: { getThreadsCount(): number; version_wasm: string };
+  try {
+    wasm = (await import('@tensorflow/tfjs-backend-wasm')) as typeof wasm;
+  } catch (error) {
+    throw new BackendUnavailableError('wasm', importFailure('@tensorflow/tfjs-backend-wasm', error));
+  }
+  try {
+    if (!(await tfjs.setBackend('wasm'))) throw new Error('the WebAssembly module did not initialise');
+    await tfjs.ready();
+  } catch (error) {
+    throw new BackendUnavailableError('wasm', (error as Error).message);
+  }
+  const simd = Boolean(await tfjs.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  return {
+    tf: tfjs,
+    info: { name: 'wasm', engine: 'wasm', tfVersion: tfjs.version.tfjs, details: { wasmVersion: wasm.version_wasm, simd, threads: wasm.getThreadsCount() }, skipped: [] },
+  };
+}
+
+async function loadCpu(): Promise<LoadedBackend> {
+  const tfjs = await loadTfjs();
+  await tfjs.setBackend('cpu');
+  await tfjs.ready();
+  return { tf: tfjs, info: { name: 'cpu', engine: 'cpu', tfVersion: tfjs.version.tfjs, details: { implementation: 'JavaScript' }, skipped: [] } };
+}
+
+const LOADERS: Record<BackendName, () => Promise<LoadedBackend>> = {
+  'node-gpu': () => loadNative('node-gpu'),
+  node: () => loadNative('node'),
+  wasm: loadWasm,
+  cpu: loadCpu,
+};
+
+export function parseBackendName(text: string): BackendName {
+  const name = text.trim().toLowerCase();
+  if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new MLDeskError('INVALID_PARAMETER_VALUE', `Unknown backend '${text}': expected one of ${BACKEND_NAMES.join(', ')}.`);
+  }
+  return name as BackendName;
+}
+
+/**
+ * Loads the requested backend, or the fastest one that works. A requested backend that cannot
+ * be loaded is an error rather than a silent fallback: a run must train on what it says it used.
+ */
+export async function loadBackend(requested?: BackendName): Promise<LoadedBackend> {
+  // Production mode drops tfjs's console advice to install tfjs-node: the run's tags say which
+  // backend was used and why the faster ones were skipped.
+  (await loadTfjs()).env().set('PROD', true);
+  if (requested) return LOADERS[requested]();
+  const skipped: BackendInfo['skipped'] = [];
+  for (const name of BACKEND_NAMES) {
+    try {
+      const loaded = await LOADERS[name]();
+      loaded.info.skipped = skipped;
+      return loaded;
+    } catch (error) {
+      skipped.push({ name, reason: error instanceof BackendUnavailableError ? error.reason : (error as Error).message });
+    }
+  }
+  throw new MLDeskError('INTERNAL_ERROR', `No TensorFlow.js backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}

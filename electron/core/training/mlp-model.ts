@@ -1,0 +1,93 @@
+/**
+ * The MLP template for tabular data: dense hidden layers (optionally each followed by dropout) and
+ * an output layer that fits the task: sigmoid + binary cross-entropy for two classes, softmax +
+ * categorical cross-entropy for more, linear + mean squared error for regression.
+ */
+import type { Rank, Sequential, Tensor } from '@tensorflow/tfjs';
+import type { Tf } from './backend.js';
+import type { Hyperparameters } from './hyperparams.js';
+import type { SeededRandom } from './prng.js';
+import type { Task } from './table.js';
+
+export type Head = 'binary' | 'multiclass' | 'regression';
+
+export function headOf(task: Task, classes: number): Head {
+  if (task === 'regression') return 'regression';
+  return classes === 2 ? 'binary' : 'multiclass';
+}
+
+export const outputUnits = (head: Head, classes: number) => (head === 'multiclass' ? classes : 1);
+
+/**
+ * Builds the network with seeded Glorot-uniform kernels (Keras's default, but with a seed so the
+ * initial weights do not come from Math.random) and zero biases.
+ */
+export function buildMlp(tf: Tf, inputWidth: number, head: Head, classes: number, hp: Hyperparameters, random: SeededRandom): Sequential {
+  const model = tf.sequential({ name: 'mldesk_mlp' });
+  hp.hiddenUnits.forEach((units, i) => {
+    model.add(
+      tf.layers.dense({
+        name: `hidden_${i + 1}`,
+        units,
+        activation: hp.activation,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: random.nextUint32() }),
+        ...(i === 0 ? { inputShape: [inputWidth] } : {}),
+      }),
+    );
+    if (hp.dropout > 0) model.add(tf.layers.dropout({ name: `dropout_${i + 1}`, rate: hp.dropout }));
+  });
+  model.add(
+    tf.layers.dense({
+      name: 'output',
+      units: outputUnits(head, classes),
+      activation: head === 'binary' ? 'sigmoid' : head === 'multiclass' ? 'softmax' : 'linear',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: random.nextUint32() }),
+      ...(hp.hiddenUnits.length === 0 ? { inputShape: [inputWidth] } : {}),
+    }),
+  );
+  return model;
+}
+
+/**
+ * The forward pass. In training, dropout masks are drawn with a seed from `random` for every
+ * batch: tfjs's Dropout layer would use either Math.random or one fixed seed (the same mask on
+ * every batch), neither of which gives reproducible, properly random dropout.
+ */
+export function forward(tf: Tf, model: Sequential, x: Tensor, training: boolean, random?: SeededRandom): Tensor {
+  let h: Tensor = x;
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'Dropout') {
+      if (training) h = tf.dropout(h, (layer.getConfig() as { rate: number }).rate, undefined, random!.nextUint32());
+      continue;
+    }
+    h = layer.apply(h) as Tensor;
+  }
+  return h;
+}
+
+/** The data loss, averaged over the batch, with Keras's clipping for the cross-entropies. */
+export function dataLoss(tf: Tf, head: Head, yTrue: Tensor, yPred: Tensor): Tensor<Rank.R0> {
+  if (head === 'binary') return tf.mean(tf.metrics.binaryCrossentropy(yTrue, yPred));
+  if (head === 'multiclass') return tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred));
+  return tf.losses.meanSquaredError(yTrue, yPred) as Tensor<Rank.R0>;
+}
+
+/** L2 penalty on the kernels (not the biases), as Keras's kernel_regularizer=l2(l2) adds it. */
+export function l2Penalty(tf: Tf, model: Sequential, l2: number): Tensor<Rank.R0> | null {
+  if (l2 === 0) return null;
+  const kernels = model.trainableWeights.filter((w) => w.originalName.endsWith('/kernel')).map((w) => w.read());
+  return tf.mul(l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k))))) as Tensor<Rank.R0>;
+}
+
+export function makeOptimizer(tf: Tf, hp: Hyperparameters) {
+  switch (hp.optimizer) {
+    case 'sgd':
+      return tf.train.sgd(hp.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(hp.learningRate);
+    case 'adagrad':
+      return tf.train.adagrad(hp.learningRate);
+    default:
+      return tf.train.adam(hp.learningRate);
+  }
+}
