@@ -1,11 +1,14 @@
 import type { ExperimentSummary, RunDetail } from '../../shared/app-api/entities.js';
-import type { OperationInput, OperationName, OperationOutput } from '../../shared/app-api/operations.js';
+import type { OperationName, OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
+import { DatasetStore } from '../core/data/dataset-store.js';
 import { readMetricSeries } from '../core/store/metric-series.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { previewArtifact } from './artifact-preview.js';
+import { createDatasetHandlers } from './dataset-handlers.js';
 import { runColumns, runsPage } from './run-table.js';
+import { TrainingManager } from './training-manager.js';
 
-export type AppHandlers = { [K in OperationName]: (input: OperationInput<K>) => Promise<OperationOutput<K>> | OperationOutput<K> };
+export type AppHandlers = { [K in OperationName]: (input: OperationParsedInput<K>) => Promise<OperationOutput<K>> | OperationOutput<K> };
 
 export const DESCRIPTION_TAG = 'mlflow.note.content';
 
@@ -20,9 +23,17 @@ interface ExperimentRow {
 }
 
 /** The app's operations over the lineage store; transports (IPC, HTTP) call these and nothing else. */
-export function createAppHandlers(store: TrackingStore): AppHandlers {
+export function createAppHandlers(store: TrackingStore, training = new TrainingManager(store)): AppHandlers {
   const db = store.db;
+  const datasets = new DatasetStore(db, store.dataDir);
   return {
+    ...createDatasetHandlers(datasets),
+    'training.start': (request) => training.start(request),
+    'training.cancel': async ({ runId }) => {
+      await training.cancel(runId);
+      return {};
+    },
+    'training.jobs': () => ({ jobs: training.list() }),
     'experiments.list': ({ search, viewType }) => {
       const stage = viewType === 'DELETED_ONLY' ? "= 'deleted'" : viewType === 'ALL' ? "IN ('active', 'deleted')" : "= 'active'";
       const rows = db

@@ -23,6 +23,14 @@ const bridge = {
     'metrics.series': call('metrics.series'),
     'artifacts.list': call('artifacts.list'),
     'artifacts.preview': call('artifacts.preview'),
+    'datasets.list': call('datasets.list'),
+    'datasets.get': call('datasets.get'),
+    'datasets.samples': call('datasets.samples'),
+    'datasets.importSample': call('datasets.importSample'),
+    'datasets.upload': call('datasets.upload'),
+    'training.start': call('training.start'),
+    'training.cancel': call('training.cancel'),
+    'training.jobs': call('training.jobs'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

@@ -1,9 +1,13 @@
+import type { TrainingJob } from './training.js';
+
 /** Push events from main to the renderer (over IPC in Electron, server-sent events over HTTP). */
 export interface AppEvents {
   'run.changed': { runId: string; experimentId: string };
   'metrics.logged': { runId: string; experimentId: string; keys: string[] };
   'experiments.changed': Record<string, never>;
+  /** A training job started by this app: progress, ETA and latest metrics, then its end. */
+  'training.progress': TrainingJob;
 }
 export type AppEventName = keyof AppEvents;
 export type AppEvent = { [K in AppEventName]: { type: K; payload: AppEvents[K] } }[AppEventName];
-export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed'];
+export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress'];

@@ -9,6 +9,8 @@ import {
   ViewTypeSchema,
   X_AXES,
 } from './entities.js';
+import { DatasetSummarySchema, DatasetVersionSchema } from '../datasets.js';
+import { TrainingJobSchema, TrainingRequestSchema } from './training.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -70,10 +72,35 @@ export const operations = {
     output: z.object({ files: z.array(ArtifactEntrySchema) }),
   },
   'artifacts.preview': { input: z.object({ runId, path: z.string().min(1) }), output: ArtifactPreviewSchema },
+  'datasets.list': { input: z.object({}), output: z.object({ datasets: z.array(DatasetSummarySchema) }) },
+  'datasets.get': {
+    /** `name` or `name@version`; the latest version when none is given. */
+    input: z.object({ ref: z.string().min(1, 'is required') }),
+    output: z.object({ name: z.string(), versions: z.array(DatasetVersionSchema), selected: DatasetVersionSchema }),
+  },
+  'datasets.samples': {
+    input: z.object({}),
+    output: z.object({ samples: z.array(z.object({ name: z.string(), file: z.string(), description: z.string(), imported: z.boolean() })) }),
+  },
+  'datasets.importSample': { input: z.object({ name: z.string().min(1) }), output: z.object({ version: DatasetVersionSchema, created: z.boolean() }) },
+  'datasets.upload': {
+    input: z.object({
+      name: z.string().min(1, 'is required').max(128),
+      fileName: z.string().min(1, 'is required'),
+      /** The file's text (CSV or JSON lines); at most 64 MB. */
+      content: z.string().min(1, 'is empty').max(64 * 1024 * 1024, 'is larger than 64 MB'),
+    }),
+    output: z.object({ version: DatasetVersionSchema, created: z.boolean() }),
+  },
+  'training.start': { input: TrainingRequestSchema, output: z.object({ runId: z.string(), experimentId: z.string() }) },
+  'training.cancel': { input: z.object({ runId }), output: z.object({}) },
+  'training.jobs': { input: z.object({}), output: z.object({ jobs: z.array(TrainingJobSchema) }) },
 } as const;
 
 export type OperationName = keyof typeof operations;
 export type OperationInput<K extends OperationName> = z.input<(typeof operations)[K]['input']>;
+/** An operation's input after parsing (defaults applied): what main-side handlers receive. */
+export type OperationParsedInput<K extends OperationName> = z.output<(typeof operations)[K]['input']>;
 export type OperationOutput<K extends OperationName> = z.infer<(typeof operations)[K]['output']>;
 export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
 

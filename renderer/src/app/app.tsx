@@ -1,8 +1,12 @@
-import { CompareRunsPage } from '../features/compare/compare-page';
+import { lazy, Suspense } from 'react';
+import { Spinner } from '../components/feedback';
 import { ExperimentsPage } from '../features/experiments/experiments-page';
-import { RunPage } from '../features/run/run-page';
 import { useRoute } from './router';
 import { useTheme, type ThemeChoice } from './theme-store';
+
+// The chart-heavy pages load on first use, so opening the runs table does not wait for the chart library.
+const RunPage = lazy(() => import('../features/run/run-page').then((m) => ({ default: m.RunPage })));
+const CompareRunsPage = lazy(() => import('../features/compare/compare-page').then((m) => ({ default: m.CompareRunsPage })));
 
 function ThemeSwitch() {
   const { choice, set } = useTheme();
@@ -36,8 +40,10 @@ export function App() {
         </div>
       </header>
       {route.view === 'experiments' && <ExperimentsPage experimentId={route.experimentId} />}
-      {route.view === 'run' && <RunPage runId={route.runId} />}
-      {route.view === 'compare' && <CompareRunsPage runIds={route.runIds} />}
+      <Suspense fallback={<main className="page"><Spinner /></main>}>
+        {route.view === 'run' && <RunPage runId={route.runId} />}
+        {route.view === 'compare' && <CompareRunsPage runIds={route.runIds} />}
+      </Suspense>
     </div>
   );
 }

@@ -1,0 +1,73 @@
+import { useState } from 'react';
+import { EmptyState } from '../../components/feedback';
+import { clearFilter } from './filter-box';
+import { Icon } from './icons';
+
+/** The address MLflow clients log to: this origin under `serve`, the default port in the desktop shell. */
+export function trackingUri(): string {
+  return window.location.protocol.startsWith('http') ? window.location.origin : 'http://127.0.0.1:5000';
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // Clipboard refused (no permission): the text stays selectable.
+    }
+  };
+  return (
+    <button type="button" className="btn btn-small rt-copy" onClick={() => void copy()}>
+      <Icon name="copy" size={14} />
+      {copied ? 'Copied' : 'Copy'}
+    </button>
+  );
+}
+
+function Snippet({ label, text }: { label: string; text: string }) {
+  return (
+    <div className="rt-snippet">
+      <div className="rt-snippet-head">
+        <span>{label}</span>
+        <CopyButton text={text} />
+      </div>
+      <pre>{text}</pre>
+    </div>
+  );
+}
+
+export function NoRunsYet({ experimentName }: { experimentName: string }) {
+  const python = [
+    'import mlflow',
+    '',
+    `mlflow.set_experiment(${JSON.stringify(experimentName)})`,
+    'with mlflow.start_run():',
+    '    mlflow.log_param("lr", 0.01)',
+    '    mlflow.log_metric("accuracy", 0.91)',
+  ].join('\n');
+  return (
+    <EmptyState title="No runs here yet.">
+      <p>Point any MLflow client at MLDesk and log a run; it shows up here while it trains.</p>
+      <div className="rt-snippets">
+        <Snippet label="1. In your shell" text={`export MLFLOW_TRACKING_URI=${trackingUri()}`} />
+        <Snippet label="2. In your training script" text={python} />
+      </div>
+    </EmptyState>
+  );
+}
+
+export function NoMatches({ filter }: { filter: string }) {
+  return (
+    <EmptyState title="No runs match this filter.">
+      <p>
+        Nothing satisfies <code>{filter}</code>. Loosen a condition or clear the filter to see every run.
+      </p>
+      <button type="button" className="btn" onClick={clearFilter}>
+        Clear filter
+      </button>
+    </EmptyState>
+  );
+}
