@@ -6,6 +6,7 @@ import type { IngestResult } from './tracking-ingest.js';
 import type { SearchScenarioResult } from './tracking-search.js';
 import { PROJECT_ROOT } from './server-process.js';
 import type { LatencySummary } from './stats.js';
+import type { TrainingBenchResult } from './training-bench.js';
 import type { UiBenchResult } from './ui-bench.js';
 
 /** Figures quoted for MLflow 2.12's tracking server on this class of machine; never measured here. */
@@ -23,6 +24,7 @@ export interface BenchResults {
   searchLarge: SearchScenarioResult;
   /** Figures measured in Chromium; absent when BENCH_SKIP_UI is set. */
   ui?: UiBenchResult;
+  training?: TrainingBenchResult;
   totalSeconds: number;
 }
 
@@ -221,7 +223,7 @@ export function environment() {
   };
 }
 
-export function writeJson(path: string, results: BenchResults, checks: TargetCheck[], table: string): void {
+export function writeJson(path: string, results: BenchResults, checks: Array<Omit<TargetCheck, 'id'> & { id: string }>, table: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const document = {
     generatedAt: new Date().toISOString(),

@@ -12,6 +12,7 @@ import { closeHttpClient } from './http-client.js';
 import { environment, formatNotes, formatTable, targetChecks, writeJson, type BenchResults } from './report.js';
 import { benchIngest } from './tracking-ingest.js';
 import { benchSearch } from './tracking-search.js';
+import { benchTraining, formatTrainingTable, trainingTargetChecks } from './training-bench.js';
 import { benchUi, formatUiTable, uiTargetChecks } from './ui-bench.js';
 
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
@@ -52,15 +53,18 @@ async function main(): Promise<void> {
           screenshotsDir: fileURLToPath(new URL('./results/', import.meta.url)),
           log,
         });
+    const training = process.env.BENCH_SKIP_TRAINING ? undefined : await benchTraining({ log, rows: positiveInt('BENCH_TRAIN_ROWS', 50_000) });
     const results: BenchResults = { ingest, searchSmall, searchLarge, totalSeconds: (performance.now() - started) / 1000 };
     const uiChecks = ui ? uiTargetChecks(ui) : [];
-    const checks = [...targetChecks(results), ...uiChecks];
+    const trainingChecks = training ? trainingTargetChecks(training) : [];
+    const checks = [...targetChecks(results), ...uiChecks, ...trainingChecks];
     const table = formatTable(results, checks);
     const uiTable = ui ? `\n\n${formatUiTable(ui, uiChecks)}` : '\n\n(UI figures skipped: BENCH_SKIP_UI is set)';
-    writeJson(RESULTS, { ...results, ui }, checks, `${table}${uiTable}`);
+    const trainingTable = training ? `\n\n${formatTrainingTable(training, trainingChecks)}` : '\n\n(training figures skipped: BENCH_SKIP_TRAINING is set)';
+    writeJson(RESULTS, { ...results, ui, training }, checks, `${table}${uiTable}${trainingTable}`);
     process.stdout.write(
       `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
-        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${uiTable}\n\n${formatNotes(results)}\n` +
+        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${uiTable}${trainingTable}\n\n${formatNotes(results)}\n` +
         `Targets met: ${checks.filter((c) => c.met).length}/${checks.length}. Written to ${RESULTS}\n`,
     );
   } finally {
