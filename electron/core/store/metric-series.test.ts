@@ -88,7 +88,8 @@ describe('readMetricSeries', () => {
     const blocks = migrated.prepare('SELECT level, count(*) AS n, sum(count) AS points, max(max) AS top FROM metric_blocks GROUP BY level ORDER BY level').all();
     expect(blocks).toEqual([
       { level: 5, n: Math.ceil(5_000 / 32), points: 5_000, top: 9 },
-      { level: 10, n: Math.ceil(5_000 / 1024), points: 5_000, top: 9 },
+      { level: 8, n: Math.ceil(5_000 / 256), points: 5_000, top: 9 },
+      { level: 11, n: Math.ceil(5_000 / 2048), points: 5_000, top: 9 },
     ]);
     const s = readMetricSeries(migrated, { runPk: 1, runId: 'r', startTime: 0 }, 'loss', 'step', 100);
     expect(s.sampled).toBe(true);

@@ -20,7 +20,7 @@ export interface SeriesRun {
  * Reads a metric history for a chart at most `maxPoints` wide. Short histories come back whole.
  * Longer ones are cut into `maxPoints` buckets along x, each drawn at its mean with its min and max
  * kept (W&B's full-fidelity approach), so a spike in a million points still shows. The buckets are
- * built from metric_blocks (summaries of 32 or 1,024 steps) when those are fine enough, so a
+ * built from metric_blocks (summaries of 32, 256 or 2,048 steps) when those are fine enough, so a
  * million-point history costs about a thousand rows.
  */
 export function readMetricSeries(db: SqliteDatabase, run: SeriesRun, key: string, xAxis: XAxis, maxPoints: number): MetricSeries {

@@ -143,9 +143,9 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'metric blocks: per-run, per-key summaries over blocks of steps, for charts of long histories',
     sql: `
-      -- Summaries of finite metric values over blocks of 2^level steps (level 5 = 32 steps,
-      -- level 10 = 1,024 steps), kept in step with metrics at write time. A chart of a
-      -- million-point history reads about a thousand of these rows instead of a million points.
+      -- Summaries of finite metric values over blocks of 2^level steps (levels 5, 8 and 11: 32,
+      -- 256 and 2,048 steps), kept in step with metrics at write time. A chart of a million-point
+      -- history reads a few thousand of these rows instead of a million points.
       CREATE TABLE metric_blocks (
         run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
         key TEXT NOT NULL,
@@ -165,7 +165,7 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO metric_blocks
         SELECT run_pk, key, level, step >> level, count(*), sum(value), min(value), max(value),
                min(step), max(step), min(timestamp), max(timestamp)
-        FROM metrics, (SELECT 5 AS level UNION ALL SELECT 10)
+        FROM metrics, (SELECT 5 AS level UNION ALL SELECT 8 UNION ALL SELECT 11)
         WHERE is_nan = 0 AND value BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308
         GROUP BY run_pk, key, level, step >> level;
     `,

@@ -163,7 +163,7 @@ export class RunDataStore {
   }
 }
 
-export const BLOCK_LEVELS = [5, 10] as const;
+export const BLOCK_LEVELS = [5, 8, 11] as const;
 
 interface Block {
   key: string;
