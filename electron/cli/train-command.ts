@@ -9,9 +9,10 @@ import { BACKEND_NAMES, type BackendName } from '../core/training/backend.js';
 import { MODEL_TEMPLATES, parseParamOverrides, type Hyperparameters, type ModelTemplate } from '../core/training/hyperparams.js';
 import { MAX_SEED } from '../core/training/prng.js';
 import type { Task } from '../core/training/table.js';
-import type { TrainingData, WorkerMessage } from '../core/training/messages.js';
-import type { EpochMetrics } from '../core/training/trainer.js';
+import type { TrainingData } from '../core/training/messages.js';
 import { startTraining, type TrainingHandle, type TrainingOutcome } from '../core/training/training-run.js';
+import { registerReproduceCommand } from './reproduce-command.js';
+import { formatMetrics, ProgressPrinter } from './training-progress.js';
 
 interface TrainFlags {
   data?: string;
@@ -68,67 +69,6 @@ function csvHeader(path: string): string[] {
     throw new TrainUsageError(`--data: '${path}' does not start with a CSV header row (${(error as Error).message}).`);
   } finally {
     closeSync(fd);
-  }
-}
-
-const formatNumber = (value: number) => (Number.isNaN(value) ? 'nan' : Number.isInteger(value) ? String(value) : value.toPrecision(4));
-
-export function formatMetrics(metrics: EpochMetrics): string {
-  return Object.entries(metrics)
-    .map(([key, value]) => `${key} ${formatNumber(value)}`)
-    .join('  ');
-}
-
-function formatDuration(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
-}
-
-/**
- * Progress on stderr (stdout stays for the result, so `--json` output is one clean object): one
- * line rewritten in place on a terminal, one plain line per epoch otherwise (CI logs, pipes).
- */
-class ProgressPrinter {
-  private pending = false;
-
-  constructor(private readonly out: NodeJS.WriteStream) {}
-
-  private line(text: string): void {
-    if (this.pending) this.out.write('\n');
-    this.pending = false;
-    this.out.write(`${text}\n`);
-  }
-
-  started(runId: string, experiment: string): void {
-    this.line(`Training run ${runId} in experiment '${experiment}' (Ctrl-C stops it and marks it KILLED)`);
-  }
-
-  message(message: WorkerMessage): void {
-    if (message.type === 'backend') {
-      const skipped = message.backend.skipped.map((s) => s.name).join(', ');
-      this.line(`backend: ${message.backend.name} (TF.js ${message.backend.tfVersion})${skipped ? `; unavailable: ${skipped}` : ''}`);
-    } else if (message.type === 'prepared') {
-      const classes = message.classes ? `, ${message.classes.length} classes` : '';
-      this.line(`task: ${message.task}, ${message.trainRows} training rows, ${message.validationRows} validation rows${classes}`);
-    } else if (message.type === 'progress') {
-      const p = message.progress;
-      const text = `epoch ${p.epoch}/${p.epochs}${p.phase === 'batch' ? ` (batch ${p.batch}/${p.batches})` : ''}  elapsed ${formatDuration(p.elapsedMs)}  ETA ${formatDuration(p.etaMs)}  ${formatMetrics(p.metrics)}`;
-      if (this.out.isTTY) {
-        // Cut to the terminal width: a wrapped line cannot be rewritten in place.
-        this.out.write(`\r\x1b[2K${text.slice(0, Math.max(20, (this.out.columns ?? 120) - 1))}`);
-        this.pending = true;
-      } else if (p.phase === 'epoch') {
-        this.out.write(`${text}\n`);
-      }
-    }
-  }
-
-  finish(): void {
-    if (this.pending) this.out.write('\n');
-    this.pending = false;
   }
 }
 
@@ -210,17 +150,37 @@ function dataSource(flags: TrainFlags): { data: TrainingData; columns: string[];
   }
 }
 
+/**
+ * `--data FILE` is imported as a dataset version before training (the same bytes are the same
+ * version), so the run names stored bytes that `mldesk reproduce` can train on again.
+ */
+async function importDataFile(path: string, dataDir: string | undefined): Promise<TrainingData> {
+  let datasets: DatasetStore | undefined;
+  try {
+    datasets = DatasetStore.open(resolveDataDir(dataDir));
+    const { version, created } = await datasets.importFile(path);
+    process.stderr.write(`data: ${path} ${created ? 'imported as' : 'is'} dataset version ${version.ref} (sha256 ${version.sha256.slice(0, 12)}…, ${version.rows} rows)\n`);
+    return { kind: 'dataset', ref: version.ref };
+  } catch (error) {
+    if ((error instanceof MLDeskError && error.code !== 'INTERNAL_ERROR') || (error as Error).name === 'NewerDatabaseError') throw new TrainUsageError(`--data: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    datasets?.close();
+  }
+}
+
 async function runTrain(flags: TrainFlags): Promise<number> {
   checkBackendInstalled(flags.backend);
   const source = dataSource(flags);
   if (!source.columns.includes(flags.target)) throw new TrainUsageError(`--target: '${flags.target}' is not a column of ${source.label} (columns: ${source.columns.join(', ')}).`);
   const hyperparameters = hyperparametersOf(flags);
+  const data = source.data.kind === 'csv' ? await importDataFile(source.data.path, flags.dataDir) : source.data;
   const printer = new ProgressPrinter(process.stderr);
   let handle: TrainingHandle;
   try {
     handle = startTraining({
       dataDir: flags.dataDir,
-      data: source.data,
+      data,
       target: flags.target,
       task: flags.task,
       experimentName: flags.experiment,
@@ -254,12 +214,12 @@ async function runTrain(flags: TrainFlags): Promise<number> {
   return outcome.status === 'FINISHED' ? 0 : outcome.status === 'KILLED' ? 130 : 1;
 }
 
-/** `mldesk train` (and later `mldesk reproduce`). */
+/** `mldesk train` and `mldesk reproduce`. */
 export function registerTrainCommands(program: Command): void {
   const command = program
     .command('train')
     .description('Train a model on a CSV file or dataset version in a child process and record it as an MLflow run: every hyperparameter as a param, per-epoch and system metrics, the model under artifacts/model.')
-    .option('--data <file>', 'CSV file with a header row')
+    .option('--data <file>', 'CSV file with a header row, imported as a dataset version first (the same bytes are the same version) so the run can be reproduced')
     .option('--dataset <name[@version]>', 'a dataset version imported with `mldesk data import` (latest when no version), instead of --data')
     .requiredOption('--target <column>', 'column to predict')
     .option('--experiment <name>', 'experiment to log to (created when missing)', 'Default')
@@ -289,5 +249,6 @@ export function registerTrainCommands(program: Command): void {
   command.exitOverride((error: CommanderError) => {
     process.exit(error.exitCode === 0 ? 0 : 2);
   });
+  registerReproduceCommand(program);
 }
 

@@ -109,7 +109,8 @@ describe('startTraining (child process)', () => {
     const listed = await store.listRunArtifacts(handle.runId, 'model');
     expect(listed.files.map((f) => f.path).sort()).toEqual(['model/model.json', 'model/preprocessing.json', 'model/signature.json', 'model/weights.bin']);
     const indexed = store.db.prepare('SELECT path FROM artifacts a JOIN runs r USING (run_pk) WHERE r.run_uuid = ? ORDER BY path').all(handle.runId) as { path: string }[];
-    expect(indexed.map((row) => row.path)).toEqual(listed.files.map((f) => f.path).sort());
+    // Besides the model, the run's lineage record (electron/core/lineage) is an artifact.
+    expect(indexed.map((row) => row.path)).toEqual(['lineage.json', ...listed.files.map((f) => f.path).sort()]);
 
     const { tf } = await loadBackend('wasm');
     const model = await loadModelDir(tf, join(store.artifacts.localDirOf(run.info.artifact_uri)!, 'model'));

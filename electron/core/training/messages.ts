@@ -29,9 +29,16 @@ export interface WorkerJob {
   backend?: BackendName;
   systemMetricsIntervalMs: number;
   progressIntervalMs: number;
+  /** Where the training config lives: its git state is recorded as the run's code lineage. */
+  projectDir: string;
+  /** The run this one reproduces (recorded in its lineage). */
+  reproductionOf?: string;
 }
 
-export type ParentMessage = { type: 'start'; job: WorkerJob } | { type: 'cancel'; reason: string };
+/** `probe` loads a backend and reports what it is (a reproducibility check), without training. */
+export type ParentMessage = { type: 'start'; job: WorkerJob } | { type: 'cancel'; reason: string } | { type: 'probe'; backend: BackendName };
+
+export type ProbeReply = { type: 'probed'; ok: true; backend: BackendInfo } | { type: 'probed'; ok: false; reason: string };
 
 export interface TrainingSummary {
   task: Task;

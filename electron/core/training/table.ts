@@ -1,7 +1,7 @@
 /**
  * What training reads: a table of typed columns. The dataset module's `readRows(version)` gives
  * rows per its inferred schema with the same column types, so a dataset version becomes a
- * TrainingTable with a thin adapter; csv-table.ts reads a plain CSV file the same way.
+ * TrainingTable with a thin adapter (a CSV file given to training is imported as a version first).
  */
 import { invalidParameter } from '../errors.js';
 

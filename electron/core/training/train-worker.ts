@@ -5,11 +5,15 @@
  * progress messages. The worker owns FINISHED and FAILED; a parent that sees the process die
  * without a report marks the run FAILED itself.
  */
+import type { DataLineage } from '../../../shared/lineage.js';
 import { DatasetStore } from '../data/dataset-store.js';
+import { collectCodeLineage } from '../lineage/code-lineage.js';
+import { collectHostEnvironment } from '../lineage/environment.js';
+import { buildLineage, datasetLineage, recordLineage, recordProducedModel } from '../lineage/lineage-store.js';
+import { trainingConfig } from '../lineage/training-config.js';
 import { TrackingStore } from '../store/tracking-store.js';
-import { loadBackend, type BackendInfo } from './backend.js';
-import { readCsvTable } from './csv-table.js';
-import type { ParentMessage, TrainingSummary, WorkerJob, WorkerMessage } from './messages.js';
+import { BackendUnavailableError, loadBackend, type BackendInfo, type BackendName } from './backend.js';
+import type { ParentMessage, ProbeReply, TrainingSummary, WorkerJob, WorkerMessage } from './messages.js';
 import { MODEL_DIR, modelFiles } from './model-files.js';
 import { backendTags, clip, logDatasetInput, recordFailure, writeRunArtifact } from './run-records.js';
 import { SystemMetricsSampler } from './system-metrics.js';
@@ -23,7 +27,7 @@ interface ParentPort {
 }
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
-const send = (message: WorkerMessage): Promise<void> =>
+const send = (message: WorkerMessage | ProbeReply): Promise<void> =>
   new Promise((resolve) => {
     if (parentPort) {
       parentPort.postMessage(message);
@@ -39,15 +43,31 @@ const points = (metrics: EpochMetrics, step: number) => {
   return Object.entries(metrics).map(([key, value]) => ({ key, value, step, timestamp }));
 };
 
-async function loadData(job: WorkerJob, store: TrackingStore): Promise<{ table: TrainingTable; name: string; sha256?: string; source: string }> {
-  if (job.data.kind === 'dataset') {
-    // Rows typed per the version's schema, re-hashed against the version as they are read.
-    const typed = await new DatasetStore(store.db, job.dataDir).readRows(job.data.ref);
-    return { table: typed, name: typed.version.name, sha256: typed.version.sha256, source: `mldesk-dataset:${typed.version.ref}` };
+interface LoadedData {
+  table: TrainingTable;
+  name: string;
+  sha256?: string;
+  source: string;
+  lineage: DataLineage;
+}
+
+/**
+ * A CSV file is imported into the data directory's datasets first (the same bytes are the same
+ * version) and read back from there: the run then names a stored version whose exact bytes a
+ * reproduction can train on again.
+ */
+async function loadData(job: WorkerJob, store: TrackingStore): Promise<LoadedData> {
+  if (job.data.kind === 'table') {
+    const { table, name, digest } = job.data;
+    const source = job.data.source ?? 'memory';
+    const lineage: DataLineage = { kind: 'table', name, ref: null, version: null, datasetVersionId: null, sha256: digest && /^[0-9a-f]{64}$/.test(digest) ? digest : null, rows: table.rows.length, source };
+    return { table, name, sha256: digest, source, lineage };
   }
-  if (job.data.kind === 'table') return { table: job.data.table, name: job.data.name, sha256: job.data.digest, source: job.data.source ?? 'memory' };
-  const csv = await readCsvTable(job.data.path);
-  return { table: csv.table, name: csv.name, sha256: csv.sha256, source: new URL(`file://${job.data.path}`).href };
+  const datasets = new DatasetStore(store.db, job.dataDir);
+  const ref = job.data.kind === 'dataset' ? job.data.ref : (await datasets.importFile(job.data.path)).version.ref;
+  // Rows typed per the version's schema, re-hashed against the version as they are read.
+  const typed = await datasets.readRows(ref);
+  return { table: typed, name: typed.version.name, sha256: typed.version.sha256, source: `mldesk-dataset:${typed.version.ref}`, lineage: datasetLineage(store, typed.version) };
 }
 
 async function run(job: WorkerJob, abort: AbortController): Promise<number> {
@@ -55,6 +75,9 @@ async function run(job: WorkerJob, abort: AbortController): Promise<number> {
   const { runId } = job;
   const sampler = new SystemMetricsSampler((metrics, step) => store.logBatch(runId, { metrics: points(metrics, step), params: [], tags: [] }), job.systemMetricsIntervalMs);
   let backend: BackendInfo | undefined;
+  // Started at once, read after the backend and data are loaded: git and nvidia-smi take a moment.
+  const code = collectCodeLineage(job.projectDir);
+  const host = collectHostEnvironment();
   try {
     sampler.start();
     void sampler.sample();
@@ -64,6 +87,8 @@ async function run(job: WorkerJob, abort: AbortController): Promise<number> {
     await send({ type: 'backend', backend });
     const data = await loadData(job, store);
     logDatasetInput(store, runId, data.table, data);
+    const config = trainingConfig({ ...job, data: data.lineage.ref ?? `table:${data.name}` });
+    await recordLineage(store, buildLineage({ runId, code: await code, host: await host, backend, data: data.lineage, config, reproductionOf: job.reproductionOf }));
     const result = await train({
       tf: loaded.tf,
       table: data.table,
@@ -96,6 +121,7 @@ async function run(job: WorkerJob, abort: AbortController): Promise<number> {
       await writeRunArtifact(store, runId, `${MODEL_DIR}/${file.path}`, file.bytes);
       artifacts.push(`${MODEL_DIR}/${file.path}`);
     }
+    recordProducedModel(store, runId);
     result.model.dispose();
     store.logBatch(runId, {
       metrics: [],
@@ -143,10 +169,20 @@ async function run(job: WorkerJob, abort: AbortController): Promise<number> {
 const abort = new AbortController();
 // A parent that goes away (app closed, terminal killed) must not leave training running unseen.
 process.on('disconnect', () => abort.abort('the process that started the training went away'));
+async function probe(name: BackendName): Promise<number> {
+  try {
+    const loaded = await loadBackend(name);
+    await send({ type: 'probed', ok: true, backend: loaded.info });
+  } catch (error) {
+    await send({ type: 'probed', ok: false, reason: error instanceof BackendUnavailableError ? error.reason : (error as Error).message });
+  }
+  return 0;
+}
+
 function onMessage(message: ParentMessage): void {
   if (message.type === 'cancel') abort.abort(message.reason);
-  if (message.type !== 'start') return;
-  run(message.job, abort).then(
+  if (message.type !== 'start' && message.type !== 'probe') return;
+  (message.type === 'start' ? run(message.job, abort) : probe(message.backend)).then(
     (code) => {
       process.exitCode = code;
       if (process.connected) process.disconnect();

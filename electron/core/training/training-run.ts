@@ -7,14 +7,16 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KeyValue } from '../../../shared/tracking-types.js';
 import { resolveDataDir } from '../data-dir.js';
 import { MLDeskError } from '../errors.js';
+import { recordReproductionEdge } from '../lineage/lineage-store.js';
 import { TrackingStore } from '../store/tracking-store.js';
 import type { BackendInfo, BackendName } from './backend.js';
 import { hyperparameterParams, resolveHyperparameters, type Hyperparameters, type ModelTemplate } from './hyperparams.js';
-import type { ParentMessage, TrainingData, TrainingSummary, WorkerJob, WorkerMessage } from './messages.js';
+import type { ParentMessage, ProbeReply, TrainingData, TrainingSummary, WorkerJob, WorkerMessage } from './messages.js';
 import { randomSeed } from './prng.js';
 import { clip, recordFailure } from './run-records.js';
 import type { Task } from './table.js';
@@ -30,6 +32,8 @@ export interface StartTrainingOptions {
   task?: Task;
   /** Created when missing; "Default" when omitted. */
   experimentName?: string;
+  /** An existing, active experiment; takes precedence over experimentName. */
+  experimentId?: string;
   runName?: string;
   template?: ModelTemplate;
   /** Anything omitted takes its documented default; a missing seed is drawn and logged. */
@@ -40,6 +44,10 @@ export interface StartTrainingOptions {
   tags?: KeyValue[];
   systemMetricsIntervalMs?: number;
   progressIntervalMs?: number;
+  /** The project the training config belongs to, recorded as the run's code lineage (git state). Default: the working directory. */
+  projectDir?: string;
+  /** Makes the run a reproduction of this run: tagged mldesk.reproduction_of, linked in the lineage graph. */
+  reproductionOf?: string;
   /** The compiled worker entry; defaults to train-worker.js beside this module in dist/. */
   workerPath?: string;
   onMessage?: (message: WorkerMessage) => void;
@@ -95,6 +103,12 @@ function experimentIdFor(store: TrackingStore, name: string): string {
   }
 }
 
+function activeExperiment(store: TrackingStore, id: string): string {
+  const experiment = store.experiments.get(id);
+  if (experiment.lifecycle_stage !== 'active') throw new MLDeskError('INVALID_PARAMETER_VALUE', `The experiment '${experiment.name}' (id ${id}) is deleted; restore it first.`);
+  return experiment.experiment_id;
+}
+
 function currentUser(): string {
   try {
     return userInfo().username;
@@ -103,7 +117,8 @@ function currentUser(): string {
   }
 }
 
-function latestMetrics(store: TrackingStore, runId: string): EpochMetrics {
+/** The latest value of every metric but the system ones: what a run ended with. */
+export function latestMetrics(store: TrackingStore, runId: string): EpochMetrics {
   const metrics: EpochMetrics = {};
   for (const m of store.runs.get(runId).data.metrics) if (!m.key.startsWith('system/')) metrics[m.key] = Number(m.value);
   return metrics;
@@ -123,7 +138,7 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
   let runId: string;
   let experimentId: string;
   try {
-    experimentId = experimentIdFor(store, options.experimentName ?? 'Default');
+    experimentId = options.experimentId !== undefined ? activeExperiment(store, options.experimentId) : experimentIdFor(store, options.experimentName ?? 'Default');
     const dataLabel = options.data.kind === 'csv' ? options.data.path : options.data.kind === 'dataset' ? options.data.ref : options.data.name;
     const run = store.createRun({
       experimentId,
@@ -140,6 +155,7 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
       ],
     });
     runId = run.info.run_id;
+    if (options.reproductionOf !== undefined) recordReproductionEdge(store, runId, options.reproductionOf);
     store.logBatch(runId, {
       metrics: [],
       params: [{ key: 'model', value: template }, { key: 'target', value: options.target }, ...(options.task ? [{ key: 'task', value: options.task }] : []), ...hyperparameterParams(hyperparameters)],
@@ -160,6 +176,8 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
     backend: options.backend,
     systemMetricsIntervalMs: options.systemMetricsIntervalMs ?? 5000,
     progressIntervalMs: options.progressIntervalMs ?? 1000,
+    projectDir: resolve(options.projectDir ?? process.cwd()),
+    ...(options.reproductionOf !== undefined ? { reproductionOf: options.reproductionOf } : {}),
   };
   // Advanced serialisation passes in-memory tables (typed arrays, nulls) without a JSON detour;
   // an empty execArgv keeps a test runner's loaders and inspector flags out of the child.
@@ -237,3 +255,35 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
   };
 }
 
+export type BackendProbeResult = { ok: true; info: BackendInfo } | { ok: false; reason: string };
+
+/**
+ * Loads a backend in a worker process and reports what it is (TF.js version, details), or why it
+ * cannot be loaded: the question a reproducibility check asks without loading TensorFlow (maybe
+ * a native library) into the caller's process.
+ */
+export function probeBackend(backend: BackendName, options: { workerPath?: string; timeoutMs?: number } = {}): Promise<BackendProbeResult> {
+  const workerPath = options.workerPath ?? defaultWorkerPath();
+  if (!existsSync(workerPath)) return Promise.resolve({ ok: false, reason: `the training worker ${workerPath} is missing; run \`npm run build\` first` });
+  return new Promise((resolvePromise) => {
+    const child = fork(workerPath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], serialization: 'advanced' });
+    let stderr = '';
+    let result: BackendProbeResult | undefined;
+    const timer = setTimeout(() => {
+      result ??= { ok: false, reason: `loading it did not finish within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s` };
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', (error) => (stderr += `\n${error.message}`));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
+    child.on('message', (message: ProbeReply) => {
+      if (message.type !== 'probed') return;
+      result = message.ok ? { ok: true, info: message.backend } : { ok: false, reason: message.reason };
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const lastLine = stderr.trim().split('\n').at(-1) ?? '';
+      resolvePromise(result ?? { ok: false, reason: `the probe process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${lastLine ? `: ${lastLine}` : ''}` });
+    });
+    child.send({ type: 'probe', backend } satisfies ParentMessage);
+  });
+}
