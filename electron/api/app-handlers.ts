@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import type { ExperimentSummary, RunDetail } from '../../shared/app-api/entities.js';
+import { REPRODUCTION_ARTIFACT, ReproductionResultSchema } from '../../shared/lineage.js';
 import type { OperationName, OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { DatasetStore } from '../core/data/dataset-store.js';
+import { lineageGraph, readLineage } from '../core/lineage/index.js';
+import { checkReproducible } from '../core/training/reproduce.js';
 import { readMetricSeries } from '../core/store/metric-series.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
-import { previewArtifact } from './artifact-preview.js';
+import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { runColumns, runsPage } from './run-table.js';
 import { TrainingManager } from './training-manager.js';
@@ -34,6 +38,13 @@ export function createAppHandlers(store: TrackingStore, training = new TrainingM
       return {};
     },
     'training.jobs': () => ({ jobs: training.list() }),
+    'runs.lineage': async ({ runId }) => ({
+      lineage: await readLineage(store, runId),
+      graph: lineageGraph(store, runId),
+      reproduction: await readReproduction(store, runId),
+    }),
+    'runs.reproduceCheck': ({ runId }) => checkReproducible(store, runId),
+    'runs.reproduce': ({ runId, tolerance }) => training.reproduce(runId, tolerance),
     'experiments.list': ({ search, viewType }) => {
       const stage = viewType === 'DELETED_ONLY' ? "= 'deleted'" : viewType === 'ALL' ? "IN ('active', 'deleted')" : "= 'active'";
       const rows = db
@@ -91,6 +102,16 @@ export function createAppHandlers(store: TrackingStore, training = new TrainingM
     },
     'artifacts.preview': ({ runId, path }) => previewArtifact(store, runId, path),
   };
+}
+
+/** The verdict a reproduction run carries (reproduction.json), or null for other runs. */
+async function readReproduction(store: TrackingStore, runId: string) {
+  try {
+    const parsed = ReproductionResultSchema.safeParse(JSON.parse(await readFile(runArtifactFile(store, runId, REPRODUCTION_ARTIFACT), 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 function runDetail(store: TrackingStore, runId: string): RunDetail {

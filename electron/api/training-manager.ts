@@ -2,11 +2,13 @@ import type { TrainingJob, TrainingProgressInfo, TrainingRequestSchema } from '.
 import type { z } from 'zod';
 import { MLDeskError } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
-import { startTraining, type TrainingHandle } from '../core/training/training-run.js';
+import type { WorkerMessage } from '../core/training/messages.js';
+import { reproduceRun } from '../core/training/reproduce.js';
+import { startTraining, type TrainingOutcome } from '../core/training/training-run.js';
 
 interface Job {
   info: TrainingJob;
-  handle: TrainingHandle;
+  cancel(): Promise<unknown>;
 }
 
 const KEEP_FINISHED_MS = 10 * 60_000;
@@ -21,7 +23,6 @@ export class TrainingManager {
   constructor(private readonly store: TrackingStore) {}
 
   start(request: z.output<typeof TrainingRequestSchema>): { runId: string; experimentId: string } {
-    const startedAt = Date.now();
     // The handle's messages can only be matched to the job once startTraining has returned it.
     const current: { job?: Job } = {};
     const handle = startTraining({
@@ -35,43 +36,77 @@ export class TrainingManager {
       backend: request.backend,
       hyperparameters: request.hyperparameters,
       source: 'MLDesk app',
-      onMessage: (message) => {
-        const job = current.job;
-        if (!job) return;
-        const progress = job.info.progress;
-        if (message.type === 'progress') {
-          const p = message.progress;
-          job.info.progress = { ...progress, phase: p.phase, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, elapsedMs: p.elapsedMs, etaMs: p.etaMs, metrics: finite(p.metrics) };
-        } else if (message.type === 'finished') job.info.progress = { ...progress, phase: 'finished', etaMs: 0, metrics: finite(message.summary.metrics) };
-        else if (message.type === 'failed') job.info.progress = { ...progress, phase: 'failed', etaMs: null, error: message.error.message };
-        else if (message.type === 'killed') job.info.progress = { ...progress, phase: 'killed', etaMs: null };
-        else return;
-        this.store.events.emit('training.progress', job.info);
-      },
+      onMessage: (message) => current.job && this.onMessage(current.job, message),
     });
-    const runName = this.store.runs.row(handle.runId).name;
-    const initial: TrainingProgressInfo = { phase: 'starting', epoch: 0, epochs: handle.hyperparameters.epochs, batch: 0, batches: 0, elapsedMs: 0, etaMs: null, metrics: {} };
-    const job: Job = { handle, info: { runId: handle.runId, experimentId: handle.experimentId, runName, dataset: request.dataset, startedAt, progress: initial } };
-    current.job = job;
-    this.jobs.set(handle.runId, job);
-    this.store.events.emit('training.progress', job.info);
-    void handle.done.then((outcome) => {
-      const info = job.info;
-      // A child that died without a message still ends the job as the store recorded it.
-      const phase = outcome.status === 'FINISHED' ? 'finished' : outcome.status === 'KILLED' ? 'killed' : 'failed';
-      if (info.progress.phase !== phase) {
-        info.progress = { ...info.progress, phase, etaMs: phase === 'finished' ? 0 : null, ...(outcome.error ? { error: outcome.error } : {}) };
-        this.store.events.emit('training.progress', info);
-      }
-      setTimeout(() => this.jobs.delete(handle.runId), KEEP_FINISHED_MS).unref();
-    });
+    current.job = this.track(handle.runId, handle.experimentId, request.dataset, handle.hyperparameters.epochs, () => handle.cancel('cancelled from the app'));
+    this.follow(current.job, handle.done);
     return { runId: handle.runId, experimentId: handle.experimentId };
+  }
+
+  /** Re-runs a run from its lineage as a job; answers once the reproduction's run exists. */
+  reproduce(runId: string, tolerance: number | undefined): Promise<{ runId: string; experimentId: string }> {
+    const abort = new AbortController();
+    const current: { job?: Job } = {};
+    return new Promise((resolve, reject) => {
+      const done = reproduceRun({
+        store: this.store,
+        runId,
+        tolerance,
+        signal: abort.signal,
+        onMessage: (message) => current.job && this.onMessage(current.job, message),
+        onStarted: ({ runId: newRunId, experimentId }) => {
+          const lineageEpochs = Number(this.store.runs.get(runId).data.params.find((p) => p.key === 'epochs')?.value ?? 0);
+          current.job = this.track(newRunId, experimentId, `reproduction of ${runId}`, lineageEpochs, async () => abort.abort('cancelled from the app'));
+          resolve({ runId: newRunId, experimentId });
+        },
+      });
+      done.then(
+        (result) => current.job && this.finish(current.job, { status: result.status === 'FINISHED' ? 'FINISHED' : result.status === 'KILLED' ? 'KILLED' : 'FAILED', error: result.error }),
+        (error: unknown) => (current.job ? this.finish(current.job, { status: 'FAILED', error: (error as Error).message }) : reject(error)),
+      );
+    });
+  }
+
+  private track(runId: string, experimentId: string, dataset: string, epochs: number, cancel: () => Promise<unknown>): Job {
+    const runName = this.store.runs.row(runId).name;
+    const initial: TrainingProgressInfo = { phase: 'starting', epoch: 0, epochs, batch: 0, batches: 0, elapsedMs: 0, etaMs: null, metrics: {} };
+    const job: Job = { cancel, info: { runId, experimentId, runName, dataset, startedAt: Date.now(), progress: initial } };
+    this.jobs.set(runId, job);
+    this.store.events.emit('training.progress', job.info);
+    return job;
+  }
+
+  private onMessage(job: Job, message: WorkerMessage): void {
+    const progress = job.info.progress;
+    if (message.type === 'progress') {
+      const p = message.progress;
+      job.info.progress = { ...progress, phase: p.phase, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, elapsedMs: p.elapsedMs, etaMs: p.etaMs, metrics: finite(p.metrics) };
+    } else if (message.type === 'finished') job.info.progress = { ...progress, phase: 'finished', etaMs: 0, metrics: finite(message.summary.metrics) };
+    else if (message.type === 'failed') job.info.progress = { ...progress, phase: 'failed', etaMs: null, error: message.error.message };
+    else if (message.type === 'killed') job.info.progress = { ...progress, phase: 'killed', etaMs: null };
+    else return;
+    this.store.events.emit('training.progress', job.info);
+  }
+
+  private follow(job: Job, done: Promise<TrainingOutcome>): void {
+    void done.then((outcome) => this.finish(job, outcome));
+  }
+
+  /** A child that died without a message still ends the job as the store recorded it. */
+  private finish(job: Job, outcome: { status: string; error?: string }): void {
+    const info = job.info;
+    const phase = outcome.status === 'FINISHED' ? 'finished' : outcome.status === 'KILLED' ? 'killed' : 'failed';
+    if (info.progress.phase !== phase) {
+      info.progress = { ...info.progress, phase, etaMs: phase === 'finished' ? 0 : null, ...(outcome.error ? { error: outcome.error } : {}) };
+      this.store.events.emit('training.progress', info);
+    }
+    setTimeout(() => this.jobs.delete(info.runId), KEEP_FINISHED_MS).unref();
   }
 
   async cancel(runId: string): Promise<void> {
     const job = this.jobs.get(runId);
     if (!job) throw new MLDeskError('RESOURCE_DOES_NOT_EXIST', `No training job for run ${runId} is running in this app.`);
-    await job.handle.cancel('cancelled from the app');
+    await job.cancel();
   }
 
   list(): TrainingJob[] {
@@ -80,7 +115,7 @@ export class TrainingManager {
 
   /** Stops every running job (app shutdown); their runs end KILLED. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.jobs.values()].filter((j) => !['finished', 'failed', 'killed'].includes(j.info.progress.phase)).map((j) => j.handle.cancel('the app was closed', 2000)));
+    await Promise.all([...this.jobs.values()].filter((j) => !['finished', 'failed', 'killed'].includes(j.info.progress.phase)).map((j) => j.cancel()));
   }
 }
 

@@ -31,6 +31,9 @@ const bridge = {
     'training.start': call('training.start'),
     'training.cancel': call('training.cancel'),
     'training.jobs': call('training.jobs'),
+    'runs.lineage': call('runs.lineage'),
+    'runs.reproduceCheck': call('runs.reproduceCheck'),
+    'runs.reproduce': call('runs.reproduce'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

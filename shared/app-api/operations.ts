@@ -10,6 +10,7 @@ import {
   X_AXES,
 } from './entities.js';
 import { DatasetSummarySchema, DatasetVersionSchema } from '../datasets.js';
+import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchema, RunLineageSchema } from '../lineage.js';
 import { TrainingJobSchema, TrainingRequestSchema } from './training.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
@@ -95,6 +96,17 @@ export const operations = {
   'training.start': { input: TrainingRequestSchema, output: z.object({ runId: z.string(), experimentId: z.string() }) },
   'training.cancel': { input: z.object({ runId }), output: z.object({}) },
   'training.jobs': { input: z.object({}), output: z.object({ jobs: z.array(TrainingJobSchema) }) },
+  'runs.lineage': {
+    input: z.object({ runId }),
+    /** lineage is null for runs MLDesk did not train (logged from MLflow clients). */
+    output: z.object({ lineage: RunLineageSchema.nullable(), graph: LineageGraphSchema, reproduction: ReproductionResultSchema.nullable() }),
+  },
+  'runs.reproduceCheck': { input: z.object({ runId }), output: ReproducibilityCheckSchema },
+  'runs.reproduce': {
+    input: z.object({ runId, tolerance: z.number().min(0, 'must be 0 or more').max(1, 'is a relative tolerance: at most 1').optional() }),
+    /** Answers once the reproduction's run exists; it trains as a job (training.progress events). */
+    output: z.object({ runId: z.string(), experimentId: z.string() }),
+  },
 } as const;
 
 export type OperationName = keyof typeof operations;
