@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { createAppHandlers } from '../api/app-handlers.js';
 import { startServer, type RunningServer } from '../cli/serve-command.js';
 import { installMenu } from './app-menu.js';
+import { setDefaultWorkerLauncher } from '../core/training/worker-process.js';
 import { registerIpc } from './ipc.js';
+import { utilityLauncher } from './utility-worker.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,6 +34,7 @@ async function startServices(): Promise<RunningServer> {
   // Core services run here on loopback only: the window loads the same UI `mldesk serve` gives a
   // browser, and talks to them over IPC through the preload.
   const dataDir = process.env.MLDESK_HOME ?? app.getPath('userData');
+  setDefaultWorkerLauncher(utilityLauncher);
   const running = await startServer({ host: '127.0.0.1', port: 0, dataDir, version: packageJson.version });
   disposeIpc = registerIpc(createAppHandlers(running.store), running.store, running.url, () => BrowserWindow.getAllWindows());
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

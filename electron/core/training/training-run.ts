@@ -4,7 +4,6 @@
  * line) stays free. The child writes metrics, artifacts and its final status to the same data
  * directory; this side handles cancel and a child that dies without reporting.
  */
-import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -16,6 +15,7 @@ import { recordReproductionEdge } from '../lineage/lineage-store.js';
 import { TrackingStore } from '../store/tracking-store.js';
 import type { BackendInfo, BackendName } from './backend.js';
 import { hyperparameterParams, resolveHyperparameters, type Hyperparameters, type ModelTemplate } from './hyperparams.js';
+import { launchWorker } from './worker-process.js';
 import type { ParentMessage, ProbeReply, TrainingData, TrainingSummary, WorkerJob, WorkerMessage } from './messages.js';
 import { randomSeed } from './prng.js';
 import { clip, recordFailure } from './run-records.js';
@@ -179,9 +179,7 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
     projectDir: resolve(options.projectDir ?? process.cwd()),
     ...(options.reproductionOf !== undefined ? { reproductionOf: options.reproductionOf } : {}),
   };
-  // Advanced serialisation passes in-memory tables (typed arrays, nulls) without a JSON detour;
-  // an empty execArgv keeps a test runner's loaders and inspector flags out of the child.
-  const child = fork(workerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], serialization: 'advanced' });
+  const child = launchWorker(workerPath, { captureStdout: true });
   const id = runId;
   const exp = experimentId;
   let stderr = '';
@@ -189,11 +187,9 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
   let report: WorkerMessage | undefined;
   let cancelReason: string | undefined;
   let killTimer: NodeJS.Timeout | undefined;
-  child.stdout!.resume();
-  // A failed spawn also ends in 'close'; without a listener the error would crash the caller.
-  child.on('error', (error) => (stderr += `\n${error.message}`));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
-  child.on('message', (message: WorkerMessage) => {
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
+  child.onMessage((raw) => {
+    const message = raw as WorkerMessage;
     if (message.type === 'backend') backend = message.backend;
     if (message.type === 'finished' || message.type === 'failed' || message.type === 'killed') report = message;
     // The child's writes happen in another process: tell this process's listeners (the UI) here.
@@ -206,7 +202,7 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
   child.send({ type: 'start', job } satisfies ParentMessage);
 
   const done = new Promise<TrainingOutcome>((resolve) => {
-    child.once('close', (code, signal) => {
+    child.onExit((code, signal) => {
       clearTimeout(killTimer);
       settle(code, signal)
         // Recording the outcome can itself fail (the run was deleted meanwhile): still settle.
@@ -245,10 +241,10 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
     pid: child.pid,
     done,
     cancel(reason = 'cancelled by the user', graceMs = 3000) {
-      if (cancelReason === undefined && child.exitCode === null && child.signalCode === null) {
+      if (cancelReason === undefined && child.isRunning()) {
         cancelReason = reason;
-        if (child.connected) child.send({ type: 'cancel', reason } satisfies ParentMessage);
-        killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.send({ type: 'cancel', reason } satisfies ParentMessage);
+        killTimer = setTimeout(() => child.kill(), graceMs);
       }
       return done;
     },
@@ -266,20 +262,20 @@ export function probeBackend(backend: BackendName, options: { workerPath?: strin
   const workerPath = options.workerPath ?? defaultWorkerPath();
   if (!existsSync(workerPath)) return Promise.resolve({ ok: false, reason: `the training worker ${workerPath} is missing; run \`npm run build\` first` });
   return new Promise((resolvePromise) => {
-    const child = fork(workerPath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], serialization: 'advanced' });
+    const child = launchWorker(workerPath, { captureStdout: false });
     let stderr = '';
     let result: BackendProbeResult | undefined;
     const timer = setTimeout(() => {
       result ??= { ok: false, reason: `loading it did not finish within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s` };
-      child.kill('SIGKILL');
+      child.kill();
     }, options.timeoutMs ?? 60_000);
-    child.on('error', (error) => (stderr += `\n${error.message}`));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
-    child.on('message', (message: ProbeReply) => {
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
+    child.onMessage((raw) => {
+      const message = raw as ProbeReply;
       if (message.type !== 'probed') return;
       result = message.ok ? { ok: true, info: message.backend } : { ok: false, reason: message.reason };
     });
-    child.once('close', (code, signal) => {
+    child.onExit((code, signal) => {
       clearTimeout(timer);
       const lastLine = stderr.trim().split('\n').at(-1) ?? '';
       resolvePromise(result ?? { ok: false, reason: `the probe process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${lastLine ? `: ${lastLine}` : ''}` });
