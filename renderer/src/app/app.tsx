@@ -1,12 +1,16 @@
 import { lazy, Suspense } from 'react';
 import { Spinner } from '../components/feedback';
 import { ExperimentsPage } from '../features/experiments/experiments-page';
-import { useRoute } from './router';
+import { TrainingJobsIndicator } from '../features/training/training-jobs-indicator';
+import { routeHref, useRoute } from './router';
 import { useTheme, type ThemeChoice } from './theme-store';
 
 // The chart-heavy pages load on first use, so opening the runs table does not wait for the chart library.
 const RunPage = lazy(() => import('../features/run/run-page').then((m) => ({ default: m.RunPage })));
 const CompareRunsPage = lazy(() => import('../features/compare/compare-page').then((m) => ({ default: m.CompareRunsPage })));
+const DatasetsPage = lazy(() => import('../features/datasets/datasets-page').then((m) => ({ default: m.DatasetsPage })));
+const DatasetPage = lazy(() => import('../features/datasets/dataset-page').then((m) => ({ default: m.DatasetPage })));
+const NewRunPage = lazy(() => import('../features/training/new-run-page').then((m) => ({ default: m.NewRunPage })));
 
 function ThemeSwitch() {
   const { choice, set } = useTheme();
@@ -34,8 +38,15 @@ export function App() {
           <a href="#/" className={route.view === 'experiments' ? 'active' : ''}>
             Experiments
           </a>
+          <a href={routeHref({ view: 'datasets' })} className={route.view === 'datasets' || route.view === 'dataset' ? 'active' : ''}>
+            Datasets
+          </a>
         </nav>
         <div className="topbar-right">
+          <TrainingJobsIndicator />
+          <a href={routeHref({ view: 'new-run', dataset: null })} className={`btn btn-small btn-primary topbar-new-run${route.view === 'new-run' ? ' active' : ''}`}>
+            New run
+          </a>
           <ThemeSwitch />
         </div>
       </header>
@@ -43,6 +54,9 @@ export function App() {
       <Suspense fallback={<main className="page"><Spinner /></main>}>
         {route.view === 'run' && <RunPage runId={route.runId} />}
         {route.view === 'compare' && <CompareRunsPage runIds={route.runIds} />}
+        {route.view === 'datasets' && <DatasetsPage />}
+        {route.view === 'dataset' && <DatasetPage key={route.ref.split('@')[0]} datasetRef={route.ref} />}
+        {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
     </div>
   );

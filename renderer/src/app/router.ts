@@ -4,7 +4,12 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { view: 'experiments'; experimentId: string | null }
   | { view: 'run'; runId: string }
-  | { view: 'compare'; runIds: string[] };
+  | { view: 'compare'; runIds: string[] }
+  | { view: 'datasets' }
+  /** `ref` is `name` or `name@version`; the page shows the latest version without one. */
+  | { view: 'dataset'; ref: string }
+  /** `dataset` preselects a dataset (`name` or `name@version`) in the form. */
+  | { view: 'new-run'; dataset: string | null };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -14,6 +19,8 @@ export function parseRoute(hash: string): Route {
     const runs = new URLSearchParams(query).get('runs') ?? '';
     return { view: 'compare', runIds: runs.split(',').filter(Boolean) };
   }
+  if (parts[0] === 'datasets') return parts[1] ? { view: 'dataset', ref: parts[1] } : { view: 'datasets' };
+  if (parts[0] === 'new-run') return { view: 'new-run', dataset: new URLSearchParams(query).get('dataset') || null };
   if (parts[0] === 'experiments' && parts[1]) return { view: 'experiments', experimentId: parts[1] };
   return { view: 'experiments', experimentId: null };
 }
@@ -24,9 +31,20 @@ export function routeHref(route: Route): string {
       return `#/runs/${encodeURIComponent(route.runId)}`;
     case 'compare':
       return `#/compare?runs=${route.runIds.map(encodeURIComponent).join(',')}`;
+    case 'datasets':
+      return '#/datasets';
+    case 'dataset':
+      return `#/datasets/${encodeRef(route.ref)}`;
+    case 'new-run':
+      return route.dataset ? `#/new-run?dataset=${encodeRef(route.dataset)}` : '#/new-run';
     default:
       return route.experimentId ? `#/experiments/${encodeURIComponent(route.experimentId)}` : '#/';
   }
+}
+
+/** Dataset refs keep their readable `name@version` form in the address bar. */
+function encodeRef(ref: string): string {
+  return encodeURIComponent(ref).replaceAll('%40', '@');
 }
 
 export function navigate(route: Route): void {
