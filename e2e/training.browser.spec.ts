@@ -1,4 +1,6 @@
 import type { Page } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type ServedApp } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
@@ -143,8 +145,16 @@ test('a server refusal is shown on the form, and a job that fails shows its erro
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByRole('alert').filter({ hasText: "Could not start training: The experiment 'archived' is deleted" })).toBeVisible();
 
-  // A target the trainer cannot use fails in the job (the form offers only usable columns, so ask through the API).
-  await appApi(app, 'training.start', { dataset: 'iris', target: 'no_such_column', experimentName: 'Default', hyperparameters: { epochs: 1 } });
+  // A target that is not a column is refused up front, naming the field: no FAILED run is left behind.
+  await expect(appApi(app, 'training.start', { dataset: 'iris', target: 'no_such_column', experimentName: 'Default', hyperparameters: { epochs: 1 } })).rejects.toThrow(
+    /Field 'target': 'no_such_column' is not a column of iris@1/,
+  );
+  expect((await appApi<{ jobs: unknown[] }>(app, 'training.jobs', {})).jobs).toHaveLength(0);
+
+  // Stored bytes damaged after import: the job starts, then fails with the reason.
+  const { selected } = await appApi<{ selected: { sha256: string } }>(app, 'datasets.get', { ref: 'iris' });
+  writeFileSync(join(app.dataDir, 'blobs', 'sha256', selected.sha256.slice(0, 2), selected.sha256.slice(2)), 'tampered\n');
+  await appApi(app, 'training.start', { dataset: 'iris', target: 'species', experimentName: 'Default', hyperparameters: { epochs: 1 } });
   await page.getByTestId('training-indicator').click();
   const failed = page.getByRole('dialog', { name: 'Training jobs' }).getByTestId('training-job');
   await expect(failed).toHaveAttribute('data-phase', 'failed');

@@ -27,9 +27,8 @@ interface ExperimentRow {
 }
 
 /** The app's operations over the lineage store; transports (IPC, HTTP) call these and nothing else. */
-export function createAppHandlers(store: TrackingStore, training = new TrainingManager(store)): AppHandlers {
+export function createAppHandlers(store: TrackingStore, datasets = new DatasetStore(store.db, store.dataDir), training = new TrainingManager(store, datasets)): AppHandlers {
   const db = store.db;
-  const datasets = new DatasetStore(db, store.dataDir);
   return {
     ...createDatasetHandlers(datasets),
     'training.start': (request) => training.start(request),

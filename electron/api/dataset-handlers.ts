@@ -47,7 +47,13 @@ export function createDatasetHandlers(datasets: DatasetStore) {
       try {
         const path = join(dir, basename(fileName));
         await writeFile(path, content, 'utf8');
-        return await datasets.importFile(path, { name });
+        try {
+          return await datasets.importFile(path, { name });
+        } catch (error) {
+          // Name the user's file, not the temporary copy.
+          if (error instanceof Error) error.message = error.message.replaceAll(path, fileName);
+          throw error;
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -1,5 +1,6 @@
 import type { TrainingJob, TrainingProgressInfo, TrainingRequestSchema } from '../../shared/app-api/training.js';
 import type { z } from 'zod';
+import { DatasetStore } from '../core/data/dataset-store.js';
 import { MLDeskError } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { WorkerMessage } from '../core/training/messages.js';
@@ -20,14 +21,32 @@ const KEEP_FINISHED_MS = 10 * 60_000;
 export class TrainingManager {
   private readonly jobs = new Map<string, Job>();
 
-  constructor(private readonly store: TrackingStore) {}
+  constructor(
+    private readonly store: TrackingStore,
+    private readonly datasets: DatasetStore = new DatasetStore(store.db, store.dataDir),
+  ) {}
 
   start(request: z.output<typeof TrainingRequestSchema>): { runId: string; experimentId: string } {
+    // Checked here so a wrong choice in the form is a field error, not a FAILED run in the table.
+    let version;
+    try {
+      version = this.datasets.getVersion(request.dataset);
+    } catch (error) {
+      throw new MLDeskError('INVALID_PARAMETER_VALUE', `Field 'dataset': ${(error as Error).message}`);
+    }
+    const column = version.schema.find((c) => c.name === request.target);
+    if (!column) {
+      throw new MLDeskError('INVALID_PARAMETER_VALUE', `Field 'target': '${request.target}' is not a column of ${version.ref}; its columns are ${version.schema.map((c) => c.name).join(', ')}.`);
+    }
+    if (column.type === 'text') {
+      throw new MLDeskError('INVALID_PARAMETER_VALUE', `Field 'target': '${request.target}' is free text (${version.ref}); pick a numeric, integer, boolean or categorical column.`);
+    }
     // The handle's messages can only be matched to the job once startTraining has returned it.
     const current: { job?: Job } = {};
     const handle = startTraining({
       store: this.store,
-      data: { kind: 'dataset', ref: request.dataset },
+      // Pinned to the version resolved now, so the job and its lineage name the exact bytes.
+      data: { kind: 'dataset', ref: version.ref },
       target: request.target,
       task: request.task,
       experimentName: request.experimentName,
@@ -38,7 +57,7 @@ export class TrainingManager {
       source: 'MLDesk app',
       onMessage: (message) => current.job && this.onMessage(current.job, message),
     });
-    current.job = this.track(handle.runId, handle.experimentId, request.dataset, handle.hyperparameters.epochs, () => handle.cancel('cancelled from the app'));
+    current.job = this.track(handle.runId, handle.experimentId, version.ref, handle.hyperparameters.epochs, () => handle.cancel('cancelled from the app'));
     this.follow(current.job, handle.done);
     return { runId: handle.runId, experimentId: handle.experimentId };
   }
