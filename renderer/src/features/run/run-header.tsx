@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { RunDetail } from '../../../../shared/app-api/entities';
 import { routeHref } from '../../app/router';
 import { formatDuration, formatTime } from '../../components/format';
@@ -28,7 +28,7 @@ function CopyId({ id }: { id: string }) {
   );
 }
 
-export function RunHeader({ run, experimentName }: { run: RunDetail; experimentName: string | null }) {
+export function RunHeader({ run, experimentName, actions }: { run: RunDetail; experimentName: string | null; actions?: ReactNode }) {
   const running = run.status === 'RUNNING';
   const now = useNow(running);
   const experimentHref = routeHref({ view: 'experiments', experimentId: run.experimentId });
@@ -44,6 +44,7 @@ export function RunHeader({ run, experimentName }: { run: RunDetail; experimentN
         <StatusBadge status={run.status} />
         {run.lifecycleStage === 'deleted' && <span className="status status-deleted">DELETED</span>}
         <CopyId id={run.runId} />
+        {actions && <div className="run-actions">{actions}</div>}
       </div>
       <dl className="run-meta">
         <div>

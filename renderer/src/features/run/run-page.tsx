@@ -1,19 +1,30 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { navigate } from '../../app/router';
 import { useLiveRuns, useThrottled } from '../../components/charts/live-refresh';
 import { ErrorBanner, Spinner } from '../../components/feedback';
 import { ArtifactsBrowser } from './artifacts-browser';
+import { LineageTab, VerdictFor } from './lineage-tab';
+import { ReproduceDialog } from './reproduce-dialog';
 import { RunHeader } from './run-header';
 import { RunMetrics } from './run-metrics';
 import { RunOverview } from './run-overview';
+import { TrainingProgress } from './training-progress';
 import { useRun } from './use-run';
+import { useRunLineage } from './use-run-lineage';
+import { useTrainingProgress } from './use-training-progress';
 import './run.css';
+import './lineage.css';
 
-type Tab = 'overview' | 'metrics' | 'artifacts';
+type Tab = 'overview' | 'metrics' | 'artifacts' | 'lineage';
 const TABS: Array<{ id: Tab; label: string }> = [
   { id: 'overview', label: 'Overview' },
   { id: 'metrics', label: 'Metrics' },
   { id: 'artifacts', label: 'Artifacts' },
+  { id: 'lineage', label: 'Lineage' },
 ];
+/** A reproduction needs an original that has ended; a FAILED one is still worth retrying. */
+const REPRODUCIBLE = new Set(['FINISHED', 'FAILED']);
+const ENDED_PHASES = new Set(['finished', 'failed', 'killed']);
 
 /** The tab lives in the hash's query (`#/runs/<id>?tab=metrics`) so a reload or a shared link keeps it. */
 function tabFromHash(): Tab {
@@ -38,12 +49,28 @@ function RunNotFound({ runId }: { runId: string }) {
   );
 }
 
+/** Another run is another page: nothing (tab state, dialogs, live tokens) carries over. */
 export function RunPage({ runId }: { runId: string }) {
+  return <RunPageContent key={runId} runId={runId} />;
+}
+
+function RunPageContent({ runId }: { runId: string }) {
   const state = useRun(runId);
+  const lineage = useRunLineage(runId, state.run);
+  const training = useTrainingProgress(runId, state.run?.status === 'RUNNING');
   const [tab, setTabState] = useState<Tab>(tabFromHash);
   const [focusKey, setFocusKey] = useState<string | null>(null);
   const [refreshTokens, setRefreshTokens] = useState<Record<string, number>>({});
+  const [reproducing, setReproducing] = useState(false);
   const refreshRun = useThrottled(state.refresh, 1000);
+  const refreshLineage = useThrottled(lineage.refresh, 1000);
+
+  // Links inside the page (a model node → this run's artifacts) change only the hash's tab.
+  useEffect(() => {
+    const onHash = () => setTabState(tabFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
 
   useLiveRuns([runId], (batch) => {
     const keys = batch.metrics.get(runId);
@@ -55,6 +82,7 @@ export function RunPage({ runId }: { runId: string }) {
       });
     }
     if (keys || batch.changed.has(runId)) refreshRun();
+    if (batch.changed.has(runId)) refreshLineage();
   });
 
   const setTab = (next: Tab) => {
@@ -71,10 +99,24 @@ export function RunPage({ runId }: { runId: string }) {
     );
   }
   const run = state.run;
+  const canReproduce = !!lineage.answer?.lineage && REPRODUCIBLE.has(run.status);
+  const job = training.job;
+  const showProgress = run.status === 'RUNNING' && job !== null && !ENDED_PHASES.has(job.progress.phase);
   return (
     <main className="page run-page" data-testid="run-page">
-      <RunHeader run={run} experimentName={state.experimentName} />
+      <RunHeader
+        run={run}
+        experimentName={state.experimentName}
+        actions={
+          canReproduce && (
+            <button type="button" className="btn" onClick={() => setReproducing(true)} title="Retrain from the recorded lineage and compare the metrics">
+              <span aria-hidden="true">↻</span> Reproduce
+            </button>
+          )
+        }
+      />
       {state.error && <ErrorBanner message={`Could not refresh the run: ${state.error}`} onRetry={state.refresh} />}
+      {showProgress && <TrainingProgress job={job} receivedAt={training.receivedAt} reproduction={lineage.reproductionOf !== null} />}
       <div className="tabs" role="tablist" aria-label="Run sections">
         {TABS.map((t) => (
           <button key={t.id} role="tab" aria-selected={tab === t.id} className={tab === t.id ? 'active' : ''} onClick={() => setTab(t.id)}>
@@ -85,18 +127,32 @@ export function RunPage({ runId }: { runId: string }) {
       </div>
       <div role="tabpanel" className="tab-panel">
         {tab === 'overview' && (
-          <RunOverview
-            run={run}
-            onSaved={state.refresh}
-            onOpenCharts={(key) => {
-              setFocusKey(key);
-              setTab('metrics');
-            }}
-          />
+          <div className="tab-stack">
+            <VerdictFor run={run} state={lineage} />
+            <RunOverview
+              run={run}
+              onSaved={state.refresh}
+              onOpenCharts={(key) => {
+                setFocusKey(key);
+                setTab('metrics');
+              }}
+            />
+          </div>
         )}
         {tab === 'metrics' && <RunMetrics run={run} refreshTokens={refreshTokens} focusKey={focusKey} />}
         {tab === 'artifacts' && <ArtifactsBrowser runId={run.runId} />}
+        {tab === 'lineage' && <LineageTab run={run} state={lineage} trainingHere={job !== null} />}
       </div>
+      {reproducing && (
+        <ReproduceDialog
+          runId={run.runId}
+          runName={run.runName || run.runId}
+          onClose={() => setReproducing(false)}
+          onStarted={(newRunId) => {
+            navigate({ view: 'run', runId: newRunId });
+          }}
+        />
+      )}
     </main>
   );
 }
