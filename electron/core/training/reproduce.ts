@@ -164,8 +164,10 @@ export async function checkReproducible(store: TrackingStore, runId: string, opt
 
 async function recordVerdict(store: TrackingStore, result: ReproductionResult): Promise<void> {
   try {
-    store.setTag(result.runId, { key: REPRODUCED_TAG, value: String(result.reproduced) });
+    // The file first: the tag's run.changed event tells the UI to read it.
     await writeRunArtifact(store, result.runId, REPRODUCTION_ARTIFACT, `${JSON.stringify(result, null, 2)}\n`);
+    store.setTag(result.runId, { key: REPRODUCED_TAG, value: String(result.reproduced) });
+    store.events.emit('run.changed', { runId: result.originalRunId, experimentId: result.experimentId });
   } catch {
     // The verdict is also the caller's result; a run deleted meanwhile must not turn it into an error.
   }
