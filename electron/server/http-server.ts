@@ -9,6 +9,7 @@ import { parseJsonBody } from './json-body.js';
 import { createAppHandlers } from '../api/app-handlers.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
+import { registerRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
 
 export interface ServerOptions {
@@ -139,6 +140,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/version', async () => options.version);
 
   registerTrackingRoutes(app, options.store);
+  registerRegistryRoutes(app, options.store);
   registerAppApiRoutes(app, options.store, createAppHandlers(options.store));
   await registerArtifactRoutes(app, options.store);
   return app;

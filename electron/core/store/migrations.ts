@@ -204,6 +204,88 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dataset_versions_by_sha256 ON dataset_versions(sha256);
     `,
   },
+  {
+    version: 4,
+    description: 'model registry: registered models, versions, tags, aliases, reviews and the alias audit trail',
+    sql: `
+      -- next_version only grows: MLflow never reuses a version number, even after a delete.
+      CREATE TABLE registered_models (
+        model_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE CHECK (name <> ''),
+        description TEXT NOT NULL DEFAULT '',
+        next_version INTEGER NOT NULL DEFAULT 1,
+        creation_timestamp INTEGER NOT NULL,
+        last_updated_timestamp INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE registered_model_tags (
+        model_id INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+      ) STRICT, WITHOUT ROWID;
+
+      -- run_id is nullable (a version may come from outside any run); a run is only ever
+      -- soft-deleted, so the reference stays valid.
+      CREATE TABLE model_versions (
+        version_pk INTEGER PRIMARY KEY,
+        model_id INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        source TEXT NOT NULL,
+        run_id TEXT REFERENCES runs(run_uuid) ON DELETE SET NULL,
+        run_link TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'READY' CHECK (status IN ('PENDING_REGISTRATION', 'FAILED_REGISTRATION', 'READY')),
+        current_stage TEXT NOT NULL DEFAULT 'None' CHECK (current_stage IN ('None', 'Staging', 'Production', 'Archived')),
+        creation_timestamp INTEGER NOT NULL,
+        last_updated_timestamp INTEGER NOT NULL,
+        UNIQUE (model_id, version)
+      ) STRICT;
+      CREATE INDEX model_versions_by_run ON model_versions(run_id);
+
+      CREATE TABLE model_version_tags (
+        version_pk INTEGER NOT NULL REFERENCES model_versions(version_pk) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (version_pk, key)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Deleting a version removes the aliases pointing at it, as in MLflow.
+      CREATE TABLE registered_model_aliases (
+        model_id INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (model_id, alias),
+        FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE model_version_reviews (
+        review_pk INTEGER PRIMARY KEY,
+        version_pk INTEGER NOT NULL REFERENCES model_versions(version_pk) ON DELETE CASCADE,
+        reviewer TEXT NOT NULL CHECK (reviewer <> ''),
+        decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+        comment TEXT NOT NULL DEFAULT '',
+        gates_json TEXT CHECK (gates_json IS NULL OR json_valid(gates_json)),
+        created_time INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX model_version_reviews_by_version ON model_version_reviews(version_pk, created_time);
+
+      -- Who moved which alias, when and why. The trail outlives a deleted model (model_id becomes
+      -- NULL) and keeps the model's name as it was at the time.
+      CREATE TABLE alias_audit (
+        audit_pk INTEGER PRIMARY KEY,
+        model_id INTEGER REFERENCES registered_models(model_id) ON DELETE SET NULL,
+        model_name TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        from_version INTEGER,
+        to_version INTEGER,
+        actor TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        created_time INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX alias_audit_by_model ON alias_audit(model_id, audit_pk);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
