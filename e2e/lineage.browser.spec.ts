@@ -1,17 +1,9 @@
 import type { Locator, Page } from '@playwright/test';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, test, type ServedApp } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
-
-/** Calls the app API the UI uses (the fixture's `api` speaks the MLflow REST API). */
-async function appApi<T>(app: ServedApp, operation: string, input: unknown): Promise<T> {
-  const response = await fetch(`${app.url}/app-api/${operation}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
-  const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
-  if (!result.ok) throw new Error(`${operation}: ${result.error.message}`);
-  return result.value;
-}
 
 interface RunGet {
   run: { status: string; runName: string; metrics: Record<string, number> };

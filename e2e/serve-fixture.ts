@@ -52,3 +52,11 @@ export const test = base.extend<{ app: ServedApp }>({
 });
 
 export { expect } from '@playwright/test';
+
+/** Calls the app API the UI uses (POST /app-api/<operation>); throws with the server's message on a refusal. */
+export async function appApi<T>(app: ServedApp, operation: string, input: unknown): Promise<T> {
+  const response = await fetch(`${app.url}/app-api/${operation}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
+  if (!result.ok) throw new Error(`${operation}: ${result.error.message}`);
+  return result.value;
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ModelRegistry } from '../../core/registry/model-registry.js';
 import type { ChangeContext } from '../../core/registry/registry-types.js';
 import type { TrackingStore } from '../../core/store/tracking-store.js';
-import { parseRequest } from './request-schemas.js';
+import { maxResults, parseRequest, stringList } from './request-schemas.js';
 import { MLFLOW_PREFIXES } from './tracking-routes.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -21,15 +21,7 @@ const VERSION_SEARCH_DEFAULT_MAX_RESULTS = 10_000;
 const version = z.union([z.string(), z.number().int()]).transform(String);
 const text = z.string();
 const keyValue = z.object({ key: z.string(), value: z.string().optional().default('') });
-const stringList = z.union([z.array(z.string()), z.string()]).transform((v) => (Array.isArray(v) ? v : [v]));
 const flag = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False'])]).transform((v) => v === true || v === 'true' || v === 'True');
-const maxResults = (limit: number, fallback: number) =>
-  z
-    .union([z.number().int(), z.string().regex(/^\d+$/, 'expected an integer')])
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be at least 1').max(limit, `must be at most ${limit}`))
-    .optional()
-    .default(fallback);
 const search = (limit: number, fallback: number) =>
   z.object({ filter: z.string().optional(), max_results: maxResults(limit, fallback), order_by: stringList.optional().default([]), page_token: z.string().optional() });
 

@@ -22,14 +22,14 @@ const double = z.unknown().transform((value, ctx) => {
 });
 const keyValue = z.object({ key: z.string(), value: z.string() });
 const keyValueOptional = z.object({ key: z.string(), value: z.string().optional().default('') });
-const maxResults = (limit: number, fallback: number) =>
+export const maxResults = (limit: number, fallback: number) =>
   z
     .union([z.number().int(), z.string().regex(/^\d+$/, 'expected an integer')])
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be at least 1').max(limit, `must be at most ${limit}`))
     .optional()
     .default(fallback);
-const stringList = z.union([z.array(z.string()), z.string()]).transform((v) => (Array.isArray(v) ? v : [v]));
+export const stringList = z.union([z.array(z.string()), z.string()]).transform((v) => (Array.isArray(v) ? v : [v]));
 
 export const schemas = {
   createExperiment: z.object({

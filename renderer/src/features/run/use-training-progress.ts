@@ -51,21 +51,5 @@ export function useTrainingProgress(runId: string, active: boolean): TrainingPro
   return state;
 }
 
-/** Fraction done, 0..1: batches count within the epoch under way so long epochs still move. */
-export function progressFraction(job: TrainingJob): number {
-  const { phase, epoch, epochs, batch, batches } = job.progress;
-  if (phase === 'finished') return 1;
-  if (epochs <= 0) return 0;
-  const done = phase === 'batch' && batches > 0 ? epoch - 1 + Math.min(1, batch / batches) : epoch;
-  return Math.max(0, Math.min(1, done / epochs));
-}
-
-/** `3.2s`, `4m 05s`, `1h 02m`. */
-export function formatSpan(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-}
+// One copy of the progress maths, shared with the New run job panel.
+export { formatSpan, jobFraction as progressFraction } from '../training/job-progress';
