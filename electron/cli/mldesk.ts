@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerDataCommands } from './data-command.js';
 import { registerModelCommands } from './models-command.js';
+import { registerServeModelCommand } from './serve-model-command.js';
 import { registerTrainCommands } from './train-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -64,6 +65,7 @@ export function buildCli(): Command {
   registerDataCommands(program);
   registerTrainCommands(program);
   registerModelCommands(program);
+  registerServeModelCommand(program);
 
   program.addHelpText(
     'after',

@@ -1,0 +1,78 @@
+/**
+ * `mldesk serve-model NAME@ALIAS|NAME/VERSION`: serves one registered model version over HTTP with
+ * TF Serving's REST API and MLflow's scoring protocol (see core/serving/prediction-server.ts).
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { BACKEND_NAMES, type BackendName } from '../core/training/backend.js';
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(`'${value}' is not a port number (0-65535; 0 picks a free port).`);
+  }
+  return port;
+}
+
+interface ServeModelFlags {
+  host: string;
+  port: number;
+  dataDir?: string;
+  backend?: BackendName;
+}
+
+export function registerServeModelCommand(program: Command): void {
+  program
+    .command('serve-model')
+    .description(
+      'Serve a registered model version for predictions: TF Serving REST (POST /v1/models/NAME[/versions/V|/labels/ALIAS]:predict) ' +
+        'and MLflow scoring (POST /invocations, GET /ping). Stops cleanly on Ctrl-C / SIGTERM.',
+    )
+    .argument('<target>', 'NAME@ALIAS or NAME/VERSION of a registered model version')
+    .option('--host <host>', 'address to bind (loopback only for now)', '127.0.0.1')
+    .option('--port <port>', 'port to listen on; 0 picks a free port and prints it', portNumber, 8500)
+    .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices([...BACKEND_NAMES]))
+    .action(async (target: string, flags: ServeModelFlags) => {
+      // Loaded on demand: other commands should not pay for TF.js and the server.
+      const [{ resolveDataDir }, { TrackingStore }, { createPredictionServer }, { MLDeskError }] = await Promise.all([
+        import('../core/data-dir.js'),
+        import('../core/store/tracking-store.js'),
+        import('../core/serving/prediction-server.js'),
+        import('../core/errors.js'),
+      ]);
+      const { isLoopback } = await import('../server/http-server.js');
+      if (!isLoopback(flags.host)) {
+        // Scoring has no token check yet: the model and its inputs stay on this machine.
+        process.stderr.write(`mldesk serve-model: refusing to listen on ${flags.host}: the model server binds loopback only (127.0.0.1, ::1) until token checks are added.\n`);
+        process.exit(2);
+      }
+      let store;
+      let server;
+      try {
+        store = TrackingStore.open(resolveDataDir(flags.dataDir));
+        server = await createPredictionServer({ store, target, port: flags.port, host: flags.host, backend: flags.backend });
+      } catch (error) {
+        store?.close();
+        const known = error instanceof MLDeskError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as Error).name === 'NewerDatabaseError';
+        process.stderr.write(`mldesk serve-model: ${(error as Error).message}\n`);
+        process.exit(known ? 2 : 1);
+      }
+      process.stdout.write(`MLDesk model server for ${server.served.name} version ${server.served.version} listening on ${server.url}\n`);
+      const openStore = store;
+      const shutdown = (signal: string) => {
+        process.stdout.write(`Received ${signal}: finishing in-flight requests...\n`);
+        server.close().then(
+          () => {
+            openStore.close();
+            process.exit(0);
+          },
+          (error: unknown) => {
+            process.stderr.write(`mldesk serve-model: error while closing: ${(error as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
+}
