@@ -1,18 +1,6 @@
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { expect, test } from './serve-fixture.js';
-
-const SCREENSHOTS = 'e2e/screenshots';
-
-/** A full-page screenshot from the top: scrolled, the sticky top bar would land mid-page. */
-async function shot(page: Page, name: string): Promise<void> {
-  await page.locator('html').evaluate((root) => root.scrollTo(0, 0));
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-}
-
-async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.getByLabel('Theme').selectOption(theme);
-}
+import { expect, setTheme, shot, test } from './serve-fixture.js';
 
 /** A small housing table; `drift` shifts sizes up, blanks some bedroom counts and adds a neighbourhood. */
 function housesCsv(rows: number, drift: boolean): string {

@@ -1,4 +1,4 @@
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,4 +59,17 @@ export async function appApi<T>(app: ServedApp, operation: string, input: unknow
   const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
   if (!result.ok) throw new Error(`${operation}: ${result.error.message}`);
   return result.value;
+}
+
+export const SCREENSHOTS = 'e2e/screenshots';
+
+/** A full-page screenshot from the top: scrolled, the sticky top bar would land mid-page. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.locator('html').evaluate((root) => root.scrollTo(0, 0));
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+/** Picks the UI theme from the top bar's Theme select. */
+export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.getByLabel('Theme').selectOption(theme);
 }

@@ -1,19 +1,7 @@
 import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appApi, expect, test, type ServedApp } from './serve-fixture.js';
-
-const SCREENSHOTS = 'e2e/screenshots';
-
-/** A full-page screenshot from the top: scrolled, the sticky top bar would land mid-page. */
-async function shot(page: Page, name: string): Promise<void> {
-  await page.locator('html').evaluate((root) => root.scrollTo(0, 0));
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-}
-
-async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  await page.getByLabel('Theme').selectOption(theme);
-}
+import { appApi, expect, SCREENSHOTS, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
 
 async function openFormOnIris(page: Page, app: ServedApp): Promise<void> {
   await appApi(app, 'datasets.importSample', { name: 'iris' });

@@ -181,3 +181,21 @@ export function parseDatasetRef(text: string): DatasetRef | { error: string } {
 export function datasetRefText(name: string, version: number): string {
   return `${name}@${version}`;
 }
+
+/**
+ * `Churn Data (2024)` → `Churn-Data-2024`: a file's base name (without its extension) made into a
+ * valid dataset name; `dataset` when nothing usable is left.
+ */
+export function datasetNameFromStem(stem: string): string {
+  const cleaned = stem
+    .replace(/[^\p{L}\p{N}._-]+/gu, '-')
+    .replace(/^[^\p{L}\p{N}]+/u, '')
+    .replace(/-+$/, '')
+    .slice(0, 128);
+  return cleaned === '' ? 'dataset' : cleaned;
+}
+
+/** `Churn Data (2024).csv` → `Churn-Data-2024` for a browser file name (no Node path helpers). */
+export function datasetNameFromFile(fileName: string): string {
+  return datasetNameFromStem(fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, ''));
+}

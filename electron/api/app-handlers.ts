@@ -57,6 +57,12 @@ export function createAppHandlers(store: TrackingStore, datasets = new DatasetSt
         )
         .all(search || null, search || null) as ExperimentRow[];
       const tagRows = db.prepare('SELECT experiment_id, key, value FROM experiment_tags ORDER BY key').all() as Array<{ experiment_id: number; key: string; value: string }>;
+      const tagsByExperiment = new Map<number, Array<{ key: string; value: string }>>();
+      for (const { experiment_id, key, value } of tagRows) {
+        const tags = tagsByExperiment.get(experiment_id);
+        if (tags) tags.push({ key, value });
+        else tagsByExperiment.set(experiment_id, [{ key, value }]);
+      }
       const experiments: ExperimentSummary[] = rows.map((row) => ({
         experimentId: String(row.experiment_id),
         name: row.name,
@@ -65,7 +71,7 @@ export function createAppHandlers(store: TrackingStore, datasets = new DatasetSt
         lastUpdateTime: row.last_update_time,
         runCount: row.run_count,
         lastRunTime: row.last_run_time,
-        tags: tagRows.filter((t) => t.experiment_id === row.experiment_id).map(({ key, value }) => ({ key, value })),
+        tags: tagsByExperiment.get(row.experiment_id) ?? [],
       }));
       return { experiments };
     },

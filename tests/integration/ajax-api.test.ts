@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectMlflowError, getRun, latestMetric, metric, metricHistory, paramValue, tagValue, type WireExperiment, type WireRun } from './mlflow-fixtures.js';
-import { AJAX_PREFIX, BASE_TIME, cleanupTempDirs, startServer, stopAllServers, uniqueName, type ApiClient, type ServerProcess } from './server-process.js';
+import { AJAX_PREFIX, BASE_TIME, uniqueName, useServer, type ApiClient, type ServerProcess } from './server-process.js';
 
 let server: ServerProcess;
 let ajax: ApiClient;
 
-beforeAll(async () => {
-  server = await startServer();
+useServer((started) => {
+  server = started;
   ajax = server.client(AJAX_PREFIX);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await stopAllServers();
-  await cleanupTempDirs();
 });
 
 describe('/ajax-api/2.0/mlflow (the MLflow UI prefix)', () => {

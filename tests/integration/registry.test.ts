@@ -3,22 +3,16 @@
  * MlflowClient sends them (versions as strings, DELETE with a JSON body, GET in the query string),
  * plus MLDesk's approvals, champion gate, alias audit trail and `mldesk models approve`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createExperiment, createRun, expectMlflowError, type WireKeyValue } from './mlflow-fixtures.js';
-import { cleanupTempDirs, runCli, startServer, stopAllServers, uniqueName, type ServerProcess } from './server-process.js';
+import { runCli, uniqueName, useServer, type ServerProcess } from './server-process.js';
 
 let server: ServerProcess;
 let experimentId: string;
 
-beforeAll(async () => {
-  server = await startServer();
+useServer(async (started) => {
+  server = started;
   experimentId = await createExperiment(server);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await stopAllServers();
-  await cleanupTempDirs();
 });
 
 interface WireModelVersion {

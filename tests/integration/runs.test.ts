@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createExperiment,
   createRun,
@@ -14,20 +14,14 @@ import {
   type WireRun,
   type WireRunInfo,
 } from './mlflow-fixtures.js';
-import { BASE_TIME, cleanupTempDirs, startServer, stopAllServers, type ServerProcess } from './server-process.js';
+import { BASE_TIME, useServer, type ServerProcess } from './server-process.js';
 
 let server: ServerProcess;
 let experimentId: string;
 
-beforeAll(async () => {
-  server = await startServer();
+useServer(async (started) => {
+  server = started;
   experimentId = await createExperiment(server);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await stopAllServers();
-  await cleanupTempDirs();
 });
 
 describe('runs/create', () => {

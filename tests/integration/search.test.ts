@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createExperiment, createRun, expectMlflowError, latestMetric, logBatch, metric, type WireRun } from './mlflow-fixtures.js';
-import { BASE_TIME, cleanupTempDirs, startServer, stopAllServers, type ServerProcess } from './server-process.js';
+import { BASE_TIME, useServer, type ServerProcess } from './server-process.js';
 
 let server: ServerProcess;
 let experimentId: string;
@@ -46,8 +46,8 @@ const SEEDS: Seed[] = [
   },
 ];
 
-beforeAll(async () => {
-  server = await startServer();
+useServer(async (started) => {
+  server = started;
   experimentId = await createExperiment(server);
   for (const [index, seed] of SEEDS.entries()) {
     const run = await createRun(server, experimentId, {
@@ -70,12 +70,6 @@ beforeAll(async () => {
   ids.deleted = deleted.info.run_id;
   await logBatch(server, deleted.info.run_id, { metrics: [metric('acc', 0.99)], params: [{ key: 'lr', value: '0.01' }] });
   expect((await server.post('runs/delete', { run_id: deleted.info.run_id })).status).toBe(200);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await stopAllServers();
-  await cleanupTempDirs();
 });
 
 describe('runs/search filters', () => {

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(REPO_ROOT, 'bin', 'mldesk.js');
@@ -311,6 +312,23 @@ export async function stopAllServers(): Promise<void> {
       return exited;
     }),
   );
+}
+
+/**
+ * Registers the hooks of a file that shares one `mldesk serve`: beforeAll starts it (default options)
+ * and hands it to `setup`; afterAll stops it, kills any other server still alive and removes temp dirs.
+ */
+export function useServer(setup: (server: ServerProcess) => void | Promise<void>): void {
+  let server: ServerProcess | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    await setup(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await stopAllServers();
+    await cleanupTempDirs();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

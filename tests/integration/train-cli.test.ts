@@ -50,6 +50,16 @@ function slowTable(): TrainingTable {
 
 const SLOW: Partial<StartTrainingOptions> = { target: 'y', hyperparameters: { epochs: 10_000, batchSize: 8, earlyStoppingPatience: 0, seed: 1 } };
 
+/** Starts a slow training run in a fresh store and resolves once the child has reported its first epoch. */
+async function startSlowTrainingPastFirstEpoch() {
+  const store = await freshStore();
+  let firstEpoch!: () => void;
+  const epochDone = new Promise<void>((resolve) => (firstEpoch = resolve));
+  const handle = startTraining({ store, data: { kind: 'table', table: slowTable(), name: 'slow' }, ...SLOW, target: 'y', onMessage: (m) => m.type === 'progress' && m.progress.phase === 'epoch' && firstEpoch() });
+  await epochDone;
+  return { store, handle };
+}
+
 function metricKeys(store: TrackingStore, runId: string): Map<string, number> {
   const rows = store.db.prepare('SELECT key, COUNT(*) AS n FROM metrics m JOIN runs r USING (run_pk) WHERE r.run_uuid = ? GROUP BY key').all(runId) as { key: string; n: number }[];
   return new Map(rows.map((row) => [row.key, row.n]));
@@ -122,11 +132,7 @@ describe('startTraining (child process)', () => {
   });
 
   it('cancel stops the child and marks the run KILLED, keeping the epochs logged so far', async () => {
-    const store = await freshStore();
-    let firstEpoch!: () => void;
-    const epochDone = new Promise<void>((resolve) => (firstEpoch = resolve));
-    const handle = startTraining({ store, data: { kind: 'table', table: slowTable(), name: 'slow' }, ...SLOW, target: 'y', onMessage: (m) => m.type === 'progress' && m.progress.phase === 'epoch' && firstEpoch() });
-    await epochDone;
+    const { store, handle } = await startSlowTrainingPastFirstEpoch();
     const outcome = await handle.cancel();
     expect(outcome.status).toBe('KILLED');
     const run = store.runs.get(handle.runId);
@@ -138,11 +144,7 @@ describe('startTraining (child process)', () => {
   });
 
   it('a child that dies mid-training leaves a FAILED run with the reason and stderr as an artifact', async () => {
-    const store = await freshStore();
-    let firstEpoch!: () => void;
-    const epochDone = new Promise<void>((resolve) => (firstEpoch = resolve));
-    const handle = startTraining({ store, data: { kind: 'table', table: slowTable(), name: 'slow' }, ...SLOW, target: 'y', onMessage: (m) => m.type === 'progress' && m.progress.phase === 'epoch' && firstEpoch() });
-    await epochDone;
+    const { store, handle } = await startSlowTrainingPastFirstEpoch();
     process.kill(handle.pid!, 'SIGKILL');
     const outcome = await handle.done;
     expect(outcome.status).toBe('FAILED');

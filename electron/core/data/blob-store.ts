@@ -30,6 +30,23 @@ export interface BlobCheck {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/**
+ * A pass-through stream that SHA-256-hashes and counts the bytes piped through it; `digest()`
+ * gives the totals once the pipeline has finished (call it once).
+ */
+export function hashingTap(): { tap: Transform; digest(): { sha256: string; bytes: number } } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  return { tap, digest: () => ({ sha256: hash.digest('hex'), bytes }) };
+}
+
 export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -53,22 +70,14 @@ export class BlobStore {
     const tempDir = join(this.root, 'tmp');
     await mkdir(tempDir, { recursive: true });
     const tempPath = join(tempDir, `import-${randomUUID()}`);
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
+    const { tap, digest } = hashingTap();
     try {
       await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), tap, createWriteStream(tempPath));
     } catch (error) {
       await rm(tempPath, { force: true });
       throw error;
     }
-    return { tempPath, sha256: hash.digest('hex'), bytes };
+    return { tempPath, ...digest() };
   }
 
   async discard(staged: StagedBlob): Promise<void> {

@@ -4,6 +4,7 @@ import {
   ColumnSchemaSchema,
   ColumnStatsSchema,
   DATASET_NAME_PATTERN,
+  datasetNameFromStem,
   datasetRefText,
   parseDatasetRef,
   type DatasetFormat,
@@ -275,13 +276,7 @@ function checkName(name: string): string {
 
 /** `Churn Data (2024).csv` → `Churn-Data-2024`: the file's base name made into a valid dataset name. */
 export function nameFromFile(path: string): string {
-  const stem = basename(path, extname(path));
-  const cleaned = stem
-    .replace(/[^\p{L}\p{N}._-]+/gu, '-')
-    .replace(/^[^\p{L}\p{N}]+/u, '')
-    .replace(/-+$/, '')
-    .slice(0, 128);
-  return cleaned === '' ? 'dataset' : cleaned;
+  return datasetNameFromStem(basename(path, extname(path)));
 }
 
 async function requireFile(path: string): Promise<void> {

@@ -1,12 +1,12 @@
 import { parse, type CsvError } from 'csv-parse';
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { Transform, Writable } from 'node:stream';
+import { Writable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { DatasetFormat } from '../../../shared/datasets.js';
 import { MLDeskError } from '../errors.js';
+import { hashingTap } from './blob-store.js';
 import type { RawCell } from './cell-values.js';
 
 /**
@@ -65,15 +65,7 @@ export function detectFormat(path: string, explicit?: string): DatasetFormat {
  * headers, ragged rows and invalid JSON lines; anything the sink throws ends the read too.
  */
 export async function readTable(path: string, format: DatasetFormat, sink: TableSink, label = path): Promise<TableReadResult> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
+  const { tap, digest } = hashingTap();
   const columns: string[] = [];
   const trackingSink: TableSink = {
     addColumn(name) {
@@ -85,9 +77,10 @@ export async function readTable(path: string, format: DatasetFormat, sink: Table
   // 1 MiB reads: the parser's per-chunk overhead dominates with the 64 KiB default.
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
   const rows = format === 'csv' ? await readCsv(source, tap, trackingSink, label) : await readJsonLines(source, tap, trackingSink, label);
+  const { sha256, bytes } = digest();
   if (bytes === 0 || (rows === 0 && columns.length === 0)) throw new DatasetFileError(label, undefined, 'the file is empty.');
   if (rows === 0) throw new DatasetFileError(label, undefined, 'the file has no data rows.');
-  return { sha256: hash.digest('hex'), bytes, rows, columns };
+  return { sha256, bytes, rows, columns };
 }
 
 async function readCsv(source: NodeJS.ReadableStream, tap: Transform, sink: TableSink, label: string): Promise<number> {

@@ -22,6 +22,22 @@ export function ErrorBanner({ message, onRetry }: { message: string; onRetry?: (
   );
 }
 
+/** Full-page 404 for an entity the route names but the server does not have. */
+export function NotFoundPage({ testId, title, children, backHref, backLabel }: { testId: string; title: string; children: ReactNode; backHref: string; backLabel: string }) {
+  return (
+    <main className="page">
+      <div className="not-found" data-testid={testId}>
+        <p className="not-found-code">404</p>
+        <h1>{title}</h1>
+        <p className="muted">{children}</p>
+        <a className="btn btn-primary" href={backHref}>
+          {backLabel}
+        </a>
+      </div>
+    </main>
+  );
+}
+
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="empty-state">

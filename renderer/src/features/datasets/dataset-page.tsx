@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { routeHref } from '../../app/router';
-import { ErrorBanner, Spinner } from '../../components/feedback';
+import { ErrorBanner, NotFoundPage, Spinner } from '../../components/feedback';
 import { ColumnCard } from './column-card';
 import { DatasetHeader } from './dataset-header';
 import { SchemaTable } from './schema-table';
@@ -10,21 +10,6 @@ import './datasets.css';
 
 /** Statistics cards rendered at first; wide tables show more on request rather than hundreds of charts at once. */
 const CARDS_PAGE = 24;
-
-function DatasetNotFound({ message }: { message: string }) {
-  return (
-    <main className="page">
-      <div className="not-found" data-testid="dataset-not-found">
-        <p className="not-found-code">404</p>
-        <h1>Dataset not found</h1>
-        <p className="muted">{message}</p>
-        <a className="btn btn-primary" href={routeHref({ view: 'datasets' })}>
-          All datasets
-        </a>
-      </div>
-    </main>
-  );
-}
 
 /** One dataset version: identity, schema, per-column statistics and what changed since the version before. */
 export function DatasetPage({ datasetRef }: { datasetRef: string }) {
@@ -43,7 +28,12 @@ export function DatasetPage({ datasetRef }: { datasetRef: string }) {
     };
   }, [selected]);
 
-  if (state.notFound) return <DatasetNotFound message={state.notFound} />;
+  if (state.notFound)
+    return (
+      <NotFoundPage testId="dataset-not-found" title="Dataset not found" backHref={routeHref({ view: 'datasets' })} backLabel="All datasets">
+        {state.notFound}
+      </NotFoundPage>
+    );
   if (!selected) {
     return <main className="page">{state.error ? <ErrorBanner message={`Could not load ${datasetRef}: ${state.error}`} onRetry={state.reload} /> : <Spinner label="Loading dataset…" />}</main>;
   }

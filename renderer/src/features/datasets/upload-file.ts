@@ -1,22 +1,14 @@
 import { DATASET_NAME_PATTERN } from '../../../../shared/datasets';
 
+// The same naming rule as `mldesk data import`, kept in shared/.
+export { datasetNameFromFile } from '../../../../shared/datasets';
+
 /** What the upload box checks and derives before a file's text is sent with `datasets.upload`. */
 
 /** The server tells the format from the extension: these are the ones it reads. */
 export const UPLOAD_EXTENSIONS = ['.csv', '.jsonl', '.ndjson'] as const;
 /** The contract's limit on `datasets.upload` content. */
 export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
-
-/** `Churn Data (2024).csv` → `Churn-Data-2024`, the same rule as `mldesk data import`. */
-export function datasetNameFromFile(fileName: string): string {
-  const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
-  const cleaned = stem
-    .replace(/[^\p{L}\p{N}._-]+/gu, '-')
-    .replace(/^[^\p{L}\p{N}]+/u, '')
-    .replace(/-+$/, '')
-    .slice(0, 128);
-  return cleaned === '' ? 'dataset' : cleaned;
-}
 
 /** A reason the file cannot be uploaded as it is, or null. */
 export function fileProblem(file: { name: string; size: number }): string | null {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { navigate } from '../../app/router';
 import { useLiveRuns, useThrottled } from '../../components/charts/live-refresh';
-import { ErrorBanner, Spinner } from '../../components/feedback';
+import { ErrorBanner, NotFoundPage, Spinner } from '../../components/feedback';
 import { ArtifactsBrowser } from './artifacts-browser';
 import { LineageTab, VerdictFor } from './lineage-tab';
 import { ReproduceDialog } from './reproduce-dialog';
@@ -30,23 +30,6 @@ const ENDED_PHASES = new Set(['finished', 'failed', 'killed']);
 function tabFromHash(): Tab {
   const tab = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('tab');
   return TABS.some((t) => t.id === tab) ? (tab as Tab) : 'overview';
-}
-
-function RunNotFound({ runId }: { runId: string }) {
-  return (
-    <main className="page">
-      <div className="not-found" data-testid="run-not-found">
-        <p className="not-found-code">404</p>
-        <h1>Run not found</h1>
-        <p className="muted">
-          No run with id <code>{runId}</code> exists on this server. It may have been deleted permanently, or the link is incomplete.
-        </p>
-        <a className="btn btn-primary" href="#/">
-          Back to experiments
-        </a>
-      </div>
-    </main>
-  );
 }
 
 /** Another run is another page: nothing (tab state, dialogs, live tokens) carries over. */
@@ -90,7 +73,12 @@ function RunPageContent({ runId }: { runId: string }) {
     window.history.replaceState(null, '', `#/runs/${encodeURIComponent(runId)}${next === 'overview' ? '' : `?tab=${next}`}`);
   };
 
-  if (state.notFound) return <RunNotFound runId={runId} />;
+  if (state.notFound)
+    return (
+      <NotFoundPage testId="run-not-found" title="Run not found" backHref="#/" backLabel="Back to experiments">
+        No run with id <code>{runId}</code> exists on this server. It may have been deleted permanently, or the link is incomplete.
+      </NotFoundPage>
+    );
   if (!state.run) {
     return (
       <main className="page">
