@@ -9,6 +9,7 @@ import { readMetricSeries } from '../core/store/metric-series.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
+import { createModelHandlers } from './model-handlers.js';
 import { runColumns, runsPage } from './run-table.js';
 import { TrainingManager } from './training-manager.js';
 
@@ -31,6 +32,7 @@ export function createAppHandlers(store: TrackingStore, datasets = new DatasetSt
   const db = store.db;
   return {
     ...createDatasetHandlers(datasets),
+    ...createModelHandlers(store),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {
       await training.cancel(runId);

@@ -34,6 +34,16 @@ const bridge = {
     'runs.lineage': call('runs.lineage'),
     'runs.reproduceCheck': call('runs.reproduceCheck'),
     'runs.reproduce': call('runs.reproduce'),
+    'models.list': call('models.list'),
+    'models.get': call('models.get'),
+    'models.aliasHistory': call('models.aliasHistory'),
+    'models.review': call('models.review'),
+    'models.setAlias': call('models.setAlias'),
+    'models.rollback': call('models.rollback'),
+    'models.register': call('models.register'),
+    'deployments.list': call('deployments.list'),
+    'deployments.start': call('deployments.start'),
+    'deployments.stop': call('deployments.stop'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

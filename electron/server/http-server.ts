@@ -7,6 +7,7 @@ import { MLDeskError } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from './json-body.js';
 import { createAppHandlers } from '../api/app-handlers.js';
+import { deploymentsOf } from '../api/deployment-manager.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';
@@ -135,6 +136,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerTrackingRoutes(app, options.store);
   registerRegistryRoutes(app, options.store);
   registerAppApiRoutes(app, options.store, createAppHandlers(options.store));
+  // Prediction servers started from the app live in this process: they stop before the database closes.
+  app.addHook('onClose', () => deploymentsOf(options.store).stopAll());
   await registerArtifactRoutes(app, options.store);
   return app;
 }

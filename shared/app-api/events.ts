@@ -7,7 +7,11 @@ export interface AppEvents {
   'experiments.changed': Record<string, never>;
   /** A training job started by this app: progress, ETA and latest metrics, then its end. */
   'training.progress': TrainingJob;
+  /** A registered model changed through the app (review, alias move, new version): refetch it. */
+  'models.changed': { name: string };
+  /** A prediction server the app runs started, failed or stopped: refetch deployments.list. */
+  'deployments.changed': { id: string; model: string };
 }
 export type AppEventName = keyof AppEvents;
 export type AppEvent = { [K in AppEventName]: { type: K; payload: AppEvents[K] } }[AppEventName];
-export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress'];
+export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress', 'models.changed', 'deployments.changed'];

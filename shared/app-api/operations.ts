@@ -12,6 +12,7 @@ import {
 import { DatasetSummarySchema, DatasetVersionSchema } from '../datasets.js';
 import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchema, RunLineageSchema } from '../lineage.js';
 import { TrainingJobSchema, TrainingRequestSchema } from './training.js';
+import { modelOperations } from './models.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -107,6 +108,7 @@ export const operations = {
     /** Answers once the reproduction's run exists; it trains as a job (training.progress events). */
     output: z.object({ runId: z.string(), experimentId: z.string() }),
   },
+  ...modelOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

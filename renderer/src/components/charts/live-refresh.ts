@@ -29,7 +29,7 @@ export function useLiveRuns(runIds: string[], onBatch: (batch: LiveBatch) => voi
     };
     const off = onAppEvent(
       (event) => {
-        if (!watched.has(event.payload.runId as string)) return;
+        if ((event.type !== 'metrics.logged' && event.type !== 'run.changed') || !watched.has(event.payload.runId)) return;
         if (event.type === 'metrics.logged') {
           const keys = pending.metrics.get(event.payload.runId) ?? new Set<string>();
           for (const metricKey of event.payload.keys) keys.add(metricKey);

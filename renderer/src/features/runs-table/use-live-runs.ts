@@ -15,7 +15,7 @@ export function useLiveRuns(experimentId: string): void {
     const columns = throttleAsync(refreshColumns, COLUMNS_INTERVAL_MS);
     const off = onAppEvent(
       (event) => {
-        if (event.type === 'experiments.changed' || event.type === 'training.progress' || event.payload.experimentId !== experimentId) return;
+        if ((event.type !== 'run.changed' && event.type !== 'metrics.logged') || event.payload.experimentId !== experimentId) return;
         rows();
         const known = useRunsData.getState().available;
         // run.changed may carry new params or tags; metrics.logged names its keys, so only unseen ones count.

@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Deployment } from '../../shared/app-api/models.js';
+import { ModelRegistry } from '../core/registry/model-registry.js';
+import { TrackingStore } from '../core/store/tracking-store.js';
+import { loadBackend } from '../core/training/backend.js';
+import { resolveHyperparameters } from '../core/training/hyperparams.js';
+import { MODEL_DIR, modelFiles } from '../core/training/model-files.js';
+import { writeRunArtifact } from '../core/training/run-records.js';
+import { irisTable } from '../core/training/test-tables.js';
+import { train } from '../core/training/trainer.js';
+import { buildServer } from '../server/http-server.js';
+import { DeploymentManager, deploymentsOf } from './deployment-manager.js';
+
+let dir: string;
+let store: TrackingStore;
+let manager: DeploymentManager;
+
+/** A real iris classifier as training leaves it: model files under the run's artifacts, registered as iris/1 and champion. */
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mldesk-deployments-'));
+  store = TrackingStore.open(dir);
+  const { tf } = await loadBackend('wasm');
+  const result = await train({ tf, table: irisTable(), target: 'species', hyperparameters: resolveHyperparameters({ hiddenUnits: [8], epochs: 3 }, 1) });
+  const runId = store.createRun({ experimentId: store.experiments.create('iris', undefined, []), runName: 'iris', tags: [] }).info.run_id;
+  for (const file of await modelFiles(tf, result.model, result.preprocessing, 'mlp')) await writeRunArtifact(store, runId, `${MODEL_DIR}/${file.path}`, file.bytes);
+  result.model.dispose();
+  const registry = new ModelRegistry(store.db);
+  registry.createModel('iris');
+  registry.createVersion('iris', { source: `runs:/${runId}/${MODEL_DIR}` });
+  registry.approvals.review('iris', '1', { reviewer: 'ana', decision: 'approved' });
+  registry.setAlias('iris', 'champion', '1');
+  manager = new DeploymentManager(store);
+}, 60_000);
+
+afterAll(async () => {
+  await manager.stopAll();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function settled(id: string, of = manager): Promise<Deployment> {
+  await expect.poll(() => of.list().find((d) => d.id === id)?.state, { timeout: 20_000 }).not.toBe('starting');
+  return of.list().find((d) => d.id === id)!;
+}
+
+describe('DeploymentManager', () => {
+  it('serves the champion on 127.0.0.1, answers predictions, and frees the port when stopped', async () => {
+    const changes: string[] = [];
+    const off = store.events.subscribe((event) => event.type === 'deployments.changed' && changes.push(event.payload.id));
+    const started = manager.start({ model: 'iris', alias: 'champion', port: 0 });
+    expect(started).toMatchObject({ model: 'iris', alias: 'champion', state: 'starting', version: '1', url: null });
+    const running = await settled(started.id);
+    expect(running).toMatchObject({ state: 'running', version: '1', error: null });
+    expect(running.url).toBe(`http://127.0.0.1:${running.port}`);
+
+    const response = await fetch(`${running.url}/v1/models/iris:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }] }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { predictions: Array<{ label: string }>; model_version: string };
+    expect(body.model_version).toBe('1');
+    expect(['setosa', 'versicolor', 'virginica']).toContain(body.predictions[0]!.label);
+
+    expect(() => manager.start({ model: 'iris', alias: 'champion', port: 0 })).toThrow(/already deployed at http:\/\/127\.0\.0\.1/);
+    await manager.stop(started.id);
+    expect(manager.list()).toEqual([]);
+    await expect(fetch(`${running.url}/ping`)).rejects.toThrow();
+    await expect.poll(() => changes.length).toBeGreaterThan(0);
+    off();
+  });
+
+  it('refuses an unknown model or alias up front, naming the field', () => {
+    expect(() => manager.start({ model: 'nope', alias: 'champion', port: 0 })).toThrow(/Registered Model with name=nope not found/);
+    expect(() => manager.start({ model: 'iris', alias: 'staging', port: 0 })).toThrow("Field 'alias': model iris has no alias 'staging'.");
+  });
+
+  it('reports a port in use as a failed deployment with the reason, which a new start replaces', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const failed = await settled(manager.start({ model: 'iris', alias: 'champion', port }).id);
+      expect(failed).toMatchObject({ state: 'failed', url: null, error: `Port ${port} is already in use on 127.0.0.1: pick another port, or 0 for any free one.` });
+      const retry = manager.start({ model: 'iris', alias: 'champion', port: 0 });
+      expect(manager.list().map((d) => d.id)).toEqual([retry.id]);
+      expect((await settled(retry.id)).state).toBe('running');
+      await manager.stopAll();
+      expect(manager.list()).toEqual([]);
+      expect(() => manager.start({ model: 'iris', alias: 'champion', port: 0 })).toThrow(/shutting down/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('stops the servers started through the app API when the app server closes', async () => {
+    const app = await buildServer({ store, version: 'test' });
+    const shared = deploymentsOf(store);
+    const running = await settled(shared.start({ model: 'iris', alias: 'champion', port: 0 }).id, shared);
+    expect(running.state).toBe('running');
+    await app.close();
+    expect(shared.list()).toEqual([]);
+    await expect(fetch(`${running.url}/ping`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { CHAMPION, type Deployment } from '../../shared/app-api/models.js';
+import { MLDeskError, invalidParameter, notFound } from '../core/errors.js';
+import { ModelRegistry } from '../core/registry/model-registry.js';
+import { createPredictionServer, type PredictionServer, type PredictionServerOptions } from '../core/serving/prediction-server.js';
+import type { TrackingStore } from '../core/store/tracking-store.js';
+
+interface Entry {
+  info: Deployment;
+  server?: PredictionServer;
+  /** Settles once the server listens or failed to. */
+  starting: Promise<void>;
+  removed: boolean;
+}
+
+export type StartServer = (options: PredictionServerOptions) => Promise<PredictionServer>;
+
+/** Servers bind loopback only: scoring has no token check, so inputs and the model stay on this machine. */
+const HOST = '127.0.0.1';
+
+function startError(error: unknown, port: number): string {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return `Port ${port} is already in use on ${HOST}: pick another port, or 0 for any free one.`;
+  return (error as Error).message ?? String(error);
+}
+
+/**
+ * The prediction servers the app runs in its own process (`mldesk serve` or the desktop app's
+ * main process), one per model and alias. Each is a createPredictionServer on 127.0.0.1; its
+ * state goes starting → running, or failed with the reason, and every change is an app event.
+ */
+export class DeploymentManager {
+  private readonly entries = new Map<string, Entry>();
+  private closed = false;
+
+  constructor(
+    private readonly store: TrackingStore,
+    private readonly startServer: StartServer = createPredictionServer,
+  ) {}
+
+  /** Deployments, oldest first; the served version is read live (a server may swap versions). */
+  list(model?: string): Deployment[] {
+    return [...this.entries.values()].filter((e) => model === undefined || e.info.model === model).map((e) => this.view(e));
+  }
+
+  private view(entry: Entry): Deployment {
+    return { ...entry.info, ...(entry.server ? { version: entry.server.served.version } : {}) };
+  }
+
+  /** Checks the target at once (field errors), then starts the server in the background. */
+  start(request: { model: string; alias: string; port: number }): Deployment {
+    if (this.closed) throw new MLDeskError('INVALID_STATE', 'MLDesk is shutting down: no new deployments.');
+    const { model, alias, port } = request;
+    const registry = new ModelRegistry(this.store.db);
+    registry.getModel(model);
+    let version: string;
+    try {
+      version = registry.versionByAlias(model, alias).version;
+    } catch (error) {
+      if (!(error instanceof MLDeskError) || error.code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
+      const hint = alias === CHAMPION ? ': approve a version and promote it to champion first' : '';
+      throw invalidParameter(`Field 'alias': model ${model} has no alias '${alias}'${hint}.`);
+    }
+    for (const entry of this.entries.values()) {
+      if (entry.info.model !== model || entry.info.alias !== alias) continue;
+      if (entry.info.state === 'failed') this.remove(entry);
+      else throw new MLDeskError('INVALID_STATE', `${model}@${alias} is already deployed${entry.info.url ? ` at ${entry.info.url}` : ' (starting)'}; stop it first.`);
+    }
+    const info: Deployment = { id: randomUUID(), model, alias, state: 'starting', version, url: null, port: null, startedAt: Date.now(), error: null };
+    const entry: Entry = { info, removed: false, starting: Promise.resolve() };
+    entry.starting = this.startServer({ store: this.store, target: `${model}@${alias}`, port, host: HOST }).then(
+      async (server) => {
+        if (entry.removed) return server.close();
+        entry.server = server;
+        Object.assign(info, { state: 'running', url: server.url, port: server.port, version: server.served.version });
+        this.changed(info);
+      },
+      (error: unknown) => {
+        Object.assign(info, { state: 'failed', error: startError(error, port) });
+        if (!entry.removed) this.changed(info);
+      },
+    );
+    this.entries.set(info.id, entry);
+    this.changed(info);
+    return { ...info };
+  }
+
+  /** Stops a deployment (a failed one is just dismissed); waits until its port is free. */
+  async stop(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) throw notFound(`No deployment with id ${id} is running in this app.`);
+    this.remove(entry);
+    await entry.starting;
+    await entry.server?.close();
+    this.changed(entry.info);
+  }
+
+  private remove(entry: Entry): void {
+    entry.removed = true;
+    this.entries.delete(entry.info.id);
+  }
+
+  /** App shutdown: every server stops before the database closes. */
+  async stopAll(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.entries.keys()].map((id) => this.stop(id)));
+  }
+
+  private changed(info: Deployment): void {
+    this.store.events.emit('deployments.changed', { id: info.id, model: info.model });
+  }
+}
+
+const managers = new WeakMap<TrackingStore, DeploymentManager>();
+
+/**
+ * The one manager of a store: the HTTP handlers and the desktop app's IPC handlers each build
+ * their own handler map, and both must see (and stop) the same servers.
+ */
+export function deploymentsOf(store: TrackingStore): DeploymentManager {
+  let manager = managers.get(store);
+  if (!manager) {
+    manager = new DeploymentManager(store);
+    managers.set(store, manager);
+  }
+  return manager;
+}

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import type { AliasChange } from '../../shared/app-api/models.js';
+import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
+import { MLDeskError, invalidParameter } from '../core/errors.js';
+import { ModelRegistry } from '../core/registry/model-registry.js';
+import type { TrackingStore } from '../core/store/tracking-store.js';
+import { MODEL_DIR } from '../core/training/model-files.js';
+import { deploymentsOf, type DeploymentManager } from './deployment-manager.js';
+import { aliasChanges, approvalOf, listModels, modelSummary, modelVersions } from './model-handlers-views.js';
+
+type Input<K extends ModelOperation> = OperationParsedInput<K>;
+type Output<K extends ModelOperation> = OperationOutput<K>;
+type ModelOperation =
+  | 'models.list'
+  | 'models.get'
+  | 'models.aliasHistory'
+  | 'models.review'
+  | 'models.setAlias'
+  | 'models.rollback'
+  | 'models.register'
+  | 'deployments.list'
+  | 'deployments.start'
+  | 'deployments.stop';
+
+/** Marks the audit entries rollbacks wrote, so a second rollback steps further back instead of undoing the first. */
+export const ROLLBACK_MARK = '[rollback] ';
+
+/** Who is at the keyboard: the OS user running MLDesk (the desktop app is single-user). */
+export function osUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The version an alias held before its current one, reading the trail as a stack: a move pushes,
+ * a rollback pops, a removal empties it. Null when there is nothing to go back to.
+ */
+export function previousVersion(changes: AliasChange[], alias: string): string | null {
+  let stack: string[] = [];
+  for (const change of changes.filter((c) => c.alias === alias)) {
+    if (change.toVersion === null) stack = [];
+    else if (change.reason.startsWith(ROLLBACK_MARK)) {
+      stack.pop();
+      if (stack.at(-1) !== change.toVersion) stack.push(change.toVersion);
+    } else if (stack.at(-1) !== change.toVersion) stack.push(change.toVersion);
+  }
+  return stack.length >= 2 ? stack.at(-2)! : null;
+}
+
+/** Registry and deployment operations of the app API (contract in shared/app-api/models.ts). */
+export function createModelHandlers(store: TrackingStore, deployments: DeploymentManager = deploymentsOf(store)) {
+  const registry = new ModelRegistry(store.db);
+  const changed = (name: string) => store.events.emit('models.changed', { name });
+
+  return {
+    'models.list': (query: Input<'models.list'>): Output<'models.list'> => listModels(store, registry, query),
+    'models.get': ({ name }: Input<'models.get'>): Output<'models.get'> => ({ model: modelSummary(store, registry, name), versions: modelVersions(store, registry, name) }),
+    'models.aliasHistory': ({ name, offset, limit }: Input<'models.aliasHistory'>): Output<'models.aliasHistory'> => {
+      const entries = aliasChanges(registry, name);
+      return { total: entries.length, entries: entries.slice(offset, offset + limit) };
+    },
+    'models.review': ({ name, version, decision, comment, reviewer }: Input<'models.review'>): Output<'models.review'> => {
+      const review = registry.approvals.review(name, version, { reviewer: reviewer ?? osUser(), decision, comment: comment?.trim() });
+      changed(name);
+      return {
+        review: { reviewer: review.reviewer, decision: review.decision, comment: review.comment, time: review.created_time },
+        approval: approvalOf(store, registry, name, version),
+      };
+    },
+    'models.setAlias': ({ name, alias, version, reason }: Input<'models.setAlias'>): Output<'models.setAlias'> => {
+      const before = registry.getModel(name).aliases.find((a) => a.alias === alias)?.version ?? null;
+      registry.setAlias(name, alias, version, { actor: osUser(), reason });
+      changed(name);
+      return { fromVersion: before, toVersion: version };
+    },
+    'models.rollback': ({ name, alias, reason }: Input<'models.rollback'>): Output<'models.rollback'> => {
+      const current = registry.getModel(name).aliases.find((a) => a.alias === alias)?.version;
+      if (current === undefined) throw invalidParameter(`Field 'alias': model ${name} has no alias '${alias}' to roll back.`);
+      const previous = previousVersion(aliasChanges(registry, name).reverse(), alias);
+      if (previous === null) throw new MLDeskError('INVALID_STATE', `${name}@${alias} has pointed at version ${current} only: there is no earlier version to roll back to.`);
+      try {
+        registry.getVersion(name, previous);
+      } catch {
+        throw new MLDeskError('INVALID_STATE', `${name}@${alias} pointed at version ${previous} before, but that version has been deleted.`);
+      }
+      registry.setAlias(name, alias, previous, { actor: osUser(), reason: `${ROLLBACK_MARK}${reason}` });
+      changed(name);
+      return { fromVersion: current, toVersion: previous };
+    },
+    'models.register': ({ runId, name }: Input<'models.register'>): Output<'models.register'> => {
+      const run = store.runs.get(runId);
+      const root = store.artifacts.localDirOf(run.info.artifact_uri);
+      if (root === null || !existsSync(join(root, MODEL_DIR, 'model.json'))) {
+        throw invalidParameter(`Field 'runId': run ${run.info.run_name || runId} has no model to register (no ${MODEL_DIR}/ artifacts); train it with MLDesk first.`);
+      }
+      let createdModel = false;
+      try {
+        registry.getModel(name);
+      } catch (error) {
+        if (!(error instanceof MLDeskError) || error.code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
+        registry.createModel(name);
+        createdModel = true;
+      }
+      const version = registry.createVersion(name, { source: `runs:/${runId}/${MODEL_DIR}`, runId });
+      changed(name);
+      return { name, version: version.version, createdModel };
+    },
+    'deployments.list': ({ model }: Input<'deployments.list'>): Output<'deployments.list'> => ({ deployments: deployments.list(model) }),
+    'deployments.start': (request: Input<'deployments.start'>): Output<'deployments.start'> => ({ deployment: deployments.start(request) }),
+    'deployments.stop': async ({ id }: Input<'deployments.stop'>): Promise<Output<'deployments.stop'>> => {
+      await deployments.stop(id);
+      return {};
+    },
+  } satisfies { [K in ModelOperation]: unknown };
+}
