@@ -18,6 +18,8 @@ interface ServeModelFlags {
   port: number;
   dataDir?: string;
   backend?: BackendName;
+  token?: string;
+  predictionLog: boolean;
 }
 
 export function registerServeModelCommand(program: Command): void {
@@ -25,12 +27,16 @@ export function registerServeModelCommand(program: Command): void {
     .command('serve-model')
     .description(
       'Serve a registered model version for predictions: TF Serving REST (POST /v1/models/NAME[/versions/V|/labels/ALIAS]:predict) ' +
-        'and MLflow scoring (POST /invocations, GET /ping). Stops cleanly on Ctrl-C / SIGTERM.',
+        'and MLflow scoring (POST /invocations, GET /ping). Every scored row is written to the prediction log before it is answered; ' +
+        'ground truth goes to POST /v1/feedback; Prometheus metrics at GET /metrics. The version behind an alias follows the registry ' +
+        'live. Stops cleanly on Ctrl-C / SIGTERM.',
     )
     .argument('<target>', 'NAME@ALIAS or NAME/VERSION of a registered model version')
-    .option('--host <host>', 'address to bind (loopback only for now)', '127.0.0.1')
+    .option('--host <host>', 'address to bind; anything but loopback needs --token', '127.0.0.1')
     .option('--port <port>', 'port to listen on; 0 picks a free port and prints it', portNumber, 8500)
     .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
+    .addOption(new Option('--token <secret>', 'bearer token every request must carry (Authorization: Bearer <secret>); required off loopback').env('MLDESK_TOKEN'))
+    .option('--no-prediction-log', 'do not log predictions (for comparisons only: monitoring and feedback need the log)')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices([...BACKEND_NAMES]))
     .action(async (target: string, flags: ServeModelFlags) => {
       // Loaded on demand: other commands should not pay for TF.js and the server.
@@ -40,23 +46,28 @@ export function registerServeModelCommand(program: Command): void {
         import('../core/serving/prediction-server.js'),
         import('../core/errors.js'),
       ]);
-      const { isLoopback } = await import('../server/http-server.js');
-      if (!isLoopback(flags.host)) {
-        // Scoring has no token check yet: the model and its inputs stay on this machine.
-        process.stderr.write(`mldesk serve-model: refusing to listen on ${flags.host}: the model server binds loopback only (127.0.0.1, ::1) until token checks are added.\n`);
+      const { isLoopback } = await import('../core/http-auth.js');
+      if (!isLoopback(flags.host) && !flags.token) {
+        process.stderr.write(
+          `mldesk serve-model: refusing to listen on ${flags.host} without a token: anyone who can reach it could score and read predictions. ` +
+            'Pass --token <secret> (or set MLDESK_TOKEN), or bind to 127.0.0.1.\n',
+        );
         process.exit(2);
       }
       let store;
       let server;
       try {
         store = TrackingStore.open(resolveDataDir(flags.dataDir));
-        server = await createPredictionServer({ store, target, port: flags.port, host: flags.host, backend: flags.backend });
+        server = await createPredictionServer({ store, target, port: flags.port, host: flags.host, backend: flags.backend, token: flags.token, logPredictions: flags.predictionLog });
       } catch (error) {
         store?.close();
         const known = error instanceof MLDeskError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as Error).name === 'NewerDatabaseError';
         process.stderr.write(`mldesk serve-model: ${(error as Error).message}\n`);
         process.exit(known ? 2 : 1);
       }
+      process.stdout.write(
+        server.log ? 'Prediction log: on (every scored row is committed before its answer).\n' : 'Prediction log: OFF (--no-prediction-log): predictions are not kept.\n',
+      );
       process.stdout.write(`MLDesk model server for ${server.served.name} version ${server.served.version} listening on ${server.url}\n`);
       const openStore = store;
       const shutdown = (signal: string) => {

@@ -1,9 +1,9 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MLDeskError } from '../core/errors.js';
+import { isLoopback, requireBearerToken } from '../core/http-auth.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from './json-body.js';
 import { createAppHandlers } from '../api/app-handlers.js';
@@ -23,20 +23,10 @@ export interface ServerOptions {
   uiDir?: string;
 }
 
+export { isLoopback };
+
 const DEFAULT_UI_DIR = fileURLToPath(new URL('../../renderer', import.meta.url));
 const API_PATH = /^\/(api|ajax-api|app-api|app-files)\//;
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
-}
-
-function tokensMatch(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** MLflow's error shape: {"error_code": ..., "message": ...} with the matching HTTP status. */
 function errorReply(error: unknown): { status: number; body: { error_code: string; message: string } } {
@@ -94,19 +84,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
 
-  if (options.token) {
-    const expected = options.token;
-    app.addHook('onRequest', async (request, reply) => {
-      const header = request.headers.authorization ?? '';
-      const match = /^Bearer\s+(.+)$/i.exec(header);
-      if (!match || !tokensMatch(match[1]!.trim(), expected)) {
-        return reply
-          .code(401)
-          .header('www-authenticate', 'Bearer realm="mldesk"')
-          .send({ error_code: 'UNAUTHENTICATED', message: 'A valid bearer token is required (Authorization: Bearer <token>).' });
-      }
-    });
-  }
+  if (options.token) requireBearerToken(app, options.token);
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = errorReply(error);

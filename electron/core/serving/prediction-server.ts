@@ -1,71 +1,29 @@
 /**
- * The prediction server: one registered model version, loaded from its run's `model/` artifacts
- * with the fastest TF.js backend, served over HTTP with TF Serving's REST API and MLflow's scoring
- * protocol. Every row is checked against the model's signature before anything is scored.
- *
- * Designed so request logging, feedback, hot swap and metrics can be added: every scored request
- * goes through `score()` (one place to log), and the served model is held in one `current` slot.
+ * The prediction server: a registered model served over HTTP with TF Serving's REST API and
+ * MLflow's scoring protocol, with the fastest TF.js backend. Every row is checked against the
+ * model's signature before anything is scored; concurrent rows are scored in micro-batches
+ * (scoring-batcher.ts); every scored row is in the prediction log before its answer is sent
+ * (prediction-log.ts); the version answering follows the registry live (model-router.ts); ground
+ * truth comes back through POST /v1/feedback; GET /metrics speaks Prometheus.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { MLDeskError, invalidParameter, notFound } from '../errors.js';
-import { CHAMPION_ALIAS, ModelRegistry } from '../registry/model-registry.js';
-import type { ModelVersion } from '../registry/registry-types.js';
+import { requireBearerToken } from '../http-auth.js';
+import { ModelRegistry } from '../registry/model-registry.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { loadBackend, type BackendInfo, type BackendName } from '../training/backend.js';
-import { loadModelDir, type LoadedModel, type Prediction } from '../training/model-files.js';
+import { loadBackend, type BackendName } from '../training/backend.js';
+import type { Prediction } from '../training/model-files.js';
+import { ModelRouter, type Lease, type ServedModel } from './model-router.js';
+import { PredictionLogWriter, type PredictionLogRow, type WirePrediction } from './prediction-log.js';
+import { parseFeedbackBody, recordFeedback } from './prediction-records.js';
 import { checkRows, csvRows, mlflowJsonRows, parseJsonBody, tfServingRows } from './request-rows.js';
+import { ScoringBatcher } from './scoring-batcher.js';
+import { ServingMetrics } from './serving-metrics.js';
+import { parseTarget, resolveTarget } from './serving-target.js';
 
-export interface ServingTarget {
-  name: string;
-  alias?: string;
-  version?: string;
-}
-
-/** Parses `NAME@ALIAS` or `NAME/VERSION` (a bare NAME means its champion, else its latest version). */
-export function parseTarget(target: string): ServingTarget {
-  const at = target.lastIndexOf('@');
-  if (at > 0) return { name: target.slice(0, at), alias: requirePart(target.slice(at + 1), target) };
-  const slash = target.lastIndexOf('/');
-  if (slash > 0) {
-    const version = target.slice(slash + 1);
-    if (!/^[1-9]\d*$/.test(version)) throw invalidParameter(`Invalid model target '${target}': the version after '/' must be a positive integer.`);
-    return { name: target.slice(0, slash), version };
-  }
-  return { name: requirePart(target, target) };
-}
-
-function requirePart(part: string, target: string): string {
-  if (part.trim() === '') throw invalidParameter(`Invalid model target '${target}': use NAME@ALIAS or NAME/VERSION.`);
-  return part;
-}
-
-/** The version a target names: its alias's version, the given version, else champion, else latest. */
-export function resolveTarget(registry: ModelRegistry, target: ServingTarget): ModelVersion {
-  if (target.alias) return registry.versionByAlias(target.name, target.alias);
-  if (target.version) return registry.getVersion(target.name, target.version);
-  const model = registry.getModel(target.name);
-  if (model.aliases.some((a) => a.alias === CHAMPION_ALIAS)) return registry.versionByAlias(target.name, CHAMPION_ALIAS);
-  // The newest version of each stage: the newest of those is the newest version overall.
-  const latest = registry.latestVersions(target.name);
-  if (latest.length === 0) throw notFound(`Registered model ${target.name} has no versions to serve.`);
-  return latest.reduce((a, b) => (Number(b.version) > Number(a.version) ? b : a));
-}
-
-/** The local directory holding a model version's files (runs:/RUN_ID/model → the run's artifacts/model). */
-export function modelDirOf(store: TrackingStore, version: ModelVersion): string {
-  const match = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(version.source);
-  if (match) {
-    const run = store.runs.get(match[1]!);
-    const root = store.artifacts.localDirOf(run.info.artifact_uri);
-    if (!root) throw invalidParameter(`Model version ${version.name}/${version.version}: run ${match[1]} has a non-local artifact URI ${run.info.artifact_uri}.`);
-    return match[2] ? join(root, match[2]) : root;
-  }
-  const dir = store.artifacts.localDirOf(version.source);
-  if (!dir) throw invalidParameter(`Model version ${version.name}/${version.version}: cannot load from non-local source ${version.source}.`);
-  return dir;
-}
+export { parseTarget, resolveTarget, modelDirOf, type ServingTarget } from './serving-target.js';
+export type { ServedModel } from './model-router.js';
 
 export interface PredictionServerOptions {
   store: TrackingStore;
@@ -73,14 +31,16 @@ export interface PredictionServerOptions {
   port: number;
   host?: string;
   backend?: BackendName;
-}
-
-export interface ServedModel {
-  name: string;
-  version: string;
-  modelVersion: ModelVersion;
-  model: LoadedModel;
-  backend: BackendInfo;
+  /** Required to bind anything but loopback; callers then send `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Write every scored row to the prediction log (default true; off only for comparisons). */
+  logPredictions?: boolean;
+  /** Rows that may wait for the log before requests are refused with 503. */
+  maxPendingLogRows?: number;
+  /** Called after each prediction-log commit with the number of rows. */
+  onPredictionsLogged?: (model: string, rows: number) => void;
+  /** Called when the version behind a route changes (an alias moved). */
+  onVersionSwap?: (model: string, route: string, from: string, to: string) => void;
 }
 
 export interface PredictionServer {
@@ -88,11 +48,13 @@ export interface PredictionServer {
   url: string;
   port: number;
   host: string;
+  /** The model name and the version its default route resolved to at start. */
   served: ServedModel;
+  router: ModelRouter;
+  metrics: ServingMetrics;
+  log: PredictionLogWriter | null;
   close(): Promise<void>;
 }
-
-type WirePrediction = { label: string; probabilities: Record<string, number> } | { value: number };
 
 export interface ScoreResult {
   predictions: WirePrediction[];
@@ -107,115 +69,181 @@ function toWire(prediction: Prediction, classes: string[] | undefined): WirePred
   return { value: prediction.value! };
 }
 
+function errorStatus(error: unknown): number {
+  if (error instanceof MLDeskError) return error.httpStatus;
+  const status = (error as { statusCode?: number }).statusCode;
+  return status && status >= 400 && status < 500 ? status : 500;
+}
+
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
-  if (error instanceof MLDeskError) return reply.code(error.httpStatus).send({ error_code: error.code, message: error.message });
-  return reply.code(500).send({ error_code: 'INTERNAL_ERROR', message: (error as Error).message });
-}
-
-/** Scores checked rows with the served model; the one path every prediction goes through. */
-function score(served: ServedModel, rows: Record<string, unknown>[], fromText = false): ScoreResult {
-  const checked = checkRows(served.model.signature, rows, { fromText });
-  const classes = served.model.signature.output.classes;
-  const predictions = served.model.predict(checked).map((p) => toWire(p, classes));
-  return { predictions, model_version: served.version, request_ids: checked.map(() => randomUUID()) };
-}
-
-/** Loads the target's model version (no HTTP yet): errors here mean "cannot serve this target". */
-export async function loadServedModel(store: TrackingStore, target: string, backend?: BackendName): Promise<ServedModel> {
-  const parsed = parseTarget(target);
-  const modelVersion = resolveTarget(new ModelRegistry(store.db), parsed);
-  const dir = modelDirOf(store, modelVersion);
-  const loaded = await loadBackend(backend);
-  const model = await loadModelDir(loaded.tf, dir);
-  return { name: modelVersion.name, version: modelVersion.version, modelVersion, model, backend: loaded.info };
+  const status = errorStatus(error);
+  if (status === 503) reply.header('retry-after', '1');
+  const code = error instanceof MLDeskError ? error.code : status < 500 ? 'INVALID_PARAMETER_VALUE' : 'INTERNAL_ERROR';
+  return reply.code(status).send({ error_code: code, message: (error as Error).message });
 }
 
 const PREDICT_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+)|\/labels\/([^/:]+))?:predict$/;
 const STATUS_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+)|\/labels\/([^/:]+))?$/;
 
+type Route = { version?: string; alias?: string };
+type ParsedRows = { rows: Record<string, unknown>[]; fromText: boolean };
+
 export async function createPredictionServer(options: PredictionServerOptions): Promise<PredictionServer> {
   const { store } = options;
   const host = options.host ?? '127.0.0.1';
-  const served = await loadServedModel(store, options.target, options.backend);
-  const registry = new ModelRegistry(store.db);
+  const target = parseTarget(options.target);
+  // Fails before anything listens when the target names nothing servable.
+  resolveTarget(new ModelRegistry(store.db), target);
+  const loaded = await loadBackend(options.backend);
+  const log =
+    options.logPredictions === false
+      ? null
+      : new PredictionLogWriter(store.db, { maxPendingRows: options.maxPendingLogRows, onCommit: (rows) => options.onPredictionsLogged?.(target.name, rows) });
+  const router = new ModelRouter(store, loaded.tf, loaded.info, target, {
+    onSwap: (route, from, to) => {
+      metrics.swaps.inc({ route });
+      options.onVersionSwap?.(target.name, route, from, to);
+    },
+  });
+  const metrics = new ServingMetrics(target.name, () => log?.counters ?? null, () => router.loaded().map((s) => s.version));
+  const batcher = new ScoringBatcher((rows) => metrics.batch(rows));
+  // The first request should not pay for loading: load the default route's version now.
+  const first = await router.acquire();
+  first.release();
 
-  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: true });
+  if (options.token) requireBearerToken(app, options.token);
   // Bodies are parsed in the handlers so malformed JSON gets our error shape and message.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}.` }),
   );
-  app.setErrorHandler((error, _request, reply) => {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) return reply.code(status).send({ error_code: 'INVALID_PARAMETER_VALUE', message: (error as Error).message });
-    return sendError(reply, error);
-  });
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
 
-  /** Checks that a TF Serving path names the served version (404 otherwise). */
-  const checkPath = (name: string, version?: string, label?: string): void => {
-    const decodedName = decodeURIComponent(name);
-    if (decodedName !== served.name) throw notFound(`This server serves model '${served.name}', not '${decodedName}'.`);
-    if (version !== undefined && decodeURIComponent(version) !== served.version) {
-      throw notFound(`This server serves ${served.name} version ${served.version}, not version ${decodeURIComponent(version)}.`);
-    }
-    if (label !== undefined) {
-      const alias = decodeURIComponent(label);
-      const aliased = registry.versionByAlias(served.name, alias);
-      if (aliased.version !== served.version) {
-        throw notFound(`Alias '${alias}' of ${served.name} points at version ${aliased.version}; this server serves version ${served.version}.`);
+  const checkName = (name: string): void => {
+    const decoded = decodeURIComponent(name);
+    if (decoded !== target.name) throw notFound(`This server serves model '${target.name}', not '${decoded}'.`);
+  };
+  const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
+
+  /**
+   * The one path every prediction takes: resolve the version (lease), check every row, score in
+   * a micro-batch, log, answer. The lease pins the version for the request's whole life.
+   */
+  const score = async (request: FastifyRequest, reply: FastifyReply, endpoint: string, route: Route, parse: () => ParsedRows): Promise<FastifyReply> => {
+    const started = performance.now();
+    let lease: Lease | undefined;
+    let version = 'none';
+    try {
+      const { rows, fromText } = parse();
+      lease = await router.acquire(route);
+      const served = lease.served;
+      version = served.version;
+      const checked = checkRows(served.model.signature, rows, { fromText });
+      log?.reserve(checked.length);
+      const predictions = await batcher.score(served, checked);
+      lease.release();
+      lease = undefined;
+      const classes = served.model.signature.output.classes;
+      const wire = predictions.map((p) => toWire(p, classes));
+      const requestIds = checked.map(() => randomUUID());
+      if (log) {
+        const now = Date.now();
+        const latencyUs = Math.round((performance.now() - started) * 1000);
+        const runId = served.modelVersion.run_id ?? null;
+        const modelVersion = Number(served.version);
+        await log.append(
+          checked.map((inputs, i): PredictionLogRow => ({ requestId: requestIds[i]!, modelName: served.name, modelVersion, runId, inputs, output: wire[i]!, latencyUs, endpoint, time: now })),
+        );
       }
+      metrics.observe(endpoint, version, 200, (performance.now() - started) / 1000, checked.length);
+      const result: ScoreResult = { predictions: wire, model_version: version, request_ids: requestIds };
+      return reply.send(result);
+    } catch (error) {
+      lease?.release();
+      metrics.observe(endpoint, version, errorStatus(error), 0, 0);
+      return sendError(reply, error);
     }
   };
 
-  const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
-
   app.post('/v1/models/*', async (request, reply) => {
+    const match = PREDICT_PATH.exec(request.url.split('?')[0]!);
+    if (!match) {
+      return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint POST ${request.url}: use /v1/models/NAME[/versions/V|/labels/ALIAS]:predict.` });
+    }
     try {
-      const match = PREDICT_PATH.exec(request.url.split('?')[0]!);
-      if (!match) return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint POST ${request.url}: use /v1/models/NAME[/versions/V|/labels/ALIAS]:predict.` });
-      checkPath(match[1]!, match[2], match[3]);
-      return reply.send(score(served, tfServingRows(parseJsonBody(bodyText(request.body)))));
+      checkName(match[1]!);
     } catch (error) {
       return sendError(reply, error);
     }
-  });
-
-  app.get('/v1/models/*', async (request, reply) => {
-    try {
-      const match = STATUS_PATH.exec(request.url.split('?')[0]!);
-      if (!match) return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint GET ${request.url}.` });
-      checkPath(match[1]!, match[2], match[3]);
-      return reply.send({ model_version_status: [{ version: served.version, state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
-    } catch (error) {
-      return sendError(reply, error);
-    }
+    const route: Route = match[2] !== undefined ? { version: decodeURIComponent(match[2]) } : match[3] !== undefined ? { alias: decodeURIComponent(match[3]) } : {};
+    return score(request, reply, 'tfserving', route, () => ({ rows: tfServingRows(parseJsonBody(bodyText(request.body))), fromText: false }));
   });
 
   app.post('/invocations', async (request, reply) => {
+    const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    return score(request, reply, 'invocations', {}, () => {
+      if (type === 'text/csv') return { rows: csvRows(bodyText(request.body)).rows, fromText: true };
+      if (type !== 'application/json') throw invalidParameter(`Unsupported content type '${type || 'none'}': send application/json or text/csv.`);
+      return { rows: mlflowJsonRows(parseJsonBody(bodyText(request.body))), fromText: false };
+    });
+  });
+
+  app.post('/v1/feedback', async (request, reply) => {
     try {
-      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type === 'text/csv') return reply.send(score(served, csvRows(bodyText(request.body)).rows, true));
-      if (type !== 'application/json') {
-        throw invalidParameter(`Unsupported content type '${type || 'none'}': send application/json or text/csv.`);
-      }
-      return reply.send(score(served, mlflowJsonRows(parseJsonBody(bodyText(request.body)))));
+      if (!log) throw new MLDeskError('INVALID_STATE', 'This server runs without a prediction log (--no-prediction-log), so there is nothing to join feedback to.');
+      const items = parseFeedbackBody(parseJsonBody(bodyText(request.body)));
+      return reply.send(recordFeedback(store.db, items));
     } catch (error) {
       return sendError(reply, error);
     }
   });
 
+  const versionStatus = (version: string) => {
+    const isLoaded = router.loaded().some((s) => s.version === version);
+    return {
+      version,
+      state: isLoaded ? 'AVAILABLE' : 'START',
+      status: { error_code: 'OK', error_message: isLoaded ? '' : 'Registered; loaded on its first request.' },
+    };
+  };
+
+  app.get('/v1/models/*', async (request, reply) => {
+    try {
+      const path = request.url.split('?')[0]!;
+      const metadata = /^(.*)\/metadata$/.exec(path);
+      const match = STATUS_PATH.exec(metadata ? metadata[1]! : path);
+      if (!match) return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint GET ${request.url}.` });
+      checkName(match[1]!);
+      const route: Route = match[2] !== undefined ? { version: decodeURIComponent(match[2]) } : match[3] !== undefined ? { alias: decodeURIComponent(match[3]) } : {};
+      const version = router.resolve(route);
+      if (metadata) {
+        const lease = await router.acquire(route);
+        lease.release();
+        return reply.send({ model_spec: { name: target.name, version: version.version }, metadata: { signature: lease.served.model.signature } });
+      }
+      const explicit = route.version !== undefined || route.alias !== undefined;
+      const versions = explicit ? [version.version] : [...new Set([version.version, ...router.loaded().map((s) => s.version)])];
+      return reply.send({ model_version_status: versions.map(versionStatus) });
+    } catch (error) {
+      return sendError(reply, error);
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
   const healthy = async (_request: unknown, reply: FastifyReply) => reply.code(200).type('text/plain').send('\n');
   app.get('/ping', healthy);
   app.get('/health', healthy);
-  app.get('/version', async (_request, reply) =>
-    reply.send({ model: served.name, model_version: served.version, run_id: served.modelVersion.run_id, backend: served.backend.name }),
-  );
+  app.get('/version', async (_request, reply) => {
+    const version = router.resolve();
+    return reply.send({ model: target.name, model_version: version.version, run_id: version.run_id, backend: loaded.info.name, prediction_log: log !== null });
+  });
 
   try {
     await app.listen({ host, port: options.port });
   } catch (error) {
-    served.model.dispose();
+    await router.close();
     throw error;
   }
   const address = app.server.address();
@@ -227,9 +255,16 @@ export async function createPredictionServer(options: PredictionServerOptions): 
     url: `http://${shownHost}:${port}`,
     port,
     host,
-    served,
+    served: first.served,
+    router,
+    metrics,
+    log,
     close() {
-      closing ??= app.close().then(() => served.model.dispose());
+      // In-flight requests finish (and are logged) before the log and the models go.
+      closing ??= app.close().then(async () => {
+        log?.close();
+        await router.close();
+      });
       return closing;
     },
   };

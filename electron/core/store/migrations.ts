@@ -286,6 +286,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alias_audit_by_model ON alias_audit(model_id, audit_pk);
     `,
   },
+  {
+    version: 5,
+    description: 'prediction log: every scored row with its model version, and ground-truth feedback joined by request id',
+    sql: `
+      -- One row per scored input row. The model is named as it was served (name, version) and tied
+      -- to the run that trained it, so monitoring can follow run -> datasets. Inputs and outputs are
+      -- JSON as sent and answered; the label or value is kept apart for filters and quality joins.
+      CREATE TABLE predictions (
+        prediction_pk INTEGER PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        model_name TEXT NOT NULL,
+        model_version INTEGER NOT NULL,
+        run_id TEXT,
+        inputs_json TEXT NOT NULL CHECK (json_valid(inputs_json)),
+        output_json TEXT NOT NULL CHECK (json_valid(output_json)),
+        predicted_label TEXT,
+        predicted_value REAL,
+        latency_us INTEGER NOT NULL CHECK (latency_us >= 0),
+        endpoint TEXT NOT NULL,
+        created_time INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX predictions_by_model ON predictions(model_name, prediction_pk);
+      CREATE INDEX predictions_by_model_version ON predictions(model_name, model_version, prediction_pk);
+      CREATE INDEX predictions_by_time ON predictions(model_name, created_time);
+
+      -- Ground truth arrives later, by request id; a second label for the same row replaces the first.
+      CREATE TABLE prediction_feedback (
+        prediction_pk INTEGER PRIMARY KEY REFERENCES predictions(prediction_pk) ON DELETE CASCADE,
+        actual_label TEXT,
+        actual_value REAL,
+        created_time INTEGER NOT NULL,
+        CHECK ((actual_label IS NULL) <> (actual_value IS NULL))
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

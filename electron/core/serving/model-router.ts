@@ -1,0 +1,179 @@
+/**
+ * Which loaded model version answers a request. The route (the server's target, an alias or a
+ * version) is resolved against the registry on every request, a single indexed lookup, so moving
+ * an alias takes effect with the next request, whichever process moved it. A version not loaded
+ * yet is loaded once while its requests wait; a request holds a lease on the version it started
+ * with, so a version swapped out is disposed only after its in-flight requests finish.
+ */
+import { invalidParameter, notFound } from '../errors.js';
+import { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelVersion } from '../registry/registry-types.js';
+import type { TrackingStore } from '../store/tracking-store.js';
+import type { BackendInfo, Tf } from '../training/backend.js';
+import { loadModelDir, type LoadedModel } from '../training/model-files.js';
+import { modelDirOf, resolveTarget, type ServingTarget } from './serving-target.js';
+
+export interface ServedModel {
+  name: string;
+  version: string;
+  modelVersion: ModelVersion;
+  model: LoadedModel;
+  backend: BackendInfo;
+}
+
+export interface Lease {
+  served: ServedModel;
+  release(): void;
+}
+
+interface Slot {
+  version: string;
+  loading: Promise<ServedModel>;
+  served?: ServedModel;
+  leases: number;
+  lastUsed: number;
+  evicted: boolean;
+}
+
+export interface RouterEvents {
+  /** The version a route resolves to changed (e.g. an alias moved). */
+  onSwap?: (route: string, from: string, to: string) => void;
+  onLoaded?: (served: ServedModel) => void;
+  onUnloaded?: (served: ServedModel) => void;
+}
+
+/** At most this many versions stay loaded (the default target's, plus recently asked-for ones). */
+const MAX_LOADED = 3;
+
+export class ModelRouter {
+  private readonly registry: ModelRegistry;
+  private readonly slots = new Map<string, Slot>();
+  private readonly lastResolved = new Map<string, string>();
+  private closed = false;
+
+  constructor(
+    private readonly store: TrackingStore,
+    private readonly tf: Tf,
+    private readonly backend: BackendInfo,
+    readonly target: ServingTarget,
+    private readonly events: RouterEvents = {},
+  ) {
+    this.registry = new ModelRegistry(store.db);
+  }
+
+  get modelName(): string {
+    return this.target.name;
+  }
+
+  /** The version a route names now: the server's target, an alias, or an explicit version. */
+  resolve(route: { version?: string; alias?: string } = {}): ModelVersion {
+    if (route.version !== undefined) {
+      if (!/^[1-9]\d*$/.test(route.version)) throw invalidParameter(`Invalid model version '${route.version}': a version is a positive integer.`);
+      return this.registry.getVersion(this.target.name, route.version);
+    }
+    if (route.alias !== undefined) return this.registry.versionByAlias(this.target.name, route.alias);
+    return resolveTarget(this.registry, this.target);
+  }
+
+  /**
+   * A lease on the loaded version the route names now. Synchronous-fast when loaded: the common
+   * path costs one registry lookup.
+   */
+  async acquire(route: { version?: string; alias?: string } = {}): Promise<Lease> {
+    if (this.closed) throw notFound('The model server is shutting down.');
+    const modelVersion = this.resolve(route);
+    const key = route.version !== undefined ? `version ${route.version}` : route.alias !== undefined ? `alias ${route.alias}` : 'target';
+    const previous = this.lastResolved.get(key);
+    if (previous !== modelVersion.version) {
+      this.lastResolved.set(key, modelVersion.version);
+      if (previous !== undefined) this.events.onSwap?.(key, previous, modelVersion.version);
+    }
+    const slot = this.slotFor(modelVersion);
+    slot.leases++;
+    slot.lastUsed = performance.now();
+    let served: ServedModel;
+    try {
+      served = slot.served ?? (await slot.loading);
+    } catch (error) {
+      slot.leases--;
+      throw error;
+    }
+    let released = false;
+    return {
+      served,
+      release: () => {
+        if (released) return;
+        released = true;
+        slot.leases--;
+        if (slot.evicted && slot.leases === 0) this.dispose(slot);
+      },
+    };
+  }
+
+  /** The versions loaded now, for status and metrics. */
+  loaded(): ServedModel[] {
+    return [...this.slots.values()].flatMap((slot) => (slot.served ? [slot.served] : []));
+  }
+
+  private slotFor(modelVersion: ModelVersion): Slot {
+    let slot = this.slots.get(modelVersion.version);
+    if (!slot) {
+      const created: Slot = { version: modelVersion.version, leases: 0, lastUsed: performance.now(), evicted: false, loading: this.load(modelVersion) };
+      created.loading.then(
+        (served) => {
+          created.served = served;
+          if (created.evicted && created.leases === 0) this.dispose(created);
+        },
+        () => {
+          // A failed load is retried by the next request rather than cached.
+          if (this.slots.get(created.version) === created) this.slots.delete(created.version);
+        },
+      );
+      this.slots.set(modelVersion.version, created);
+      this.evictBeyondLimit(created);
+      slot = created;
+    }
+    return slot;
+  }
+
+  private async load(modelVersion: ModelVersion): Promise<ServedModel> {
+    const model = await loadModelDir(this.tf, modelDirOf(this.store, modelVersion));
+    const served: ServedModel = { name: modelVersion.name, version: modelVersion.version, modelVersion, model, backend: this.backend };
+    this.events.onLoaded?.(served);
+    return served;
+  }
+
+  /** Evicts least recently used versions beyond the limit, never the default target's version. */
+  private evictBeyondLimit(keep: Slot): void {
+    if (this.slots.size <= MAX_LOADED) return;
+    const current = this.lastResolved.get('target');
+    const candidates = [...this.slots.values()].filter((s) => s !== keep && s.version !== current).sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const slot of candidates) {
+      if (this.slots.size <= MAX_LOADED) break;
+      this.slots.delete(slot.version);
+      slot.evicted = true;
+      if (slot.leases === 0 && slot.served) this.dispose(slot);
+    }
+  }
+
+  private dispose(slot: Slot): void {
+    const served = slot.served;
+    if (!served) return;
+    slot.served = undefined;
+    served.model.dispose();
+    this.events.onUnloaded?.(served);
+  }
+
+  /** Disposes every loaded version once its leases are released (call after the HTTP server closed). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = [...this.slots.values()];
+    this.slots.clear();
+    await Promise.allSettled(slots.map((s) => s.loading));
+    for (const slot of slots) {
+      slot.evicted = true;
+      if (slot.leases === 0) this.dispose(slot);
+    }
+  }
+}
+

@@ -1,0 +1,242 @@
+/**
+ * Reading the prediction log (newest first, keyset-paginated, with the ground truth joined) and
+ * recording ground truth by request id.
+ */
+import { invalidParameter, notFound } from '../errors.js';
+import type { SqliteDatabase } from '../store/database.js';
+import type { WirePrediction } from './prediction-log.js';
+
+export interface PredictionRecord {
+  request_id: string;
+  model_name: string;
+  model_version: string;
+  run_id: string | null;
+  inputs: Record<string, unknown>;
+  output: WirePrediction;
+  latency_ms: number;
+  endpoint: string;
+  timestamp: number;
+  feedback: { actual: string | number; timestamp: number } | null;
+}
+
+export type FeedbackFilter = 'any' | 'with' | 'without';
+
+export interface PredictionQuery {
+  model: string;
+  version?: string;
+  /** Inclusive lower bound on the prediction time, ms since the epoch. */
+  since?: number;
+  /** Exclusive upper bound on the prediction time. */
+  until?: number;
+  feedback?: FeedbackFilter;
+  /** Predicted class (classifiers). */
+  label?: string;
+  requestId?: string;
+  maxResults?: number;
+  pageToken?: string;
+}
+
+export interface PredictionPage {
+  predictions: PredictionRecord[];
+  next_page_token?: string;
+}
+
+export const MAX_PREDICTIONS_PAGE = 1000;
+
+interface PredictionRow {
+  prediction_pk: number;
+  request_id: string;
+  model_name: string;
+  model_version: number;
+  run_id: string | null;
+  inputs_json: string;
+  output_json: string;
+  latency_us: number;
+  endpoint: string;
+  created_time: number;
+  actual_label: string | null;
+  actual_value: number | null;
+  feedback_time: number | null;
+}
+
+const encodeToken = (pk: number) => Buffer.from(JSON.stringify({ before: pk })).toString('base64url');
+
+function decodeToken(token: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { before?: unknown };
+    if (typeof parsed.before === 'number' && Number.isInteger(parsed.before)) return parsed.before;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw invalidParameter(`Invalid value '${token}' for parameter 'page_token': use the next_page_token of a previous page.`);
+}
+
+function toRecord(row: PredictionRow): PredictionRecord {
+  return {
+    request_id: row.request_id,
+    model_name: row.model_name,
+    model_version: String(row.model_version),
+    run_id: row.run_id,
+    inputs: JSON.parse(row.inputs_json) as Record<string, unknown>,
+    output: JSON.parse(row.output_json) as WirePrediction,
+    latency_ms: row.latency_us / 1000,
+    endpoint: row.endpoint,
+    timestamp: row.created_time,
+    feedback: row.feedback_time === null ? null : { actual: row.actual_label ?? row.actual_value!, timestamp: row.feedback_time },
+  };
+}
+
+const SELECT = `SELECT p.prediction_pk, p.request_id, p.model_name, p.model_version, p.run_id, p.inputs_json, p.output_json, p.latency_us, p.endpoint,
+  p.created_time, f.actual_label, f.actual_value, f.created_time AS feedback_time
+  FROM predictions p LEFT JOIN prediction_feedback f ON f.prediction_pk = p.prediction_pk`;
+
+export function searchPredictions(db: SqliteDatabase, query: PredictionQuery): PredictionPage {
+  if (!query.model) throw invalidParameter("Missing value for required parameter 'model'.");
+  const limit = query.maxResults ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PREDICTIONS_PAGE) {
+    throw invalidParameter(`Invalid value ${limit} for parameter 'max_results': expected an integer from 1 to ${MAX_PREDICTIONS_PAGE}.`);
+  }
+  const where = ['p.model_name = ?'];
+  const args: (string | number)[] = [query.model];
+  if (query.version !== undefined) {
+    if (!/^[1-9]\d*$/.test(query.version)) throw invalidParameter(`Invalid value '${query.version}' for parameter 'version': a model version is a positive integer.`);
+    where.push('p.model_version = ?');
+    args.push(Number(query.version));
+  }
+  if (query.since !== undefined) {
+    where.push('p.created_time >= ?');
+    args.push(query.since);
+  }
+  if (query.until !== undefined) {
+    where.push('p.created_time < ?');
+    args.push(query.until);
+  }
+  if (query.feedback === 'with') where.push('f.prediction_pk IS NOT NULL');
+  if (query.feedback === 'without') where.push('f.prediction_pk IS NULL');
+  if (query.label !== undefined) {
+    where.push('p.predicted_label = ?');
+    args.push(query.label);
+  }
+  if (query.requestId !== undefined) {
+    where.push('p.request_id = ?');
+    args.push(query.requestId);
+  }
+  if (query.pageToken) {
+    where.push('p.prediction_pk < ?');
+    args.push(decodeToken(query.pageToken));
+  }
+  const rows = db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY p.prediction_pk DESC LIMIT ?`).all(...args, limit + 1) as PredictionRow[];
+  const page = rows.slice(0, limit);
+  return { predictions: page.map(toRecord), ...(rows.length > limit ? { next_page_token: encodeToken(page.at(-1)!.prediction_pk) } : {}) };
+}
+
+export interface PredictionStats {
+  model: string;
+  total: number;
+  with_feedback: number;
+  first_timestamp: number | null;
+  last_timestamp: number | null;
+  by_version: { version: string; count: number; with_feedback: number; mean_latency_ms: number }[];
+}
+
+export function predictionStats(db: SqliteDatabase, model: string): PredictionStats {
+  const rows = db
+    .prepare(
+      `SELECT p.model_version AS version, COUNT(*) AS count, COUNT(f.prediction_pk) AS with_feedback, AVG(p.latency_us) AS mean_latency_us,
+         MIN(p.created_time) AS first, MAX(p.created_time) AS last
+       FROM predictions p LEFT JOIN prediction_feedback f ON f.prediction_pk = p.prediction_pk
+       WHERE p.model_name = ? GROUP BY p.model_version ORDER BY p.model_version`,
+    )
+    .all(model) as { version: number; count: number; with_feedback: number; mean_latency_us: number; first: number; last: number }[];
+  return {
+    model,
+    total: rows.reduce((sum, r) => sum + r.count, 0),
+    with_feedback: rows.reduce((sum, r) => sum + r.with_feedback, 0),
+    first_timestamp: rows.length ? Math.min(...rows.map((r) => r.first)) : null,
+    last_timestamp: rows.length ? Math.max(...rows.map((r) => r.last)) : null,
+    by_version: rows.map((r) => ({ version: String(r.version), count: r.count, with_feedback: r.with_feedback, mean_latency_ms: r.mean_latency_us / 1000 })),
+  };
+}
+
+export interface FeedbackItem {
+  request_id: string;
+  actual: string | number;
+}
+
+export interface FeedbackResult {
+  accepted: number;
+  /** Of those, rows that already had ground truth (replaced by this one). */
+  replaced: number;
+}
+
+const MAX_FEEDBACK_ITEMS = 10_000;
+
+/**
+ * Parses a feedback body: `{"request_id": ..., "actual": ...}` or `{"feedback": [...]}`; the truth
+ * may also be sent as `label` (a class) or `value` (a number). Errors name the item and field.
+ */
+export function parseFeedbackBody(body: unknown): FeedbackItem[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidParameter('The feedback body must be a JSON object: {"request_id": "...", "actual": ...} or {"feedback": [...]}.');
+  }
+  const object = body as Record<string, unknown>;
+  const batch = 'feedback' in object;
+  const items = batch ? object.feedback : [object];
+  if (!Array.isArray(items)) throw invalidParameter("Invalid value for 'feedback': expected an array of {request_id, actual} objects.");
+  if (items.length === 0) throw invalidParameter("Invalid value for 'feedback': the array is empty.");
+  if (items.length > MAX_FEEDBACK_ITEMS) throw invalidParameter(`Invalid value for 'feedback': at most ${MAX_FEEDBACK_ITEMS} items per request, got ${items.length}.`);
+  return items.map((item, i) => {
+    const where = batch ? `feedback[${i}].` : '';
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw invalidParameter(`Invalid value for '${batch ? `feedback[${i}]` : 'body'}': expected an object.`);
+    const fields = item as Record<string, unknown>;
+    if (typeof fields.request_id !== 'string' || fields.request_id === '') throw invalidParameter(`Missing value for required field '${where}request_id' (a string from a prediction response).`);
+    const given = (['actual', 'label', 'value'] as const).filter((key) => fields[key] !== undefined && fields[key] !== null);
+    if (given.length !== 1) {
+      throw invalidParameter(`Field '${where}actual' is required (or 'label' / 'value'), exactly one of them; got ${given.length ? given.join(', ') : 'none'}.`);
+    }
+    const actual = fields[given[0]!];
+    if (typeof actual === 'number' ? !Number.isFinite(actual) : typeof actual !== 'string' && typeof actual !== 'boolean') {
+      throw invalidParameter(`Invalid value for '${where}${given[0]}': expected a class (string) or a finite number.`);
+    }
+    return { request_id: fields.request_id, actual: typeof actual === 'boolean' ? String(actual) : (actual as string | number) };
+  });
+}
+
+/**
+ * Stores ground truth joined to its predictions, all or nothing: an unknown request id, or a
+ * truth that does not fit the prediction (a class for a regression), refuses the whole batch.
+ */
+export function recordFeedback(db: SqliteDatabase, items: FeedbackItem[], now = Date.now()): FeedbackResult {
+  const find = db.prepare('SELECT prediction_pk, predicted_label FROM predictions WHERE request_id = ?');
+  const hasFeedback = db.prepare('SELECT 1 FROM prediction_feedback WHERE prediction_pk = ?');
+  const upsert = db.prepare(
+    `INSERT INTO prediction_feedback (prediction_pk, actual_label, actual_value, created_time) VALUES (?, ?, ?, ?)
+     ON CONFLICT (prediction_pk) DO UPDATE SET actual_label = excluded.actual_label, actual_value = excluded.actual_value, created_time = excluded.created_time`,
+  );
+  return db.transaction(() => {
+    const unknown: string[] = [];
+    const resolved = items.map((item, i) => {
+      const row = find.get(item.request_id) as { prediction_pk: number; predicted_label: string | null } | undefined;
+      if (!row) {
+        unknown.push(item.request_id);
+        return null;
+      }
+      const classifier = row.predicted_label !== null;
+      if (!classifier && typeof item.actual !== 'number') {
+        const field = items.length > 1 ? `feedback[${i}].actual` : 'actual';
+        throw invalidParameter(`Invalid value '${item.actual}' for '${field}': request ${item.request_id} was a regression prediction, so the truth must be a number.`);
+      }
+      return { pk: row.prediction_pk, label: classifier ? String(item.actual) : null, value: classifier ? null : (item.actual as number) };
+    });
+    if (unknown.length > 0) {
+      const shown = unknown.slice(0, 5).join(', ');
+      throw notFound(`No prediction with request_id ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}; no feedback was stored.`);
+    }
+    let replaced = 0;
+    for (const entry of resolved) {
+      if (hasFeedback.get(entry!.pk)) replaced++;
+      upsert.run(entry!.pk, entry!.label, entry!.value, now);
+    }
+    return { accepted: resolved.length, replaced };
+  })();
+}

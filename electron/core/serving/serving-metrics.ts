@@ -1,0 +1,81 @@
+/**
+ * The model server's Prometheus metrics (GET /metrics): requests, errors and latency per model
+ * version, micro-batch sizes, and the prediction log's state, so a log that falls behind is
+ * visible (rows waiting, rows refused with 503, rows whose commit failed) instead of silent.
+ * One registry per server: several servers in one process (the desktop app) never collide.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PredictionLogCounters } from './prediction-log.js';
+
+export class ServingMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'model' | 'version' | 'endpoint' | 'code'>;
+  private readonly errors: Counter<'model' | 'version' | 'endpoint' | 'code'>;
+  private readonly latency: Histogram<'model' | 'version'>;
+  private readonly rows: Counter<'model' | 'version'>;
+  private readonly batchRows: Histogram;
+  readonly swaps: Counter<'route'>;
+
+  constructor(private readonly model: string, log: () => PredictionLogCounters | null, loaded: () => string[]) {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'mldesk_serving_requests_total', help: 'Scoring requests answered, by served version, endpoint and HTTP status.', labelNames: ['model', 'version', 'endpoint', 'code'], registers });
+    this.errors = new Counter({ name: 'mldesk_serving_errors_total', help: 'Scoring requests answered with an error status (4xx and 5xx).', labelNames: ['model', 'version', 'endpoint', 'code'], registers });
+    this.latency = new Histogram({
+      name: 'mldesk_serving_request_duration_seconds',
+      help: 'Time from a scoring request being read to its answer being ready (prediction logged), by served version.',
+      labelNames: ['model', 'version'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.rows = new Counter({ name: 'mldesk_serving_rows_total', help: 'Rows scored, by served version.', labelNames: ['model', 'version'], registers });
+    this.batchRows = new Histogram({ name: 'mldesk_serving_batch_rows', help: 'Rows per model call after micro-batching concurrent requests.', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024], registers });
+    this.swaps = new Counter({ name: 'mldesk_serving_version_swaps_total', help: 'Times a route (the served alias) started resolving to another version.', labelNames: ['route'], registers });
+    new Gauge({
+      name: 'mldesk_serving_loaded_versions',
+      help: 'Model versions loaded in memory.',
+      registers,
+      collect() {
+        this.set(loaded().length);
+      },
+    });
+    const logGauge = (name: string, help: string, pick: (c: PredictionLogCounters) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const counters = log();
+          this.set(counters ? pick(counters) : 0);
+        },
+      });
+    logGauge('mldesk_prediction_log_enabled', '1 when every scored row is written to the prediction log.', () => 1);
+    logGauge('mldesk_prediction_log_rows_written', 'Rows committed to the prediction log since start.', (c) => c.written);
+    logGauge('mldesk_prediction_log_rows_pending', 'Rows waiting for their commit (their requests wait too).', (c) => c.pending);
+    logGauge('mldesk_prediction_log_rows_rejected', 'Rows refused with 503 because the log was behind (backpressure); never scored.', (c) => c.rejected);
+    logGauge('mldesk_prediction_log_rows_failed', 'Rows whose commit failed; their requests got 500, not a prediction.', (c) => c.failed);
+    logGauge('mldesk_prediction_log_batches', 'Commits (group commits of concurrent requests) since start.', (c) => c.batches);
+    logGauge('mldesk_prediction_log_commit_seconds', 'Time spent committing prediction rows since start.', (c) => c.commitSeconds);
+  }
+
+  observe(endpoint: string, version: string, code: number, seconds: number, rows: number): void {
+    const labels = { model: this.model, version, endpoint, code: String(code) };
+    this.requests.inc(labels);
+    if (code >= 400) this.errors.inc(labels);
+    if (code < 400) {
+      this.latency.observe({ model: labels.model, version }, seconds);
+      this.rows.inc({ model: labels.model, version }, rows);
+    }
+  }
+
+  batch(rows: number): void {
+    this.batchRows.observe(rows);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
