@@ -4,7 +4,7 @@
  * in MLflow's wire shapes; these are the shapes the UI lists and compares.
  */
 import type { AliasChange, ApprovalState, ModelSummary, ModelVersionInfo, VersionDataset } from '../../shared/app-api/models.js';
-import { CHAMPION } from '../../shared/app-api/models.js';
+import { CHAMPION, previousVersion } from '../../shared/app-api/models.js';
 import { parseDatasetRef } from '../../shared/datasets.js';
 import { edgesTouching } from '../core/lineage/index.js';
 import type { ModelRegistry } from '../core/registry/model-registry.js';
@@ -59,6 +59,7 @@ export function modelSummary(store: TrackingStore, registry: ModelRegistry, name
     aliases: model.aliases,
     championVersion: champion,
     championApproval: champion === null ? null : approvalOf(store, registry, name, champion),
+    championPrevious: champion === null ? null : previousVersion(aliasChanges(registry, name).reverse(), CHAMPION),
     latestApproval: latestVersion === null ? null : approvalOf(store, registry, name, latestVersion),
   };
 }

@@ -9,7 +9,8 @@ import { TrackingStore } from '../core/store/tracking-store.js';
 import { writeRunArtifact } from '../core/training/run-records.js';
 import { createAppHandlers, type AppHandlers } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
-import { osUser, previousVersion } from './model-handlers.js';
+import { previousVersion } from '../../shared/app-api/models.js';
+import { osUser } from './model-handlers.js';
 
 let dir: string;
 let store: TrackingStore;
@@ -136,7 +137,7 @@ describe('promotion, rollback and the audit trail', () => {
       { alias: 'champion', fromVersion: '3', toVersion: '2', actor: osUser(), reason: '[rollback] v3 drifts', time: expect.any(Number) },
     ]);
     const { models } = await call<{ models: Array<Record<string, unknown>> }>('models.list', {});
-    expect(models[0]).toMatchObject({ name: 'churn', championVersion: '1', championApproval: 'approved', latestVersion: '3', versionCount: 3 });
+    expect(models[0]).toMatchObject({ name: 'churn', championVersion: '1', championApproval: 'approved', championPrevious: null, latestVersion: '3', versionCount: 3 });
   });
 
   it('reads the trail as a stack: promote pushes, rollback pops, removal clears', () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import type { AliasChange } from '../../shared/app-api/models.js';
+import { previousVersion, ROLLBACK_MARK } from '../../shared/app-api/models.js';
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
 import { ModelRegistry } from '../core/registry/model-registry.js';
@@ -24,9 +24,6 @@ type ModelOperation =
   | 'deployments.start'
   | 'deployments.stop';
 
-/** Marks the audit entries rollbacks wrote, so a second rollback steps further back instead of undoing the first. */
-export const ROLLBACK_MARK = '[rollback] ';
-
 /** Who is at the keyboard: the OS user running MLDesk (the desktop app is single-user). */
 export function osUser(): string {
   try {
@@ -34,22 +31,6 @@ export function osUser(): string {
   } catch {
     return 'unknown';
   }
-}
-
-/**
- * The version an alias held before its current one, reading the trail as a stack: a move pushes,
- * a rollback pops, a removal empties it. Null when there is nothing to go back to.
- */
-export function previousVersion(changes: AliasChange[], alias: string): string | null {
-  let stack: string[] = [];
-  for (const change of changes.filter((c) => c.alias === alias)) {
-    if (change.toVersion === null) stack = [];
-    else if (change.reason.startsWith(ROLLBACK_MARK)) {
-      stack.pop();
-      if (stack.at(-1) !== change.toVersion) stack.push(change.toVersion);
-    } else if (stack.at(-1) !== change.toVersion) stack.push(change.toVersion);
-  }
-  return stack.length >= 2 ? stack.at(-2)! : null;
 }
 
 /** Registry and deployment operations of the app API (contract in shared/app-api/models.ts). */

@@ -28,6 +28,8 @@ export const ModelSummarySchema = z.object({
   championVersion: z.string().nullable(),
   /** The champion's review state; null without a champion. */
   championApproval: ApprovalStateSchema.nullable(),
+  /** Where a rollback of the champion would go (see previousVersion); null when there is nowhere. */
+  championPrevious: z.string().nullable(),
   latestApproval: ApprovalStateSchema.nullable(),
 });
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
@@ -82,6 +84,26 @@ export const AliasChangeSchema = z.object({
   time: z.number(),
 });
 export type AliasChange = z.infer<typeof AliasChangeSchema>;
+
+/** Marks the audit entries rollbacks wrote, so a second rollback steps further back instead of undoing the first. */
+export const ROLLBACK_MARK = '[rollback] ';
+
+/**
+ * The version an alias held before its current one, reading the trail (oldest first) as a stack:
+ * a move pushes, a rollback pops, a removal empties it. Null when there is nothing to go back to.
+ */
+export function previousVersion(changes: AliasChange[], alias: string): string | null {
+  let stack: string[] = [];
+  for (const change of changes) {
+    if (change.alias !== alias) continue;
+    if (change.toVersion === null) stack = [];
+    else if (change.reason.startsWith(ROLLBACK_MARK)) {
+      stack.pop();
+      if (stack.at(-1) !== change.toVersion) stack.push(change.toVersion);
+    } else if (stack.at(-1) !== change.toVersion) stack.push(change.toVersion);
+  }
+  return stack.length >= 2 ? stack.at(-2)! : null;
+}
 
 export const DEPLOYMENT_STATES = ['starting', 'running', 'failed'] as const;
 

@@ -10,6 +10,8 @@ const RunPage = lazy(() => import('../features/run/run-page').then((m) => ({ def
 const CompareRunsPage = lazy(() => import('../features/compare/compare-page').then((m) => ({ default: m.CompareRunsPage })));
 const DatasetsPage = lazy(() => import('../features/datasets/datasets-page').then((m) => ({ default: m.DatasetsPage })));
 const DatasetPage = lazy(() => import('../features/datasets/dataset-page').then((m) => ({ default: m.DatasetPage })));
+const ModelsPage = lazy(() => import('../features/models/models-page').then((m) => ({ default: m.ModelsPage })));
+const ModelPage = lazy(() => import('../features/models/model-page').then((m) => ({ default: m.ModelPage })));
 const NewRunPage = lazy(() => import('../features/training/new-run-page').then((m) => ({ default: m.NewRunPage })));
 
 function ThemeSwitch() {
@@ -41,6 +43,9 @@ export function App() {
           <a href={routeHref({ view: 'datasets' })} className={route.view === 'datasets' || route.view === 'dataset' ? 'active' : ''}>
             Datasets
           </a>
+          <a href={routeHref({ view: 'models' })} className={route.view === 'models' || route.view === 'model' ? 'active' : ''}>
+            Models
+          </a>
         </nav>
         <div className="topbar-right">
           <TrainingJobsIndicator />
@@ -56,6 +61,8 @@ export function App() {
         {route.view === 'compare' && <CompareRunsPage runIds={route.runIds} />}
         {route.view === 'datasets' && <DatasetsPage />}
         {route.view === 'dataset' && <DatasetPage key={route.ref.split('@')[0]} datasetRef={route.ref} />}
+        {route.view === 'models' && <ModelsPage />}
+        {route.view === 'model' && <ModelPage key={route.name} name={route.name} />}
         {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
     </div>

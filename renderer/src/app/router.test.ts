@@ -21,3 +21,11 @@ describe('dataset and training routes', () => {
     expect(parseRoute('#/new-run?dataset=')).toEqual({ view: 'new-run', dataset: null });
   });
 });
+
+describe('model routes', () => {
+  it('round-trips the list and a model whose name needs escaping, ignoring the page’s own query', () => {
+    for (const route of [{ view: 'models' }, { view: 'model', name: 'iris' }, { view: 'model', name: 'team/churn v2' }] as Route[]) expect(parseRoute(routeHref(route))).toEqual(route);
+    expect(routeHref({ view: 'model', name: 'team/churn' })).toBe('#/models/team%2Fchurn');
+    expect(parseRoute('#/models/iris?version=3&tab=predictions')).toEqual({ view: 'model', name: 'iris' });
+  });
+});

@@ -9,7 +9,10 @@ export type Route =
   /** `ref` is `name` or `name@version`; the page shows the latest version without one. */
   | { view: 'dataset'; ref: string }
   /** `dataset` preselects a dataset (`name` or `name@version`) in the form. */
-  | { view: 'new-run'; dataset: string | null };
+  | { view: 'new-run'; dataset: string | null }
+  | { view: 'models' }
+  /** A registered model; the selected version and tab live in the hash's query (`?version=3&tab=predictions`). */
+  | { view: 'model'; name: string };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -20,6 +23,7 @@ export function parseRoute(hash: string): Route {
     return { view: 'compare', runIds: runs.split(',').filter(Boolean) };
   }
   if (parts[0] === 'datasets') return parts[1] ? { view: 'dataset', ref: parts[1] } : { view: 'datasets' };
+  if (parts[0] === 'models') return parts[1] ? { view: 'model', name: parts[1] } : { view: 'models' };
   if (parts[0] === 'new-run') return { view: 'new-run', dataset: new URLSearchParams(query).get('dataset') || null };
   if (parts[0] === 'experiments' && parts[1]) return { view: 'experiments', experimentId: parts[1] };
   return { view: 'experiments', experimentId: null };
@@ -35,6 +39,10 @@ export function routeHref(route: Route): string {
       return '#/datasets';
     case 'dataset':
       return `#/datasets/${encodeRef(route.ref)}`;
+    case 'models':
+      return '#/models';
+    case 'model':
+      return `#/models/${encodeURIComponent(route.name)}`;
     case 'new-run':
       return route.dataset ? `#/new-run?dataset=${encodeRef(route.dataset)}` : '#/new-run';
     default:

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { navigate } from '../../app/router';
 import { useLiveRuns, useThrottled } from '../../components/charts/live-refresh';
 import { ErrorBanner, NotFoundPage, Spinner } from '../../components/feedback';
+import { RegisterModelDialog } from '../models/register-model-dialog';
 import { ArtifactsBrowser } from './artifacts-browser';
 import { LineageTab, VerdictFor } from './lineage-tab';
 import { ReproduceDialog } from './reproduce-dialog';
@@ -25,6 +26,8 @@ const TABS: Array<{ id: Tab; label: string }> = [
 /** A reproduction needs an original that has ended; a FAILED one is still worth retrying. */
 const REPRODUCIBLE = new Set(['FINISHED', 'FAILED']);
 const ENDED_PHASES = new Set(['finished', 'failed', 'killed']);
+/** Set by MLDesk training once the model files are written: the run has a model to register. */
+const MODEL_URI_TAG = 'mldesk.model_uri';
 
 /** The tab lives in the hash's query (`#/runs/<id>?tab=metrics`) so a reload or a shared link keeps it. */
 function tabFromHash(): Tab {
@@ -45,6 +48,7 @@ function RunPageContent({ runId }: { runId: string }) {
   const [focusKey, setFocusKey] = useState<string | null>(null);
   const [refreshTokens, setRefreshTokens] = useState<Record<string, number>>({});
   const [reproducing, setReproducing] = useState(false);
+  const [registering, setRegistering] = useState(false);
   const refreshRun = useThrottled(state.refresh, 1000);
   const refreshLineage = useThrottled(lineage.refresh, 1000);
 
@@ -88,6 +92,7 @@ function RunPageContent({ runId }: { runId: string }) {
   }
   const run = state.run;
   const canReproduce = !!lineage.answer?.lineage && REPRODUCIBLE.has(run.status);
+  const canRegister = run.status === 'FINISHED' && run.tags[MODEL_URI_TAG] !== undefined;
   const job = training.job;
   const showProgress = run.status === 'RUNNING' && job !== null && !ENDED_PHASES.has(job.progress.phase);
   return (
@@ -96,11 +101,18 @@ function RunPageContent({ runId }: { runId: string }) {
         run={run}
         experimentName={state.experimentName}
         actions={
-          canReproduce && (
-            <button type="button" className="btn" onClick={() => setReproducing(true)} title="Retrain from the recorded lineage and compare the metrics">
-              <span aria-hidden="true">↻</span> Reproduce
-            </button>
-          )
+          <>
+            {canRegister && (
+              <button type="button" className="btn" onClick={() => setRegistering(true)} title="Add this run's model to the model registry as a new version">
+                Register model
+              </button>
+            )}
+            {canReproduce && (
+              <button type="button" className="btn" onClick={() => setReproducing(true)} title="Retrain from the recorded lineage and compare the metrics">
+                <span aria-hidden="true">↻</span> Reproduce
+              </button>
+            )}
+          </>
         }
       />
       {state.error && <ErrorBanner message={`Could not refresh the run: ${state.error}`} onRetry={state.refresh} />}
@@ -131,6 +143,7 @@ function RunPageContent({ runId }: { runId: string }) {
         {tab === 'artifacts' && <ArtifactsBrowser runId={run.runId} />}
         {tab === 'lineage' && <LineageTab run={run} state={lineage} trainingHere={job !== null} />}
       </div>
+      {registering && <RegisterModelDialog runId={run.runId} runName={run.runName || run.runId} suggestedName={state.experimentName ?? ''} onClose={() => setRegistering(false)} />}
       {reproducing && (
         <ReproduceDialog
           runId={run.runId}

@@ -1,0 +1,148 @@
+import { useId, useState } from 'react';
+import type { Deployment, ModelSummary } from '../../../../shared/app-api/models';
+import { CHAMPION } from '../../../../shared/app-api/models';
+import { formatRelative, formatTime } from '../../components/format';
+import { CopyButton } from '../run/copy-value';
+import { startDeployment, stopDeployment } from './models-store';
+
+function predictExample(url: string, name: string): string {
+  return `curl -X POST ${url}/v1/models/${encodeURIComponent(name)}:predict \\\n  -H 'content-type: application/json' \\\n  -d '{"instances": [{"feature": 1.0}]}'`;
+}
+
+function DeploymentRow({ deployment, model, onError }: { deployment: Deployment; model: ModelSummary; onError: (message: string | null) => void }) {
+  const [stopping, setStopping] = useState(false);
+  const aliased = model.aliases.find((a) => a.alias === deployment.alias)?.version ?? null;
+  const stale = deployment.state === 'running' && aliased !== null && deployment.version !== aliased;
+  const stop = async () => {
+    setStopping(true);
+    onError(null);
+    try {
+      await stopDeployment(model.name, deployment.id);
+    } catch (error) {
+      onError((error as Error).message);
+      setStopping(false);
+    }
+  };
+  return (
+    <li className="deployment" data-testid="deployment" data-state={deployment.state} data-alias={deployment.alias}>
+      <div className="deployment-head">
+        <span className={`deploy-state deploy-${deployment.state}`} data-testid="deployment-state">
+          {deployment.state}
+        </span>
+        <span className="mono">
+          {model.name}@{deployment.alias}
+        </span>
+        {deployment.version && (
+          <span className="muted" data-testid="deployment-version">
+            serving v{deployment.version}
+          </span>
+        )}
+        <button type="button" className="btn btn-small deployment-stop" onClick={() => void stop()} disabled={stopping}>
+          {deployment.state === 'failed' ? 'Dismiss' : stopping ? 'Stopping…' : 'Stop'}
+        </button>
+      </div>
+      {deployment.url && (
+        <div className="deployment-url">
+          <code className="mono" data-testid="deployment-url">
+            {deployment.url}
+          </code>
+          <CopyButton value={deployment.url} label="Copy the server URL" />
+        </div>
+      )}
+      {deployment.error && (
+        <p className="deployment-error" role="alert">
+          {deployment.error}
+        </p>
+      )}
+      {stale && (
+        <p className="deployment-note">
+          @{deployment.alias} now points at v{aliased}; this server still serves v{deployment.version}. Stop and start it to serve v{aliased}.
+        </p>
+      )}
+      <p className="muted deployment-meta" title={formatTime(deployment.startedAt)}>
+        Started {formatRelative(deployment.startedAt)} · 127.0.0.1 only
+      </p>
+      {deployment.url && deployment.state === 'running' && (
+        <details className="deployment-example">
+          <summary>Call it</summary>
+          <pre className="mono">{predictExample(deployment.url, model.name)}</pre>
+          <p className="muted">Also MLflow’s scoring protocol: POST {deployment.url}/invocations.</p>
+        </details>
+      )}
+    </li>
+  );
+}
+
+/** The prediction servers of this model that MLDesk runs, and a form to start one for an alias. */
+export function DeploymentPanel({ model, deployments }: { model: ModelSummary; deployments: Deployment[] }) {
+  const aliases = [...model.aliases].sort((a, b) => (a.alias === CHAMPION ? -1 : b.alias === CHAMPION ? 1 : a.alias.localeCompare(b.alias)));
+  const [alias, setAlias] = useState(aliases[0]?.alias ?? CHAMPION);
+  const [portText, setPortText] = useState('0');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const aliasId = useId();
+  const portId = useId();
+  const port = Number(portText);
+  const portValid = /^\d+$/.test(portText.trim()) && port <= 65535;
+  const chosen = aliases.some((a) => a.alias === alias) ? alias : (aliases[0]?.alias ?? '');
+
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await startDeployment(model.name, chosen, port);
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card deployment-panel" data-testid="deployment-panel">
+      <div className="card-header">
+        <span>
+          Deployment <span className="count">{deployments.length}</span>
+        </span>
+      </div>
+      <div className="card-body">
+        {deployments.length === 0 ? (
+          <p className="muted deployment-none">No prediction server is running for this model.</p>
+        ) : (
+          <ul className="deployments">
+            {deployments.map((d) => (
+              <DeploymentRow key={d.id} deployment={d} model={model} onError={setError} />
+            ))}
+          </ul>
+        )}
+        {aliases.length === 0 ? (
+          <p className="muted deployment-hint">A deployment serves an alias. Approve a version and promote it to champion to deploy it.</p>
+        ) : (
+          <form
+            className="deploy-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (portValid && !busy) void start();
+            }}
+          >
+            <label htmlFor={aliasId}>Alias</label>
+            <select id={aliasId} className="input" value={chosen} onChange={(event) => setAlias(event.target.value)}>
+              {aliases.map((a) => (
+                <option key={a.alias} value={a.alias}>
+                  @{a.alias} (v{a.version})
+                </option>
+              ))}
+            </select>
+            <label htmlFor={portId}>Port</label>
+            <input id={portId} type="text" inputMode="numeric" className="port-input" value={portText} onChange={(event) => setPortText(event.target.value)} aria-invalid={!portValid} title="0 picks any free port" />
+            <button type="submit" className="btn btn-primary btn-small" disabled={busy || !portValid}>
+              {busy ? 'Starting…' : 'Start'}
+            </button>
+          </form>
+        )}
+        {!portValid && <p className="field-error">The port is a whole number from 0 (any free port) to 65535.</p>}
+        {error && <div role="alert" className="error-banner">{error}</div>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+import type { ModelVersionInfo } from '../../../../shared/app-api/models';
+import { CHAMPION } from '../../../../shared/app-api/models';
+import { routeHref } from '../../app/router';
+import { formatRelative, formatTime } from '../../components/format';
+import { AliasBadge, ApprovalBadge } from './model-badges';
+
+const count = new Intl.NumberFormat('en-US');
+
+/** dataset version(s) → run → model version, each a link to its own page. */
+function LineageChain({ name, version }: { name: string; version: ModelVersionInfo }) {
+  return (
+    <ol className="lineage-chain" data-testid="version-lineage" aria-label="Lineage">
+      <li className="chain-node" data-kind="dataset">
+        <span className="chain-kind">Dataset</span>
+        {version.datasets.length === 0 ? (
+          <span className="muted">not recorded</span>
+        ) : (
+          version.datasets.map((d) => (
+            <span key={d.ref} className="chain-entry">
+              {d.version !== null ? (
+                <a className="mono" href={routeHref({ view: 'dataset', ref: d.ref })}>
+                  {d.ref}
+                </a>
+              ) : (
+                <span className="mono">{d.ref}</span>
+              )}
+              <span className="muted chain-detail">
+                {d.rows !== null ? `${count.format(d.rows)} rows` : ''}
+                {d.sha256 ? ` · ${d.sha256.slice(0, 12)}` : ''}
+              </span>
+            </span>
+          ))
+        )}
+      </li>
+      <li className="chain-node" data-kind="run">
+        <span className="chain-kind">Run</span>
+        {version.run ? (
+          <span className="chain-entry">
+            <a href={routeHref({ view: 'run', runId: version.run.runId })}>{version.run.runName || version.run.runId}</a>
+            <span className="muted chain-detail">
+              {version.run.status} · <a href={`${routeHref({ view: 'run', runId: version.run.runId })}?tab=lineage`}>full lineage</a>
+            </span>
+          </span>
+        ) : (
+          <span className="muted">registered from a path, no run</span>
+        )}
+      </li>
+      <li className="chain-node" data-kind="model">
+        <span className="chain-kind">Model version</span>
+        <span className="chain-entry">
+          <strong>
+            {name} v{version.version}
+          </strong>
+          <span className="muted chain-detail mono" title={version.source}>
+            {version.source}
+          </span>
+        </span>
+      </li>
+    </ol>
+  );
+}
+
+function Reviews({ version }: { version: ModelVersionInfo }) {
+  if (version.reviews.length === 0) return <p className="muted reviews-empty">No reviews yet. Approve it before it can be promoted to champion.</p>;
+  return (
+    <ul className="reviews" data-testid="reviews">
+      {[...version.reviews].reverse().map((r, i) => (
+        <li key={`${r.time}-${i}`} className="review" data-testid="review" data-decision={r.decision}>
+          <div className="review-head">
+            <ApprovalBadge state={r.decision} />
+            <strong>{r.reviewer}</strong>
+            <span className="muted" title={formatTime(r.time)}>
+              {formatRelative(r.time)}
+            </span>
+          </div>
+          {r.comment ? <p className="review-comment">{r.comment}</p> : <p className="muted review-comment">No comment.</p>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export type VersionAction = 'approve' | 'reject' | 'promote' | 'alias';
+
+/** The selected version: what it came from, who reviewed it, and what can be done with it. */
+export function VersionDetails({ name, version, onAction }: { name: string; version: ModelVersionInfo; onAction: (action: VersionAction) => void }) {
+  const isChampion = version.aliases.includes(CHAMPION);
+  return (
+    <section className="card version-details" data-testid="version-details" data-version={version.version}>
+      <div className="card-header">
+        <span className="version-details-title">
+          Version {version.version} <ApprovalBadge state={version.approval} />
+          {version.aliases.map((a) => (
+            <AliasBadge key={a} alias={a} />
+          ))}
+        </span>
+      </div>
+      <div className="card-body version-details-body">
+        <div className="version-actions">
+          <button type="button" className="btn btn-small" onClick={() => onAction('approve')}>
+            Approve
+          </button>
+          <button type="button" className="btn btn-small" onClick={() => onAction('reject')}>
+            Reject
+          </button>
+          <button type="button" className="btn btn-small btn-primary" onClick={() => onAction('promote')} disabled={isChampion} title={isChampion ? 'Already the champion' : 'Point @champion at this version'}>
+            {isChampion ? 'Champion' : 'Promote to champion'}
+          </button>
+          <button type="button" className="btn btn-small" onClick={() => onAction('alias')}>
+            Set alias…
+          </button>
+        </div>
+        <h3 className="subsection-title">Lineage</h3>
+        <LineageChain name={name} version={version} />
+        <h3 className="subsection-title">
+          Reviews <span className="count">{version.reviews.length}</span>
+        </h3>
+        <Reviews version={version} />
+      </div>
+    </section>
+  );
+}
