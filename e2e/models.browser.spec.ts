@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, SCREENSHOTS, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
 
 const IRIS_ROW = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 
@@ -12,11 +12,15 @@ async function trainIris(app: ServedApp, runName: string, seed: number): Promise
     experimentName: 'iris-models',
     runName,
     backend: 'cpu',
-    hyperparameters: { epochs: 4, hiddenUnits: [8], seed },
+    hyperparameters: { epochs: 12, hiddenUnits: [8], learningRate: 0.05, seed },
   });
   await expect
     .poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 60_000, message: `run ${runName} should finish` })
     .toBe('FINISHED');
+  // The job panel and top-bar indicator settle once the worker's last message is in.
+  await expect
+    .poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase)
+    .toBe('finished');
   return runId;
 }
 
@@ -102,6 +106,8 @@ test('champion needs an approval: refused before, promoted after; a rollback wit
   // Promoting an unreviewed version is refused, and the dialog says why.
   const refused = await confirmAliasMove(page, () => page.getByRole('button', { name: 'Promote to champion' }).click(), 'unset', 'v1', 'first release');
   await expect(refused.getByTestId('dialog-error')).toContainText('needs an approval first');
+  // A modal covers the viewport only: shot as the user sees it.
+  await page.screenshot({ path: `${SCREENSHOTS}/models-champion-refused.png` });
   await refused.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('champion-tag')).toHaveText('no champion yet');
 
@@ -163,7 +169,7 @@ test('the champion deploys as a prediction server that answers, and stops', asyn
   await panel.getByRole('button', { name: 'Start' }).click();
   const deployment = panel.getByTestId('deployment');
   await expect(deployment).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
-  await expect(deployment.getByTestId('deployment-version')).toHaveText('serving v1');
+  await expect(deployment.getByTestId('deployment-version')).toHaveText('Serving v1');
   const url = (await deployment.getByTestId('deployment-url').textContent())!;
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { previousVersion, ROLLBACK_MARK } from '../../shared/app-api/models.js';
+import { CHAMPION, previousVersion, ROLLBACK_MARK } from '../../shared/app-api/models.js';
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
 import { ModelRegistry } from '../core/registry/model-registry.js';
@@ -37,6 +37,14 @@ export function osUser(): string {
 export function createModelHandlers(store: TrackingStore, deployments: DeploymentManager = deploymentsOf(store)) {
   const registry = new ModelRegistry(store.db);
   const changed = (name: string) => store.events.emit('models.changed', { name });
+  /** The core refuses too; this says it in the app's words (no CLI hint, the buttons are beside it). */
+  const requireApproved = (name: string, version: string) => {
+    const reviews = registry.approvals.reviews(name, version);
+    const latest = reviews.at(-1);
+    if (latest?.decision === 'approved') return;
+    const state = latest ? `its latest review (by ${latest.reviewer}) rejected it` : 'it has no review yet';
+    throw invalidParameter(`Field 'version': ${name} v${version} needs an approval first before it can be champion, and ${state}. Approve it, then promote it.`);
+  };
 
   return {
     'models.list': (query: Input<'models.list'>): Output<'models.list'> => listModels(store, registry, query),
@@ -55,6 +63,7 @@ export function createModelHandlers(store: TrackingStore, deployments: Deploymen
     },
     'models.setAlias': ({ name, alias, version, reason }: Input<'models.setAlias'>): Output<'models.setAlias'> => {
       const before = registry.getModel(name).aliases.find((a) => a.alias === alias)?.version ?? null;
+      if (alias === CHAMPION) requireApproved(name, version);
       registry.setAlias(name, alias, version, { actor: osUser(), reason });
       changed(name);
       return { fromVersion: before, toVersion: version };

@@ -29,14 +29,9 @@ function DeploymentRow({ deployment, model, onError }: { deployment: Deployment;
         <span className={`deploy-state deploy-${deployment.state}`} data-testid="deployment-state">
           {deployment.state}
         </span>
-        <span className="mono">
+        <span className="mono deployment-target" title={`${model.name}@${deployment.alias}`}>
           {model.name}@{deployment.alias}
         </span>
-        {deployment.version && (
-          <span className="muted" data-testid="deployment-version">
-            serving v{deployment.version}
-          </span>
-        )}
         <button type="button" className="btn btn-small deployment-stop" onClick={() => void stop()} disabled={stopping}>
           {deployment.state === 'failed' ? 'Dismiss' : stopping ? 'Stopping…' : 'Stop'}
         </button>
@@ -59,8 +54,9 @@ function DeploymentRow({ deployment, model, onError }: { deployment: Deployment;
           @{deployment.alias} now points at v{aliased}; this server still serves v{deployment.version}. Stop and start it to serve v{aliased}.
         </p>
       )}
-      <p className="muted deployment-meta" title={formatTime(deployment.startedAt)}>
-        Started {formatRelative(deployment.startedAt)} · 127.0.0.1 only
+      <p className="muted deployment-meta" title={`Started ${formatTime(deployment.startedAt)}`}>
+        {deployment.version && <span data-testid="deployment-version">Serving v{deployment.version}</span>}
+        {deployment.version && ' · '}started {formatRelative(deployment.startedAt)} · 127.0.0.1 only
       </p>
       {deployment.url && deployment.state === 'running' && (
         <details className="deployment-example">

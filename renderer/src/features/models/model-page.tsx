@@ -23,7 +23,7 @@ const TABS: Array<{ id: Tab; label: string }> = [
   { id: 'predictions', label: 'Prediction log' },
 ];
 /** Metric columns in the versions table; the chart offers every metric. */
-const TABLE_METRICS = 3;
+const TABLE_METRICS = 2;
 
 type Dialog = { kind: 'review'; version: string; decision: 'approved' | 'rejected' } | { kind: 'alias'; move: AliasMove } | null;
 

@@ -104,7 +104,7 @@ export function ModelsPage() {
                         <ApprovalBadge state={m.championApproval} />
                       ) : m.latestApproval ? (
                         <span className="approval-latest" title="No champion yet: the latest version's review state">
-                          <ApprovalBadge state={m.latestApproval} /> <span className="muted">latest</span>
+                          <ApprovalBadge state={m.latestApproval} /> <span className="muted">v{m.latestVersion}</span>
                         </span>
                       ) : (
                         <span className="muted">—</span>

@@ -103,9 +103,13 @@ export function VersionDetails({ name, version, onAction }: { name: string; vers
           <button type="button" className="btn btn-small" onClick={() => onAction('reject')}>
             Reject
           </button>
-          <button type="button" className="btn btn-small btn-primary" onClick={() => onAction('promote')} disabled={isChampion} title={isChampion ? 'Already the champion' : 'Point @champion at this version'}>
-            {isChampion ? 'Champion' : 'Promote to champion'}
-          </button>
+          {isChampion ? (
+            <span className="is-champion">Serves as champion</span>
+          ) : (
+            <button type="button" className="btn btn-small btn-primary" onClick={() => onAction('promote')} title="Point @champion at this version">
+              Promote to champion
+            </button>
+          )}
           <button type="button" className="btn btn-small" onClick={() => onAction('alias')}>
             Set alias…
           </button>

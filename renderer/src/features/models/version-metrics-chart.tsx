@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ModelVersionInfo } from '../../../../shared/app-api/models';
 import '../../components/charts/charts.css';
+import { niceLinearDomain } from '../../components/charts/chart-scales';
 import { useElementWidth } from '../../components/charts/use-element-width';
 import { formatMetric } from '../../components/format';
 import { chartRows, lowerIsBetter, type ChartRow } from './model-metrics';
@@ -39,6 +40,11 @@ export function VersionMetricsChart({ versions, keys, metric, onMetric, champion
 }) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const rows = useMemo(() => (metric ? chartRows(versions, metric, champion) : []), [versions, metric, champion]);
+  // Bars start at zero (or below, for negative values such as a poor R²) on round-numbered ticks.
+  const scale = useMemo(() => {
+    const values = rows.map((r) => r.value).filter((v): v is number => v !== null);
+    return niceLinearDomain(Math.min(0, ...values), Math.max(0, ...values), 4);
+  }, [rows]);
   return (
     <section className="card">
       <div className="card-header">
@@ -66,9 +72,9 @@ export function VersionMetricsChart({ versions, keys, metric, onMetric, champion
                 <BarChart width={width} height={HEIGHT} data={rows} margin={MARGIN} barCategoryGap="24%">
                   <CartesianGrid vertical={false} />
                   <XAxis dataKey="label" tick={TICK_STYLE} tickLine={false} height={22} interval="preserveStartEnd" />
-                  <YAxis width={52} tick={TICK_STYLE} tickLine={false} axisLine={false} tickFormatter={(v: number) => formatMetric(v)} domain={[0, 'auto']} />
+                  <YAxis width={52} tick={TICK_STYLE} tickLine={false} axisLine={false} tickFormatter={(v: number) => formatMetric(v)} domain={scale.domain} ticks={scale.ticks} />
                   <Tooltip cursor={{ fill: 'var(--row-hover)' }} content={<BarTooltip metric={metric} />} isAnimationActive={false} />
-                  <Bar dataKey="value" isAnimationActive={false} onClick={(data: { payload?: ChartRow }) => data.payload && onSelect(data.payload.version)} style={{ cursor: 'pointer' }}>
+                  <Bar dataKey="value" maxBarSize={56} isAnimationActive={false} onClick={(data: { payload?: ChartRow }) => data.payload && onSelect(data.payload.version)} style={{ cursor: 'pointer' }}>
                     {rows.map((row) => (
                       <Cell key={row.version} className={`version-bar${row.champion ? ' champion' : ''}${row.version === selected ? ' selected' : ''}`} />
                     ))}

@@ -25,6 +25,8 @@ function DatasetLinks({ version }: { version: ModelVersionInfo }) {
 
 /** Every version, newest first; a row selects the version (its lineage and reviews show beside). */
 export function VersionsTable({ versions, metricKeys, selected, onSelect }: { versions: ModelVersionInfo[]; metricKeys: string[]; selected: string | null; onSelect: (version: string) => void }) {
+  // Stages are MLflow's older workflow (aliases replace them): the column shows only once one is used.
+  const showStage = versions.some((v) => v.stage !== 'None');
   return (
     <section className="card">
       <div className="card-header">
@@ -46,7 +48,7 @@ export function VersionsTable({ versions, metricKeys, selected, onSelect }: { ve
                   {key}
                 </th>
               ))}
-              <th>Stage</th>
+              {showStage && <th>Stage</th>}
               <th>Aliases</th>
               <th>Approval</th>
             </tr>
@@ -84,11 +86,13 @@ export function VersionsTable({ versions, metricKeys, selected, onSelect }: { ve
                     {v.metrics[key] === undefined ? <span className="muted">—</span> : formatMetric(v.metrics[key])}
                   </td>
                 ))}
-                <td className={v.stage === 'None' ? 'muted' : ''}>{v.stage}</td>
-                <td className="alias-cell">
-                  {v.aliases.map((a) => (
-                    <AliasBadge key={a} alias={a} />
-                  ))}
+                {showStage && <td className={v.stage === 'None' ? 'muted' : ''}>{v.stage}</td>}
+                <td>
+                  <span className="alias-list">
+                    {v.aliases.map((a) => (
+                      <AliasBadge key={a} alias={a} />
+                    ))}
+                  </span>
                 </td>
                 <td>
                   <ApprovalBadge state={v.approval} />
