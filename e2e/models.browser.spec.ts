@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { createServer } from 'node:net';
 import { appApi, expect, SCREENSHOTS, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
 
 const IRIS_ROW = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
@@ -166,8 +167,25 @@ test('the champion deploys as a prediction server that answers, and stops', asyn
 
   const panel = page.getByTestId('deployment-panel');
   await expect(panel).toContainText('No prediction server is running');
-  await panel.getByRole('button', { name: 'Start' }).click();
   const deployment = panel.getByTestId('deployment');
+
+  // A port already taken: the deployment fails and says why; Dismiss clears it.
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const taken = (blocker.address() as { port: number }).port;
+  try {
+    await panel.getByLabel('Port').fill(String(taken));
+    await panel.getByRole('button', { name: 'Start' }).click();
+    await expect(deployment).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+    await expect(deployment).toContainText(`Port ${taken} is already in use on 127.0.0.1`);
+    await deployment.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(deployment).toHaveCount(0);
+  } finally {
+    blocker.close();
+  }
+
+  await panel.getByLabel('Port').fill('0');
+  await panel.getByRole('button', { name: 'Start' }).click();
   await expect(deployment).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
   await expect(deployment.getByTestId('deployment-version')).toHaveText('Serving v1');
   const url = (await deployment.getByTestId('deployment-url').textContent())!;
@@ -192,4 +210,8 @@ test('the champion deploys as a prediction server that answers, and stops', asyn
   await deployment.getByRole('button', { name: 'Stop' }).click();
   await expect(panel.getByTestId('deployment')).toHaveCount(0);
   await expect(fetch(`${url}/ping`)).rejects.toThrow();
+
+  // Started from elsewhere (another window, a script), it shows up here live.
+  await appApi(app, 'deployments.start', { model: 'iris-classifier' });
+  await expect(deployment).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
 });

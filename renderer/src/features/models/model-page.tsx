@@ -149,26 +149,28 @@ export function ModelPage({ name }: { name: string }) {
           </button>
         ))}
       </div>
-      {tab === 'predictions' ? (
-        <PredictionLogPanel model={model.name} deployments={deployments} />
-      ) : versions.length === 0 ? (
-        <div className="empty-state">
-          <p className="empty-title">No versions</p>
-          <p className="muted">Register a run’s model from its run page to add version 1.</p>
-        </div>
-      ) : (
-        <div className="model-grid">
-          <div className="model-main">
-            <VersionsTable versions={versions} metricKeys={tableKeys} selected={selected?.version ?? null} onSelect={select} />
-            <VersionMetricsChart versions={versions} keys={keys} metric={chartMetric} onMetric={setMetric} champion={champion} selected={selected?.version ?? null} onSelect={select} />
-            <AliasHistory entries={history} total={historyTotal} onMore={() => showMoreHistory(name)} />
+      <div role="tabpanel" className="model-tab">
+        {tab === 'predictions' ? (
+          <PredictionLogPanel model={model.name} deployments={deployments} />
+        ) : versions.length === 0 ? (
+          <div className="empty-state">
+            <p className="empty-title">No versions</p>
+            <p className="muted">Register a run’s model from its run page to add version 1.</p>
           </div>
-          <div className="model-side">
-            <DeploymentPanel model={model} deployments={deployments} />
-            {selected && <VersionDetails name={model.name} version={selected} onAction={onAction} />}
+        ) : (
+          <div className="model-grid">
+            <div className="model-main">
+              <VersionsTable versions={versions} metricKeys={tableKeys} selected={selected?.version ?? null} onSelect={select} />
+              <VersionMetricsChart versions={versions} keys={keys} metric={chartMetric} onMetric={setMetric} champion={champion} selected={selected?.version ?? null} onSelect={select} />
+              <AliasHistory entries={history} total={historyTotal} onMore={() => showMoreHistory(name)} />
+            </div>
+            <div className="model-side">
+              <DeploymentPanel model={model} deployments={deployments} />
+              {selected && <VersionDetails name={model.name} version={selected} onAction={onAction} />}
+            </div>
           </div>
-        </div>
-      )}
+        )}
+      </div>
       {dialog?.kind === 'review' && <ReviewDialog name={model.name} version={dialog.version} decision={dialog.decision} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'alias' && <AliasDialog name={model.name} move={dialog.move} aliases={model.aliases} onClose={() => setDialog(null)} />}
     </main>
