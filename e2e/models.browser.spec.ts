@@ -80,7 +80,7 @@ test('an empty registry explains how to register; a run registered from its page
   await page.goto(`${app.url}/#/runs/${second}`);
   await page.getByRole('button', { name: 'Register model' }).click();
   await page.getByTestId('register-dialog').getByLabel('Model name').fill('iris-classifier');
-  await expect(page.getByTestId('register-hint')).toHaveText('Adds version 2 to the existing model iris-classifier.');
+  await expect(page.getByTestId('register-hint')).toHaveText('Adds a new version to the existing model iris-classifier (latest: v1).');
   await page.getByTestId('register-dialog').getByRole('button', { name: 'Register' }).click();
   await expect(page.locator('[data-testid="version-details"][data-version="2"]')).toBeVisible();
 
@@ -178,6 +178,7 @@ test('the champion deploys as a prediction server that answers, and stops', asyn
     await panel.getByRole('button', { name: 'Start' }).click();
     await expect(deployment).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
     await expect(deployment).toContainText(`Port ${taken} is already in use on 127.0.0.1`);
+    await panel.screenshot({ path: `${SCREENSHOTS}/models-deploy-failed.png` });
     await deployment.getByRole('button', { name: 'Dismiss' }).click();
     await expect(deployment).toHaveCount(0);
   } finally {

@@ -55,8 +55,15 @@ function DeploymentRow({ deployment, model, onError }: { deployment: Deployment;
         </p>
       )}
       <p className="muted deployment-meta" title={`Started ${formatTime(deployment.startedAt)}`}>
-        {deployment.version && <span data-testid="deployment-version">Serving v{deployment.version}</span>}
-        {deployment.version && ' · '}started {formatRelative(deployment.startedAt)} · 127.0.0.1 only
+        {deployment.version && deployment.state !== 'failed' && (
+          <>
+            <span data-testid="deployment-version">
+              {deployment.state === 'running' ? 'Serving' : 'Loading'} v{deployment.version}
+            </span>
+            {' · '}
+          </>
+        )}
+        {deployment.state === 'failed' ? 'tried' : 'started'} {formatRelative(deployment.startedAt)} · 127.0.0.1 only
       </p>
       {deployment.url && deployment.state === 'running' && (
         <details className="deployment-example">

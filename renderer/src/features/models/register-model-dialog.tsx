@@ -52,7 +52,7 @@ export function RegisterModelDialog({ runId, runName, suggestedName, onClose }: 
         {trimmed === ''
           ? 'Name a new model, or pick an existing one to add a version to it.'
           : existing
-            ? `Adds version ${Number(existing.latestVersion ?? 0) + 1} to the existing model ${existing.name}.`
+            ? `Adds a new version to the existing model ${existing.name}${existing.latestVersion ? ` (latest: v${existing.latestVersion})` : ''}.`
             : `Creates the model ${trimmed} with this run as version 1.`}
       </p>
     </FormDialog>
