@@ -6,6 +6,7 @@ import type { IngestResult } from './tracking-ingest.js';
 import type { SearchScenarioResult } from './tracking-search.js';
 import { PROJECT_ROOT } from './server-process.js';
 import type { LatencySummary } from './stats.js';
+import type { ServingBenchResult } from './serving-bench.js';
 import type { TrainingBenchResult } from './training-bench.js';
 import type { UiBenchResult } from './ui-bench.js';
 
@@ -25,6 +26,7 @@ export interface BenchResults {
   /** Figures measured in Chromium; absent when BENCH_SKIP_UI is set. */
   ui?: UiBenchResult;
   training?: TrainingBenchResult;
+  serving?: ServingBenchResult;
   totalSeconds: number;
 }
 

@@ -7,7 +7,7 @@ export interface LatencySummary {
 }
 
 /** Nearest-rank percentile of an ascending list. */
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[Math.min(rank, sorted.length) - 1]!;
 }

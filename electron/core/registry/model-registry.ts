@@ -13,6 +13,17 @@ export interface CreateVersionInput {
   tags?: KeyValue[];
 }
 
+const generations = new WeakMap<SqliteDatabase, number>();
+
+/**
+ * Bumped by every change on this connection that can change which version a name or alias
+ * resolves to. With `PRAGMA data_version` (changes by other connections) it lets a model server
+ * cache resolutions safely.
+ */
+export function registryGeneration(db: SqliteDatabase): number {
+  return generations.get(db) ?? 0;
+}
+
 /** The alias that serves production traffic: it may only point at an approved version. */
 export const CHAMPION_ALIAS = 'champion';
 
@@ -60,6 +71,10 @@ export class ModelRegistry {
     this.approvals = new ModelApprovals(db, (name, version) => this.versionRow(name, version));
   }
 
+  private changed(): void {
+    generations.set(this.db, registryGeneration(this.db) + 1);
+  }
+
   // ---- registered models ----
 
   private modelRow(name: string, field = 'name'): ModelRow {
@@ -96,6 +111,7 @@ export class ModelRegistry {
   }
 
   renameModel(name: string, newName: string): RegisteredModel {
+    this.changed();
     const row = this.modelRow(name);
     requireText(newName, 'new_name');
     if (newName !== name && this.db.prepare('SELECT 1 FROM registered_models WHERE name = ?').get(newName)) {
@@ -106,6 +122,7 @@ export class ModelRegistry {
   }
 
   deleteModel(name: string, context: ChangeContext = {}): void {
+    this.changed();
     const row = this.modelRow(name);
     this.db.transaction(() => {
       // The trail outlives the model (its model_id becomes NULL), so the removals are recorded.
@@ -162,6 +179,7 @@ export class ModelRegistry {
   }
 
   createVersion(name: string, input: CreateVersionInput): ModelVersion {
+    this.changed();
     const source = requireText(input.source, 'source');
     const fromSource = RUNS_URI.exec(source)?.[1];
     if (input.runId && fromSource && fromSource !== input.runId) {
@@ -213,6 +231,7 @@ export class ModelRegistry {
   }
 
   deleteVersion(name: string, version: string | number, context: ChangeContext = {}): void {
+    this.changed();
     const row = this.versionRow(name, version);
     this.db.transaction(() => {
       // The aliases go with the version (by cascade); the audit trail says so.
@@ -275,6 +294,7 @@ export class ModelRegistry {
 
   /** Points an alias at a version. `champion` needs an approved version (see ModelApprovals). */
   setAlias(name: string, alias: string, version: string | number, context: ChangeContext = {}): void {
+    this.changed();
     validateAlias(alias);
     const row = this.versionRow(name, version);
     if (alias.toLowerCase() === CHAMPION_ALIAS) this.approvals.requireApproved(row);
@@ -288,6 +308,7 @@ export class ModelRegistry {
   }
 
   deleteAlias(name: string, alias: string, context: ChangeContext = {}): void {
+    this.changed();
     const model = this.modelRow(name);
     requireText(alias, 'alias');
     this.db.transaction(() => {

@@ -6,7 +6,7 @@
  * with, so a version swapped out is disposed only after its in-flight requests finish.
  */
 import { invalidParameter, notFound } from '../errors.js';
-import { ModelRegistry } from '../registry/model-registry.js';
+import { CHAMPION_ALIAS, ModelRegistry, registryGeneration } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/registry-types.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { BackendInfo, Tf } from '../training/backend.js';
@@ -49,7 +49,17 @@ export class ModelRouter {
   private readonly registry: ModelRegistry;
   private readonly slots = new Map<string, Slot>();
   private readonly lastResolved = new Map<string, string>();
+  private readonly versionCache = new Map<string, string | null>();
+  private cacheDataVersion = -1;
+  private cacheGeneration = -1;
+  private readonly dataVersion;
+  private dataVersionFresh = false;
+  private lastDataVersion = -1;
   private closed = false;
+  /** One-row lookups for the per-request path; the registry's full reads only when these miss. */
+  private readonly aliasVersion;
+  private readonly versionExists;
+  private readonly newestVersion;
 
   constructor(
     private readonly store: TrackingStore,
@@ -59,6 +69,48 @@ export class ModelRouter {
     private readonly events: RouterEvents = {},
   ) {
     this.registry = new ModelRegistry(store.db);
+    const byName = 'JOIN registered_models m ON m.model_id = x.model_id WHERE m.name = ?';
+    this.aliasVersion = store.db.prepare(`SELECT x.version FROM registered_model_aliases x ${byName} AND x.alias = ?`).pluck();
+    this.versionExists = store.db.prepare(`SELECT x.version FROM model_versions x ${byName} AND x.version = ?`).pluck();
+    this.dataVersion = store.db.prepare('PRAGMA data_version').pluck();
+    this.newestVersion = store.db.prepare(`SELECT MAX(x.version) FROM model_versions x ${byName}`).pluck();
+  }
+
+  /**
+   * The version number a route names now, or null when it names nothing (the slow path explains
+   * why). Cached until the registry may have changed: a change through this connection bumps
+   * registryGeneration, a commit by any other connection or process bumps PRAGMA data_version.
+   */
+  private quickVersion(route: { version?: string; alias?: string }): string | null {
+    // Other connections' commits are checked once per event-loop turn: the pragma costs more
+    // than the lookup it saves, and requests read in one turn arrived together anyway.
+    if (!this.dataVersionFresh) {
+      this.dataVersionFresh = true;
+      this.lastDataVersion = this.dataVersion.get() as number;
+      setImmediate(() => (this.dataVersionFresh = false));
+    }
+    const dataVersion = this.lastDataVersion;
+    const generation = registryGeneration(this.store.db);
+    if (dataVersion !== this.cacheDataVersion || generation !== this.cacheGeneration) {
+      this.versionCache.clear();
+      this.cacheDataVersion = dataVersion;
+      this.cacheGeneration = generation;
+    }
+    const key = `${route.version ?? ''}\u0000${route.alias ?? ''}`;
+    const cached = this.versionCache.get(key);
+    if (cached !== undefined) return cached;
+    const found = this.lookUpVersion(route);
+    this.versionCache.set(key, found);
+    return found;
+  }
+
+  private lookUpVersion(route: { version?: string; alias?: string }): string | null {
+    const name = this.target.name;
+    const version = route.version ?? (route.alias === undefined ? this.target.version : undefined);
+    if (version !== undefined) return /^[1-9]\d*$/.test(version) && this.versionExists.get(name, Number(version)) !== undefined ? version : null;
+    const alias = route.alias ?? this.target.alias;
+    const found = (alias !== undefined ? this.aliasVersion.get(name, alias) : (this.aliasVersion.get(name, CHAMPION_ALIAS) ?? this.newestVersion.get(name))) as number | null | undefined;
+    return found === undefined || found === null ? null : String(found);
   }
 
   get modelName(): string {
@@ -81,14 +133,15 @@ export class ModelRouter {
    */
   async acquire(route: { version?: string; alias?: string } = {}): Promise<Lease> {
     if (this.closed) throw notFound('The model server is shutting down.');
-    const modelVersion = this.resolve(route);
+    const quick = this.quickVersion(route);
+    const loaded = quick !== null ? this.slots.get(quick) : undefined;
+    const slot = loaded ?? this.slotFor(this.resolve(route));
     const key = route.version !== undefined ? `version ${route.version}` : route.alias !== undefined ? `alias ${route.alias}` : 'target';
     const previous = this.lastResolved.get(key);
-    if (previous !== modelVersion.version) {
-      this.lastResolved.set(key, modelVersion.version);
-      if (previous !== undefined) this.events.onSwap?.(key, previous, modelVersion.version);
+    if (previous !== slot.version) {
+      this.lastResolved.set(key, slot.version);
+      if (previous !== undefined) this.events.onSwap?.(key, previous, slot.version);
     }
-    const slot = this.slotFor(modelVersion);
     slot.leases++;
     slot.lastUsed = performance.now();
     let served: ServedModel;

@@ -9,14 +9,22 @@ import { parseFeedbackBody, predictionStats, recordFeedback, searchPredictions }
 
 let dir: string;
 let store: TrackingStore;
+let writers: PredictionLogWriter[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'mldesk-predlog-'));
   store = TrackingStore.open(dir);
 });
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(writers.map((w) => w.close()));
+  writers = [];
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
+const newWriter = (options?: ConstructorParameters<typeof PredictionLogWriter>[1]) => {
+  const writer = new PredictionLogWriter(store.db, options);
+  writers.push(writer);
+  return writer;
+};
 
 let next = 0;
 const row = (overrides: Partial<PredictionLogRow> = {}): PredictionLogRow => ({
@@ -34,8 +42,8 @@ const row = (overrides: Partial<PredictionLogRow> = {}): PredictionLogRow => ({
 const countRows = () => (store.db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
 
 describe('PredictionLogWriter', () => {
-  it('commits the rows of one event-loop turn in one transaction and resolves each caller after the commit', async () => {
-    const writer = new PredictionLogWriter(store.db);
+  it('commits the rows of one event-loop turn in one transaction on the writer thread, and resolves each caller after the commit', async () => {
+    const writer = newWriter();
     const appends = Array.from({ length: 20 }, () => writer.append([row(), row()]));
     expect(countRows()).toBe(0);
     expect(writer.counters.pending).toBe(40);
@@ -44,8 +52,8 @@ describe('PredictionLogWriter', () => {
     expect(writer.counters).toMatchObject({ written: 40, pending: 0, batches: 1, failed: 0, rejected: 0 });
   });
 
-  it('refuses new rows with a 503 error when too many wait, and counts them', () => {
-    const writer = new PredictionLogWriter(store.db, { maxPendingRows: 3 });
+  it('refuses new rows with a 503 error when too many wait, and counts them', async () => {
+    const writer = newWriter({ maxPendingRows: 3 });
     writer.reserve(2);
     void writer.append([row(), row()]);
     const error = (() => {
@@ -59,12 +67,13 @@ describe('PredictionLogWriter', () => {
     expect(error!.httpStatus).toBe(503);
     expect(error!.message).toMatch(/2 rows waiting, limit 3.*nothing was scored/);
     expect(writer.counters.rejected).toBe(2);
-    writer.flush();
+    await writer.drain();
+    expect(countRows()).toBe(2);
     expect(() => writer.reserve(2)).not.toThrow();
   });
 
   it('a failed commit rejects every caller of that batch and keeps none of its rows', async () => {
-    const writer = new PredictionLogWriter(store.db);
+    const writer = newWriter();
     await writer.append([row({ requestId: 'dup' })]);
     const ok = writer.append([row()]);
     const clash = writer.append([row({ requestId: 'dup' })]);
@@ -75,9 +84,9 @@ describe('PredictionLogWriter', () => {
   });
 
   it('refuses rows once closed, after committing what was queued', async () => {
-    const writer = new PredictionLogWriter(store.db);
+    const writer = newWriter();
     const queued = writer.append([row()]);
-    writer.close();
+    await writer.close();
     await queued;
     expect(countRows()).toBe(1);
     expect(() => writer.reserve(1)).toThrow(/shutting down/);
@@ -86,7 +95,7 @@ describe('PredictionLogWriter', () => {
 
 describe('searchPredictions and feedback', () => {
   beforeEach(async () => {
-    const writer = new PredictionLogWriter(store.db);
+    const writer = newWriter();
     await writer.append(Array.from({ length: 25 }, (_, i) => row({ requestId: `r${i}`, modelVersion: i < 10 ? 1 : 2, time: 1000 + i })));
     await writer.append([row({ requestId: 'reg', modelName: 'regressor', output: { value: 3.5 } })]);
   });

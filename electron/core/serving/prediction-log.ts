@@ -1,11 +1,13 @@
 /**
- * The prediction log: every scored row, written to the lineage store by group commit. Request
- * handlers only queue rows; one flush per event-loop turn writes everything queued in one
- * transaction, and each request is answered once its rows are committed. So an answered
- * prediction is on disk (WAL, survives a killed process), a busy server writes few large
- * transactions instead of many small ones, and a store that cannot keep up makes requests wait
- * and, past a bound, refuses them with 503: a row is never dropped silently.
+ * The prediction log: every scored row, written to the lineage store by group commit on a writer
+ * thread. Request handlers only queue rows; once per event-loop turn everything queued goes to
+ * the writer thread as one batch, committed in one transaction on the thread's own connection,
+ * and each request is answered once its rows are committed. So an answered prediction is on disk
+ * (WAL, survives a killed process), SQLite's commits and checkpoints never stall the request
+ * thread, and a store that cannot keep up makes requests wait and, past a bound, refuses them
+ * with 503: a row is never dropped silently.
  */
+import { Worker } from 'node:worker_threads';
 import { MLDeskError } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
 
@@ -44,8 +46,19 @@ export class PredictionLogFullError extends MLDeskError {
   }
 }
 
+/** A row as the writer thread binds it to its INSERT (column order of the predictions table). */
+type LogRowValues = [string, string, number, string | null, string, string, string | null, number | null, number, string, number];
+
+export interface LogBatchMessage {
+  type: 'batch';
+  id: number;
+  rows: LogRowValues[];
+}
+
+export type LogReplyMessage = { id: number; ok: true; commitMs: number } | { id: number; ok: false; error: string; commitMs: number };
+
 interface Waiter {
-  rows: PredictionLogRow[];
+  rows: number;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -57,28 +70,44 @@ export interface PredictionLogOptions {
   onCommit?: (rows: number) => void;
 }
 
+const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./prediction-log-worker-source.mjs', import.meta.url) : new URL('./prediction-log-worker.js', import.meta.url);
+
+function toValues(row: PredictionLogRow): LogRowValues {
+  const label = 'label' in row.output ? row.output.label : null;
+  const value = 'value' in row.output ? row.output.value : null;
+  return [row.requestId, row.modelName, row.modelVersion, row.runId, JSON.stringify(row.inputs), JSON.stringify(row.output), label, value, row.latencyUs, row.endpoint, row.time];
+}
+
 export class PredictionLogWriter {
-  private queue: Waiter[] = [];
+  private queue: LogRowValues[] = [];
+  private queueWaiters: Waiter[] = [];
+  private readonly inFlight = new Map<number, { waiters: Waiter[]; settled: () => void; done: Promise<void> }>();
+  private nextBatch = 1;
   private scheduled = false;
   private closed = false;
+  private failure: Error | undefined;
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
   private readonly maxPending: number;
-  private readonly insert;
   readonly counters: PredictionLogCounters = { written: 0, failed: 0, rejected: 0, batches: 0, pending: 0, commitSeconds: 0 };
 
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly options: PredictionLogOptions = {},
   ) {
     this.maxPending = options.maxPendingRows ?? 20_000;
-    this.insert = db.prepare(
-      `INSERT INTO predictions (request_id, model_name, model_version, run_id, inputs_json, output_json, predicted_label, predicted_value, latency_us, endpoint, created_time)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    // An empty execArgv keeps a test runner's loaders and inspector flags out of the thread.
+    this.worker = new Worker(WORKER_URL, { workerData: { databasePath: db.name }, execArgv: [] });
+    this.worker.on('message', (reply: LogReplyMessage) => this.settle(reply));
+    this.worker.on('error', (error) => this.fail(new MLDeskError('INTERNAL_ERROR', `The prediction log writer stopped: ${error.message}`)));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.once('exit', () => this.fail(new MLDeskError('INTERNAL_ERROR', 'The prediction log writer has exited.')));
   }
 
   /** Throws PredictionLogFullError when `rows` more would exceed the bound (check before scoring). */
   reserve(rows: number): void {
     if (this.closed) throw new MLDeskError('TEMPORARILY_UNAVAILABLE', 'The model server is shutting down; nothing was scored.');
+    if (this.failure) throw this.failure;
     if (this.counters.pending + rows > this.maxPending) {
       this.counters.rejected += rows;
       throw new PredictionLogFullError(this.counters.pending, this.maxPending);
@@ -87,52 +116,89 @@ export class PredictionLogWriter {
 
   /** Queues rows; resolves once they are committed, rejects if their transaction failed. */
   append(rows: PredictionLogRow[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
+      for (const row of rows) this.queue.push(toValues(row));
+      this.queueWaiters.push({ rows: rows.length, resolve, reject });
       this.counters.pending += rows.length;
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.post());
       }
     });
   }
 
-  /** Commits everything queued now, in one transaction. */
-  flush(): void {
+  /**
+   * Sends everything queued to the writer thread as one batch (one transaction). One batch is in
+   * flight at a time: rows queue up while it commits and go together in the next, so batches grow
+   * with load and the per-commit cost is shared by more rows exactly when it matters.
+   */
+  private post(): void {
     this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
+    if (this.queueWaiters.length === 0 || this.inFlight.size > 0) return;
+    const id = this.nextBatch++;
+    const message: LogBatchMessage = { type: 'batch', id, rows: this.queue };
+    let settled!: () => void;
+    const done = new Promise<void>((resolve) => (settled = resolve));
+    this.inFlight.set(id, { waiters: this.queueWaiters, settled, done });
     this.queue = [];
-    const count = batch.reduce((sum, waiter) => sum + waiter.rows.length, 0);
-    const started = performance.now();
-    try {
-      this.db.transaction(() => {
-        for (const waiter of batch) {
-          for (const row of waiter.rows) {
-            const label = 'label' in row.output ? row.output.label : null;
-            const value = 'value' in row.output ? row.output.value : null;
-            this.insert.run(row.requestId, row.modelName, row.modelVersion, row.runId, JSON.stringify(row.inputs), JSON.stringify(row.output), label, value, row.latencyUs, row.endpoint, row.time);
-          }
-        }
-      })();
-    } catch (error) {
-      this.counters.pending -= count;
+    this.queueWaiters = [];
+    this.worker.postMessage(message);
+  }
+
+  private settle(reply: LogReplyMessage): void {
+    const batch = this.inFlight.get(reply.id);
+    if (!batch) return;
+    this.inFlight.delete(reply.id);
+    batch.settled();
+    const waiters = batch.waiters;
+    this.post();
+    const count = waiters.reduce((sum, waiter) => sum + waiter.rows, 0);
+    this.counters.pending -= count;
+    this.counters.commitSeconds += reply.commitMs / 1000;
+    if (!reply.ok) {
       this.counters.failed += count;
-      const failure = new MLDeskError('INTERNAL_ERROR', `The prediction could not be logged, so it is not returned: ${(error as Error).message}`);
-      for (const waiter of batch) waiter.reject(failure);
+      const failure = new MLDeskError('INTERNAL_ERROR', `The prediction could not be logged, so it is not returned: ${reply.error}`);
+      for (const waiter of waiters) waiter.reject(failure);
       return;
     }
-    this.counters.commitSeconds += (performance.now() - started) / 1000;
-    this.counters.pending -= count;
     this.counters.written += count;
     this.counters.batches++;
-    for (const waiter of batch) waiter.resolve();
+    for (const waiter of waiters) waiter.resolve();
     this.options.onCommit?.(count);
   }
 
-  /** Refuses new rows and commits what is queued. */
-  close(): void {
+  /** The writer thread is gone: everything waiting fails loudly, and so does everything after. */
+  private fail(error: Error): void {
+    if (this.closed && this.inFlight.size === 0 && this.queueWaiters.length === 0) return;
+    this.failure ??= error;
+    const batches = [...this.inFlight.values()];
+    const waiting = [...batches.flatMap((batch) => batch.waiters), ...this.queueWaiters];
+    this.inFlight.clear();
+    for (const batch of batches) batch.settled();
+    this.queueWaiters = [];
+    this.queue = [];
+    for (const waiter of waiting) {
+      this.counters.pending -= waiter.rows;
+      this.counters.failed += waiter.rows;
+      waiter.reject(error);
+    }
+  }
+
+  /** Resolves once everything queued so far is committed (or has failed). */
+  async drain(): Promise<void> {
+    this.post();
+    while (this.inFlight.size > 0) {
+      await Promise.all([...this.inFlight.values()].map((batch) => batch.done));
+    }
+  }
+
+  /** Refuses new rows, commits what is queued, and stops the writer thread. */
+  async close(): Promise<void> {
+    if (this.closed) return this.exited;
     this.closed = true;
-    this.flush();
+    await this.drain();
+    this.worker.postMessage({ type: 'close' });
+    await this.exited;
   }
 }

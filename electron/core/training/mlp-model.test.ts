@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Variable } from '@tensorflow/tfjs';
+import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { loadBackend, type Tf } from './backend.js';
 import { ACTIVATIONS, resolveHyperparameters } from './hyperparams.js';
 import { buildMlp, dataLoss, forward, type Head } from './mlp-model.js';
@@ -39,5 +39,21 @@ describe('forward in training (dense layers with the explicit-transpose gradient
     });
     // Not all zero: the comparison above would pass trivially on dead gradients.
     expect(fast.some((g) => g.some((v) => v !== 0))).toBe(true);
+  });
+});
+
+describe('forward in inference (the fused kernels Dense.call uses, without the layers machinery)', () => {
+  it.each([...ACTIVATIONS.map((a) => ['multiclass', a] as const), ['binary', 'relu'] as const, ['regression', 'tanh'] as const])('%s head, %s hidden layers: what model.predict computes', (head, activation) => {
+    const hp = resolveHyperparameters({ hiddenUnits: [16, 8], activation }, 3);
+    const model = buildMlp(tf, 5, head, 3, hp, new SeededRandom(11));
+    const random = new SeededRandom(9);
+    const x = tf.tensor2d(Array.from({ length: 7 * 5 }, () => random.next() * 4 - 2), [7, 5]);
+    const fast = tf.tidy(() => forward(tf, model, x, false));
+    const reference = model.predict(x) as Tensor;
+    const [a, b] = [fast.dataSync(), reference.dataSync()];
+    expect(a.length).toBe(b.length);
+    a.forEach((value, i) => expect(Math.abs(value - b[i]!)).toBeLessThan(1e-6));
+    tf.dispose([x, fast, reference]);
+    model.dispose();
   });
 });

@@ -53,9 +53,9 @@ export function buildMlp(tf: Tf, inputWidth: number, head: Head, classes: number
  * batch: tfjs's Dropout layer would use either Math.random or one fixed seed (the same mask on
  * every batch), neither of which gives reproducible, properly random dropout.
  *
- * In training, dense layers go through `denseForTraining` rather than `layer.apply`: the same
- * x·W + b, with a gradient that transposes explicitly (see there). Inference keeps the layer's
- * own call, exactly what a reloaded model computes.
+ * Dense layers skip `layer.apply`: in training they go through `denseForTraining` (the same
+ * x·W + b with a gradient that transposes explicitly, see there); in inference through the fused
+ * kernel Dense.call itself uses, so a reloaded model predicts exactly what the layers API would.
  */
 export function forward(tf: Tf, model: Sequential, x: Tensor, training: boolean, random?: SeededRandom): Tensor {
   let h: Tensor = x;
@@ -64,15 +64,27 @@ export function forward(tf: Tf, model: Sequential, x: Tensor, training: boolean,
       if (training) h = tf.dropout(h, (layer.getConfig() as { rate: number }).rate, undefined, random!.nextUint32());
       continue;
     }
-    if (!training || layer.getClassName() !== 'Dense') {
+    if (layer.getClassName() !== 'Dense') {
       h = layer.apply(h) as Tensor;
       continue;
     }
     const [kernel, bias] = layer.trainableWeights.map((w) => w.read());
-    h = activate(tf, (layer.getConfig() as { activation: string }).activation, denseForTraining(tf)(h, kernel!, bias!));
+    const activation = (layer.getConfig() as { activation: string }).activation;
+    if (training) {
+      h = activate(tf, activation, denseForTraining(tf)(h, kernel!, bias!));
+    } else if (FUSABLE.has(activation)) {
+      // What Dense.call computes, minus the layers machinery (symbolic checks, name scopes) that
+      // costs more than the arithmetic for a few rows: the prediction server's hot path.
+      h = tf.fused.matMul({ a: h, b: kernel!, bias, activation: activation as 'relu' });
+    } else {
+      h = activate(tf, activation, tf.add(tf.matMul(h, kernel!), bias!));
+    }
   }
   return h;
 }
+
+/** The activations Dense.call fuses into the matmul kernel; the others it applies after adding the bias. */
+const FUSABLE = new Set(['linear', 'relu', 'elu']);
 
 type DenseOp = (x: Tensor, kernel: Tensor, bias: Tensor) => Tensor;
 const denseOps = new WeakMap<Tf, DenseOp>();

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidParameter } from '../errors.js';
 import type { Tf } from './backend.js';
+import { forward } from './mlp-model.js';
 import { encodeRecords, isNumeric, type Preprocessing, type UnknownCategory } from './preprocessing.js';
 import type { CellValue, ColumnType, Task } from './table.js';
 
@@ -130,7 +131,7 @@ export async function loadModelDir(tf: Tf, dir: string): Promise<LoadedModel> {
   const classes = preprocessing.target.classes;
   const scores = (records: Record<string, CellValue>[], unknown?: UnknownCategory): Float32Array => {
     const x = encodeRecords(preprocessing, records, unknown);
-    const output = tf.tidy(() => model.predict(tf.tensor2d(x, [records.length, preprocessing.inputWidth])) as ReturnType<typeof tf.tensor>);
+    const output = tf.tidy(() => forward(tf, model, tf.tensor2d(x, [records.length, preprocessing.inputWidth]), false));
     const values = output.dataSync() as Float32Array;
     output.dispose();
     return values;
