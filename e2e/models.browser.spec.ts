@@ -65,6 +65,7 @@ test('an empty registry explains how to register; a run registered from its page
   const dialog = page.getByTestId('register-dialog');
   await dialog.getByLabel('Model name').fill('iris-classifier');
   await expect(dialog.getByTestId('register-hint')).toHaveText('Creates the model iris-classifier with this run as version 1.');
+  await page.screenshot({ path: `${SCREENSHOTS}/models-register-dialog.png` });
   await dialog.getByRole('button', { name: 'Register' }).click();
 
   await expect(page.getByTestId('model-page')).toBeVisible();
