@@ -137,9 +137,19 @@ test('champion needs an approval: refused before, promoted after; a rollback wit
   await confirmAliasMove(page, () => page.getByRole('button', { name: 'Promote to champion' }).click(), 'v1', 'v2', 'better accuracy');
   await expect(page.getByTestId('champion-tag')).toContainText('v2');
 
+  // A deployment of @champion follows the alias: the rollback switches what it serves.
+  const deployment = page.getByTestId('deployment');
+  await page.getByTestId('deployment-panel').getByRole('button', { name: 'Start' }).click();
+  await expect(deployment).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
+  await expect(deployment.getByTestId('deployment-version')).toHaveText('Serving v2');
+
   await confirmAliasMove(page, () => page.getByRole('button', { name: 'Roll back' }).click(), 'v2', 'v1', 'v2 misclassifies setosa');
   await expect(page.getByTestId('alias-dialog')).toHaveCount(0);
   await expect(page.getByTestId('champion-tag')).toContainText('v1');
+  await expect(deployment.getByTestId('deployment-version')).toHaveText('Serving v1');
+  const url = (await deployment.getByTestId('deployment-url').textContent())!;
+  const scored = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [IRIS_ROW] }) });
+  expect(((await scored.json()) as { model_version: string }).model_version).toBe('1');
 
   const rows = page.getByTestId('alias-history-row');
   await expect(rows).toHaveCount(3);

@@ -42,6 +42,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function predict(url: string): Promise<{ predictions: Array<{ label: string }>; model_version: string }> {
+  const response = await fetch(`${url}/v1/models/iris:predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ instances: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }] }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { predictions: Array<{ label: string }>; model_version: string };
+}
+
 async function settled(id: string, of = manager): Promise<Deployment> {
   await expect.poll(() => of.list().find((d) => d.id === id)?.state, { timeout: 20_000 }).not.toBe('starting');
   return of.list().find((d) => d.id === id)!;
@@ -57,13 +67,7 @@ describe('DeploymentManager', () => {
     expect(running).toMatchObject({ state: 'running', version: '1', error: null });
     expect(running.url).toBe(`http://127.0.0.1:${running.port}`);
 
-    const response = await fetch(`${running.url}/v1/models/iris:predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ instances: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }] }),
-    });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { predictions: Array<{ label: string }>; model_version: string };
+    const body = await predict(running.url!);
     expect(body.model_version).toBe('1');
     expect(['setosa', 'versicolor', 'virginica']).toContain(body.predictions[0]!.label);
 
@@ -73,6 +77,22 @@ describe('DeploymentManager', () => {
     await expect(fetch(`${running.url}/ping`)).rejects.toThrow();
     await expect.poll(() => changes.length).toBeGreaterThan(0);
     off();
+  });
+
+  it('follows its alias: once champion moves, it reports and serves the new version', async () => {
+    const registry = new ModelRegistry(store.db);
+    const running = await settled(manager.start({ model: 'iris', alias: 'champion', port: 0 }).id);
+    const v1 = registry.getVersion('iris', '1');
+    registry.createVersion('iris', { source: v1.source });
+    registry.approvals.review('iris', '2', { reviewer: 'ana', decision: 'approved' });
+    registry.setAlias('iris', 'champion', '2');
+    try {
+      expect(manager.list()[0]).toMatchObject({ id: running.id, version: '2' });
+      expect((await predict(running.url!)).model_version).toBe('2');
+    } finally {
+      registry.setAlias('iris', 'champion', '1');
+      await manager.stop(running.id);
+    }
   });
 
   it('refuses an unknown model or alias up front, naming the field', () => {

@@ -37,13 +37,24 @@ export class DeploymentManager {
     private readonly startServer: StartServer = createPredictionServer,
   ) {}
 
-  /** Deployments, oldest first; the served version is read live (a server may swap versions). */
+  /** Deployments, oldest first. */
   list(model?: string): Deployment[] {
     return [...this.entries.values()].filter((e) => model === undefined || e.info.model === model).map((e) => this.view(e));
   }
 
+  /**
+   * A server follows its alias: each request resolves it, so the version it serves is the one the
+   * alias names now (read from the registry here), not the one it loaded first.
+   */
   private view(entry: Entry): Deployment {
-    return { ...entry.info, ...(entry.server ? { version: entry.server.served.version } : {}) };
+    if (!entry.server) return { ...entry.info };
+    let version = entry.server.served.version;
+    try {
+      version = entry.server.router.resolve().version;
+    } catch {
+      // The alias was removed: the server answers with errors until it is set again; show what it last served.
+    }
+    return { ...entry.info, version };
   }
 
   /** Checks the target at once (field errors), then starts the server in the background. */
@@ -67,7 +78,9 @@ export class DeploymentManager {
     }
     const info: Deployment = { id: randomUUID(), model, alias, state: 'starting', version, url: null, port: null, startedAt: Date.now(), error: null };
     const entry: Entry = { info, removed: false, starting: Promise.resolve() };
-    entry.starting = this.startServer({ store: this.store, target: `${model}@${alias}`, port, host: HOST }).then(
+    const target = `${model}@${alias}`;
+    const onVersionSwap = () => this.changed(info);
+    entry.starting = this.startServer({ store: this.store, target, port, host: HOST, onVersionSwap }).then(
       async (server) => {
         if (entry.removed) return server.close();
         entry.server = server;

@@ -11,8 +11,6 @@ function predictExample(url: string, name: string): string {
 
 function DeploymentRow({ deployment, model, onError }: { deployment: Deployment; model: ModelSummary; onError: (message: string | null) => void }) {
   const [stopping, setStopping] = useState(false);
-  const aliased = model.aliases.find((a) => a.alias === deployment.alias)?.version ?? null;
-  const stale = deployment.state === 'running' && aliased !== null && deployment.version !== aliased;
   const stop = async () => {
     setStopping(true);
     onError(null);
@@ -49,11 +47,6 @@ function DeploymentRow({ deployment, model, onError }: { deployment: Deployment;
           {deployment.error}
         </p>
       )}
-      {stale && (
-        <p className="deployment-note">
-          @{deployment.alias} now points at v{aliased}; this server still serves v{deployment.version}. Stop and start it to serve v{aliased}.
-        </p>
-      )}
       <p className="muted deployment-meta" title={`Started ${formatTime(deployment.startedAt)}`}>
         {deployment.version && deployment.state !== 'failed' && (
           <>
@@ -65,6 +58,11 @@ function DeploymentRow({ deployment, model, onError }: { deployment: Deployment;
         )}
         {deployment.state === 'failed' ? 'tried' : 'started'} {formatRelative(deployment.startedAt)} · 127.0.0.1 only
       </p>
+      {deployment.state === 'running' && (
+        <p className="muted deployment-follows">
+          Follows @{deployment.alias}: a promotion or rollback switches the version it serves with the next request.
+        </p>
+      )}
       {deployment.url && deployment.state === 'running' && (
         <details className="deployment-example">
           <summary>Call it</summary>
@@ -88,6 +86,7 @@ export function DeploymentPanel({ model, deployments }: { model: ModelSummary; d
   const port = Number(portText);
   const portValid = /^\d+$/.test(portText.trim()) && port <= 65535;
   const chosen = aliases.some((a) => a.alias === alias) ? alias : (aliases[0]?.alias ?? '');
+  const alreadyDeployed = deployments.some((d) => d.alias === chosen && d.state !== 'failed');
 
   const start = async () => {
     setBusy(true);
@@ -125,7 +124,7 @@ export function DeploymentPanel({ model, deployments }: { model: ModelSummary; d
             className="deploy-form"
             onSubmit={(event) => {
               event.preventDefault();
-              if (portValid && !busy) void start();
+              if (portValid && !busy && !alreadyDeployed) void start();
             }}
           >
             <label htmlFor={aliasId}>Alias</label>
@@ -138,7 +137,7 @@ export function DeploymentPanel({ model, deployments }: { model: ModelSummary; d
             </select>
             <label htmlFor={portId}>Port</label>
             <input id={portId} type="text" inputMode="numeric" className="port-input" value={portText} onChange={(event) => setPortText(event.target.value)} aria-invalid={!portValid} title="0 picks any free port" />
-            <button type="submit" className="btn btn-primary btn-small" disabled={busy || !portValid}>
+            <button type="submit" className="btn btn-primary btn-small" disabled={busy || !portValid || alreadyDeployed} title={alreadyDeployed ? `@${chosen} is already deployed` : 'Start a prediction server on 127.0.0.1'}>
               {busy ? 'Starting…' : 'Start'}
             </button>
           </form>
