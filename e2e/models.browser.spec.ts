@@ -58,6 +58,8 @@ test('an empty registry explains how to register; a run registered from its page
   await page.goto(`${app.url}/#/models`);
   await expect(page.getByTestId('models-empty')).toContainText('Register model');
   await expect(page.getByTestId('models-empty')).toContainText('mlflow.register_model');
+  await setTheme(page, 'light');
+  await shot(page, 'models-empty');
 
   const runId = await trainIris(app, 'iris-first', 1);
   await page.goto(`${app.url}/#/runs/${runId}`);
