@@ -10,6 +10,7 @@ import type { TrackingStore } from '../core/store/tracking-store.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
+import { createPredictionHandlers } from './prediction-handlers.js';
 import { runColumns, runsPage } from './run-table.js';
 import { TrainingManager } from './training-manager.js';
 
@@ -33,6 +34,7 @@ export function createAppHandlers(store: TrackingStore, datasets = new DatasetSt
   return {
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(store),
+    ...createPredictionHandlers(store),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {
       await training.cancel(runId);

@@ -44,6 +44,8 @@ const bridge = {
     'deployments.list': call('deployments.list'),
     'deployments.start': call('deployments.start'),
     'deployments.stop': call('deployments.stop'),
+    'predictions.page': call('predictions.page'),
+    'predictions.stats': call('predictions.stats'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

@@ -13,6 +13,7 @@ import { DatasetSummarySchema, DatasetVersionSchema } from '../datasets.js';
 import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchema, RunLineageSchema } from '../lineage.js';
 import { TrainingJobSchema, TrainingRequestSchema } from './training.js';
 import { modelOperations } from './models.js';
+import { predictionOperations } from './predictions.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -109,6 +110,7 @@ export const operations = {
     output: z.object({ runId: z.string(), experimentId: z.string() }),
   },
   ...modelOperations,
+  ...predictionOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

@@ -139,15 +139,15 @@ export interface PredictionStats {
   by_version: { version: string; count: number; with_feedback: number; mean_latency_ms: number }[];
 }
 
-export function predictionStats(db: SqliteDatabase, model: string): PredictionStats {
+export function predictionStats(db: SqliteDatabase, model: string, since = 0): PredictionStats {
   const rows = db
     .prepare(
       `SELECT p.model_version AS version, COUNT(*) AS count, COUNT(f.prediction_pk) AS with_feedback, AVG(p.latency_us) AS mean_latency_us,
          MIN(p.created_time) AS first, MAX(p.created_time) AS last
        FROM predictions p LEFT JOIN prediction_feedback f ON f.prediction_pk = p.prediction_pk
-       WHERE p.model_name = ? GROUP BY p.model_version ORDER BY p.model_version`,
+       WHERE p.model_name = ? AND p.created_time >= ? GROUP BY p.model_version ORDER BY p.model_version`,
     )
-    .all(model) as { version: number; count: number; with_feedback: number; mean_latency_us: number; first: number; last: number }[];
+    .all(model, since) as { version: number; count: number; with_feedback: number; mean_latency_us: number; first: number; last: number }[];
   return {
     model,
     total: rows.reduce((sum, r) => sum + r.count, 0),
@@ -155,6 +155,44 @@ export function predictionStats(db: SqliteDatabase, model: string): PredictionSt
     first_timestamp: rows.length ? Math.min(...rows.map((r) => r.first)) : null,
     last_timestamp: rows.length ? Math.max(...rows.map((r) => r.last)) : null,
     by_version: rows.map((r) => ({ version: String(r.version), count: r.count, with_feedback: r.with_feedback, mean_latency_ms: r.mean_latency_us / 1000 })),
+  };
+}
+
+/** Bucket widths a volume chart may use: the smallest giving at most `maxBuckets` is taken. */
+const BUCKET_WIDTHS_MS = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000, 604_800_000];
+
+export interface PredictionVolume {
+  bucketMs: number;
+  buckets: { start: number; counts: Record<string, number>; meanLatencyMs: number }[];
+}
+
+/** Requests per time bucket and version between `from` and `to` (inclusive), for a chart. */
+export function predictionVolume(db: SqliteDatabase, model: string, from: number, to: number, maxBuckets = 60): PredictionVolume {
+  const span = Math.max(1, to - from + 1);
+  const bucketMs = BUCKET_WIDTHS_MS.find((width) => span / width <= maxBuckets) ?? Math.ceil(span / maxBuckets);
+  const start = Math.floor(from / bucketMs) * bucketMs;
+  const rows = db
+    .prepare(
+      `SELECT CAST((created_time - ?) / ? AS INTEGER) AS bucket, model_version AS version, COUNT(*) AS count, SUM(latency_us) AS latency_us
+       FROM predictions WHERE model_name = ? AND created_time >= ? AND created_time <= ? GROUP BY bucket, model_version ORDER BY bucket`,
+    )
+    .all(start, bucketMs, model, from, to) as { bucket: number; version: number; count: number; latency_us: number }[];
+  const buckets = new Map<number, { start: number; counts: Record<string, number>; latencyUs: number; total: number }>();
+  for (const row of rows) {
+    let bucket = buckets.get(row.bucket);
+    if (!bucket) buckets.set(row.bucket, (bucket = { start: start + row.bucket * bucketMs, counts: {}, latencyUs: 0, total: 0 }));
+    bucket.counts[String(row.version)] = row.count;
+    bucket.latencyUs += row.latency_us;
+    bucket.total += row.count;
+  }
+  // Empty buckets are kept so a chart shows quiet periods as zero, not as a line across them.
+  const last = Math.floor((to - start) / bucketMs);
+  return {
+    bucketMs,
+    buckets: Array.from({ length: last + 1 }, (_, i) => {
+      const bucket = buckets.get(i);
+      return { start: start + i * bucketMs, counts: bucket?.counts ?? {}, meanLatencyMs: bucket ? bucket.latencyUs / bucket.total / 1000 : 0 };
+    }),
   };
 }
 

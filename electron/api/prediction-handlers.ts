@@ -1,0 +1,43 @@
+import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
+import type { PredictionRecord as WireRecord } from '../../shared/app-api/predictions.js';
+import { predictionStats, predictionVolume, searchPredictions, type PredictionRecord } from '../core/serving/prediction-records.js';
+import type { TrackingStore } from '../core/store/tracking-store.js';
+
+type PredictionOperation = 'predictions.page' | 'predictions.stats';
+type Input<K extends PredictionOperation> = OperationParsedInput<K>;
+type Output<K extends PredictionOperation> = OperationOutput<K>;
+
+const toWire = (p: PredictionRecord): WireRecord => ({
+  requestId: p.request_id,
+  modelVersion: p.model_version,
+  runId: p.run_id,
+  inputs: p.inputs,
+  output: p.output,
+  latencyMs: p.latency_ms,
+  endpoint: p.endpoint,
+  timestamp: p.timestamp,
+  feedback: p.feedback,
+});
+
+/** The prediction log of the app API (contract in shared/app-api/predictions.ts). */
+export function createPredictionHandlers(store: TrackingStore) {
+  return {
+    'predictions.page': (query: Input<'predictions.page'>): Output<'predictions.page'> => {
+      const page = searchPredictions(store.db, { ...query, maxResults: query.limit });
+      return { predictions: page.predictions.map(toWire), ...(page.next_page_token ? { nextPageToken: page.next_page_token } : {}) };
+    },
+    'predictions.stats': ({ model, since }: Input<'predictions.stats'>): Output<'predictions.stats'> => {
+      const stats = predictionStats(store.db, model, since);
+      const volume =
+        stats.first_timestamp === null ? { bucketMs: 60_000, buckets: [] } : predictionVolume(store.db, model, since ?? stats.first_timestamp, Math.max(stats.last_timestamp!, Date.now()));
+      return {
+        total: stats.total,
+        withFeedback: stats.with_feedback,
+        firstTimestamp: stats.first_timestamp,
+        lastTimestamp: stats.last_timestamp,
+        byVersion: stats.by_version.map((v) => ({ version: v.version, count: v.count, withFeedback: v.with_feedback, meanLatencyMs: v.mean_latency_ms })),
+        volume,
+      };
+    },
+  };
+}

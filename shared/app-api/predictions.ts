@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The prediction log as the app sees it: every row a model server scored (inputs, output, the
+ * version that answered, latency) with the ground truth joined when it came back, newest first in
+ * keyset pages; and a summary per version plus request volume over time for the charts.
+ * Times are ms since the epoch.
+ */
+
+export const FEEDBACK_FILTERS = ['any', 'with', 'without'] as const;
+
+export const PredictionOutputSchema = z.union([
+  z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) }),
+  z.object({ value: z.number() }),
+]);
+export type PredictionOutput = z.infer<typeof PredictionOutputSchema>;
+
+export const PredictionRecordSchema = z.object({
+  requestId: z.string(),
+  modelVersion: z.string(),
+  runId: z.string().nullable(),
+  inputs: z.record(z.string(), z.unknown()),
+  output: PredictionOutputSchema,
+  latencyMs: z.number(),
+  endpoint: z.string(),
+  timestamp: z.number(),
+  feedback: z.object({ actual: z.union([z.string(), z.number()]), timestamp: z.number() }).nullable(),
+});
+export type PredictionRecord = z.infer<typeof PredictionRecordSchema>;
+
+export const PredictionQuerySchema = z.object({
+  model: z.string().min(1, 'is required'),
+  version: z.string().regex(/^[1-9]\d*$/, 'must be a version number').optional(),
+  since: z.number().int().min(0).optional(),
+  until: z.number().int().min(0).optional(),
+  feedback: z.enum(FEEDBACK_FILTERS).optional(),
+  label: z.string().min(1).optional(),
+  requestId: z.string().trim().min(1).optional(),
+  limit: z.number().int().min(1).max(500),
+  pageToken: z.string().optional(),
+});
+export type PredictionQuery = z.infer<typeof PredictionQuerySchema>;
+
+export const PredictionVersionStatsSchema = z.object({ version: z.string(), count: z.number(), withFeedback: z.number(), meanLatencyMs: z.number() });
+
+export const PredictionStatsSchema = z.object({
+  total: z.number(),
+  withFeedback: z.number(),
+  firstTimestamp: z.number().nullable(),
+  lastTimestamp: z.number().nullable(),
+  byVersion: z.array(PredictionVersionStatsSchema),
+  /** Requests over time: equal buckets from the first to the last prediction, counts per version. */
+  volume: z.object({
+    bucketMs: z.number(),
+    buckets: z.array(z.object({ start: z.number(), counts: z.record(z.string(), z.number()), meanLatencyMs: z.number() })),
+  }),
+});
+export type PredictionStats = z.infer<typeof PredictionStatsSchema>;
+
+export const predictionOperations = {
+  'predictions.page': {
+    input: PredictionQuerySchema,
+    output: z.object({ predictions: z.array(PredictionRecordSchema), nextPageToken: z.string().optional() }),
+  },
+  'predictions.stats': {
+    input: z.object({ model: z.string().min(1, 'is required'), since: z.number().int().min(0).optional() }),
+    output: PredictionStatsSchema,
+  },
+};
