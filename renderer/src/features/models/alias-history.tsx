@@ -1,16 +1,14 @@
 import type { AliasChange } from '../../../../shared/app-api/models';
 import { ROLLBACK_MARK } from '../../../../shared/app-api/models';
 import { formatRelative, formatTime } from '../../components/format';
-import { AliasBadge } from './model-badges';
+import { AliasBadge, CountedTitle } from './model-badges';
 
 /** The audit trail of alias moves, newest first: who moved which alias, when, from where to where and why. */
 export function AliasHistory({ entries, total, onMore }: { entries: AliasChange[]; total: number; onMore: () => void }) {
   return (
     <section className="card">
       <div className="card-header">
-        <span>
-          Alias history <span className="count">{total}</span>
-        </span>
+        <CountedTitle title="Alias history" count={total} />
         <span className="muted">Every alias move, kept even when versions are deleted.</span>
       </div>
       {total === 0 ? (

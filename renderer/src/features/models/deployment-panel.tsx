@@ -4,6 +4,7 @@ import { CHAMPION } from '../../../../shared/app-api/models';
 import { formatRelative, formatTime } from '../../components/format';
 import { CopyButton } from '../run/copy-value';
 import { startDeployment, stopDeployment } from './models-store';
+import { CountedTitle } from './model-badges';
 
 function predictExample(url: string, name: string): string {
   return `curl -X POST ${url}/v1/models/${encodeURIComponent(name)}:predict \\\n  -H 'content-type: application/json' \\\n  -d '{"instances": [{"feature": 1.0}]}'`;
@@ -103,9 +104,7 @@ export function DeploymentPanel({ model, deployments }: { model: ModelSummary; d
   return (
     <section className="card deployment-panel" data-testid="deployment-panel">
       <div className="card-header">
-        <span>
-          Deployment <span className="count">{deployments.length}</span>
-        </span>
+        <CountedTitle title="Deployment" count={deployments.length} />
       </div>
       <div className="card-body">
         {deployments.length === 0 ? (

@@ -28,3 +28,12 @@ export function AliasBadge({ alias }: { alias: string }) {
 export function VersionChip({ version }: { version: string }) {
   return <span className="version-chip">v{version}</span>;
 }
+
+/** A card's title with the number of things in it. */
+export function CountedTitle({ title, count }: { title: string; count: number }) {
+  return (
+    <span>
+      {title} <span className="count">{count}</span>
+    </span>
+  );
+}

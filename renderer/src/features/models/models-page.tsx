@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { navigate, routeHref } from '../../app/router';
 import { ErrorBanner, Spinner } from '../../components/feedback';
 import { formatRelative, formatTime } from '../../components/format';
-import { ApprovalBadge, VersionChip } from './model-badges';
+import { ApprovalBadge, CountedTitle, VersionChip } from './model-badges';
 import { loadModels, searchModels, showMoreModels, useModelsList } from './models-store';
 import { useLiveModels } from './use-live-models';
 import './models.css';
@@ -71,9 +71,7 @@ export function ModelsPage() {
       ) : (
         <section className="card">
           <div className="card-header">
-            <span>
-              Registered models <span className="count">{total}</span>
-            </span>
+            <CountedTitle title="Registered models" count={total} />
             <SearchBox />
           </div>
           <div className="table-scroll">

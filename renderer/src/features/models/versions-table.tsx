@@ -1,7 +1,7 @@
 import type { ModelVersionInfo } from '../../../../shared/app-api/models';
 import { routeHref } from '../../app/router';
 import { formatMetric, formatRelative, formatTime } from '../../components/format';
-import { AliasBadge, ApprovalBadge } from './model-badges';
+import { AliasBadge, ApprovalBadge, CountedTitle } from './model-badges';
 import { lowerIsBetter } from './model-metrics';
 
 function DatasetLinks({ version }: { version: ModelVersionInfo }) {
@@ -30,9 +30,7 @@ export function VersionsTable({ versions, metricKeys, selected, onSelect }: { ve
   return (
     <section className="card">
       <div className="card-header">
-        <span>
-          Versions <span className="count">{versions.length}</span>
-        </span>
+        <CountedTitle title="Versions" count={versions.length} />
         <span className="muted">Select a version for its lineage, reviews and actions.</span>
       </div>
       <div className="table-scroll versions-scroll">
