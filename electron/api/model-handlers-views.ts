@@ -59,7 +59,7 @@ export function modelSummary(store: TrackingStore, registry: ModelRegistry, name
     aliases: model.aliases,
     championVersion: champion,
     championApproval: champion === null ? null : approvalOf(store, registry, name, champion),
-    championPrevious: champion === null ? null : previousVersion(aliasChanges(registry, name).reverse(), CHAMPION),
+    championPrevious: champion === null ? null : previousVersion(aliasTrail(registry, name), CHAMPION),
     latestApproval: latestVersion === null ? null : approvalOf(store, registry, name, latestVersion),
   };
 }
@@ -122,10 +122,7 @@ export function modelVersions(store: TrackingStore, registry: ModelRegistry, nam
   return numbers.map(({ version }) => versionInfo(store, registry, registry.getVersion(name, version)));
 }
 
-/** The alias trail, newest first. */
-export function aliasChanges(registry: ModelRegistry, name: string): AliasChange[] {
-  return registry
-    .aliasHistory(name)
-    .map((e) => ({ alias: e.alias, fromVersion: e.from_version, toVersion: e.to_version, actor: e.actor, reason: e.reason, time: e.time }))
-    .reverse();
+/** The alias trail, oldest first (as rollbacks read it). */
+export function aliasTrail(registry: ModelRegistry, name: string): AliasChange[] {
+  return registry.aliasHistory(name).map((e) => ({ alias: e.alias, fromVersion: e.from_version, toVersion: e.to_version, actor: e.actor, reason: e.reason, time: e.time }));
 }

@@ -8,7 +8,7 @@ import { ModelRegistry } from '../core/registry/model-registry.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { MODEL_DIR } from '../core/training/model-files.js';
 import { deploymentsOf, type DeploymentManager } from './deployment-manager.js';
-import { aliasChanges, approvalOf, listModels, modelSummary, modelVersions } from './model-handlers-views.js';
+import { aliasTrail, approvalOf, listModels, modelSummary, modelVersions } from './model-handlers-views.js';
 
 type Input<K extends ModelOperation> = OperationParsedInput<K>;
 type Output<K extends ModelOperation> = OperationOutput<K>;
@@ -50,7 +50,7 @@ export function createModelHandlers(store: TrackingStore, deployments: Deploymen
     'models.list': (query: Input<'models.list'>): Output<'models.list'> => listModels(store, registry, query),
     'models.get': ({ name }: Input<'models.get'>): Output<'models.get'> => ({ model: modelSummary(store, registry, name), versions: modelVersions(store, registry, name) }),
     'models.aliasHistory': ({ name, offset, limit }: Input<'models.aliasHistory'>): Output<'models.aliasHistory'> => {
-      const entries = aliasChanges(registry, name);
+      const entries = aliasTrail(registry, name).reverse();
       return { total: entries.length, entries: entries.slice(offset, offset + limit) };
     },
     'models.review': ({ name, version, decision, comment, reviewer }: Input<'models.review'>): Output<'models.review'> => {
@@ -71,7 +71,7 @@ export function createModelHandlers(store: TrackingStore, deployments: Deploymen
     'models.rollback': ({ name, alias, reason }: Input<'models.rollback'>): Output<'models.rollback'> => {
       const current = registry.getModel(name).aliases.find((a) => a.alias === alias)?.version;
       if (current === undefined) throw invalidParameter(`Field 'alias': model ${name} has no alias '${alias}' to roll back.`);
-      const previous = previousVersion(aliasChanges(registry, name).reverse(), alias);
+      const previous = previousVersion(aliasTrail(registry, name), alias);
       if (previous === null) throw new MLDeskError('INVALID_STATE', `${name}@${alias} has pointed at version ${current} only: there is no earlier version to roll back to.`);
       try {
         registry.getVersion(name, previous);
