@@ -78,8 +78,9 @@ describe('predictions.stats', () => {
     const stats = await call<PredictionStats>('predictions.stats', { model: 'iris' });
     expect(stats).toMatchObject({ total: 50, withFeedback: 1 });
     expect(stats.byVersion).toEqual([
-      { version: '1', count: 30, withFeedback: 0, meanLatencyMs: 2 },
-      { version: '2', count: 20, withFeedback: 1, meanLatencyMs: 1 },
+      { version: '1', count: 30, withFeedback: 0, meanLatencyMs: 2, accuracy: null, mae: null },
+      // req-31 predicted versicolor (31 % 3 != 0), the truth was setosa.
+      { version: '2', count: 20, withFeedback: 1, meanLatencyMs: 1, accuracy: 0, mae: null },
     ]);
     const { bucketMs, buckets } = stats.volume;
     expect(buckets.length).toBeLessThanOrEqual(60);

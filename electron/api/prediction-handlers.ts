@@ -35,7 +35,7 @@ export function createPredictionHandlers(store: TrackingStore) {
         withFeedback: stats.with_feedback,
         firstTimestamp: stats.first_timestamp,
         lastTimestamp: stats.last_timestamp,
-        byVersion: stats.by_version.map((v) => ({ version: v.version, count: v.count, withFeedback: v.with_feedback, meanLatencyMs: v.mean_latency_ms })),
+        byVersion: stats.by_version.map((v) => ({ version: v.version, count: v.count, withFeedback: v.with_feedback, meanLatencyMs: v.mean_latency_ms, accuracy: v.accuracy, mae: v.mae })),
         volume,
       };
     },

@@ -41,7 +41,17 @@ export const PredictionQuerySchema = z.object({
 });
 export type PredictionQuery = z.infer<typeof PredictionQuerySchema>;
 
-export const PredictionVersionStatsSchema = z.object({ version: z.string(), count: z.number(), withFeedback: z.number(), meanLatencyMs: z.number() });
+export const PredictionVersionStatsSchema = z.object({
+  version: z.string(),
+  count: z.number(),
+  withFeedback: z.number(),
+  meanLatencyMs: z.number(),
+  /** Classifiers: share of rows with ground truth whose predicted class was right; null without any. */
+  accuracy: z.number().nullable(),
+  /** Regressors: mean absolute error over rows with ground truth; null without any. */
+  mae: z.number().nullable(),
+});
+export type PredictionVersionStats = z.infer<typeof PredictionVersionStatsSchema>;
 
 export const PredictionStatsSchema = z.object({
   total: z.number(),

@@ -136,25 +136,28 @@ export interface PredictionStats {
   with_feedback: number;
   first_timestamp: number | null;
   last_timestamp: number | null;
-  by_version: { version: string; count: number; with_feedback: number; mean_latency_ms: number }[];
+  /** accuracy: share of classifier rows with ground truth whose label matched; mae: regression rows' mean |error|. */
+  by_version: { version: string; count: number; with_feedback: number; mean_latency_ms: number; accuracy: number | null; mae: number | null }[];
 }
 
 export function predictionStats(db: SqliteDatabase, model: string, since = 0): PredictionStats {
   const rows = db
     .prepare(
       `SELECT p.model_version AS version, COUNT(*) AS count, COUNT(f.prediction_pk) AS with_feedback, AVG(p.latency_us) AS mean_latency_us,
-         MIN(p.created_time) AS first, MAX(p.created_time) AS last
+         MIN(p.created_time) AS first, MAX(p.created_time) AS last,
+         AVG(CASE WHEN f.actual_label IS NOT NULL THEN (f.actual_label = p.predicted_label) END) AS accuracy,
+         AVG(CASE WHEN f.actual_value IS NOT NULL THEN ABS(f.actual_value - p.predicted_value) END) AS mae
        FROM predictions p LEFT JOIN prediction_feedback f ON f.prediction_pk = p.prediction_pk
        WHERE p.model_name = ? AND p.created_time >= ? GROUP BY p.model_version ORDER BY p.model_version`,
     )
-    .all(model, since) as { version: number; count: number; with_feedback: number; mean_latency_us: number; first: number; last: number }[];
+    .all(model, since) as { version: number; count: number; with_feedback: number; mean_latency_us: number; first: number; last: number; accuracy: number | null; mae: number | null }[];
   return {
     model,
     total: rows.reduce((sum, r) => sum + r.count, 0),
     with_feedback: rows.reduce((sum, r) => sum + r.with_feedback, 0),
     first_timestamp: rows.length ? Math.min(...rows.map((r) => r.first)) : null,
     last_timestamp: rows.length ? Math.max(...rows.map((r) => r.last)) : null,
-    by_version: rows.map((r) => ({ version: String(r.version), count: r.count, with_feedback: r.with_feedback, mean_latency_ms: r.mean_latency_us / 1000 })),
+    by_version: rows.map((r) => ({ version: String(r.version), count: r.count, with_feedback: r.with_feedback, mean_latency_ms: r.mean_latency_us / 1000, accuracy: r.accuracy, mae: r.mae })),
   };
 }
 

@@ -1,0 +1,34 @@
+import { appApi, expect, type ServedApp } from './serve-fixture.js';
+
+/** Trains a tiny iris classifier through the app API (as the New run form does) and waits for it to finish. */
+export async function trainIris(app: ServedApp, runName: string, seed: number): Promise<string> {
+  await appApi(app, 'datasets.importSample', { name: 'iris' });
+  const { runId } = await appApi<{ runId: string }>(app, 'training.start', {
+    dataset: 'iris',
+    target: 'species',
+    experimentName: 'iris-models',
+    runName,
+    backend: 'cpu',
+    hyperparameters: { epochs: 12, hiddenUnits: [8], learningRate: 0.05, seed },
+  });
+  await expect
+    .poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 60_000, message: `run ${runName} should finish` })
+    .toBe('FINISHED');
+  // The job panel and top-bar indicator settle once the worker's last message is in.
+  await expect
+    .poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase)
+    .toBe('finished');
+  return runId;
+}
+
+/** Trains `count` iris runs one after the other and registers each as the next version of iris-classifier. */
+export async function registerIrisVersions(app: ServedApp, count: number): Promise<string[]> {
+  // One after the other: the machine has two cores and each run is a child process.
+  const runIds: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const runId = await trainIris(app, `iris-run-${i}`, i);
+    await appApi(app, 'models.register', { runId, name: 'iris-classifier' });
+    runIds.push(runId);
+  }
+  return runIds;
+}

@@ -1,0 +1,104 @@
+import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { registerIrisVersions } from './model-fixtures.js';
+
+const ROWS = [
+  { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 },
+  { sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.2, petal_width: 2.3 },
+  { sepal_length: 5.9, sepal_width: 3.0, petal_length: 4.2, petal_width: 1.5 },
+];
+
+interface Scored {
+  predictions: Array<{ label: string }>;
+  model_version: string;
+  request_ids: string[];
+}
+
+async function runningDeployment(app: ServedApp): Promise<string> {
+  await appApi(app, 'deployments.start', { model: 'iris-classifier' });
+  let url = '';
+  await expect
+    .poll(async () => {
+      const { deployments } = await appApi<{ deployments: Array<{ state: string; url: string | null }> }>(app, 'deployments.list', {});
+      url = deployments.find((d) => d.state === 'running')?.url ?? '';
+      return url;
+    }, { timeout: 30_000 })
+    .not.toBe('');
+  return url;
+}
+
+async function predict(url: string, count: number): Promise<Scored[]> {
+  const answers: Scored[] = [];
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [ROWS[i % ROWS.length]] }) });
+    expect(response.status).toBe(200);
+    answers.push((await response.json()) as Scored);
+  }
+  return answers;
+}
+
+test('the prediction log lists every scored row live, pages, filters by version and ground truth, and charts volume per version', async ({ page, app }) => {
+  await registerIrisVersions(app, 2);
+  await appApi(app, 'models.review', { name: 'iris-classifier', version: '1', decision: 'approved', comment: 'baseline' });
+  await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'champion', version: '1', reason: 'first release' });
+  const url = await runningDeployment(app);
+  const first = await predict(url, 55);
+  // Ground truth for three rows: the first right, the second wrong.
+  const truth = [
+    { request_id: first[0]!.request_ids[0], actual: first[0]!.predictions[0]!.label },
+    { request_id: first[1]!.request_ids[0], actual: first[1]!.predictions[0]!.label === 'setosa' ? 'virginica' : 'setosa' },
+  ];
+  const feedback = await fetch(`${url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ feedback: truth }) });
+  expect(await feedback.json()).toEqual({ accepted: 2, replaced: 0 });
+  // v2 takes over without a restart of the server.
+  await appApi(app, 'models.review', { name: 'iris-classifier', version: '2', decision: 'approved' });
+  await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'champion', version: '2', reason: 'better' });
+  const second = await predict(url, 10);
+  expect(new Set(second.map((s) => s.model_version))).toEqual(new Set(['2']));
+
+  await page.goto(`${app.url}/#/models/iris-classifier`);
+  await page.getByRole('tab', { name: 'Prediction log' }).click();
+  const log = page.getByTestId('prediction-log');
+  await expect(log.locator('.prediction-figures')).toContainText('65');
+  const versions = log.getByRole('table', { name: 'Predictions per version' });
+  await expect(versions.locator('tbody tr')).toHaveCount(2);
+  await expect(versions.locator('tbody tr').nth(0)).toContainText('55');
+  await expect(versions.locator('tbody tr').nth(0)).toContainText('50.0% right');
+  await expect(versions.locator('tbody tr').nth(1)).toContainText('10');
+  await expect(log.getByTestId('prediction-volume').locator('.recharts-bar-rectangle').first()).toBeVisible();
+
+  // Newest first, 50 a page; the newest ten came from v2.
+  const rows = log.getByRole('table', { name: 'Predictions', exact: true }).locator('tbody tr');
+  await expect(rows).toHaveCount(50);
+  await expect(rows.first()).toHaveAttribute('data-request-id', second.at(-1)!.request_ids[0]!);
+  await expect(rows.nth(9)).toContainText('v2');
+  await expect(rows.nth(10)).toContainText('v1');
+  await setTheme(page, 'light');
+  await shot(page, 'prediction-log');
+  await setTheme(page, 'dark');
+  await shot(page, 'prediction-log-dark');
+  await setTheme(page, 'light');
+
+  await log.getByRole('button', { name: 'Older →' }).click();
+  await expect(rows).toHaveCount(15);
+  await expect(rows.last()).toHaveAttribute('data-request-id', first[0]!.request_ids[0]!);
+  await expect(rows.last()).toContainText('✓');
+  await log.getByRole('button', { name: '← Newer' }).click();
+  await expect(rows).toHaveCount(50);
+
+  await log.getByLabel('Filter by version').selectOption('2');
+  await expect(rows).toHaveCount(10);
+  await log.getByLabel('Filter by version').selectOption('');
+  await log.getByLabel('Filter by ground truth').selectOption('with');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: '✗' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: '✓' })).toHaveCount(1);
+  await log.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(rows).toHaveCount(50);
+
+  // Live: a prediction made now appears at the top without a reload.
+  const [latest] = await predict(url, 1);
+  await expect(rows.first()).toHaveAttribute('data-request-id', latest!.request_ids[0]!, { timeout: 10_000 });
+  await log.getByLabel('Find request id').fill(latest!.request_ids[0]!);
+  await log.getByLabel('Find request id').press('Enter');
+  await expect(rows).toHaveCount(1);
+});
