@@ -1,6 +1,6 @@
 /**
  * The prediction log: every scored row, written to the lineage store by group commit on a writer
- * thread. Request handlers only queue rows; once per event-loop turn everything queued goes to
+ * thread. Request handlers only queue rows; at the end of each task everything queued goes to
  * the writer thread as one batch, committed in one transaction on the thread's own connection,
  * and each request is answered once its rows are committed. So an answered prediction is on disk
  * (WAL, survives a killed process), SQLite's commits and checkpoints never stall the request
@@ -127,8 +127,10 @@ export class PredictionLogWriter {
       this.queueWaiters.push({ rows: rows.length, resolve, reject });
       this.counters.pending += rows.length;
       if (!this.scheduled) {
+        // After the current task's microtasks: every request answered by one micro-batch appends
+        // in that drain, so they all go in one batch without waiting for another loop turn.
         this.scheduled = true;
-        setImmediate(() => this.post());
+        queueMicrotask(() => this.post());
       }
     });
   }
