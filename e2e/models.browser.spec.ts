@@ -216,7 +216,9 @@ test('the champion deploys as a prediction server that answers, and stops', asyn
   expect(Object.keys(body.predictions[0]!.probabilities).sort()).toEqual(['setosa', 'versicolor', 'virginica']);
 
   await page.getByRole('tab', { name: 'Prediction log' }).click();
-  await expect(page.getByTestId('prediction-log')).toContainText('No prediction log yet');
+  // The tab holds the prediction log panel (its contents are the prediction log feature's own spec).
+  await expect(page.getByTestId('prediction-log')).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Prediction log' })).toHaveAttribute('aria-selected', 'true');
   await page.getByRole('tab', { name: 'Versions' }).click();
 
   await setTheme(page, 'light');
