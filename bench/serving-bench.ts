@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDatabaseModule, loadRegistryModule } from './project-modules.js';
 import { PROJECT_ROOT } from './server-process.js';
-import { percentile } from './stats.js';
+import { percentile, textTable } from './stats.js';
 
 const CLI = fileURLToPath(new URL('../bin/mldesk.js', import.meta.url));
 const ECHO = fileURLToPath(new URL('./echo-server.mjs', import.meta.url));
@@ -217,11 +217,5 @@ export function formatServingTable(result: ServingBenchResult, checks: ServingCh
     row('model server, prediction log on', result.loggingOn, `${(result.loggingOn.requestsPerSecond / result.echo.requestsPerSecond).toFixed(2)}×`, `>= ${SERVING_TARGETS.shareOfEcho}×, p99 < ${SERVING_TARGETS.p99Ms} ms`, `${met('serve-vs-echo')}, ${met('serve-p99')}`),
     ['dropped log rows (answered − logged)', `${result.droppedRows} (${int(result.answeredRows)} answered, ${int(result.loggedRows)} logged)`, '', '', '', `mean micro-batch ${result.meanBatchRows.toFixed(1)} rows`, '0', met('serve-dropped')],
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r, i) => {
-      const line = r.map((cell, c) => (cell ?? '').padEnd(widths[c]!)).join('  ');
-      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-    })
-    .join('\n');
+  return textTable(rows);
 }

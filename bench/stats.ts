@@ -38,3 +38,14 @@ export function timeSync(fn: () => unknown): number {
   fn();
   return performance.now() - started;
 }
+
+/** Rows of cells as aligned columns, the first row a header underlined with dashes. */
+export function textTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r, i) => {
+      const line = r.map((cell, c) => (cell ?? '').padEnd(widths[c]!)).join('  ');
+      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
+}

@@ -15,6 +15,7 @@ import type * as HyperparamsModule from '../electron/core/training/hyperparams.j
 import type * as SystemMetricsModule from '../electron/core/training/system-metrics.js';
 import type { TrainingTable } from '../electron/core/training/table.js';
 import type * as TrainerModule from '../electron/core/training/trainer.js';
+import { textTable } from './stats.js';
 import type * as TrackingStoreModule from '../electron/core/store/tracking-store.js';
 
 /** The compiled modules, as the training worker runs them (npm run build writes dist/). */
@@ -259,11 +260,5 @@ export function formatTrainingTable(result: TrainingBenchResult, checks: Trainin
       met('train-logging'),
     ],
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r, i) => {
-      const line = r.map((cell, c) => (cell ?? '').padEnd(widths[c]!)).join('  ');
-      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-    })
-    .join('\n');
+  return textTable(rows);
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTrackingStoreModule } from './project-modules.js';
 import { startServerProcess } from './server-process.js';
-import { summarize, type LatencySummary } from './stats.js';
+import { summarize, textTable, type LatencySummary } from './stats.js';
 
 export interface UiBenchResult {
   table: { runs: number; navToReady: LatencySummary; baselineRuns: number; baselineNavToReady: LatencySummary };
@@ -242,9 +242,5 @@ export function formatUiTable(result: UiBenchResult, checks: UiCheck[]): string 
       '',
     ],
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r, i) => {
-    const line = r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-    return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-  }).join('\n');
+  return textTable(rows);
 }

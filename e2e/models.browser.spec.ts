@@ -1,40 +1,9 @@
 import type { Locator, Page } from '@playwright/test';
 import { createServer } from 'node:net';
+import { registerIrisVersions as registeredVersions, trainIris } from './model-fixtures.js';
 import { appApi, expect, SCREENSHOTS, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
 
 const IRIS_ROW = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
-
-/** Trains a tiny iris classifier through the app API (as the New run form does) and waits for it to finish. */
-async function trainIris(app: ServedApp, runName: string, seed: number): Promise<string> {
-  await appApi(app, 'datasets.importSample', { name: 'iris' });
-  const { runId } = await appApi<{ runId: string }>(app, 'training.start', {
-    dataset: 'iris',
-    target: 'species',
-    experimentName: 'iris-models',
-    runName,
-    backend: 'cpu',
-    hyperparameters: { epochs: 12, hiddenUnits: [8], learningRate: 0.05, seed },
-  });
-  await expect
-    .poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 60_000, message: `run ${runName} should finish` })
-    .toBe('FINISHED');
-  // The job panel and top-bar indicator settle once the worker's last message is in.
-  await expect
-    .poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase)
-    .toBe('finished');
-  return runId;
-}
-
-async function registeredVersions(app: ServedApp, count: number): Promise<string[]> {
-  // Trained one after the other: the machine has two cores and each run is a child process.
-  const runIds: string[] = [];
-  for (let i = 1; i <= count; i++) {
-    const runId = await trainIris(app, `iris-run-${i}`, i);
-    await appApi(app, 'models.register', { runId, name: 'iris-classifier' });
-    runIds.push(runId);
-  }
-  return runIds;
-}
 
 async function openModel(page: Page, app: ServedApp, version?: string): Promise<void> {
   await page.goto(`${app.url}/#/models/iris-classifier${version ? `?version=${version}` : ''}`);

