@@ -1,9 +1,9 @@
 /**
  * The prediction log's writer thread: its own connection to the lineage database, one
- * transaction per batch the server thread posts, and an answer per batch once it is committed
- * (or why it failed). SQLite's commit and WAL checkpoints run here, never on the request thread.
+ * transaction for the batches waiting, and an answer per batch once it is committed (or why it
+ * failed). SQLite's commit and WAL checkpoints run here, never on the request thread.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../store/database.js';
 import type { LogBatchMessage, LogReplyMessage, LogRowValues } from './prediction-log.js';
 
@@ -19,19 +19,36 @@ const writeBatch = db.transaction((rows: LogRowValues[]) => {
   }
 });
 
-port.on('message', (message: LogBatchMessage | { type: 'close' }) => {
-  if (message.type === 'close') {
+type Message = LogBatchMessage | { type: 'close' };
+
+/**
+ * Batches that queued up while the last transaction committed are taken together (the port is
+ * drained synchronously) and written in one transaction: the server posts without waiting, and
+ * the commit cost is shared by more rows exactly when the load is highest.
+ */
+port.on('message', (first: Message) => {
+  const batches: LogBatchMessage[] = [];
+  let closing = false;
+  for (let message: Message | undefined = first; message; message = (receiveMessageOnPort(port) as { message: Message } | undefined)?.message) {
+    if (message.type === 'close') closing = true;
+    else batches.push(message);
+  }
+  if (batches.length > 0) {
+    const started = performance.now();
+    let error: string | undefined;
+    try {
+      writeBatch(batches.flatMap((batch) => JSON.parse(batch.rows) as LogRowValues[]));
+    } catch (failure) {
+      error = (failure as Error).message;
+    }
+    const commitMs = performance.now() - started;
+    for (const batch of batches) {
+      const reply: LogReplyMessage = error === undefined ? { id: batch.id, ok: true, commitMs: commitMs / batches.length } : { id: batch.id, ok: false, error, commitMs: commitMs / batches.length };
+      port.postMessage(reply);
+    }
+  }
+  if (closing) {
     db.close();
     port.close();
-    return;
   }
-  const started = performance.now();
-  let reply: LogReplyMessage;
-  try {
-    writeBatch(JSON.parse(message.rows) as LogRowValues[]);
-    reply = { id: message.id, ok: true, commitMs: performance.now() - started };
-  } catch (error) {
-    reply = { id: message.id, ok: false, error: (error as Error).message, commitMs: performance.now() - started };
-  }
-  port.postMessage(reply);
 });

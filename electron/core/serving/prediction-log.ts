@@ -135,14 +135,10 @@ export class PredictionLogWriter {
     });
   }
 
-  /**
-   * Sends everything queued to the writer thread as one batch (one transaction). One batch is in
-   * flight at a time: rows queue up while it commits and go together in the next, so batches grow
-   * with load and the per-commit cost is shared by more rows exactly when it matters.
-   */
+  /** Sends everything queued to the writer thread as one batch (it commits waiting batches together). */
   private post(): void {
     this.scheduled = false;
-    if (this.queueWaiters.length === 0 || this.inFlight.size > 0) return;
+    if (this.queueWaiters.length === 0) return;
     const id = this.nextBatch++;
     const message: LogBatchMessage = { type: 'batch', id, rows: JSON.stringify(this.queue) };
     let settled!: () => void;
@@ -159,7 +155,6 @@ export class PredictionLogWriter {
     this.inFlight.delete(reply.id);
     batch.settled();
     const waiters = batch.waiters;
-    this.post();
     const count = waiters.reduce((sum, waiter) => sum + waiter.rows, 0);
     this.counters.pending -= count;
     this.counters.commitSeconds += reply.commitMs / 1000;
