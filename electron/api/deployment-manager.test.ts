@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,5 +126,37 @@ describe('DeploymentManager', () => {
     await app.close();
     expect(shared.list()).toEqual([]);
     await expect(fetch(`${running.url}/ping`)).rejects.toThrow();
+  });
+
+  it('restarts the deployments of the last launch: a shutdown keeps them, a user stop forgets one', async () => {
+    const saved = join(store.dataDir, 'deployments.json');
+    rmSync(saved, { force: true });
+    const first = new DeploymentManager(store);
+    await settled(first.start({ model: 'iris', alias: 'champion', port: 0 }).id, first);
+    await first.stopAll();
+
+    const second = new DeploymentManager(store);
+    const restored = second.restore();
+    expect(restored.map((d) => [d.model, d.alias, d.state])).toEqual([['iris', 'champion', 'starting']]);
+    const running = await settled(restored[0]!.id, second);
+    expect(running.state).toBe('running');
+    expect((await predict(running.url!)).model_version).toBe('1');
+    await second.stop(running.id);
+    await second.stopAll();
+    expect(new DeploymentManager(store).restore()).toEqual([]);
+  });
+
+  it('a saved deployment that can no longer start is listed as failed with the reason; a malformed file is ignored', async () => {
+    const saved = join(store.dataDir, 'deployments.json');
+    writeFileSync(saved, JSON.stringify({ deployments: [{ model: 'iris', alias: 'gone', port: 0 }] }));
+    const restarted = new DeploymentManager(store);
+    const [failed] = restarted.restore();
+    expect(failed).toMatchObject({ model: 'iris', alias: 'gone', state: 'failed' });
+    expect(failed!.error).toMatch(/^Could not restart: Field 'alias': model iris has no alias 'gone'/);
+    // Dismissing it forgets it for the next launch too.
+    await restarted.stop(failed!.id);
+    expect(new DeploymentManager(store).restore()).toEqual([]);
+    writeFileSync(saved, '{"deployments": [{"model": 1}]}');
+    expect(new DeploymentManager(store).restore()).toEqual([]);
   });
 });

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { CHAMPION, type Deployment } from '../../shared/app-api/models.js';
 import { MLDeskError, invalidParameter, notFound } from '../core/errors.js';
 import { ModelRegistry } from '../core/registry/model-registry.js';
@@ -15,6 +18,12 @@ interface Entry {
 
 export type StartServer = (options: PredictionServerOptions) => Promise<PredictionServer>;
 
+/** What is kept across launches: the deployments the user asked for, not their state. */
+const SavedDeploymentsSchema = z.object({
+  deployments: z.array(z.object({ model: z.string().min(1), alias: z.string().min(1), port: z.number().int().min(0).max(65535) })),
+});
+type SavedDeployment = z.infer<typeof SavedDeploymentsSchema>['deployments'][number];
+
 /** Servers bind loopback only: scoring has no token check, so inputs and the model stay on this machine. */
 const HOST = '127.0.0.1';
 
@@ -30,6 +39,8 @@ function startError(error: unknown, port: number): string {
  */
 export class DeploymentManager {
   private readonly entries = new Map<string, Entry>();
+  /** The port each deployment was asked for (0 = any), as saved for the next launch. */
+  private readonly requestedPorts = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -93,8 +104,54 @@ export class DeploymentManager {
       },
     );
     this.entries.set(info.id, entry);
+    this.requestedPorts.set(info.id, port);
+    this.save();
     this.changed(info);
     return { ...info };
+  }
+
+  private get savedFile(): string {
+    return join(this.store.dataDir, 'deployments.json');
+  }
+
+  /** Written on every start and user stop (not at shutdown), so the next launch restarts the same set. */
+  private save(): void {
+    const deployments: SavedDeployment[] = [...this.entries.values()].map((e) => ({ model: e.info.model, alias: e.info.alias, port: this.requestedPorts.get(e.info.id) ?? 0 }));
+    const temp = `${this.savedFile}.tmp`;
+    writeFileSync(temp, `${JSON.stringify({ deployments }, null, 2)}\n`);
+    renameSync(temp, this.savedFile);
+  }
+
+  /**
+   * Restarts the deployments saved by the last launch (the desktop app and `mldesk serve` call this
+   * once at start). One that can no longer start (its alias was removed, its port is taken) is
+   * listed as failed with the reason, so the user sees it and can dismiss it.
+   */
+  restore(): Deployment[] {
+    if (!existsSync(this.savedFile)) return [];
+    let saved: SavedDeployment[];
+    try {
+      saved = SavedDeploymentsSchema.parse(JSON.parse(readFileSync(this.savedFile, 'utf8'))).deployments;
+    } catch (error) {
+      const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
+      const reason = issue ? `${issue.path.join('.') || 'file'}: ${issue.message}` : (error as Error).message;
+      process.stderr.write(`MLDesk: not restarting deployments, ${this.savedFile} is unreadable (${reason}).\n`);
+      return [];
+    }
+    const restored: Deployment[] = [];
+    for (const request of saved) {
+      try {
+        restored.push(this.start(request));
+      } catch (error) {
+        const info: Deployment = { id: randomUUID(), model: request.model, alias: request.alias, state: 'failed', version: null, url: null, port: null, startedAt: Date.now(), error: `Could not restart: ${(error as Error).message}` };
+        this.entries.set(info.id, { info, removed: false, starting: Promise.resolve() });
+        this.requestedPorts.set(info.id, request.port);
+        restored.push({ ...info });
+        this.changed(info);
+      }
+    }
+    this.save();
+    return restored;
   }
 
   /** Stops a deployment (a failed one is just dismissed); waits until its port is free. */
@@ -102,6 +159,7 @@ export class DeploymentManager {
     const entry = this.entries.get(id);
     if (!entry) throw notFound(`No deployment with id ${id} is running in this app.`);
     this.remove(entry);
+    if (!this.closed) this.save();
     await entry.starting;
     await entry.server?.close();
     this.changed(entry.info);
@@ -110,6 +168,7 @@ export class DeploymentManager {
   private remove(entry: Entry): void {
     entry.removed = true;
     this.entries.delete(entry.info.id);
+    this.requestedPorts.delete(entry.info.id);
   }
 
   /** App shutdown: every server stops before the database closes. */

@@ -48,6 +48,13 @@ export function buildCli(): Command {
       }
       process.stdout.write(`MLDesk listening on ${server.url}\n`);
       process.stdout.write(`Data directory: ${server.store.dataDir}\n`);
+      for (const deployment of server.restoredDeployments) {
+        process.stdout.write(
+          deployment.state === 'failed'
+            ? `Deployment ${deployment.model}@${deployment.alias}: ${deployment.error}\n`
+            : `Restarting deployment ${deployment.model}@${deployment.alias} (saved by the last launch; stop it in the Models page)\n`,
+        );
+      }
       const shutdown = (signal: string) => {
         process.stdout.write(`Received ${signal}: finishing in-flight requests and closing the database...\n`);
         server.close().then(

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveDataDir } from '../core/data-dir.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
+import type { Deployment } from '../../shared/app-api/models.js';
+import { deploymentsOf } from '../api/deployment-manager.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
 
 export interface ServeOptions {
@@ -16,6 +18,8 @@ export interface RunningServer {
   app: FastifyInstance;
   store: TrackingStore;
   url: string;
+  /** Model deployments saved by the last launch, restarting in the background. */
+  restoredDeployments: Deployment[];
   close(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store.close();
     throw error;
   }
+  const restoredDeployments = deploymentsOf(store).restore();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
@@ -46,6 +51,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     app,
     store,
     url: `http://${host}:${port}`,
+    restoredDeployments,
     close() {
       // app.close() waits for in-flight requests (and so their writes) before the database closes.
       closing ??= app.close().then(() => store.close());
