@@ -5,7 +5,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../store/database.js';
-import type { LogBatchMessage, LogReplyMessage, LogRowValues } from './prediction-log.js';
+import { decodeRows, type LogBatchMessage, type LogReplyMessage, type LogRowValues } from './prediction-log.js';
 
 const port = parentPort!;
 const db = openDatabase((workerData as { databasePath: string }).databasePath);
@@ -14,9 +14,7 @@ const insert = db.prepare(
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 const writeBatch = db.transaction((rows: LogRowValues[]) => {
-  for (const [requestId, model, version, runId, inputs, output, label, value, latencyUs, endpoint, time] of rows) {
-    insert.run(requestId, model, version, runId, JSON.stringify(inputs), JSON.stringify(output), label, value, latencyUs, endpoint, time);
-  }
+  for (const row of rows) insert.run(...row);
 });
 
 type Message = LogBatchMessage | { type: 'close' };
@@ -37,7 +35,7 @@ port.on('message', (first: Message) => {
     const started = performance.now();
     let error: string | undefined;
     try {
-      writeBatch(batches.flatMap((batch) => JSON.parse(batch.rows) as LogRowValues[]));
+      writeBatch(batches.flatMap((batch) => decodeRows(batch.rows)));
     } catch (failure) {
       error = (failure as Error).message;
     }

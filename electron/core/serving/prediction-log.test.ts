@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MLDeskError } from '../errors.js';
 import { TrackingStore } from '../store/tracking-store.js';
-import { PredictionLogFullError, PredictionLogWriter, type PredictionLogRow } from './prediction-log.js';
+import { decodeRows, encodeRow, PredictionLogFullError, PredictionLogWriter, type PredictionLogRow } from './prediction-log.js';
 import { parseFeedbackBody, predictionStats, recordFeedback, searchPredictions } from './prediction-records.js';
 
 let dir: string;
@@ -90,6 +90,16 @@ describe('PredictionLogWriter', () => {
     await queued;
     expect(countRows()).toBe(1);
     expect(() => writer.reserve(1)).toThrow(/shutting down/);
+  });
+});
+
+describe('the batch format between the threads', () => {
+  it('keeps tabs, newlines and quotes in names, labels and inputs, nulls and zeros as they were', () => {
+    const nasty = row({ modelName: 'churn\tmodel "v"\n2', inputs: { note: 'a\tb\nc', n: 0, missing: null }, output: { label: 'yes\t"no"', probabilities: { 'yes\t"no"': 0.75, other: 0.25 } } });
+    const plain = row({ runId: 'run1', output: { value: 0 } });
+    const [a, b] = decodeRows([encodeRow(nasty), encodeRow(plain)].join('\n'));
+    expect(a).toEqual([nasty.requestId, 'churn\tmodel "v"\n2', 1, null, JSON.stringify(nasty.inputs), JSON.stringify(nasty.output), 'yes\t"no"', null, 1500, 'tfserving', nasty.time]);
+    expect(b!.slice(3, 8)).toEqual(['run1', JSON.stringify(plain.inputs), '{"value":0}', null, 0]);
   });
 });
 
