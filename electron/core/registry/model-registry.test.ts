@@ -36,6 +36,26 @@ function errorOf(action: () => unknown): MLDeskError {
 }
 
 describe('ModelRegistry', () => {
+  it('bumps the registry change counter on every change a model server resolves by, and only those', () => {
+    const generation = () => (store.db.prepare('SELECT generation FROM registry_state').get() as { generation: number }).generation;
+    const { runId } = newRun();
+    const steps: [string, () => void, boolean][] = [
+      ['create model', () => registry.createModel('churn'), false],
+      ['create version', () => registry.createVersion('churn', { source: `runs:/${runId}/model` }), true],
+      ['set alias', () => registry.setAlias('churn', 'staging', 1), true],
+      ['tag a version', () => registry.setVersionTag('churn', 1, 'k', 'v'), false],
+      ['log a metric', () => store.logBatch(runId, { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }], params: [], tags: [] }), false],
+      ['move alias', () => registry.setAlias('churn', 'staging', 1), true],
+      ['delete alias', () => registry.deleteAlias('churn', 'staging'), true],
+      ['rename model', () => registry.renameModel('churn', 'churn2'), true],
+    ];
+    for (const [what, step, bumps] of steps) {
+      const before = generation();
+      step();
+      expect(generation() > before, what).toBe(bumps);
+    }
+  });
+
   it('numbers versions 1, 2, 3 per model and never reuses a deleted number', () => {
     const { runId } = newRun();
     registry.createModel('churn');

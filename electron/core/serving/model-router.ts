@@ -50,11 +50,10 @@ export class ModelRouter {
   private readonly slots = new Map<string, Slot>();
   private readonly lastResolved = new Map<string, string>();
   private readonly versionCache = new Map<string, string | null>();
-  private cacheDataVersion = -1;
-  private cacheGeneration = -1;
-  private readonly dataVersion;
-  private dataVersionFresh = false;
-  private lastDataVersion = -1;
+  private cachedGeneration = -1;
+  private generationFresh = false;
+  private localGeneration = -1;
+  private readonly registryGeneration;
   private closed = false;
   /** One-row lookups for the per-request path; the registry's full reads only when these miss. */
   private readonly aliasVersion;
@@ -72,29 +71,32 @@ export class ModelRouter {
     const byName = 'JOIN registered_models m ON m.model_id = x.model_id WHERE m.name = ?';
     this.aliasVersion = store.db.prepare(`SELECT x.version FROM registered_model_aliases x ${byName} AND x.alias = ?`).pluck();
     this.versionExists = store.db.prepare(`SELECT x.version FROM model_versions x ${byName} AND x.version = ?`).pluck();
-    this.dataVersion = store.db.prepare('PRAGMA data_version').pluck();
+    this.registryGeneration = store.db.prepare('SELECT generation FROM registry_state').pluck();
     this.newestVersion = store.db.prepare(`SELECT MAX(x.version) FROM model_versions x ${byName}`).pluck();
   }
 
   /**
    * The version number a route names now, or null when it names nothing (the slow path explains
-   * why). Cached until the registry may have changed: a change through this connection bumps
-   * registryGeneration, a commit by any other connection or process bumps PRAGMA data_version.
+   * why). Cached until the registry changes: registry_state's counter is bumped by triggers on
+   * every registry write, from any process; it is read once per event-loop turn (requests read in
+   * one turn arrived together), and at once after a change through this connection. Prediction-log
+   * and tracking writes leave it alone.
    */
   private quickVersion(route: { version?: string; alias?: string }): string | null {
-    // Other connections' commits are checked once per event-loop turn: the pragma costs more
-    // than the lookup it saves, and requests read in one turn arrived together anyway.
-    if (!this.dataVersionFresh) {
-      this.dataVersionFresh = true;
-      this.lastDataVersion = this.dataVersion.get() as number;
-      setImmediate(() => (this.dataVersionFresh = false));
+    // A change through this very connection (the desktop app's own registry calls) is seen at once.
+    const local = registryGeneration(this.store.db);
+    if (local !== this.localGeneration) {
+      this.localGeneration = local;
+      this.generationFresh = false;
     }
-    const dataVersion = this.lastDataVersion;
-    const generation = registryGeneration(this.store.db);
-    if (dataVersion !== this.cacheDataVersion || generation !== this.cacheGeneration) {
-      this.versionCache.clear();
-      this.cacheDataVersion = dataVersion;
-      this.cacheGeneration = generation;
+    if (!this.generationFresh) {
+      this.generationFresh = true;
+      setImmediate(() => (this.generationFresh = false));
+      const generation = this.registryGeneration.get() as number;
+      if (generation !== this.cachedGeneration) {
+        this.versionCache.clear();
+        this.cachedGeneration = generation;
+      }
     }
     const key = `${route.version ?? ''}\u0000${route.alias ?? ''}`;
     const cached = this.versionCache.get(key);

@@ -288,7 +288,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'prediction log: every scored row with its model version, and ground-truth feedback joined by request id',
+    description: 'prediction log: every scored row with its model version, ground-truth feedback joined by request id, and a registry change counter',
     sql: `
       -- One row per scored input row. The model is named as it was served (name, version) and tied
       -- to the run that trained it, so monitoring can follow run -> datasets. Inputs and outputs are
@@ -312,6 +312,18 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Time ranges follow prediction_pk order closely enough to be read from these.
       CREATE INDEX predictions_by_model ON predictions(model_name, prediction_pk);
       CREATE INDEX predictions_by_model_version ON predictions(model_name, model_version, prediction_pk);
+
+      -- A counter every registry change bumps (by triggers, so from any process): a model server
+      -- reads this one row per event-loop turn to know whether its cached alias lookups still hold.
+      CREATE TABLE registry_state (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL) STRICT;
+      INSERT INTO registry_state (id, generation) VALUES (1, 0);
+      CREATE TRIGGER registry_models_changed AFTER UPDATE ON registered_models BEGIN UPDATE registry_state SET generation = generation + 1; END;
+      CREATE TRIGGER registry_models_deleted AFTER DELETE ON registered_models BEGIN UPDATE registry_state SET generation = generation + 1; END;
+      CREATE TRIGGER registry_versions_added AFTER INSERT ON model_versions BEGIN UPDATE registry_state SET generation = generation + 1; END;
+      CREATE TRIGGER registry_versions_deleted AFTER DELETE ON model_versions BEGIN UPDATE registry_state SET generation = generation + 1; END;
+      CREATE TRIGGER registry_aliases_added AFTER INSERT ON registered_model_aliases BEGIN UPDATE registry_state SET generation = generation + 1; END;
+      CREATE TRIGGER registry_aliases_changed AFTER UPDATE ON registered_model_aliases BEGIN UPDATE registry_state SET generation = generation + 1; END;
+      CREATE TRIGGER registry_aliases_deleted AFTER DELETE ON registered_model_aliases BEGIN UPDATE registry_state SET generation = generation + 1; END;
 
       -- Ground truth arrives later, by request id; a second label for the same row replaces the first.
       CREATE TABLE prediction_feedback (
