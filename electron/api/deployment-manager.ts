@@ -14,6 +14,8 @@ interface Entry {
   /** Settles once the server listens or failed to. */
   starting: Promise<void>;
   removed: boolean;
+  /** The port asked for (0 = any free one), as saved for the next launch. */
+  requestedPort: number;
 }
 
 export type StartServer = (options: PredictionServerOptions) => Promise<PredictionServer>;
@@ -39,8 +41,8 @@ function startError(error: unknown, port: number): string {
  */
 export class DeploymentManager {
   private readonly entries = new Map<string, Entry>();
-  /** The port each deployment was asked for (0 = any), as saved for the next launch. */
-  private readonly requestedPorts = new Map<string, number>();
+  /** Set while restore() starts the saved deployments: it saves once at the end, not per start. */
+  private restoring = false;
   private closed = false;
 
   constructor(
@@ -88,7 +90,7 @@ export class DeploymentManager {
       else throw new MLDeskError('INVALID_STATE', `${model}@${alias} is already deployed${entry.info.url ? ` at ${entry.info.url}` : ' (starting)'}; stop it first.`);
     }
     const info: Deployment = { id: randomUUID(), model, alias, state: 'starting', version, url: null, port: null, startedAt: Date.now(), error: null };
-    const entry: Entry = { info, removed: false, starting: Promise.resolve() };
+    const entry: Entry = { info, removed: false, starting: Promise.resolve(), requestedPort: port };
     const target = `${model}@${alias}`;
     const onVersionSwap = () => this.changed(info);
     entry.starting = this.startServer({ store: this.store, target, port, host: HOST, onVersionSwap }).then(
@@ -104,7 +106,6 @@ export class DeploymentManager {
       },
     );
     this.entries.set(info.id, entry);
-    this.requestedPorts.set(info.id, port);
     this.save();
     this.changed(info);
     return { ...info };
@@ -116,7 +117,8 @@ export class DeploymentManager {
 
   /** Written on every start and user stop (not at shutdown), so the next launch restarts the same set. */
   private save(): void {
-    const deployments: SavedDeployment[] = [...this.entries.values()].map((e) => ({ model: e.info.model, alias: e.info.alias, port: this.requestedPorts.get(e.info.id) ?? 0 }));
+    if (this.restoring) return;
+    const deployments: SavedDeployment[] = [...this.entries.values()].map((e) => ({ model: e.info.model, alias: e.info.alias, port: e.requestedPort }));
     const temp = `${this.savedFile}.tmp`;
     writeFileSync(temp, `${JSON.stringify({ deployments }, null, 2)}\n`);
     renameSync(temp, this.savedFile);
@@ -139,16 +141,20 @@ export class DeploymentManager {
       return [];
     }
     const restored: Deployment[] = [];
-    for (const request of saved) {
-      try {
-        restored.push(this.start(request));
-      } catch (error) {
-        const info: Deployment = { id: randomUUID(), model: request.model, alias: request.alias, state: 'failed', version: null, url: null, port: null, startedAt: Date.now(), error: `Could not restart: ${(error as Error).message}` };
-        this.entries.set(info.id, { info, removed: false, starting: Promise.resolve() });
-        this.requestedPorts.set(info.id, request.port);
-        restored.push({ ...info });
-        this.changed(info);
+    this.restoring = true;
+    try {
+      for (const request of saved) {
+        try {
+          restored.push(this.start(request));
+        } catch (error) {
+          const info: Deployment = { id: randomUUID(), model: request.model, alias: request.alias, state: 'failed', version: null, url: null, port: null, startedAt: Date.now(), error: `Could not restart: ${(error as Error).message}` };
+          this.entries.set(info.id, { info, removed: false, starting: Promise.resolve(), requestedPort: request.port });
+          restored.push({ ...info });
+          this.changed(info);
+        }
       }
+    } finally {
+      this.restoring = false;
     }
     this.save();
     return restored;
@@ -168,7 +174,6 @@ export class DeploymentManager {
   private remove(entry: Entry): void {
     entry.removed = true;
     this.entries.delete(entry.info.id);
-    this.requestedPorts.delete(entry.info.id);
   }
 
   /** App shutdown: every server stops before the database closes. */

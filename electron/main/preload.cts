@@ -4,11 +4,16 @@ import type * as ElectronModule from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import type { MLDeskBridge } from '../../shared/app-api/bridge.js';
 import type { AppEvent } from '../../shared/app-api/events.js';
+import type { ApiResult } from '../../shared/app-api/operations.js';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- sandboxed preloads can only require('electron')
 const { contextBridge, ipcRenderer } = require('electron') as typeof ElectronModule;
 
-const call = (operation: string) => (input: unknown) => ipcRenderer.invoke(`mldesk:api:${operation}`, input);
+// invoke() is typed as Promise<any>; the main-side handler answers an ApiResult, said here once.
+const call =
+  (operation: string) =>
+  (input: unknown): Promise<ApiResult<unknown>> =>
+    ipcRenderer.invoke(`mldesk:api:${operation}`, input) as Promise<ApiResult<unknown>>;
 
 const bridge = {
   api: {

@@ -38,8 +38,6 @@ interface Slot {
 export interface RouterEvents {
   /** The version a route resolves to changed (e.g. an alias moved). */
   onSwap?: (route: string, from: string, to: string) => void;
-  onLoaded?: (served: ServedModel) => void;
-  onUnloaded?: (served: ServedModel) => void;
 }
 
 /** At most this many versions stay loaded (the default target's, plus recently asked-for ones). */
@@ -194,7 +192,6 @@ export class ModelRouter {
   private async load(modelVersion: ModelVersion): Promise<ServedModel> {
     const model = await loadModelDir(this.tf, modelDirOf(this.store, modelVersion));
     const served: ServedModel = { name: modelVersion.name, version: modelVersion.version, modelVersion, model, backend: this.backend };
-    this.events.onLoaded?.(served);
     return served;
   }
 
@@ -216,7 +213,6 @@ export class ModelRouter {
     if (!served) return;
     slot.served = undefined;
     served.model.dispose();
-    this.events.onUnloaded?.(served);
   }
 
   /** Disposes every loaded version once its leases are released (call after the HTTP server closed). */

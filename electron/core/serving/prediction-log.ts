@@ -87,8 +87,6 @@ interface Waiter {
 export interface PredictionLogOptions {
   /** Rows that may wait for a commit before new requests are refused. */
   maxPendingRows?: number;
-  /** Called after each commit, e.g. to tell an open UI that rows arrived. */
-  onCommit?: (rows: number) => void;
 }
 
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./prediction-log-worker-source.mjs', import.meta.url) : new URL('./prediction-log-worker.js', import.meta.url);
@@ -96,6 +94,7 @@ const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./prediction-log-w
 export class PredictionLogWriter {
   private queue: string[] = [];
   private queueWaiters: Waiter[] = [];
+  /** Posted batches awaiting the writer's answer; `settled` resolves `done`, which drain() awaits. */
   private readonly inFlight = new Map<number, { waiters: Waiter[]; settled: () => void; done: Promise<void> }>();
   private nextBatch = 1;
   private scheduled = false;
@@ -108,7 +107,7 @@ export class PredictionLogWriter {
 
   constructor(
     db: SqliteDatabase,
-    private readonly options: PredictionLogOptions = {},
+    options: PredictionLogOptions = {},
   ) {
     this.maxPending = options.maxPendingRows ?? 20_000;
     // An empty execArgv keeps a test runner's loaders and inspector flags out of the thread.
@@ -177,7 +176,6 @@ export class PredictionLogWriter {
     this.counters.written += count;
     this.counters.batches++;
     for (const waiter of waiters) waiter.resolve();
-    this.options.onCommit?.(count);
   }
 
   /** The writer thread is gone: everything waiting fails loudly, and so does everything after. */

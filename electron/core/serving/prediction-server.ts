@@ -37,8 +37,6 @@ export interface PredictionServerOptions {
   logPredictions?: boolean;
   /** Rows that may wait for the log before requests are refused with 503. */
   maxPendingLogRows?: number;
-  /** Called after each prediction-log commit with the number of rows. */
-  onPredictionsLogged?: (model: string, rows: number) => void;
   /** Called when the version behind a route changes (an alias moved). */
   onVersionSwap?: (model: string, route: string, from: string, to: string) => void;
 }
@@ -98,7 +96,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   const log =
     options.logPredictions === false
       ? null
-      : new PredictionLogWriter(store.db, { maxPendingRows: options.maxPendingLogRows, onCommit: (rows) => options.onPredictionsLogged?.(target.name, rows) });
+      : new PredictionLogWriter(store.db, { maxPendingRows: options.maxPendingLogRows });
   const router = new ModelRouter(store, loaded.tf, loaded.info, target, {
     onSwap: (route, from, to) => {
       metrics.swaps.inc({ route });

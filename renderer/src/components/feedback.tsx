@@ -47,6 +47,17 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
+/** The button under a list that shows the next page of it. */
+export function ShowMore({ onMore, children }: { onMore: () => void; children: ReactNode }) {
+  return (
+    <div className="table-more">
+      <button type="button" className="btn btn-small" onClick={onMore}>
+        {children}
+      </button>
+    </div>
+  );
+}
+
 /** A modal confirmation; Escape cancels, Enter confirms, focus starts on Cancel for destructive actions. */
 export function ConfirmDialog(props: {
   title: string;

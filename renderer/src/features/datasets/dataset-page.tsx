@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { routeHref } from '../../app/router';
-import { ErrorBanner, NotFoundPage, Spinner } from '../../components/feedback';
+import { ErrorBanner, NotFoundPage, ShowMore, Spinner } from '../../components/feedback';
 import { ColumnCard } from './column-card';
 import { DatasetHeader } from './dataset-header';
 import { SchemaTable } from './schema-table';
@@ -71,11 +71,7 @@ export function DatasetPage({ datasetRef }: { datasetRef: string }) {
           ))}
         </div>
         {shownColumns.length > cards.length && (
-          <div className="table-more">
-            <button type="button" className="btn" onClick={() => setCardLimit((n) => n + CARDS_PAGE)}>
-              Show {Math.min(CARDS_PAGE, shownColumns.length - cards.length)} more of {shownColumns.length - cards.length} columns
-            </button>
-          </div>
+          <ShowMore onMore={() => setCardLimit((n) => n + CARDS_PAGE)}>Show {Math.min(CARDS_PAGE, shownColumns.length - cards.length)} more of {shownColumns.length - cards.length} columns</ShowMore>
         )}
       </section>
     </main>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { DatasetSummary } from '../../../../shared/datasets';
 import { navigate, routeHref } from '../../app/router';
 import { formatBytes, formatRelative, formatTime } from '../../components/format';
+import { ShowMore } from '../../components/feedback';
 import { count, shortSha } from './dataset-bits';
 
 /** Rows shown before "Show all": the list is a page of a few dozen at most in practice, but need not be. */
@@ -66,11 +67,7 @@ export function DatasetsTable({ datasets }: { datasets: DatasetSummary[] }) {
         </table>
         {matching.length === 0 && <p className="muted card-empty">No dataset name contains “{filter}”.</p>}
         {matching.length > shown.length && (
-          <div className="table-more">
-            <button type="button" className="btn btn-small" onClick={() => setLimit((l) => l + PAGE)}>
-              Show {Math.min(PAGE, matching.length - shown.length)} more of {matching.length - shown.length}
-            </button>
-          </div>
+          <ShowMore onMore={() => setLimit((l) => l + PAGE)}>Show {Math.min(PAGE, matching.length - shown.length)} more of {matching.length - shown.length}</ShowMore>
         )}
       </div>
     </section>

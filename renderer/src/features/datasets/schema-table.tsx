@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ColumnSchema, ColumnStats, DatasetVersion } from '../../../../shared/datasets';
 import { count, formatPercent, formatStat, TypeBadge } from './dataset-bits';
 import type { ColumnDelta, VersionDiff } from './version-diff';
+import { ShowMore } from '../../components/feedback';
 import { DeltaCell, DiffSummary } from './version-delta';
 
 /** Wide tables (hundreds of columns) list a page at a time. */
@@ -114,11 +115,7 @@ export function SchemaTable({ version, shown, diff, onOpenColumn }: { version: D
           </tbody>
         </table>
         {shown.length > rows.length && (
-          <div className="table-more">
-            <button type="button" className="btn btn-small" onClick={() => setLimit((n) => n + ROWS_PAGE)}>
-              Show {Math.min(ROWS_PAGE, shown.length - rows.length)} more of {shown.length - rows.length} columns
-            </button>
-          </div>
+          <ShowMore onMore={() => setLimit((n) => n + ROWS_PAGE)}>Show {Math.min(ROWS_PAGE, shown.length - rows.length)} more of {shown.length - rows.length} columns</ShowMore>
         )}
       </div>
     </section>

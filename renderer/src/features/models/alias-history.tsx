@@ -1,6 +1,7 @@
 import type { AliasChange } from '../../../../shared/app-api/models';
 import { ROLLBACK_MARK } from '../../../../shared/app-api/models';
 import { formatRelative, formatTime } from '../../components/format';
+import { ShowMore } from '../../components/feedback';
 import { AliasBadge, CountedTitle } from './model-badges';
 
 /** The audit trail of alias moves, newest first: who moved which alias, when, from where to where and why. */
@@ -49,11 +50,7 @@ export function AliasHistory({ entries, total, onMore }: { entries: AliasChange[
             </tbody>
           </table>
           {total > entries.length && (
-            <div className="table-more">
-              <button type="button" className="btn btn-small" onClick={onMore}>
-                Show older ({total - entries.length} more)
-              </button>
-            </div>
+            <ShowMore onMore={onMore}>Show older ({total - entries.length} more)</ShowMore>
           )}
         </div>
       )}

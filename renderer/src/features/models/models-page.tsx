@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { navigate, routeHref } from '../../app/router';
-import { ErrorBanner, Spinner } from '../../components/feedback';
+import { ErrorBanner, ShowMore, Spinner } from '../../components/feedback';
 import { formatRelative, formatTime } from '../../components/format';
 import { ApprovalBadge, CountedTitle, VersionChip } from './model-badges';
 import { loadModels, searchModels, showMoreModels, useModelsList } from './models-store';
@@ -116,11 +116,7 @@ export function ModelsPage() {
             </table>
             {models.length === 0 && <p className="muted card-empty">No model name contains “{search}”.</p>}
             {total > models.length && (
-              <div className="table-more">
-                <button type="button" className="btn btn-small" onClick={showMoreModels}>
-                  Show more ({total - models.length} not shown)
-                </button>
-              </div>
+              <ShowMore onMore={showMoreModels}>Show more ({total - models.length} not shown)</ShowMore>
             )}
           </div>
         </section>

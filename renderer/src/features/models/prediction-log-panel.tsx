@@ -11,6 +11,7 @@ import './prediction-log.css';
 import {
   NO_FILTERS,
   WINDOWS,
+  hasFilters,
   loadPredictions,
   newerPredictions,
   olderPredictions,
@@ -126,7 +127,6 @@ function Summary({ stats }: { stats: PredictionStats }) {
 }
 
 function Filters({ filters, versions }: { filters: PredictionFilters; versions: string[] }) {
-  const changed = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
   return (
     <div className="prediction-filters" role="search">
       <select className="input" aria-label="Time window" value={filters.window} onChange={(e) => setPredictionFilters({ window: e.target.value as WindowId })}>
@@ -151,7 +151,7 @@ function Filters({ filters, versions }: { filters: PredictionFilters; versions: 
       </select>
       <input key={`label-${filters.label}`} type="search" className="input" aria-label="Filter by predicted class" placeholder="Predicted class" defaultValue={filters.label} onKeyDown={(e) => e.key === 'Enter' && setPredictionFilters({ label: e.currentTarget.value })} onBlur={(e) => e.currentTarget.value !== filters.label && setPredictionFilters({ label: e.currentTarget.value })} />
       <input key={`id-${filters.requestId}`} type="search" className="input mono" aria-label="Find request id" placeholder="Request id" defaultValue={filters.requestId} onKeyDown={(e) => e.key === 'Enter' && setPredictionFilters({ requestId: e.currentTarget.value })} onBlur={(e) => e.currentTarget.value !== filters.requestId && setPredictionFilters({ requestId: e.currentTarget.value })} />
-      {changed && (
+      {hasFilters(filters) && (
         <button className="btn btn-small btn-ghost" onClick={() => setPredictionFilters(NO_FILTERS)}>
           Clear filters
         </button>
@@ -231,7 +231,7 @@ export function PredictionLogPanel({ model, deployments }: { model: string; depl
 
   const running = deployments.filter((d) => d.state === 'running');
   const versions = stats?.byVersion.map((v) => v.version) ?? [];
-  const nothingYet = stats !== null && stats.total === 0 && JSON.stringify(filters) === JSON.stringify(NO_FILTERS);
+  const nothingYet = stats !== null && stats.total === 0 && !hasFilters(filters);
 
   return (
     <section className="card prediction-log" data-testid="prediction-log">

@@ -24,6 +24,8 @@ export interface PredictionFilters {
 
 export const NO_FILTERS: PredictionFilters = { version: '', window: 'all', feedback: 'any', label: '', requestId: '' };
 
+export const hasFilters = (filters: PredictionFilters): boolean => (Object.keys(NO_FILTERS) as (keyof PredictionFilters)[]).some((key) => filters[key] !== NO_FILTERS[key]);
+
 /**
  * Server data of one model's prediction log: the page on screen (keyset tokens kept as a stack so
  * "Newer" steps back), the summary and volume for the charts; and the filters, which are UI state
@@ -65,12 +67,12 @@ function since(filters: PredictionFilters, now: number): number | undefined {
   return window?.ms ? now - window.ms : undefined;
 }
 
-export function queryOf(model: string, filters: PredictionFilters, token: string | undefined, now = Date.now()): PredictionQuery {
+function queryOf(model: string, filters: PredictionFilters, token: string | undefined, from: number | undefined): PredictionQuery {
   return {
     model,
     limit: PREDICTIONS_PAGE,
     ...(filters.version ? { version: filters.version } : {}),
-    ...(since(filters, now) !== undefined ? { since: since(filters, now) } : {}),
+    ...(from !== undefined ? { since: from } : {}),
     ...(filters.feedback !== 'any' ? { feedback: filters.feedback } : {}),
     ...(filters.label.trim() ? { label: filters.label.trim() } : {}),
     ...(filters.requestId.trim() ? { requestId: filters.requestId.trim() } : {}),
@@ -84,9 +86,9 @@ export async function loadPredictions(): Promise<void> {
   if (!model) return;
   const request = ++latest;
   usePredictionLog.setState({ loading: true });
-  const now = Date.now();
+  const from = since(filters, Date.now());
   try {
-    const [page, stats] = await Promise.all([call('predictions.page', queryOf(model, filters, token, now)), call('predictions.stats', { model, ...(since(filters, now) !== undefined ? { since: since(filters, now) } : {}) })]);
+    const [page, stats] = await Promise.all([call('predictions.page', queryOf(model, filters, token, from)), call('predictions.stats', { model, ...(from !== undefined ? { since: from } : {}) })]);
     if (request !== latest) return;
     usePredictionLog.setState({ rows: page.predictions, nextToken: page.nextPageToken, stats, loading: false, error: null, refreshedAt: Date.now() });
   } catch (error) {
