@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PredictionRecord, PredictionStats } from '../../shared/app-api/predictions.js';
 import { DatasetStore } from '../core/data/dataset-store.js';
-import { PredictionLogWriter } from '../core/serving/prediction-log.js';
+import { encodeRow } from '../core/serving/prediction-journal.js';
+import { PredictionLog } from '../core/serving/prediction-log.js';
 import { recordFeedback } from '../core/serving/prediction-records.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
 import { createAppHandlers, type AppHandlers } from './app-handlers.js';
@@ -20,20 +21,25 @@ beforeEach(async () => {
   store = TrackingStore.open(dir);
   handlers = createAppHandlers(store, new DatasetStore(store.db, store.dataDir));
   // 30 predictions of v1 ten minutes ago, 20 of v2 in the last minute, as a model server logs them.
-  const writer = new PredictionLogWriter(store.db);
-  const row = (i: number, version: number, time: number) => ({
-    requestId: `req-${i}`,
-    modelName: 'iris',
-    modelVersion: version,
-    runId: null,
-    inputs: { petal_length: i / 10 },
-    output: { label: i % 3 ? 'versicolor' : 'setosa', probabilities: { setosa: 0.2, versicolor: 0.8 } },
-    latencyUs: version === 1 ? 2000 : 1000,
-    endpoint: 'tfserving',
-    time,
-  });
-  await writer.append([...Array.from({ length: 30 }, (_, i) => row(i, 1, NOW - 600_000 + i)), ...Array.from({ length: 20 }, (_, i) => row(30 + i, 2, NOW - 30_000 + i))]);
-  await writer.close();
+  const log = new PredictionLog(store.db);
+  const row = (i: number, version: number, time: number) => {
+    const label = i % 3 ? 'versicolor' : 'setosa';
+    return encodeRow({
+      requestId: `req-${i}`,
+      modelName: 'iris',
+      modelVersion: version,
+      runId: null,
+      inputsJson: JSON.stringify({ petal_length: i / 10 }),
+      outputJson: JSON.stringify({ label, probabilities: { setosa: 0.2, versicolor: 0.8 } }),
+      predictedLabel: label,
+      predictedValue: null,
+      latencyUs: version === 1 ? 2000 : 1000,
+      endpoint: 'tfserving',
+      time,
+    });
+  };
+  log.write([...Array.from({ length: 30 }, (_, i) => row(i, 1, NOW - 600_000 + i)), ...Array.from({ length: 20 }, (_, i) => row(30 + i, 2, NOW - 30_000 + i))]);
+  await log.close();
   recordFeedback(store.db, [{ request_id: 'req-31', actual: 'setosa' }], NOW);
 });
 afterEach(() => {

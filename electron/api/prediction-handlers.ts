@@ -1,5 +1,6 @@
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import type { PredictionRecord as WireRecord } from '../../shared/app-api/predictions.js';
+import { recoverJournals } from '../core/serving/prediction-journal.js';
 import { predictionStats, predictionVolume, searchPredictions, type PredictionRecord } from '../core/serving/prediction-records.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 
@@ -21,12 +22,25 @@ const toWire = (p: PredictionRecord): WireRecord => ({
 
 /** The prediction log of the app API (contract in shared/app-api/predictions.ts). */
 export function createPredictionHandlers(store: TrackingStore) {
+  /**
+   * A model server that died (killed, crashed) leaves rows in its journal that it answered but had
+   * not moved into the table yet: the log views replay such journals first (at most once a second;
+   * a live server's journal is its own business).
+   */
+  let replayedAt = -Infinity;
+  const replayJournals = () => {
+    if (performance.now() - replayedAt < 1000) return;
+    replayedAt = performance.now();
+    recoverJournals(store.db);
+  };
   return {
     'predictions.page': (query: Input<'predictions.page'>): Output<'predictions.page'> => {
+      replayJournals();
       const page = searchPredictions(store.db, { ...query, maxResults: query.limit });
       return { predictions: page.predictions.map(toWire), ...(page.next_page_token ? { nextPageToken: page.next_page_token } : {}) };
     },
     'predictions.stats': ({ model, since }: Input<'predictions.stats'>): Output<'predictions.stats'> => {
+      replayJournals();
       const stats = predictionStats(store.db, model, since);
       const volume =
         stats.first_timestamp === null ? { bucketMs: 60_000, buckets: [] } : predictionVolume(store.db, model, since ?? stats.first_timestamp, Math.max(stats.last_timestamp!, Date.now()));

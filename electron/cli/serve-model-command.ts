@@ -66,7 +66,7 @@ export function registerServeModelCommand(program: Command): void {
         process.exit(known ? 2 : 1);
       }
       process.stdout.write(
-        server.log ? 'Prediction log: on (every scored row is committed before its answer).\n' : 'Prediction log: OFF (--no-prediction-log): predictions are not kept.\n',
+        server.log ? 'Prediction log: on (every scored row is journaled before its answer).\n' : 'Prediction log: OFF (--no-prediction-log): predictions are not kept.\n',
       );
       process.stdout.write(`MLDesk model server for ${server.served.name} version ${server.served.version} listening on ${server.url}\n`);
       const openStore = store;

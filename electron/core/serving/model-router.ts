@@ -128,29 +128,49 @@ export class ModelRouter {
   }
 
   /**
-   * A lease on the loaded version the route names now. Synchronous-fast when loaded: the common
-   * path costs one registry lookup.
+   * A lease on the version the route names now when that version is loaded, without waiting:
+   * the per-request path (one cached lookup). Null when it has to be loaded first (use acquire).
    */
-  async acquire(route: { version?: string; alias?: string } = {}): Promise<Lease> {
+  tryAcquire(route: { version?: string; alias?: string } = {}): Lease | null {
     if (this.closed) throw notFound('The model server is shutting down.');
     const quick = this.quickVersion(route);
-    const loaded = quick !== null ? this.slots.get(quick) : undefined;
-    const slot = loaded ?? this.slotFor(this.resolve(route));
+    const slot = quick !== null ? this.slots.get(quick) : undefined;
+    const served = slot?.served;
+    if (!slot || !served) return null;
+    this.noteRoute(route, slot);
+    return this.lease(slot, served);
+  }
+
+  /** A lease on the version the route names now, loading it first if needed. */
+  async acquire(route: { version?: string; alias?: string } = {}): Promise<Lease> {
+    const ready = this.tryAcquire(route);
+    if (ready) return ready;
+    const quick = this.quickVersion(route);
+    const slot = (quick !== null ? this.slots.get(quick) : undefined) ?? this.slotFor(this.resolve(route));
+    this.noteRoute(route, slot);
+    slot.leases++;
+    let served: ServedModel;
+    try {
+      served = slot.served ?? (await slot.loading);
+    } finally {
+      slot.leases--;
+    }
+    return this.lease(slot, served);
+  }
+
+  /** Tells onSwap when the version a route resolves to is not the one it resolved to last. */
+  private noteRoute(route: { version?: string; alias?: string }, slot: Slot): void {
     const key = route.version !== undefined ? `version ${route.version}` : route.alias !== undefined ? `alias ${route.alias}` : 'target';
     const previous = this.lastResolved.get(key);
     if (previous !== slot.version) {
       this.lastResolved.set(key, slot.version);
       if (previous !== undefined) this.events.onSwap?.(key, previous, slot.version);
     }
+  }
+
+  private lease(slot: Slot, served: ServedModel): Lease {
     slot.leases++;
     slot.lastUsed = performance.now();
-    let served: ServedModel;
-    try {
-      served = slot.served ?? (await slot.loading);
-    } catch (error) {
-      slot.leases--;
-      throw error;
-    }
     let released = false;
     return {
       served,

@@ -1,64 +1,86 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MLDeskError } from '../errors.js';
 import { TrackingStore } from '../store/tracking-store.js';
-import { decodeRows, encodeRow, PredictionLogFullError, PredictionLogWriter, type PredictionLogRow } from './prediction-log.js';
+import { decodeRow, encodeRow, journalDirOf, JournalIngester, recoverJournals, type JournalRow } from './prediction-journal.js';
+import { PredictionLog, PredictionLogFullError } from './prediction-log.js';
 import { parseFeedbackBody, predictionStats, recordFeedback, searchPredictions } from './prediction-records.js';
 
 let dir: string;
 let store: TrackingStore;
-let writers: PredictionLogWriter[] = [];
+let logs: PredictionLog[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'mldesk-predlog-'));
   store = TrackingStore.open(dir);
 });
 afterEach(async () => {
-  await Promise.all(writers.map((w) => w.close()));
-  writers = [];
+  await Promise.all(logs.map((l) => l.close()));
+  logs = [];
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
-const newWriter = (options?: ConstructorParameters<typeof PredictionLogWriter>[1]) => {
-  const writer = new PredictionLogWriter(store.db, options);
-  writers.push(writer);
-  return writer;
+/** A log whose writer thread moves rows only when asked (flush, close), unless an interval is given. */
+const newLog = (options: ConstructorParameters<typeof PredictionLog>[1] = {}) => {
+  const log = new PredictionLog(store.db, { intervalMs: 3_600_000, ...options });
+  logs.push(log);
+  return log;
 };
 
 let next = 0;
-const row = (overrides: Partial<PredictionLogRow> = {}): PredictionLogRow => ({
-  requestId: `req-${++next}`,
-  modelName: 'm',
-  modelVersion: 1,
-  runId: null,
-  inputs: { x: next },
-  output: { label: next % 2 ? 'a' : 'b', probabilities: { a: 0.5, b: 0.5 } },
-  latencyUs: 1500,
-  endpoint: 'tfserving',
-  time: 1_700_000_000_000 + next,
-  ...overrides,
-});
+type RowInput = Omit<JournalRow, 'inputsJson' | 'outputJson'> & { inputs: Record<string, unknown>; output: JournalRow['outputJson'] | object };
+const row = (overrides: Partial<RowInput> = {}): JournalRow => {
+  const r: RowInput = {
+    requestId: `req-${++next}`,
+    modelName: 'm',
+    modelVersion: 1,
+    runId: null,
+    inputs: { x: next },
+    output: { label: next % 2 ? 'a' : 'b', probabilities: { a: 0.5, b: 0.5 } },
+    predictedLabel: next % 2 ? 'a' : 'b',
+    predictedValue: null,
+    latencyUs: 1500,
+    endpoint: 'tfserving',
+    time: 1_700_000_000_000 + next,
+    ...overrides,
+  };
+  const { inputs, output, ...rest } = r;
+  return { ...rest, inputsJson: JSON.stringify(inputs), outputJson: typeof output === 'string' ? output : JSON.stringify(output) };
+};
+const lines = (n: number, overrides: Partial<RowInput> = {}) => Array.from({ length: n }, () => encodeRow(row(overrides)));
 const countRows = () => (store.db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
+const journals = () => (existsSync(journalDirOf(store.db.name)) ? readdirSync(journalDirOf(store.db.name)) : []);
 
-describe('PredictionLogWriter', () => {
-  it('commits the rows of one event-loop turn in one transaction on the writer thread, and resolves each caller after the commit', async () => {
-    const writer = newWriter();
-    const appends = Array.from({ length: 20 }, () => writer.append([row(), row()]));
+describe('PredictionLog', () => {
+  it('appends each batch to the journal with one write; the writer thread moves the rows into the table', async () => {
+    const log = newLog();
+    for (let i = 0; i < 20; i++) log.write(lines(2));
+    // Logged (in the journal, on disk) before anything reached the table.
+    const [journal] = journals();
+    expect(readFileSync(join(journalDirOf(store.db.name), journal!), 'utf8').trimEnd().split('\n')).toHaveLength(40);
     expect(countRows()).toBe(0);
-    expect(writer.counters.pending).toBe(40);
-    await Promise.all(appends);
+    expect(log.counters).toMatchObject({ journaled: 40, pending: 40, written: 0 });
+    await log.flush();
     expect(countRows()).toBe(40);
-    expect(writer.counters).toMatchObject({ written: 40, pending: 0, batches: 1, failed: 0, rejected: 0 });
+    expect(log.counters).toMatchObject({ journaled: 40, written: 40, pending: 0, batches: 1, failed: 0, rejected: 0, ignored: 0 });
+    expect(store.db.prepare('SELECT ingested_rows FROM prediction_journals WHERE journal = ?').pluck().get(journal)).toBe(40);
+  });
+
+  it('moves rows on its own every interval', async () => {
+    const log = newLog({ intervalMs: 10 });
+    log.write(lines(3));
+    await expect.poll(countRows, { timeout: 5000 }).toBe(3);
+    expect(log.counters.pending).toBe(0);
   });
 
   it('refuses new rows with a 503 error when too many wait, and counts them', async () => {
-    const writer = newWriter({ maxPendingRows: 3 });
-    writer.reserve(2);
-    void writer.append([row(), row()]);
+    const log = newLog({ maxPendingRows: 3 });
+    log.reserve(2);
+    log.write(lines(2));
     const error = (() => {
       try {
-        writer.reserve(2);
+        log.reserve(2);
       } catch (e) {
         return e as MLDeskError;
       }
@@ -66,48 +88,106 @@ describe('PredictionLogWriter', () => {
     expect(error).toBeInstanceOf(PredictionLogFullError);
     expect(error!.httpStatus).toBe(503);
     expect(error!.message).toMatch(/2 rows waiting, limit 3.*nothing was scored/);
-    expect(writer.counters.rejected).toBe(2);
-    await writer.drain();
+    expect(log.counters.rejected).toBe(2);
+    await log.flush();
     expect(countRows()).toBe(2);
-    expect(() => writer.reserve(2)).not.toThrow();
+    expect(() => log.reserve(2)).not.toThrow();
   });
 
-  it('a failed commit rejects every caller of that batch and keeps none of its rows', async () => {
-    const writer = newWriter();
-    await writer.append([row({ requestId: 'dup' })]);
-    const ok = writer.append([row()]);
-    const clash = writer.append([row({ requestId: 'dup' })]);
-    await expect(clash).rejects.toThrow(/could not be logged, so it is not returned: UNIQUE constraint failed/);
-    await expect(ok).rejects.toThrow(/could not be logged/);
-    expect(countRows()).toBe(1);
-    expect(writer.counters).toMatchObject({ written: 1, failed: 2, pending: 0 });
+  it('a failed journal write throws a 500 error, counts its rows, and the log goes on in a new journal', async () => {
+    const log = newLog();
+    log.write(lines(1));
+    // The journal's descriptor swapped for a read-only one: the next write fails as a full disk would.
+    const internals = log as unknown as { fd: number };
+    writeFileSync(join(dir, 'read-only'), '');
+    internals.fd = openSync(join(dir, 'read-only'), 'r');
+    expect(() => log.write(lines(2))).toThrow(/could not be logged, so it is not returned/);
+    expect(log.counters).toMatchObject({ journaled: 1, failed: 2 });
+    log.write(lines(3));
+    await log.flush();
+    expect(countRows()).toBe(4);
+    expect(log.counters).toMatchObject({ journaled: 4, written: 4, failed: 2, pending: 0 });
+    // The abandoned journal was moved in full and removed; the new one is the only one left.
+    expect(journals()).toHaveLength(1);
   });
 
-  it('refuses rows once closed, after committing what was queued', async () => {
-    const writer = newWriter();
-    const queued = writer.append([row()]);
-    await writer.close();
-    await queued;
-    expect(countRows()).toBe(1);
-    expect(() => writer.reserve(1)).toThrow(/shutting down/);
+  it('starts a new journal past its size limit and removes the full one once it is moved', async () => {
+    const log = newLog({ rotateBytes: 2000 });
+    for (let i = 0; i < 10; i++) log.write(lines(5));
+    expect(journals().length).toBeGreaterThan(1);
+    await log.flush();
+    expect(countRows()).toBe(50);
+    expect(journals()).toHaveLength(1);
+  });
+
+  it('on close moves what is left, removes its journal, and refuses rows', async () => {
+    const log = newLog();
+    log.write(lines(7));
+    await log.close();
+    expect(countRows()).toBe(7);
+    expect(journals()).toEqual([]);
+    expect(store.db.prepare('SELECT COUNT(*) FROM prediction_journals').pluck().get()).toBe(0);
+    expect(() => log.reserve(1)).toThrow(/shutting down/);
+    expect(() => log.write(lines(1))).toThrow(/shutting down/);
   });
 });
 
-describe('the batch format between the threads', () => {
+describe('journal recovery', () => {
+  it('replays journals of servers that are gone, exactly once, and leaves the torn tail and live servers alone', () => {
+    const journalDir = journalDirOf(store.db.name);
+    rmSync(journalDir, { recursive: true, force: true });
+    mkdirSync(journalDir, { recursive: true });
+    const deadRows = lines(5);
+    writeFileSync(join(journalDir, '999999-01900000-0000-7000-8000-000000000001.journal'), `${deadRows.join('\n')}\n${deadRows[0]!.slice(0, 20)}`);
+    writeFileSync(join(journalDir, `${process.pid}-01900000-0000-7000-8000-000000000002.journal`), `${lines(2).join('\n')}\n`);
+    const alive = (pid: number) => pid === process.pid;
+    expect(recoverJournals(store.db, alive)).toBe(5);
+    expect(countRows()).toBe(5);
+    expect(journals()).toEqual([`${process.pid}-01900000-0000-7000-8000-000000000002.journal`]);
+    // A journal replayed again (say a crash between its rows and its removal) inserts nothing twice.
+    writeFileSync(join(journalDir, '999998-01900000-0000-7000-8000-000000000003.journal'), `${deadRows.join('\n')}\nnot a journal line\n`);
+    const ingester = new JournalIngester(store.db);
+    const path = join(journalDir, '999998-01900000-0000-7000-8000-000000000003.journal');
+    expect(ingester.ingestAll(path, '999998-01900000-0000-7000-8000-000000000003.journal')).toMatchObject({ rows: 0, ignored: 6 });
+    expect(countRows()).toBe(5);
+  });
+
+  it('goes on from the recorded offset, so a journal moved in steps lands once', () => {
+    const journalDir = journalDirOf(store.db.name);
+    mkdirSync(journalDir, { recursive: true });
+    const name = '999997-01900000-0000-7000-8000-000000000004.journal';
+    const path = join(journalDir, name);
+    writeFileSync(path, `${lines(3).join('\n')}\n`);
+    const ingester = new JournalIngester(store.db);
+    expect(ingester.ingest(path, name).rows).toBe(3);
+    appendFileSync(path, `${lines(2).join('\n')}\n`);
+    expect(ingester.ingest(path, name).rows).toBe(2);
+    expect(ingester.ingest(path, name).rows).toBe(0);
+    expect(countRows()).toBe(5);
+    expect(ingester.offset(name)).toBe(readFileSync(path).length);
+  });
+});
+
+describe('the journal line format', () => {
   it('keeps tabs, newlines and quotes in names, labels and inputs, nulls and zeros as they were', () => {
-    const nasty = row({ modelName: 'churn\tmodel "v"\n2', inputs: { note: 'a\tb\nc', n: 0, missing: null }, output: { label: 'yes\t"no"', probabilities: { 'yes\t"no"': 0.75, other: 0.25 } } });
-    const plain = row({ runId: 'run1', output: { value: 0 } });
-    const [a, b] = decodeRows([encodeRow(nasty), encodeRow(plain)].join('\n'));
-    expect(a).toEqual([nasty.requestId, 'churn\tmodel "v"\n2', 1, null, JSON.stringify(nasty.inputs), JSON.stringify(nasty.output), 'yes\t"no"', null, 1500, 'tfserving', nasty.time]);
-    expect(b!.slice(3, 8)).toEqual(['run1', JSON.stringify(plain.inputs), '{"value":0}', null, 0]);
+    const nasty = row({ modelName: 'churn\tmodel "v"\n2', inputs: { note: 'a\tb\nc', n: 0, missing: null }, output: { label: 'yes\t"no"', probabilities: { 'yes\t"no"': 0.75, other: 0.25 } }, predictedLabel: 'yes\t"no"' });
+    const plain = row({ runId: 'run1', output: { value: 0 }, predictedLabel: null, predictedValue: 0 });
+    const a = decodeRow(encodeRow(nasty));
+    const b = decodeRow(encodeRow(plain));
+    expect(encodeRow(nasty)).not.toMatch(/\n/);
+    expect(a).toEqual([nasty.requestId, 'churn\tmodel "v"\n2', 1, null, nasty.inputsJson, nasty.outputJson, 'yes\t"no"', null, 1500, 'tfserving', nasty.time]);
+    expect(b!.slice(3, 8)).toEqual(['run1', plain.inputsJson, '{"value":0}', null, 0]);
+    expect(decodeRow('a\tb')).toBeNull();
+    expect(decodeRow(encodeRow(plain).replace('\t1\t', '\tx\t'))).toBeNull();
   });
 });
 
 describe('searchPredictions and feedback', () => {
   beforeEach(async () => {
-    const writer = newWriter();
-    await writer.append(Array.from({ length: 25 }, (_, i) => row({ requestId: `r${i}`, modelVersion: i < 10 ? 1 : 2, time: 1000 + i })));
-    await writer.append([row({ requestId: 'reg', modelName: 'regressor', output: { value: 3.5 } })]);
+    const log = newLog();
+    log.write(Array.from({ length: 25 }, (_, i) => encodeRow(row({ requestId: `r${i}`, modelVersion: i < 10 ? 1 : 2, time: 1000 + i }))));
+    log.write([encodeRow(row({ requestId: 'reg', modelName: 'regressor', output: { value: 3.5 }, predictedLabel: null, predictedValue: 3.5 }))]);
+    await log.flush();
   });
 
   it('pages newest first with a token, filters by version, time, label and feedback', () => {

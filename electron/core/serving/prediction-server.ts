@@ -6,18 +6,16 @@
  * (prediction-log.ts); the version answering follows the registry live (model-router.ts); ground
  * truth comes back through POST /v1/feedback; GET /metrics speaks Prometheus.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { v7 as uuidv7 } from 'uuid';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { MLDeskError, invalidParameter, notFound } from '../errors.js';
 import { requireBearerToken } from '../http-auth.js';
 import { ModelRegistry } from '../registry/model-registry.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { loadBackend, type BackendName } from '../training/backend.js';
-import type { Prediction } from '../training/model-files.js';
 import { ModelRouter, type Lease, type ServedModel } from './model-router.js';
-import { PredictionLogWriter, type PredictionLogRow, type WirePrediction } from './prediction-log.js';
+import { PredictionLog, type WirePrediction } from './prediction-log.js';
 import { parseFeedbackBody, recordFeedback } from './prediction-records.js';
-import { checkRows, csvRows, mlflowJsonRows, parseJsonBody, tfServingRows } from './request-rows.js';
+import { checkRows, csvRows, mlflowJsonRows, parseJsonBody, tfServingRows, type Row } from './request-rows.js';
 import { ScoringBatcher } from './scoring-batcher.js';
 import { ServingMetrics } from './serving-metrics.js';
 import { parseTarget, resolveTarget } from './serving-target.js';
@@ -50,21 +48,15 @@ export interface PredictionServer {
   served: ServedModel;
   router: ModelRouter;
   metrics: ServingMetrics;
-  log: PredictionLogWriter | null;
+  log: PredictionLog | null;
   close(): Promise<void>;
 }
 
+/** The answer to a scoring request (put together as text around the logged predictions in score()). */
 export interface ScoreResult {
   predictions: WirePrediction[];
   model_version: string;
   request_ids: string[];
-}
-
-function toWire(prediction: Prediction, classes: string[] | undefined): WirePrediction {
-  if (prediction.label !== undefined && classes) {
-    return { label: prediction.label, probabilities: Object.fromEntries(classes.map((c, i) => [c, prediction.probabilities![i]!])) };
-  }
-  return { value: prediction.value! };
 }
 
 function errorStatus(error: unknown): number {
@@ -96,7 +88,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   const log =
     options.logPredictions === false
       ? null
-      : new PredictionLogWriter(store.db, { maxPendingRows: options.maxPendingLogRows });
+      : new PredictionLog(store.db, { maxPendingRows: options.maxPendingLogRows });
   const router = new ModelRouter(store, loaded.tf, loaded.info, target, {
     onSwap: (route, from, to) => {
       metrics.swaps.inc({ route });
@@ -104,7 +96,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
     },
   });
   const metrics = new ServingMetrics(target.name, () => log?.counters ?? null, () => router.loaded().map((s) => s.version));
-  const batcher = new ScoringBatcher((rows) => metrics.batch(rows));
+  const batcher = new ScoringBatcher({ log, onBatch: (rows) => metrics.batch(rows) });
   // The first request should not pay for loading: load the default route's version now.
   const first = await router.acquire();
   first.release();
@@ -125,64 +117,83 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   };
   const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
 
-  /**
-   * The one path every prediction takes: resolve the version (lease), check every row, score in
-   * a micro-batch, log, answer. The lease pins the version for the request's whole life.
-   */
-  const score = async (request: FastifyRequest, reply: FastifyReply, endpoint: string, route: Route, parse: () => ParsedRows): Promise<FastifyReply> => {
-    const started = performance.now();
-    let lease: Lease | undefined;
-    let version = 'none';
-    try {
-      const { rows, fromText } = parse();
-      lease = await router.acquire(route);
-      const served = lease.served;
-      version = served.version;
-      const checked = checkRows(served.model.signature, rows, { fromText });
-      log?.reserve(checked.length);
-      const predictions = await batcher.score(served, checked);
-      lease.release();
-      lease = undefined;
-      const classes = served.model.signature.output.classes;
-      const wire = predictions.map((p) => toWire(p, classes));
-      // Time-ordered ids (UUIDv7): the log's unique index grows at its end instead of at random pages.
-      const requestIds = checked.map(() => uuidv7());
-      if (log) {
-        const now = Date.now();
-        const latencyUs = Math.round((performance.now() - started) * 1000);
-        const runId = served.modelVersion.run_id ?? null;
-        const modelVersion = Number(served.version);
-        await log.append(
-          checked.map((inputs, i): PredictionLogRow => ({ requestId: requestIds[i]!, modelName: served.name, modelVersion, runId, inputs, output: wire[i]!, latencyUs, endpoint, time: now })),
-        );
-      }
-      metrics.observe(endpoint, version, 200, (performance.now() - started) / 1000, checked.length);
-      const result: ScoreResult = { predictions: wire, model_version: version, request_ids: requestIds };
-      return reply.send(result);
-    } catch (error) {
-      lease?.release();
-      metrics.observe(endpoint, version, errorStatus(error), 0, 0);
-      return sendError(reply, error);
-    }
+  const fail = (reply: FastifyReply, endpoint: string, version: string, error: unknown): void => {
+    metrics.observe(endpoint, version, errorStatus(error), 0, 0);
+    sendError(reply, error);
   };
 
-  app.post('/v1/models/*', async (request, reply) => {
+  /** Checks the rows against the leased version's signature, scores them in a micro-batch, answers. */
+  const scoreOn = (reply: FastifyReply, lease: Lease, parsed: ParsedRows, endpoint: string, started: number): void => {
+    const version = lease.served.version;
+    let rows: Row[];
+    try {
+      rows = checkRows(lease.served.model.signature, parsed.rows, { fromText: parsed.fromText });
+      log?.reserve(rows.length);
+    } catch (error) {
+      lease.release();
+      fail(reply, endpoint, version, error);
+      return;
+    }
+    // Called once the rows are scored and in the prediction log (or either failed).
+    batcher.submit(lease.served, { rows, endpoint, started }, (error, scored) => {
+      lease.release();
+      if (error || !scored) {
+        fail(reply, endpoint, version, error);
+        return;
+      }
+      metrics.observe(endpoint, version, 200, (performance.now() - started) / 1000, rows.length);
+      // The predictions are JSON already (as logged): the answer is put together around them.
+      const body = `{"predictions":[${scored.outputs.join(',')}],"model_version":${JSON.stringify(version)},"request_ids":${JSON.stringify(scored.requestIds)}}`;
+      reply.type('application/json; charset=utf-8').send(body);
+    });
+  };
+
+  /**
+   * The one path every prediction takes: resolve the version (a lease, which pins it for the
+   * request's whole life), check every row, score in a micro-batch, log, answer. Callbacks, not
+   * promises, on this path: each await cost every request a few microtask turns.
+   */
+  const score = (reply: FastifyReply, endpoint: string, route: Route, parse: () => ParsedRows): void => {
+    const started = performance.now();
+    let parsed: ParsedRows;
+    let lease: Lease | null;
+    try {
+      parsed = parse();
+      lease = router.tryAcquire(route);
+    } catch (error) {
+      fail(reply, endpoint, 'none', error);
+      return;
+    }
+    if (lease) {
+      scoreOn(reply, lease, parsed, endpoint, started);
+      return;
+    }
+    // The version is not loaded yet: this request (and those after it) wait for it to load once.
+    router.acquire(route).then(
+      (loaded) => scoreOn(reply, loaded, parsed, endpoint, started),
+      (error: unknown) => fail(reply, endpoint, 'none', error),
+    );
+  };
+
+  app.post('/v1/models/*', (request, reply) => {
     const match = PREDICT_PATH.exec(request.url.split('?')[0]!);
     if (!match) {
-      return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint POST ${request.url}: use /v1/models/NAME[/versions/V|/labels/ALIAS]:predict.` });
+      reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint POST ${request.url}: use /v1/models/NAME[/versions/V|/labels/ALIAS]:predict.` });
+      return;
     }
     try {
       checkName(match[1]!);
     } catch (error) {
-      return sendError(reply, error);
+      sendError(reply, error);
+      return;
     }
     const route: Route = match[2] !== undefined ? { version: decodeURIComponent(match[2]) } : match[3] !== undefined ? { alias: decodeURIComponent(match[3]) } : {};
-    return score(request, reply, 'tfserving', route, () => ({ rows: tfServingRows(parseJsonBody(bodyText(request.body))), fromText: false }));
+    score(reply, 'tfserving', route, () => ({ rows: tfServingRows(parseJsonBody(bodyText(request.body))), fromText: false }));
   });
 
-  app.post('/invocations', async (request, reply) => {
+  app.post('/invocations', (request, reply) => {
     const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    return score(request, reply, 'invocations', {}, () => {
+    score(reply, 'invocations', {}, () => {
       if (type === 'text/csv') return { rows: csvRows(bodyText(request.body)).rows, fromText: true };
       if (type !== 'application/json') throw invalidParameter(`Unsupported content type '${type || 'none'}': send application/json or text/csv.`);
       return { rows: mlflowJsonRows(parseJsonBody(bodyText(request.body))), fromText: false };
@@ -193,7 +204,14 @@ export async function createPredictionServer(options: PredictionServerOptions): 
     try {
       if (!log) throw new MLDeskError('INVALID_STATE', 'This server runs without a prediction log (--no-prediction-log), so there is nothing to join feedback to.');
       const items = parseFeedbackBody(parseJsonBody(bodyText(request.body)));
-      return reply.send(recordFeedback(store.db, items));
+      try {
+        return reply.send(recordFeedback(store.db, items));
+      } catch (error) {
+        if (!(error instanceof MLDeskError) || error.httpStatus !== 404) throw error;
+        // A prediction answered a moment ago may still be in the journal only: move it, look again.
+        await log.flush();
+        return reply.send(recordFeedback(store.db, items));
+      }
     } catch (error) {
       return sendError(reply, error);
     }

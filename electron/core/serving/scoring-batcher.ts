@@ -2,55 +2,114 @@
  * Micro-batching: rows of requests that arrive in the same event-loop turn for the same model
  * version go through the network in one call. A TF.js call costs roughly the same for one row as
  * for thirty, so under concurrent load this multiplies throughput, and a lone request waits for
- * nothing but the current turn.
+ * nothing but the current turn. Each batch's rows are written to the prediction log with one
+ * journal write before any of its requests is answered; a failed write fails them all.
  */
+import { v7 as uuidv7 } from 'uuid';
 import type { Prediction } from '../training/model-files.js';
 import type { ServedModel } from './model-router.js';
+import { rowEncoder, type RowEncoder } from './prediction-journal.js';
+import type { PredictionLog, WirePrediction } from './prediction-log.js';
 import type { Row } from './request-rows.js';
 
-interface Job {
+export interface ScoreJob {
   rows: Row[];
-  resolve: (predictions: Prediction[]) => void;
-  reject: (error: Error) => void;
+  /** Which API the request came through (tfserving, invocations), for the log. */
+  endpoint: string;
+  /** performance.now() when the request was read: the logged latency runs from here. */
+  started: number;
+}
+
+export interface Scored {
+  /** Each row's prediction as JSON, exactly as logged (class and probabilities, or a value). */
+  outputs: string[];
+  /** One time-ordered id (UUIDv7) per row: the key for feedback. */
+  requestIds: string[];
+}
+
+export type ScoreCallback = (error: Error | null, scored?: Scored) => void;
+
+interface Pending extends ScoreJob {
+  done: ScoreCallback;
+}
+
+export function toWire(prediction: Prediction, classes: string[] | undefined): WirePrediction {
+  if (prediction.label !== undefined && classes) {
+    const probabilities: Record<string, number> = {};
+    for (let i = 0; i < classes.length; i++) probabilities[classes[i]!] = prediction.probabilities![i]!;
+    return { label: prediction.label, probabilities };
+  }
+  return { value: prediction.value! };
 }
 
 export class ScoringBatcher {
-  private pending = new Map<ServedModel, Job[]>();
+  private pending = new Map<ServedModel, Pending[]>();
   private scheduled = false;
+  private readonly encoders = new WeakMap<ServedModel, RowEncoder>();
 
-  constructor(private readonly onBatch: (rows: number) => void = () => {}) {}
+  constructor(private readonly options: { log: PredictionLog | null; onBatch?: (rows: number) => void }) {}
 
-  score(served: ServedModel, rows: Row[]): Promise<Prediction[]> {
-    return new Promise<Prediction[]>((resolve, reject) => {
-      const jobs = this.pending.get(served);
-      if (jobs) jobs.push({ rows, resolve, reject });
-      else this.pending.set(served, [{ rows, resolve, reject }]);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.run());
-      }
-    });
+  /** Queues the rows for this turn's model call; `done` gets their outputs once they are logged. */
+  submit(served: ServedModel, job: ScoreJob, done: ScoreCallback): void {
+    // Listed, not spread: a spread object here made every request ~10% dearer (measured).
+    const entry: Pending = { rows: job.rows, endpoint: job.endpoint, started: job.started, done };
+    const jobs = this.pending.get(served);
+    if (jobs) jobs.push(entry);
+    else this.pending.set(served, [entry]);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.run());
+    }
   }
 
   private run(): void {
     this.scheduled = false;
     const groups = this.pending;
     this.pending = new Map();
-    for (const [served, jobs] of groups) {
-      const rows = jobs.length === 1 ? jobs[0]!.rows : jobs.flatMap((job) => job.rows);
-      let predictions: Prediction[];
-      try {
-        predictions = served.model.predict(rows);
-      } catch (error) {
-        for (const job of jobs) job.reject(error as Error);
-        continue;
-      }
-      this.onBatch(rows.length);
-      let offset = 0;
-      for (const job of jobs) {
-        job.resolve(predictions.slice(offset, offset + job.rows.length));
-        offset += job.rows.length;
-      }
+    for (const [served, jobs] of groups) this.runGroup(served, jobs);
+  }
+
+  private runGroup(served: ServedModel, jobs: Pending[]): void {
+    const rows = jobs.length === 1 ? jobs[0]!.rows : jobs.flatMap((job) => job.rows);
+    let predictions: Prediction[];
+    try {
+      predictions = served.model.predict(rows);
+    } catch (error) {
+      for (const job of jobs) job.done(error as Error);
+      return;
     }
+    this.options.onBatch?.(rows.length);
+    const { log } = this.options;
+    const classes = served.model.signature.output.classes;
+    let encode = this.encoders.get(served);
+    if (!encode) this.encoders.set(served, (encode = rowEncoder(served.name, Number(served.version), served.modelVersion.run_id ?? null)));
+    const now = Date.now();
+    const lines: string[] = [];
+    const results: Scored[] = [];
+    let offset = 0;
+    for (const job of jobs) {
+      const latencyUs = Math.round((performance.now() - job.started) * 1000);
+      const scored: Scored = { outputs: [], requestIds: [] };
+      for (const inputs of job.rows) {
+        const prediction = predictions[offset++]!;
+        const outputJson = JSON.stringify(toWire(prediction, classes));
+        // Time-ordered ids (UUIDv7): the log's unique index grows at its end instead of at random pages.
+        const requestId = uuidv7();
+        scored.outputs.push(outputJson);
+        scored.requestIds.push(requestId);
+        if (log) {
+          const label = prediction.label ?? null;
+          lines.push(encode(requestId, JSON.stringify(inputs), outputJson, label, label === null ? (prediction.value ?? null) : null, latencyUs, job.endpoint, now));
+        }
+      }
+      results.push(scored);
+    }
+    try {
+      log?.write(lines);
+    } catch (error) {
+      for (const job of jobs) job.done(error as Error);
+      return;
+    }
+    jobs.forEach((job, i) => job.done(null, results[i]!));
   }
 }

@@ -49,12 +49,15 @@ export class ServingMetrics {
         },
       });
     logGauge('mldesk_prediction_log_enabled', '1 when every scored row is written to the prediction log.', () => 1);
-    logGauge('mldesk_prediction_log_rows_written', 'Rows committed to the prediction log since start.', (c) => c.written);
-    logGauge('mldesk_prediction_log_rows_pending', 'Rows waiting for their commit (their requests wait too).', (c) => c.pending);
+    logGauge('mldesk_prediction_log_rows_journaled', 'Rows written to the journal since start, each before its answer was sent.', (c) => c.journaled);
+    logGauge('mldesk_prediction_log_rows_written', 'Rows moved from the journal into the predictions table since start.', (c) => c.written);
+    logGauge('mldesk_prediction_log_rows_pending', 'Rows in the journal not yet in the predictions table (new requests get 503 past a bound).', (c) => c.pending);
     logGauge('mldesk_prediction_log_rows_rejected', 'Rows refused with 503 because the log was behind (backpressure); never scored.', (c) => c.rejected);
-    logGauge('mldesk_prediction_log_rows_failed', 'Rows whose commit failed; their requests got 500, not a prediction.', (c) => c.failed);
-    logGauge('mldesk_prediction_log_batches', 'Commits (group commits of concurrent requests) since start.', (c) => c.batches);
-    logGauge('mldesk_prediction_log_commit_seconds', 'Time spent committing prediction rows since start.', (c) => c.commitSeconds);
+    logGauge('mldesk_prediction_log_rows_failed', 'Rows whose journal write failed; their requests got 500, not a prediction.', (c) => c.failed);
+    logGauge('mldesk_prediction_log_rows_ignored', 'Journal lines not inserted: already in the table (a repeated move) or unreadable.', (c) => c.ignored);
+    logGauge('mldesk_prediction_log_batches', 'Transactions that moved journaled rows into the table since start.', (c) => c.batches);
+    logGauge('mldesk_prediction_log_commit_seconds', 'Time spent moving rows into the table since start.', (c) => c.commitSeconds);
+    logGauge('mldesk_prediction_log_move_errors', 'Moves that failed and were retried (the rows stay in the journal meanwhile).', (c) => c.moveErrors);
   }
 
   /**

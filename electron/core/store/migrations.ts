@@ -335,6 +335,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    description: 'prediction journals: how far each model server\'s journal has been moved into predictions',
+    sql: `
+      -- A model server appends every scored row to its journal file (prediction-journal/ beside
+      -- this database) before answering, and a writer thread moves the rows into predictions.
+      -- Each move records here, in the same transaction, how many bytes of the journal it has
+      -- taken, so a restart or a replay after a crash goes on from there.
+      CREATE TABLE prediction_journals (
+        journal TEXT PRIMARY KEY,
+        ingested_bytes INTEGER NOT NULL CHECK (ingested_bytes >= 0),
+        ingested_rows INTEGER NOT NULL CHECK (ingested_rows >= 0),
+        updated_time INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
