@@ -1,8 +1,8 @@
 /**
  * Prediction-server throughput: a trained iris MLP behind `mldesk serve-model`, single-row
  * requests from 32 concurrent connections (autocannon, loopback), with the prediction log on,
- * with it off, and a bare fastify echo route, all in this run and in alternating rounds so machine
- * drift hits each alike. Rows logged are counted against rows answered: any difference is a
+ * with it off, and a bare fastify echo route, all in this run: each warmed up for 4 s, then 3
+ * alternating rounds (so machine drift hits each alike) whose median is reported. Rows logged are counted against rows answered: any difference is a
  * dropped row. It reports; it never fails on a figure.
  */
 import autocannon from 'autocannon';
@@ -126,7 +126,7 @@ const combine = (figures: ServingFigure[]): ServingFigure => ({
 export async function benchServing(options: { log: (line: string) => void; seconds?: number; rounds?: number; connections?: number }): Promise<ServingBenchResult> {
   const { log } = options;
   const seconds = options.seconds ?? 8;
-  const rounds = options.rounds ?? 2;
+  const rounds = options.rounds ?? 3;
   const connections = options.connections ?? 32;
   const workDir = mkdtempSync(join(tmpdir(), 'mldesk-serving-bench-'));
   const children: Child[] = [];
@@ -165,7 +165,7 @@ export async function benchServing(options: { log: (line: string) => void; secon
       ['on', on.url, predict, on.pid],
     ] as const;
     for (const [name, url, path] of targets) {
-      const warm = await load(url, path, connections, 2);
+      const warm = await load(url, path, connections, 4);
       if (name === 'on') answeredByLogging += warm.requests;
     }
     for (let round = 1; round <= rounds; round++) {

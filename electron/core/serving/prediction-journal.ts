@@ -71,13 +71,26 @@ export function rowEncoder(modelName: string, modelVersion: number, runId: strin
 
 export type LogRowValues = [string, string, number, string | null, string, string, string | null, number | null, number, string, number];
 
+/** JSON-decoded model names and class labels: a handful of distinct strings across millions of lines. */
+const decodedText = new Map<string, string>();
+function textOf(json: string): string {
+  let text = decodedText.get(json);
+  if (text === undefined) {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== 'string') throw new TypeError('not a JSON string');
+    text = parsed;
+    if (decodedText.size < 10_000) decodedText.set(json, text);
+  }
+  return text;
+}
+
 /** The values of one journal line, or null when the line is not one encodeRow wrote. */
 export function decodeRow(line: string): LogRowValues | null {
   const fields = line.split('\t');
   if (fields.length !== 11) return null;
   const [requestId, model, version, runId, inputs, output, label, value, latencyUs, endpoint, time] = fields as [string, string, string, string, string, string, string, string, string, string, string];
   try {
-    const values: LogRowValues = [requestId, JSON.parse(model) as string, Number(version), runId || null, inputs, output, label ? (JSON.parse(label) as string) : null, value ? Number(value) : null, Number(latencyUs), endpoint, Number(time)];
+    const values: LogRowValues = [requestId, textOf(model), Number(version), runId || null, inputs, output, label ? textOf(label) : null, value ? Number(value) : null, Number(latencyUs), endpoint, Number(time)];
     return requestId && Number.isInteger(values[2]) && Number.isFinite(values[8]) && Number.isFinite(values[10]) ? values : null;
   } catch {
     return null;

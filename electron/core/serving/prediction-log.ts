@@ -134,7 +134,9 @@ export class PredictionLog {
   write(lines: string[]): void {
     if (this.closed) throw new MLDeskError('TEMPORARILY_UNAVAILABLE', 'The model server is shutting down; nothing was scored.');
     if (this.failure) throw this.failure;
-    const text = `${lines.join('\n')}\n`;
+    lines.push('');
+    const text = lines.join('\n');
+    lines.pop();
     let written = 0;
     try {
       written = writeSync(this.fd, text);
