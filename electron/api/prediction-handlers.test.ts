@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PredictionRecord, PredictionStats } from '../../shared/app-api/predictions.js';
 import { DatasetStore } from '../core/data/dataset-store.js';
-import { encodeRow } from '../core/serving/prediction-journal.js';
+import { encodeRow, journalDirOf } from '../core/serving/prediction-journal.js';
 import { PredictionLog } from '../core/serving/prediction-log.js';
 import { recordFeedback } from '../core/serving/prediction-records.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
@@ -76,6 +76,21 @@ describe('predictions.page', () => {
     const version = await dispatch(handlers, 'predictions.page', { model: 'iris', version: 'one', limit: 5 });
     if (!version.ok) expect(version.error.message).toMatch(/version.*must be a version number/);
     expect(version.ok).toBe(false);
+  });
+});
+
+describe('a model server that died', () => {
+  it('leaves a journal that the log views replay: its answered rows show up, once', async () => {
+    // What a killed server (pid 999999, not running) left: two answered rows and a torn write.
+    const journalDir = journalDirOf(store.db.name);
+    mkdirSync(journalDir, { recursive: true });
+    const line = (id: string) =>
+      encodeRow({ requestId: id, modelName: 'iris', modelVersion: 2, runId: null, inputsJson: '{"petal_length":1}', outputJson: '{"label":"setosa","probabilities":{"setosa":1}}', predictedLabel: 'setosa', predictedValue: null, latencyUs: 900, endpoint: 'invocations', time: NOW });
+    writeFileSync(join(journalDir, '999999-01900000-0000-7000-8000-000000000009.journal'), `${line('dead-1')}\n${line('dead-2')}\n${line('dead-3').slice(0, 30)}`);
+    const page = await call<{ predictions: PredictionRecord[] }>('predictions.page', { model: 'iris', limit: 3 });
+    expect(page.predictions.map((p) => p.requestId).slice(0, 2).sort()).toEqual(['dead-1', 'dead-2']);
+    expect(readdirSync(journalDir)).toEqual([]);
+    expect((await call<PredictionStats>('predictions.stats', { model: 'iris' })).total).toBe(52);
   });
 });
 

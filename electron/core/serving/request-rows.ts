@@ -19,10 +19,10 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** Parses a JSON body, naming the problem when it is not JSON. */
 export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') throw invalidParameter('The request body is empty: send a JSON object.');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
+    if (text.trim() === '') throw invalidParameter('The request body is empty: send a JSON object.');
     throw invalidParameter(`The request body is not valid JSON: ${(error as Error).message}`);
   }
 }
@@ -139,6 +139,17 @@ function checkValue(input: SignatureInput, value: unknown, row: number, fromText
   }
 }
 
+const fieldSetsBySignature = new WeakMap<ModelSignature, { known: Set<string>; ignored: Set<string> }>();
+/** The feature names a signature takes and the ones it lets through unused, built once per signature. */
+function fieldSets(signature: ModelSignature): { known: Set<string>; ignored: Set<string> } {
+  let sets = fieldSetsBySignature.get(signature);
+  if (!sets) {
+    sets = { known: new Set(signature.inputs.map((i) => i.name)), ignored: new Set([...signature.ignoredColumns, signature.output.name]) };
+    fieldSetsBySignature.set(signature, sets);
+  }
+  return sets;
+}
+
 /**
  * Checks every row against the signature and returns the rows as the model takes them. The first
  * problem (a missing or unknown feature, a wrong type, an unseen category) throws, naming the row
@@ -146,8 +157,7 @@ function checkValue(input: SignatureInput, value: unknown, row: number, fromText
  * column (labelled rows) are allowed and dropped.
  */
 export function checkRows(signature: ModelSignature, rows: Record<string, unknown>[], options: { fromText?: boolean } = {}): Row[] {
-  const known = new Set(signature.inputs.map((i) => i.name));
-  const ignored = new Set([...signature.ignoredColumns, signature.output.name]);
+  const { known, ignored } = fieldSets(signature);
   return rows.map((row, r) => {
     for (const field of Object.keys(row)) {
       if (!known.has(field) && !ignored.has(field)) {

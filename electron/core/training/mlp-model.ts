@@ -77,7 +77,8 @@ export function forward(tf: Tf, model: Sequential, x: Tensor, training: boolean,
       // costs more than the arithmetic for a few rows: the prediction server's hot path.
       h = tf.fused.matMul({ a: h, b: kernel!, bias, activation: activation as 'relu' });
     } else {
-      h = activate(tf, activation, tf.add(tf.matMul(h, kernel!), bias!));
+      // Dense.call too multiplies and adds the bias in one kernel, then applies the activation.
+      h = activate(tf, activation, tf.fused.matMul({ a: h, b: kernel!, bias }));
     }
   }
   return h;
