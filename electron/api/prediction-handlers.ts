@@ -31,7 +31,12 @@ export function createPredictionHandlers(store: TrackingStore) {
   const replayJournals = () => {
     if (performance.now() - replayedAt < 1000) return;
     replayedAt = performance.now();
-    recoverJournals(store.db);
+    try {
+      recoverJournals(store.db);
+    } catch (error) {
+      // The journal stays on disk for the next try; the log shows what the table holds meanwhile.
+      console.error(`MLDesk: could not replay a stopped model server's prediction journal yet: ${(error as Error).message}`);
+    }
   };
   return {
     'predictions.page': (query: Input<'predictions.page'>): Output<'predictions.page'> => {

@@ -237,7 +237,13 @@ export function recoverJournals(db: SqliteDatabase, isAlive: (pid: number) => bo
     const match = JOURNAL_FILE.exec(name);
     if (!match || isAlive(Number(match[1]))) continue;
     const path = join(dir, name);
-    rows += ingester.ingestAll(path, name).rows;
+    try {
+      rows += ingester.ingestAll(path, name).rows;
+    } catch (error) {
+      // Another process replayed and removed it meanwhile: nothing left to do here.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
     ingester.finish(path, name);
   }
   return rows;

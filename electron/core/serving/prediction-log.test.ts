@@ -152,6 +152,20 @@ describe('journal recovery', () => {
     expect(countRows()).toBe(5);
   });
 
+  it('skips a journal that another process replayed and removed while it looked', () => {
+    const journalDir = journalDirOf(store.db.name);
+    mkdirSync(journalDir, { recursive: true });
+    const name = '999996-01900000-0000-7000-8000-000000000005.journal';
+    writeFileSync(join(journalDir, name), `${lines(2).join('\n')}\n`);
+    // The other process wins the race between this one listing the folder and opening the file.
+    const gone = (pid: number) => {
+      rmSync(join(journalDir, name));
+      return pid === process.pid;
+    };
+    expect(recoverJournals(store.db, gone)).toBe(0);
+    expect(journals()).toEqual([]);
+  });
+
   it('goes on from the recorded offset, so a journal moved in steps lands once', () => {
     const journalDir = journalDirOf(store.db.name);
     mkdirSync(journalDir, { recursive: true });
