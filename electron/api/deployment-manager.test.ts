@@ -7,11 +7,9 @@ import type { Deployment } from '../../shared/app-api/models.js';
 import { ModelRegistry } from '../core/registry/model-registry.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
 import { loadBackend } from '../core/training/backend.js';
-import { resolveHyperparameters } from '../core/training/hyperparams.js';
-import { MODEL_DIR, modelFiles } from '../core/training/model-files.js';
+import { MODEL_DIR } from '../core/training/model-files.js';
 import { writeRunArtifact } from '../core/training/run-records.js';
-import { irisTable } from '../core/training/test-tables.js';
-import { train } from '../core/training/trainer.js';
+import { irisModelFiles } from '../core/training/test-tables.js';
 import { buildServer } from '../server/http-server.js';
 import { DeploymentManager, deploymentsOf } from './deployment-manager.js';
 
@@ -24,10 +22,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mldesk-deployments-'));
   store = TrackingStore.open(dir);
   const { tf } = await loadBackend('wasm');
-  const result = await train({ tf, table: irisTable(), target: 'species', hyperparameters: resolveHyperparameters({ hiddenUnits: [8], epochs: 3 }, 1) });
   const runId = store.createRun({ experimentId: store.experiments.create('iris', undefined, []), runName: 'iris', tags: [] }).info.run_id;
-  for (const file of await modelFiles(tf, result.model, result.preprocessing, 'mlp')) await writeRunArtifact(store, runId, `${MODEL_DIR}/${file.path}`, file.bytes);
-  result.model.dispose();
+  for (const file of await irisModelFiles(tf, 3)) await writeRunArtifact(store, runId, `${MODEL_DIR}/${file.path}`, file.bytes);
   const registry = new ModelRegistry(store.db);
   registry.createModel('iris');
   registry.createVersion('iris', { source: `runs:/${runId}/${MODEL_DIR}` });

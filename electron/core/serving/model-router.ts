@@ -132,22 +132,17 @@ export class ModelRouter {
    * the per-request path (one cached lookup). Null when it has to be loaded first (use acquire).
    */
   tryAcquire(route: { version?: string; alias?: string } = {}): Lease | null {
-    if (this.closed) throw notFound('The model server is shutting down.');
-    const quick = this.quickVersion(route);
-    const slot = quick !== null ? this.slots.get(quick) : undefined;
-    const served = slot?.served;
-    if (!slot || !served) return null;
+    const slot = this.cachedSlot(route);
+    if (!slot?.served) return null;
     this.noteRoute(route, slot);
-    return this.lease(slot, served);
+    return this.lease(slot, slot.served);
   }
 
   /** A lease on the version the route names now, loading it first if needed. */
   async acquire(route: { version?: string; alias?: string } = {}): Promise<Lease> {
-    const ready = this.tryAcquire(route);
-    if (ready) return ready;
-    const quick = this.quickVersion(route);
-    const slot = (quick !== null ? this.slots.get(quick) : undefined) ?? this.slotFor(this.resolve(route));
+    const slot = this.cachedSlot(route) ?? this.slotFor(this.resolve(route));
     this.noteRoute(route, slot);
+    if (slot.served) return this.lease(slot, slot.served);
     slot.leases++;
     let served: ServedModel;
     try {
@@ -156,6 +151,13 @@ export class ModelRouter {
       slot.leases--;
     }
     return this.lease(slot, served);
+  }
+
+  /** The slot of the version the route names now, by the cached lookup; undefined when not in memory. */
+  private cachedSlot(route: { version?: string; alias?: string }): Slot | undefined {
+    if (this.closed) throw notFound('The model server is shutting down.');
+    const quick = this.quickVersion(route);
+    return quick !== null ? this.slots.get(quick) : undefined;
   }
 
   /** Tells onSwap when the version a route resolves to is not the one it resolved to last. */

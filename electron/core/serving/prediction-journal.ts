@@ -231,11 +231,13 @@ export function pidAlive(pid: number): boolean {
 export function recoverJournals(db: SqliteDatabase, isAlive: (pid: number) => boolean = pidAlive): number {
   const dir = journalDirOf(db.name);
   if (!existsSync(dir)) return 0;
-  const ingester = new JournalIngester(db);
+  let ingester: JournalIngester | undefined;
   let rows = 0;
   for (const name of readdirSync(dir)) {
     const match = JOURNAL_FILE.exec(name);
     if (!match || isAlive(Number(match[1]))) continue;
+    // Statements are prepared only when there is something to replay (the app checks every second).
+    ingester ??= new JournalIngester(db);
     const path = join(dir, name);
     try {
       rows += ingester.ingestAll(path, name).rows;

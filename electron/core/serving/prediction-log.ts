@@ -21,8 +21,6 @@ import { MLDeskError } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { journalDirOf, journalFileName } from './prediction-journal.js';
 
-export { encodeRow, decodeRow, type JournalRow, type WirePrediction } from './prediction-journal.js';
-
 export interface PredictionLogCounters {
   /** Rows written to the journal (each before its answer was sent). */
   journaled: number;
@@ -134,9 +132,7 @@ export class PredictionLog {
   write(lines: string[]): void {
     if (this.closed) throw new MLDeskError('TEMPORARILY_UNAVAILABLE', 'The model server is shutting down; nothing was scored.');
     if (this.failure) throw this.failure;
-    lines.push('');
-    const text = lines.join('\n');
-    lines.pop();
+    const text = `${lines.join('\n')}\n`;
     let written = 0;
     try {
       written = writeSync(this.fd, text);

@@ -4,7 +4,7 @@
  */
 import { invalidParameter, notFound } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
-import type { WirePrediction } from './prediction-log.js';
+import type { WirePrediction } from './prediction-journal.js';
 
 export interface PredictionRecord {
   request_id: string;

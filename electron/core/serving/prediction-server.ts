@@ -13,7 +13,7 @@ import { ModelRegistry } from '../registry/model-registry.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { loadBackend, type BackendName } from '../training/backend.js';
 import { ModelRouter, type Lease, type ServedModel } from './model-router.js';
-import { PredictionLog, type WirePrediction } from './prediction-log.js';
+import { PredictionLog } from './prediction-log.js';
 import { parseFeedbackBody, recordFeedback } from './prediction-records.js';
 import { checkRows, csvRows, mlflowJsonRows, parseJsonBody, tfServingRows, type Row } from './request-rows.js';
 import { ScoringBatcher } from './scoring-batcher.js';
@@ -50,13 +50,6 @@ export interface PredictionServer {
   metrics: ServingMetrics;
   log: PredictionLog | null;
   close(): Promise<void>;
-}
-
-/** The answer to a scoring request (put together as text around the logged predictions in score()). */
-export interface ScoreResult {
-  predictions: WirePrediction[];
-  model_version: string;
-  request_ids: string[];
 }
 
 function errorStatus(error: unknown): number {

@@ -9,8 +9,8 @@ import { randomFillSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Prediction } from '../training/model-files.js';
 import type { ServedModel } from './model-router.js';
-import { rowEncoder, type RowEncoder } from './prediction-journal.js';
-import type { PredictionLog, WirePrediction } from './prediction-log.js';
+import { rowEncoder, type RowEncoder, type WirePrediction } from './prediction-journal.js';
+import type { PredictionLog } from './prediction-log.js';
 import type { Row } from './request-rows.js';
 
 export interface ScoreJob {
@@ -50,7 +50,7 @@ export function requestId(): string {
   return uuidv7({ random });
 }
 
-export function toWire(prediction: Prediction, classes: string[] | undefined): WirePrediction {
+function toWire(prediction: Prediction, classes: string[] | undefined): WirePrediction {
   if (prediction.label !== undefined && classes) {
     const probabilities: Record<string, number> = {};
     for (let i = 0; i < classes.length; i++) probabilities[classes[i]!] = prediction.probabilities![i]!;

