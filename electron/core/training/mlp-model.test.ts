@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import { loadBackend, type Tf } from './backend.js';
 import { ACTIVATIONS, resolveHyperparameters } from './hyperparams.js';
-import { buildMlp, dataLoss, forward, type Head } from './mlp-model.js';
+import { buildMlp, dataLoss, forward, inferencePass, type Head } from './mlp-model.js';
 import { SeededRandom } from './prng.js';
 
 let tf: Tf;
@@ -44,16 +44,23 @@ describe('forward in training (dense layers with the explicit-transpose gradient
 
 describe('forward in inference (the fused kernels Dense.call uses, without the layers machinery)', () => {
   it.each([...ACTIVATIONS.map((a) => ['multiclass', a] as const), ['binary', 'relu'] as const, ['regression', 'tanh'] as const])('%s head, %s hidden layers: what model.predict computes', (head, activation) => {
-    const hp = resolveHyperparameters({ hiddenUnits: [16, 8], activation }, 3);
+    // With dropout layers too: inference skips them, as model.predict does.
+    const hp = resolveHyperparameters({ hiddenUnits: [16, 8], activation, dropout: 0.3 }, 3);
     const model = buildMlp(tf, 5, head, 3, hp, new SeededRandom(11));
     const random = new SeededRandom(9);
     const x = tf.tensor2d(Array.from({ length: 7 * 5 }, () => random.next() * 4 - 2), [7, 5]);
     const fast = tf.tidy(() => forward(tf, model, x, false));
+    // The prediction server's pass: the layer walk done once, then applied to several batches.
+    const pass = inferencePass(tf, model);
+    const planned = [tf.tidy(() => pass(x)), tf.tidy(() => pass(x))];
     const reference = model.predict(x) as Tensor;
-    const [a, b] = [fast.dataSync(), reference.dataSync()];
-    expect(a.length).toBe(b.length);
-    a.forEach((value, i) => expect(Math.abs(value - b[i]!)).toBeLessThan(1e-6));
-    tf.dispose([x, fast, reference]);
+    const b = reference.dataSync();
+    for (const output of [fast, ...planned]) {
+      const a = output.dataSync();
+      expect(a.length).toBe(b.length);
+      a.forEach((value, i) => expect(Math.abs(value - b[i]!)).toBeLessThan(1e-6));
+    }
+    tf.dispose([x, fast, ...planned, reference]);
     model.dispose();
   });
 });

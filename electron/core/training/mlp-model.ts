@@ -70,18 +70,36 @@ export function forward(tf: Tf, model: Sequential, x: Tensor, training: boolean,
     }
     const [kernel, bias] = layer.trainableWeights.map((w) => w.read());
     const activation = (layer.getConfig() as { activation: string }).activation;
-    if (training) {
-      h = activate(tf, activation, denseForTraining(tf)(h, kernel!, bias!));
-    } else if (FUSABLE.has(activation)) {
-      // What Dense.call computes, minus the layers machinery (symbolic checks, name scopes) that
-      // costs more than the arithmetic for a few rows: the prediction server's hot path.
-      h = tf.fused.matMul({ a: h, b: kernel!, bias, activation: activation as 'relu' });
-    } else {
-      // Dense.call too multiplies and adds the bias in one kernel, then applies the activation.
-      h = activate(tf, activation, tf.fused.matMul({ a: h, b: kernel!, bias }));
-    }
+    h = training ? activate(tf, activation, denseForTraining(tf)(h, kernel!, bias!)) : denseInference(tf, h, kernel!, bias!, activation);
   }
   return h;
+}
+
+/**
+ * What Dense.call computes, minus the layers machinery (symbolic checks, name scopes) that costs
+ * more than the arithmetic for a few rows: the prediction server's hot path.
+ */
+function denseInference(tf: Tf, h: Tensor, kernel: Tensor, bias: Tensor, activation: string): Tensor {
+  if (FUSABLE.has(activation)) return tf.fused.matMul({ a: h, b: kernel, bias, activation: activation as 'relu' });
+  // Dense.call too multiplies and adds the bias in one kernel, then applies the activation.
+  return activate(tf, activation, tf.fused.matMul({ a: h, b: kernel, bias }));
+}
+
+/**
+ * forward(tf, model, x, false) with the walk over the layers done once: which layers are dense,
+ * their weight variables and activations (getConfig builds the whole layer config each call,
+ * which profiled as a good share of a small batch's prediction). Weights are read at each call.
+ */
+export function inferencePass(tf: Tf, model: Sequential): (x: Tensor) => Tensor {
+  const steps = model.layers
+    .filter((layer) => layer.getClassName() !== 'Dropout')
+    .map((layer): ((h: Tensor) => Tensor) => {
+      if (layer.getClassName() !== 'Dense') return (h) => layer.apply(h) as Tensor;
+      const [kernel, bias] = layer.trainableWeights;
+      const activation = (layer.getConfig() as { activation: string }).activation;
+      return (h) => denseInference(tf, h, kernel!.read(), bias!.read(), activation);
+    });
+  return (x) => steps.reduce((h, step) => step(h), x);
 }
 
 /** The activations Dense.call fuses into the matmul kernel; the others it applies after adding the bias. */

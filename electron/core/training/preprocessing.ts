@@ -125,17 +125,19 @@ export function fitPreprocessing(table: TrainingTable, target: string, task: Tas
 /** Encodes n rows, reading cell (row, feature) through `cell`, into a row-major Float32Array. */
 function encode(prep: Preprocessing, n: number, cell: (row: number, feature: number) => CellValue | undefined, unknown: UnknownCategory): Float32Array {
   const out = new Float32Array(n * prep.inputWidth);
-  const lookups = prep.features.map((f) => (isNumeric(f) ? null : new Map(f.categories.map((c, i) => [c, i]))));
+  const lookups = categoryLookups(prep);
+  const features = prep.features;
   for (let r = 0; r < n; r++) {
     let offset = r * prep.inputWidth;
-    prep.features.forEach((f, fi) => {
+    for (let fi = 0; fi < features.length; fi++) {
+      const f = features[fi]!;
       const value = cell(r, fi) ?? null;
       if (isNumeric(f)) {
         if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
           throw invalidParameter(`Feature '${f.name}' of row ${r} must be a number, got ${JSON.stringify(value)}.`);
         }
         out[offset++] = ((value ?? f.median) - f.mean) / f.std;
-        return;
+        continue;
       }
       const category = value === null ? f.mostFrequent : key(value);
       const position = lookups[fi]!.get(category);
@@ -144,9 +146,17 @@ function encode(prep: Preprocessing, n: number, cell: (row: number, feature: num
         throw invalidParameter(`Feature '${f.name}' of row ${r} has the category '${category}', unseen in training (known: ${f.categories.join(', ')}).`);
       }
       offset += f.categories.length;
-    });
+    }
   }
   return out;
+}
+
+/** Each categorical feature's category → one-hot position, built once per preprocessing (the server encodes every batch). */
+const lookupCache = new WeakMap<Preprocessing, (Map<string, number> | null)[]>();
+function categoryLookups(prep: Preprocessing): (Map<string, number> | null)[] {
+  let lookups = lookupCache.get(prep);
+  if (!lookups) lookupCache.set(prep, (lookups = prep.features.map((f) => (isNumeric(f) ? null : new Map(f.categories.map((c, i) => [c, i]))))));
+  return lookups;
 }
 
 /** Encodes table rows picked by index (training and validation splits). */
@@ -157,7 +167,8 @@ export function encodeTableRows(prep: Preprocessing, table: TrainingTable, rows:
 
 /** Encodes records keyed by feature name (inference); a missing key counts as a missing value. */
 export function encodeRecords(prep: Preprocessing, records: Record<string, CellValue>[], unknown: UnknownCategory = prep.unknownCategory): Float32Array {
-  return encode(prep, records.length, (r, fi) => records[r]![prep.features[fi]!.name], unknown);
+  const names = prep.features.map((f) => f.name);
+  return encode(prep, records.length, (r, fi) => records[r]![names[fi]!], unknown);
 }
 
 /** Target values of the given rows: class indices (classification) or standardised values. */
