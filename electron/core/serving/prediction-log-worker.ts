@@ -15,27 +15,30 @@ import { JournalIngester, recoverJournals } from './prediction-journal.js';
 
 /**
  * The writer's work can wait (its rows are safe in the journal) and answering requests cannot, so
- * on Linux this thread runs at nice 10: it yields to the request thread and to clients when the
- * cores are contended, yet keeps a share (~10% of a busy core) so the log does not fall behind
- * while, say, a training run keeps every core busy (nice 19 or SCHED_IDLE would starve it there).
- * Elsewhere it runs at normal priority.
+ * on Linux this thread runs at nice 10, and the server runs it SCHED_IDLE while it keeps up
+ * (writer-scheduling.ts; that needs this thread's id, posted below). Elsewhere it runs at normal
+ * priority.
  */
 const WRITER_NICE = 10;
-function lowerPriority(): void {
+function lowerPriority(): number | null {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WRITER_NICE);
+    if (!Number.isInteger(tid) || tid <= 0) return null;
+    setPriority(tid, WRITER_NICE);
+    return tid;
   } catch {
     // Not Linux (no /proc/thread-self) or not permitted: normal priority.
+    return null;
   }
 }
-lowerPriority();
+const threadId = lowerPriority();
 
 const port = parentPort!;
 const data = workerData as WriterData;
 const db = openDatabase(data.databasePath);
 const ingester = new JournalIngester(db);
 const post = (reply: WriterReply) => port.postMessage(reply);
+post({ type: 'started', threadId });
 
 interface Journal {
   name: string;

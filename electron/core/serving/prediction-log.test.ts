@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MLDeskError } from '../errors.js';
 import { TrackingStore } from '../store/tracking-store.js';
 import { decodeRow, encodeRow, journalDirOf, JournalIngester, recoverJournals, type JournalRow } from './prediction-journal.js';
@@ -129,6 +130,71 @@ describe('PredictionLog', () => {
     expect(store.db.prepare('SELECT COUNT(*) FROM prediction_journals').pluck().get()).toBe(0);
     expect(() => log.reserve(1)).toThrow(/shutting down/);
     expect(() => log.write(lines(1))).toThrow(/shutting down/);
+  });
+});
+
+/** A thread's scheduling policy (0 SCHED_OTHER, 5 SCHED_IDLE) and nice value, from /proc. */
+function threadScheduling(tid: number): { policy: number; nice: number } {
+  const fields = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // Fields 19 (nice) and 41 (policy) of proc(5), counted from the state field (3).
+  return { nice: Number(fields[19 - 3]), policy: Number(fields[41 - 3]) };
+}
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+const hasChrt = process.platform === 'linux' && spawnSync('chrt', ['--version']).status === 0;
+if (!hasChrt) console.log('[prediction-log] writer scheduling test skipped: needs Linux with util-linux chrt.');
+
+describe.skipIf(!hasChrt)('the writer thread’s scheduling (Linux)', () => {
+  it('runs SCHED_IDLE while it keeps up, is raised (nice 10) when rows back up, and lowered once it caught up', async () => {
+    const log = newLog({ scheduling: { raiseAtRows: 50, lowerBelowRows: 10, minRaisedMs: 0 } });
+    await vi.waitFor(() => expect(log.scheduling).toBeDefined());
+    const scheduling = log.scheduling!;
+    await scheduling.settled();
+    expect(scheduling.unmanaged).toBeUndefined();
+    expect(threadScheduling(scheduling.threadId)).toEqual({ policy: SCHED_IDLE, nice: 10 });
+    expect(log.counters).toMatchObject({ writerIdle: 1, writerRaises: 0 });
+
+    // 40 rows waiting: under the bound, still idle. 60: raised to ordinary scheduling at nice 10.
+    log.write(lines(40));
+    await scheduling.settled();
+    expect(threadScheduling(scheduling.threadId).policy).toBe(SCHED_IDLE);
+    log.write(lines(20));
+    await scheduling.settled();
+    expect(threadScheduling(scheduling.threadId)).toEqual({ policy: SCHED_OTHER, nice: 10 });
+    expect(log.counters).toMatchObject({ writerIdle: 0, writerRaises: 1 });
+
+    // Once the rows are moved it goes back to SCHED_IDLE.
+    await log.flush();
+    expect(countRows()).toBe(60);
+    await scheduling.settled();
+    expect(threadScheduling(scheduling.threadId)).toEqual({ policy: SCHED_IDLE, nice: 10 });
+    expect(log.counters).toMatchObject({ writerIdle: 1, writerRaises: 1 });
+
+    // A flush with rows waiting raises it too: whoever waits is not kept behind a busy machine.
+    log.write(lines(5));
+    const flushed = log.flush();
+    expect(scheduling.policy).toBe('normal');
+    await flushed;
+    await scheduling.settled();
+    expect(log.counters.writerRaises).toBe(2);
+    expect(threadScheduling(scheduling.threadId).policy).toBe(SCHED_IDLE);
+  });
+
+  it('stays raised for the minimum time, so a starved writer does not flap', async () => {
+    const log = newLog({ scheduling: { raiseAtRows: 5, lowerBelowRows: 2, minRaisedMs: 60_000 } });
+    await vi.waitFor(() => expect(log.scheduling).toBeDefined());
+    log.write(lines(10));
+    await log.flush();
+    await log.scheduling!.settled();
+    expect(threadScheduling(log.scheduling!.threadId).policy).toBe(SCHED_OTHER);
+    expect(log.counters.writerIdle).toBe(0);
+  });
+
+  it('scheduling: false leaves the writer at nice 10 with ordinary scheduling', async () => {
+    const log = newLog({ scheduling: false });
+    await log.flush();
+    expect(log.scheduling).toBeUndefined();
+    expect(log.counters.writerIdle).toBe(0);
   });
 });
 

@@ -20,6 +20,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { MLDeskError } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { journalDirOf, journalFileName } from './prediction-journal.js';
+import { WriterScheduling, type WriterSchedulingOptions } from './writer-scheduling.js';
 
 export interface PredictionLogCounters {
   /** Rows written to the journal (each before its answer was sent). */
@@ -40,6 +41,10 @@ export interface PredictionLogCounters {
   commitSeconds: number;
   /** Moves that failed and will be retried (the rows stay in the journal). */
   moveErrors: number;
+  /** 1 while the writer thread runs SCHED_IDLE (writer-scheduling.ts), 0 otherwise. */
+  writerIdle: number;
+  /** Times the writer was raised to ordinary scheduling: rows backed up, or a flush or the close waited on it. */
+  writerRaises: number;
 }
 
 /** Thrown when too many rows are pending: the caller answers 503 and scores nothing. */
@@ -53,6 +58,7 @@ export class PredictionLogFullError extends MLDeskError {
 export type WriterMessage = { type: 'rotate'; journal: string } | { type: 'flush'; id: number } | { type: 'close' };
 /** Messages from it. */
 export type WriterReply =
+  | { type: 'started'; threadId: number | null }
   | { type: 'moved'; rows: number; ignored: number; commitMs: number }
   | { type: 'move-failed'; error: string }
   | { type: 'flushed'; id: number };
@@ -71,6 +77,8 @@ export interface PredictionLogOptions {
   intervalMs?: number;
   /** A journal file is closed and a new one started past this size (the writer removes finished ones). */
   rotateBytes?: number;
+  /** When the writer thread runs SCHED_IDLE and when it is raised (Linux); false leaves it at nice 10. */
+  scheduling?: WriterSchedulingOptions | false;
 }
 
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./prediction-log-worker-source.mjs', import.meta.url) : new URL('./prediction-log-worker.js', import.meta.url);
@@ -87,13 +95,17 @@ export class PredictionLog {
   private readonly rotateBytes: number;
   private readonly flushes = new Map<number, () => void>();
   private nextFlush = 1;
-  readonly counters: PredictionLogCounters = { journaled: 0, written: 0, ignored: 0, failed: 0, rejected: 0, pending: 0, batches: 0, commitSeconds: 0, moveErrors: 0 };
+  private readonly schedulingOptions: WriterSchedulingOptions | false;
+  /** The writer thread's scheduling, once it has reported its thread id (Linux only). */
+  scheduling: WriterScheduling | undefined;
+  readonly counters: PredictionLogCounters = { journaled: 0, written: 0, ignored: 0, failed: 0, rejected: 0, pending: 0, batches: 0, commitSeconds: 0, moveErrors: 0, writerIdle: 0, writerRaises: 0 };
   /** Why the last move failed, while moves are failing. */
   lastMoveError: string | undefined;
 
   constructor(db: SqliteDatabase, options: PredictionLogOptions = {}) {
     this.maxPending = options.maxPendingRows ?? 100_000;
     this.rotateBytes = options.rotateBytes ?? 32 * 1024 * 1024;
+    this.schedulingOptions = options.scheduling ?? {};
     this.dir = journalDirOf(db.name);
     mkdirSync(this.dir, { recursive: true });
     const journal = this.newJournal();
@@ -145,6 +157,7 @@ export class PredictionLog {
     }
     this.counters.journaled += lines.length;
     this.counters.pending += lines.length;
+    this.scheduling?.rowsPending(this.counters.pending);
     this.journalBytes += written;
     if (this.journalBytes >= this.rotateBytes) this.rotate();
   }
@@ -161,6 +174,15 @@ export class PredictionLog {
   }
 
   private onReply(reply: WriterReply): void {
+    if (reply.type === 'started') {
+      if (reply.threadId !== null && process.platform === 'linux' && this.schedulingOptions !== false && !this.closed) {
+        this.scheduling = new WriterScheduling(reply.threadId, this.schedulingOptions, (scheduling) => {
+          this.counters.writerIdle = scheduling.policy === 'idle' ? 1 : 0;
+          this.counters.writerRaises = scheduling.raises;
+        });
+      }
+      return;
+    }
     if (reply.type === 'flushed') {
       this.flushes.get(reply.id)?.();
       this.flushes.delete(reply.id);
@@ -177,6 +199,7 @@ export class PredictionLog {
     this.counters.pending = Math.max(0, this.counters.pending - reply.rows - reply.ignored);
     this.counters.batches++;
     this.counters.commitSeconds += reply.commitMs / 1000;
+    this.scheduling?.rowsMoved(this.counters.pending);
   }
 
   /** The writer thread is gone: the journal keeps what was written; new requests fail loudly. */
@@ -190,6 +213,8 @@ export class PredictionLog {
   flush(): Promise<void> {
     if (this.failure) return Promise.resolve();
     const id = this.nextFlush++;
+    // Someone waits: the writer must not sit behind a busy machine as SCHED_IDLE.
+    if (this.counters.pending > 0) this.scheduling?.raise();
     return new Promise<void>((resolve) => {
       this.flushes.set(id, resolve);
       const message: WriterMessage = { type: 'flush', id };
@@ -202,6 +227,8 @@ export class PredictionLog {
     if (this.closed) return this.exited;
     this.closed = true;
     closeSync(this.fd);
+    // What is left is moved now, whatever else the machine is doing.
+    if (this.counters.pending > 0) this.scheduling?.raise();
     if (!this.failure) {
       const message: WriterMessage = { type: 'close' };
       this.worker.postMessage(message);

@@ -9,7 +9,7 @@ import { irisModelFiles } from '../training/test-tables.js';
 import type { ServedModel } from './model-router.js';
 import { decodeRow, journalDirOf } from './prediction-journal.js';
 import { PredictionLog } from './prediction-log.js';
-import { ScoringBatcher, type Scored } from './scoring-batcher.js';
+import { predictionEncoder, ScoringBatcher, type Scored } from './scoring-batcher.js';
 
 let dir: string;
 let store: TrackingStore;
@@ -78,5 +78,28 @@ describe('ScoringBatcher', () => {
     }
     expect(log.counters).toMatchObject({ failed: 3, journaled: 0 });
     await log.close();
+  });
+});
+
+describe('predictionEncoder', () => {
+  it('writes what JSON.stringify writes for the prediction object, for classifiers and regression', () => {
+    const classes = ['setosa', 'ver"si\\color', '__proto__', 'émoji 🌸'];
+    const encode = predictionEncoder(classes);
+    const cases: number[][] = [
+      [0.1, 0.2, 0.3, 0.4],
+      [Math.fround(0.012345678), Math.fround(0.91234565), 1e-7, -0],
+      [NaN, Infinity, -Infinity, 1],
+    ];
+    for (const probabilities of cases) {
+      for (const label of classes) {
+        const object = { label, probabilities: Object.fromEntries(classes.map((c, i) => [c, probabilities[i]!])) };
+        const text = encode({ label, probabilities });
+        expect(text).toBe(JSON.stringify(object));
+        // Valid JSON whose class keys are plain properties (not a prototype).
+        expect(Object.keys((JSON.parse(text) as typeof object).probabilities)).toEqual(classes);
+      }
+    }
+    const regression = predictionEncoder(undefined);
+    for (const value of [1.5, -2e-9, 0, NaN, 123456789.123]) expect(regression({ value })).toBe(JSON.stringify({ value }));
   });
 });
