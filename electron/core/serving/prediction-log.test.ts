@@ -146,7 +146,7 @@ if (!hasChrt) console.log('[prediction-log] writer scheduling test skipped: need
 
 describe.skipIf(!hasChrt)('the writer thread’s scheduling (Linux)', () => {
   it('runs SCHED_IDLE while it keeps up, is raised (nice 10) when rows back up, and lowered once it caught up', async () => {
-    const log = newLog({ scheduling: { raiseAtRows: 50, lowerBelowRows: 10, minRaisedMs: 0 } });
+    const log = newLog({ scheduling: { raiseAtRows: 50, lowerBelowRows: 10, minRaisedMs: 0, maxWaitMs: 600_000 } });
     await vi.waitFor(() => expect(log.scheduling).toBeDefined());
     const scheduling = log.scheduling!;
     await scheduling.settled();
@@ -154,11 +154,12 @@ describe.skipIf(!hasChrt)('the writer thread’s scheduling (Linux)', () => {
     expect(threadScheduling(scheduling.threadId)).toEqual({ policy: SCHED_IDLE, nice: 10 });
     expect(log.counters).toMatchObject({ writerIdle: 1, writerRaises: 0 });
 
-    // 40 rows waiting: under the bound, still idle. 60: raised to ordinary scheduling at nice 10.
+    // 40 rows waiting: under the bound, still idle after a few checks. 60: raised to ordinary scheduling at nice 10.
     log.write(lines(40));
-    await scheduling.settled();
-    expect(threadScheduling(scheduling.threadId).policy).toBe(SCHED_IDLE);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(scheduling.policy).toBe('idle');
     log.write(lines(20));
+    await vi.waitFor(() => expect(scheduling.policy).toBe('normal'));
     await scheduling.settled();
     expect(threadScheduling(scheduling.threadId)).toEqual({ policy: SCHED_OTHER, nice: 10 });
     expect(log.counters).toMatchObject({ writerIdle: 0, writerRaises: 1 });
@@ -180,10 +181,23 @@ describe.skipIf(!hasChrt)('the writer thread’s scheduling (Linux)', () => {
     expect(threadScheduling(scheduling.threadId).policy).toBe(SCHED_IDLE);
   });
 
+  it('raises it when a row has waited too long, however few wait (a starved writer at low traffic)', async () => {
+    const log = newLog({ scheduling: { raiseAtRows: 10_000, maxWaitMs: 300 } });
+    await vi.waitFor(() => expect(log.scheduling).toBeDefined());
+    await log.scheduling!.settled();
+    // This writer moves only when asked: the one row just waits.
+    log.write(lines(1));
+    await vi.waitFor(() => expect(log.scheduling!.policy).toBe('normal'), { timeout: 3_000 });
+    await log.scheduling!.settled();
+    expect(threadScheduling(log.scheduling!.threadId).policy).toBe(SCHED_OTHER);
+    expect(log.counters.writerRaises).toBe(1);
+  });
+
   it('stays raised for the minimum time, so a starved writer does not flap', async () => {
     const log = newLog({ scheduling: { raiseAtRows: 5, lowerBelowRows: 2, minRaisedMs: 60_000 } });
     await vi.waitFor(() => expect(log.scheduling).toBeDefined());
     log.write(lines(10));
+    await vi.waitFor(() => expect(log.scheduling!.policy).toBe('normal'));
     await log.flush();
     await log.scheduling!.settled();
     expect(threadScheduling(log.scheduling!.threadId).policy).toBe(SCHED_OTHER);

@@ -81,6 +81,9 @@ export interface PredictionLogOptions {
   scheduling?: WriterSchedulingOptions | false;
 }
 
+/** How often the server looks whether the writer thread must be raised (writer-scheduling.ts). */
+const SCHEDULING_CHECK_MS = 250;
+
 const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./prediction-log-worker-source.mjs', import.meta.url) : new URL('./prediction-log-worker.js', import.meta.url);
 
 export class PredictionLog {
@@ -98,6 +101,9 @@ export class PredictionLog {
   private readonly schedulingOptions: WriterSchedulingOptions | false;
   /** The writer thread's scheduling, once it has reported its thread id (Linux only). */
   scheduling: WriterScheduling | undefined;
+  private schedulingTimer: NodeJS.Timeout | undefined;
+  /** When the oldest row still pending was journaled (or the last move, if later). */
+  private waitingSince = 0;
   readonly counters: PredictionLogCounters = { journaled: 0, written: 0, ignored: 0, failed: 0, rejected: 0, pending: 0, batches: 0, commitSeconds: 0, moveErrors: 0, writerIdle: 0, writerRaises: 0 };
   /** Why the last move failed, while moves are failing. */
   lastMoveError: string | undefined;
@@ -155,9 +161,9 @@ export class PredictionLog {
       this.rotate();
       throw new MLDeskError('INTERNAL_ERROR', `The prediction could not be logged, so it is not returned: ${(error as Error).message}`);
     }
+    if (this.counters.pending === 0) this.waitingSince = performance.now();
     this.counters.journaled += lines.length;
     this.counters.pending += lines.length;
-    this.scheduling?.rowsPending(this.counters.pending);
     this.journalBytes += written;
     if (this.journalBytes >= this.rotateBytes) this.rotate();
   }
@@ -176,10 +182,12 @@ export class PredictionLog {
   private onReply(reply: WriterReply): void {
     if (reply.type === 'started') {
       if (reply.threadId !== null && process.platform === 'linux' && this.schedulingOptions !== false && !this.closed) {
-        this.scheduling = new WriterScheduling(reply.threadId, this.schedulingOptions, (scheduling) => {
-          this.counters.writerIdle = scheduling.policy === 'idle' ? 1 : 0;
-          this.counters.writerRaises = scheduling.raises;
+        const scheduling = new WriterScheduling(reply.threadId, this.schedulingOptions, (changed) => {
+          this.counters.writerIdle = changed.policy === 'idle' ? 1 : 0;
+          this.counters.writerRaises = changed.raises;
         });
+        this.scheduling = scheduling;
+        this.schedulingTimer = setInterval(() => scheduling.check(this.counters.pending, performance.now() - this.waitingSince), SCHEDULING_CHECK_MS).unref();
       }
       return;
     }
@@ -197,6 +205,8 @@ export class PredictionLog {
     this.counters.written += reply.rows;
     this.counters.ignored += reply.ignored;
     this.counters.pending = Math.max(0, this.counters.pending - reply.rows - reply.ignored);
+    // Moves take the journal in order: what is left came after this move started.
+    this.waitingSince = performance.now();
     this.counters.batches++;
     this.counters.commitSeconds += reply.commitMs / 1000;
     this.scheduling?.rowsMoved(this.counters.pending);
@@ -226,6 +236,7 @@ export class PredictionLog {
   async close(): Promise<void> {
     if (this.closed) return this.exited;
     this.closed = true;
+    clearInterval(this.schedulingTimer);
     closeSync(this.fd);
     // What is left is moved now, whatever else the machine is doing.
     if (this.counters.pending > 0) this.scheduling?.raise();

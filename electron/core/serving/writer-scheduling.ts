@@ -7,9 +7,10 @@
  * requests (measured on 2 cores).
  *
  * A SCHED_IDLE thread gets almost no CPU while every core is busy (a training run on all cores),
- * so when rows back up the server raises it to ordinary scheduling (it keeps its nice 10) and
- * lowers it again once it has caught up and stayed raised a while. A flush (feedback for a row
- * not moved yet) raises it too, so it is not kept waiting behind a busy machine.
+ * so when rows back up, or a row has waited a second (the writer moves every 100 ms when it
+ * runs), the server raises it to ordinary scheduling (it keeps its nice 10) and lowers it again
+ * once it has caught up and stayed raised a while. A flush (feedback for a row not moved yet)
+ * raises it too, so it is not kept waiting behind a busy machine.
  *
  * Node has no call for a thread's scheduling policy, so this runs util-linux's `chrt` on the
  * thread id, only at those changes. Where there is no chrt (not Linux, a minimal container) the
@@ -22,6 +23,8 @@ export type WriterPolicy = 'idle' | 'normal';
 export interface WriterSchedulingOptions {
   /** Raise the writer when more rows than this wait for it (default 10,000: ~0.4 s of full load). */
   raiseAtRows?: number;
+  /** Raise it when a row has waited this long (ms, default 1,000), however few wait. */
+  maxWaitMs?: number;
   /** Lower it again when fewer than this wait (default 2,000)... */
   lowerBelowRows?: number;
   /** ...and it has been raised at least this long (ms, default 5,000), so a starved writer does not flap. */
@@ -41,6 +44,7 @@ export class WriterScheduling {
   private raisedAt = 0;
   private queue: Promise<void> = Promise.resolve();
   private readonly raiseAt: number;
+  private readonly maxWaitMs: number;
   private readonly lowerBelow: number;
   private readonly minRaisedMs: number;
 
@@ -51,14 +55,15 @@ export class WriterScheduling {
     private readonly onChange: (scheduling: WriterScheduling) => void = () => {},
   ) {
     this.raiseAt = options.raiseAtRows ?? 10_000;
+    this.maxWaitMs = options.maxWaitMs ?? 1_000;
     this.lowerBelow = options.lowerBelowRows ?? 2_000;
     this.minRaisedMs = options.minRaisedMs ?? 5_000;
     this.set('idle');
   }
 
-  /** Called as rows are journaled (cheap unless it acts). */
-  rowsPending(pending: number): void {
-    if (pending > this.raiseAt && this.policy === 'idle') this.raise();
+  /** Called a few times a second: `pending` rows wait, the oldest for `waitedMs`. */
+  check(pending: number, waitedMs: number): void {
+    if (this.policy === 'idle' && pending > 0 && (pending > this.raiseAt || waitedMs > this.maxWaitMs)) this.raise();
   }
 
   /** Called after the writer moved rows. */
