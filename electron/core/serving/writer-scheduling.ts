@@ -37,7 +37,7 @@ const runChrt = (args: string[]) =>
 export class WriterScheduling {
   /** The policy asked for last (the chrt call may still be running). */
   policy: WriterPolicy = 'normal';
-  /** Times the writer was raised because rows backed up or a flush waited. */
+  /** Times the writer was raised: rows backed up or waited too long, or a flush or the close waited on it. */
   raises = 0;
   /** Why the policy cannot be managed here, once a chrt call failed; the writer then stays at nice 10. */
   unmanaged: string | undefined;
@@ -71,7 +71,7 @@ export class WriterScheduling {
     if (this.policy === 'normal' && pending < this.lowerBelow && performance.now() - this.raisedAt >= this.minRaisedMs) this.set('idle');
   }
 
-  /** Ordinary scheduling now (rows backed up, or someone waits for a flush). */
+  /** Ordinary scheduling now (rows backed up, or someone waits for a flush or the close). */
   raise(): void {
     if (this.policy === 'normal') return;
     this.raises++;

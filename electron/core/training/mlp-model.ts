@@ -58,10 +58,11 @@ export function buildMlp(tf: Tf, inputWidth: number, head: Head, classes: number
  * kernel Dense.call itself uses, so a reloaded model predicts exactly what the layers API would.
  */
 export function forward(tf: Tf, model: Sequential, x: Tensor, training: boolean, random?: SeededRandom): Tensor {
+  if (!training) return inferencePass(tf, model)(x);
   let h: Tensor = x;
   for (const layer of model.layers) {
     if (layer.getClassName() === 'Dropout') {
-      if (training) h = tf.dropout(h, (layer.getConfig() as { rate: number }).rate, undefined, random!.nextUint32());
+      h = tf.dropout(h, (layer.getConfig() as { rate: number }).rate, undefined, random!.nextUint32());
       continue;
     }
     if (layer.getClassName() !== 'Dense') {
@@ -70,7 +71,7 @@ export function forward(tf: Tf, model: Sequential, x: Tensor, training: boolean,
     }
     const [kernel, bias] = layer.trainableWeights.map((w) => w.read());
     const activation = (layer.getConfig() as { activation: string }).activation;
-    h = training ? activate(tf, activation, denseForTraining(tf)(h, kernel!, bias!)) : denseInference(tf, h, kernel!, bias!, activation);
+    h = activate(tf, activation, denseForTraining(tf)(h, kernel!, bias!));
   }
   return h;
 }
@@ -86,7 +87,7 @@ function denseInference(tf: Tf, h: Tensor, kernel: Tensor, bias: Tensor, activat
 }
 
 /**
- * forward(tf, model, x, false) with the walk over the layers done once: which layers are dense,
+ * The inference forward pass, with the walk over the layers done once: which layers are dense,
  * their weight variables and activations (getConfig builds the whole layer config each call,
  * which profiled as a good share of a small batch's prediction). Weights are read at each call.
  */
