@@ -10,6 +10,12 @@ import { invalidParameter, notFound } from '../errors.js';
 
 export const PROXY_SCHEME = 'mlflow-artifacts:';
 
+/** A file where a folder should be, or the other way round: the request's path is wrong, not the server. */
+function isPathConflict(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR';
+}
+
 /**
  * Artifact files live on disk under <data-dir>/artifacts, never in the database. URIs of the form
  * `mlflow-artifacts:/<path>` (what MLflow clients upload through the server) and local paths
@@ -20,6 +26,7 @@ export class ArtifactFiles {
 
   /** Maps a proxied artifact path (relative to the artifact root) to a file, refusing traversal. */
   resolveProxyPath(relativePath: string, field = 'path'): string {
+    if (relativePath.includes('\0')) throw invalidParameter(`Invalid value for parameter '${field}': artifact paths cannot contain a NUL character.`);
     const cleaned = relativePath.replace(/^\/+/, '');
     if (cleaned.split(/[\\/]/).some((part) => part === '..')) {
       throw invalidParameter(`Invalid value '${relativePath}' for parameter '${field}': '..' is not allowed in artifact paths.`);
@@ -69,8 +76,13 @@ export class ArtifactFiles {
   }
 
   /** Streams an upload to a temporary file, then renames it into place: readers never see half a file. */
-  async write(target: string, body: Readable): Promise<{ size: number; sha256: string }> {
-    await mkdir(dirname(target), { recursive: true });
+  async write(target: string, body: Readable, displayPath = this.relativeToRoot(target)): Promise<{ size: number; sha256: string }> {
+    try {
+      await mkdir(dirname(target), { recursive: true });
+    } catch (error) {
+      if (isPathConflict(error)) throw invalidParameter(`Cannot write artifact '${displayPath}': a parent of it is a file, not a folder.`);
+      throw error;
+    }
     const temp = join(dirname(target), `.mldesk-upload-${randomUUID()}`);
     const hash = createHash('sha256');
     let size = 0;
@@ -83,6 +95,7 @@ export class ArtifactFiles {
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
+      if (isPathConflict(error)) throw invalidParameter(`Cannot write artifact '${displayPath}': a folder of that name exists.`);
       throw error;
     }
     return { size, sha256: hash.digest('hex') };
@@ -100,7 +113,12 @@ export class ArtifactFiles {
   }
 
   async remove(target: string): Promise<void> {
-    await rm(target, { recursive: true, force: true });
+    try {
+      await rm(target, { recursive: true, force: true });
+    } catch (error) {
+      // A parent is a file: there is nothing at that path, as with a missing one.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    }
   }
 
   relativeToRoot(target: string): string {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { DatasetInput, FileInfo, KeyValue, Run, RunInfo, RunStatus } from '../../../shared/tracking-types.js';
 import { AppEventBus } from '../app-events.js';
 import { dataDirLayout } from '../data-dir.js';
@@ -9,6 +10,7 @@ import { ExperimentStore } from './experiments.js';
 import { RunDataStore, type Batch } from './run-data.js';
 import { logInputs } from './run-inputs.js';
 import { searchRuns, type RunSearch } from './run-search.js';
+import { forgetRunArtifacts, recordRunArtifact, runArtifactTarget, type RunArtifactTarget } from './run-artifact-index.js';
 import { RunStore, type CreateRunInput } from './runs.js';
 
 /**
@@ -84,12 +86,26 @@ export class TrackingStore {
     if (!match) return;
     const row = this.db.prepare('SELECT run_pk FROM runs WHERE run_uuid = ?').get(match[2]) as { run_pk: number } | undefined;
     if (!row) return;
-    this.db
-      .prepare(
-        `INSERT INTO artifacts (run_pk, path, file_size, sha256, created_time) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (run_pk, path) DO UPDATE SET file_size = excluded.file_size, sha256 = excluded.sha256, created_time = excluded.created_time`,
-      )
-      .run(row.run_pk, match[3], size, sha256, Date.now());
+    recordRunArtifact(this.db, row.run_pk, match[3]!, size, sha256);
+  }
+
+  /** Where an artifact-proxy upload or delete goes: strictly inside one run's artifact folder (else 400). */
+  runArtifactTarget(proxyPath: string): RunArtifactTarget {
+    return runArtifactTarget(this.artifacts, this.runs, proxyPath);
+  }
+
+  /** Stores an upload through the artifact proxy and indexes it under its run. */
+  async putRunArtifact(proxyPath: string, body: Readable): Promise<void> {
+    const { target, runPk, pathInRun } = this.runArtifactTarget(proxyPath);
+    const { size, sha256 } = await this.artifacts.write(target, body, proxyPath);
+    recordRunArtifact(this.db, runPk, pathInRun, size, sha256);
+  }
+
+  /** Deletes a file or folder through the artifact proxy, and its rows of the artifacts index. */
+  async deleteRunArtifact(proxyPath: string): Promise<void> {
+    const { target, runPk, pathInRun } = this.runArtifactTarget(proxyPath);
+    await this.artifacts.remove(target);
+    forgetRunArtifacts(this.db, runPk, pathInRun);
   }
 
   close(): void {

@@ -58,16 +58,13 @@ export async function registerArtifactRoutes(app: FastifyInstance, store: Tracki
         return reply.send(stream);
       });
       scope.put(`${prefix}/artifacts/*`, async (request) => {
-        const path = wildcardPath(request);
-        const target = store.artifacts.resolveProxyPath(path);
         // Fastify skips the parser for an empty body: an empty file is still a valid artifact.
         const body = (request.body as Readable | undefined) ?? Readable.from([]);
-        const { size, sha256 } = await store.artifacts.write(target, body);
-        store.recordArtifact(store.artifacts.relativeToRoot(target), size, sha256);
+        await store.putRunArtifact(wildcardPath(request), body);
         return {};
       });
       scope.delete(`${prefix}/artifacts/*`, async (request) => {
-        await store.artifacts.remove(store.artifacts.resolveProxyPath(wildcardPath(request)));
+        await store.deleteRunArtifact(wildcardPath(request));
         return {};
       });
     }
