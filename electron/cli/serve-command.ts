@@ -10,6 +10,8 @@ export interface ServeOptions {
   port: number;
   dataDir?: string;
   token?: string;
+  /** Set by the desktop app only: every request must carry this per-launch secret. */
+  launchSecret?: string;
   version: string;
   quiet?: boolean;
 }
@@ -36,7 +38,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const store = TrackingStore.open(dataDir);
   let app: FastifyInstance;
   try {
-    app = await buildServer({ store, token: options.token, version: options.version });
+    app = await buildServer({ store, token: options.token, launchSecret: options.launchSecret, version: options.version });
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     store.close();

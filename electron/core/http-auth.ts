@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
+import { isLoopbackAddress } from './http-guards.js';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
+/** A bind address that only this machine can reach (parsed: `127.evil.example` is not one). */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
+  return isLoopbackAddress(host);
 }
 
 function tokensMatch(given: string, expected: string): boolean {

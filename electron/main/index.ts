@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppHandlers } from '../api/app-handlers.js';
 import { startServer, type RunningServer } from '../cli/serve-command.js';
+import { sameOrigin } from '../core/http-guards.js';
+import { newLaunchSecret, windowRequestHeaders } from '../server/launch-secret.js';
+import { uiContentSecurityPolicy } from '../server/ui-security.js';
 import { installMenu } from './app-menu.js';
 import { setDefaultWorkerLauncher } from '../core/training/worker-process.js';
 import { registerIpc } from './ipc.js';
@@ -16,30 +19,22 @@ const preload = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 let server: RunningServer | undefined;
 let disposeIpc: (() => void) | undefined;
 
-function contentSecurityPolicy(origin: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data: ${origin}`,
-    "font-src 'self'",
-    `connect-src ${origin}`,
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-}
-
 async function startServices(): Promise<RunningServer> {
   // Core services run here on loopback only: the window loads the same UI `mldesk serve` gives a
   // browser, and talks to them over IPC through the preload.
   const dataDir = process.env.MLDESK_HOME ?? app.getPath('userData');
   setDefaultWorkerLauncher(utilityLauncher);
-  const running = await startServer({ host: '127.0.0.1', port: 0, dataDir, version: packageJson.version });
+  // Any local process can reach a loopback port: the server answers only requests carrying this
+  // launch's secret, which only this session's requests to the server's origin get.
+  const launchSecret = newLaunchSecret();
+  const running = await startServer({ host: '127.0.0.1', port: 0, dataDir, version: packageJson.version, launchSecret });
   disposeIpc = registerIpc(createAppHandlers(running.store), running.store, running.url, () => BrowserWindow.getAllWindows());
+  session.defaultSession.webRequest.onBeforeSendHeaders((details, callback) => {
+    callback({ requestHeaders: windowRequestHeaders(details.url, details.requestHeaders, running.url, launchSecret) });
+  });
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     const headers = { ...details.responseHeaders };
-    if (details.url.startsWith(running.url)) headers['Content-Security-Policy'] = [contentSecurityPolicy(running.url)];
+    if (sameOrigin(details.url, running.url)) headers['Content-Security-Policy'] = [uiContentSecurityPolicy(running.url)];
     callback({ responseHeaders: headers });
   });
   session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
@@ -66,7 +61,7 @@ async function createWindow(): Promise<void> {
     return { action: 'deny' };
   });
   window.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(origin)) event.preventDefault();
+    if (!sameOrigin(url, origin)) event.preventDefault();
   });
   window.once('ready-to-show', () => window.show());
   await window.loadURL(origin);

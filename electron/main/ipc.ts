@@ -2,12 +2,13 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EVENT_CHANNEL, ipcChannel } from '../../shared/app-api/bridge.js';
 import { OPERATION_NAMES } from '../../shared/app-api/operations.js';
 import type { AppHandlers } from '../api/app-handlers.js';
+import { sameOrigin } from '../core/http-guards.js';
 import { dispatch } from '../api/dispatch.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 
 /** Serves the app API over IPC with the same handlers as HTTP, for frames loaded from our own origin only. */
 export function registerIpc(handlers: AppHandlers, store: TrackingStore, origin: string, windows: () => BrowserWindow[]): () => void {
-  const trusted = (event: IpcMainInvokeEvent) => (event.senderFrame?.url ?? '').startsWith(origin);
+  const trusted = (event: IpcMainInvokeEvent) => sameOrigin(event.senderFrame?.url ?? '', origin);
   for (const name of OPERATION_NAMES) {
     ipcMain.handle(ipcChannel(name), (event, input: unknown) => {
       if (!trusted(event)) return { ok: false, error: { code: 'PERMISSION_DENIED', message: 'This frame may not call the MLDesk API.' } };

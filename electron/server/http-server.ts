@@ -4,8 +4,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MLDeskError } from '../core/errors.js';
 import { isLoopback, requireBearerToken } from '../core/http-auth.js';
+import { frameworkErrorReply, installRequestGuards } from '../core/http-guards.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from './json-body.js';
+import { requireLaunchSecret } from './launch-secret.js';
+import { sendUiSecurityHeaders } from './ui-security.js';
 import { createAppHandlers } from '../api/app-handlers.js';
 import { deploymentsOf } from '../api/deployment-manager.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
@@ -21,6 +24,8 @@ export interface ServerOptions {
   version: string;
   /** Built renderer to serve at `/`; defaults to dist/renderer beside this file's build. */
   uiDir?: string;
+  /** The desktop app's per-launch secret: when set, every request must carry it (launch-secret.ts). */
+  launchSecret?: string;
 }
 
 export { isLoopback };
@@ -54,6 +59,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Run ids and artifact paths can be long; MLflow clients never send oversized URLs otherwise.
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorReply,
   });
 
   app.removeContentTypeParser('application/json');
@@ -66,23 +72,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
 
-  // A web page the user visits could otherwise post to this loopback server (text/plain bodies
-  // need no CORS preflight). Browsers send Origin on such requests; MLflow clients send none.
-  app.addHook('onRequest', async (request, reply) => {
-    const origin = request.headers.origin;
-    if (origin === undefined || (origin === 'null' && request.method === 'GET')) return;
-    let originHost: string;
-    try {
-      originHost = new URL(origin).host;
-    } catch {
-      originHost = '';
-    }
-    if (originHost !== request.headers.host) {
-      return reply
-        .code(403)
-        .send({ error_code: 'PERMISSION_DENIED', message: `Cross-origin request from ${origin} refused: only the MLDesk UI served here may call this API.` });
-    }
-  });
+  // Without a token, the Host check is what stops DNS rebinding; the Origin check always applies.
+  installRequestGuards(app, { loopbackHostOnly: !options.token });
+  if (options.launchSecret !== undefined) requireLaunchSecret(app, options.launchSecret);
+  sendUiSecurityHeaders(app);
 
   if (options.token) requireBearerToken(app, options.token);
 

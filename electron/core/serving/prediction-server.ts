@@ -9,6 +9,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { MLDeskError, invalidParameter, notFound } from '../errors.js';
 import { requireBearerToken } from '../http-auth.js';
+import { frameworkErrorReply, installRequestGuards } from '../http-guards.js';
 import { ModelRegistry } from '../registry/model-registry.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { loadBackend, type BackendName } from '../training/backend.js';
@@ -69,6 +70,21 @@ const PREDICT_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+)|\/labels\/(
 const STATUS_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+)|\/labels\/([^/:]+))?$/;
 
 type Route = { version?: string; alias?: string };
+
+/** A percent-decoded path segment; a malformed escape (`%E0%A4%A`, `abc%`) is the caller's mistake. */
+function decodePathPart(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw invalidParameter(`Malformed percent-encoding in the ${what} '${text}' of the request path.`);
+  }
+}
+
+function routeOf(match: RegExpExecArray): Route {
+  if (match[2] !== undefined) return { version: decodePathPart(match[2], 'version') };
+  if (match[3] !== undefined) return { alias: decodePathPart(match[3], 'alias') };
+  return {};
+}
 type ParsedRows = { rows: Record<string, unknown>[]; fromText: boolean };
 
 export async function createPredictionServer(options: PredictionServerOptions): Promise<PredictionServer> {
@@ -94,7 +110,9 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   const first = await router.acquire();
   first.release();
 
-  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: true });
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: true, frameworkErrors: frameworkErrorReply });
+  // Its prediction log and feedback feed monitoring: a rebound web page must not write to them.
+  installRequestGuards(app, { loopbackHostOnly: !options.token, serverName: 'this model server' });
   if (options.token) requireBearerToken(app, options.token);
   // Bodies are parsed in the handlers so malformed JSON gets our error shape and message.
   app.removeContentTypeParser('application/json');
@@ -105,7 +123,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   app.setErrorHandler((error, _request, reply) => sendError(reply, error));
 
   const checkName = (name: string): void => {
-    const decoded = decodeURIComponent(name);
+    const decoded = decodePathPart(name, 'model name');
     if (decoded !== target.name) throw notFound(`This server serves model '${target.name}', not '${decoded}'.`);
   };
   const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
@@ -174,13 +192,14 @@ export async function createPredictionServer(options: PredictionServerOptions): 
       reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint POST ${request.url}: use /v1/models/NAME[/versions/V|/labels/ALIAS]:predict.` });
       return;
     }
+    let route: Route;
     try {
       checkName(match[1]!);
+      route = routeOf(match);
     } catch (error) {
       sendError(reply, error);
       return;
     }
-    const route: Route = match[2] !== undefined ? { version: decodeURIComponent(match[2]) } : match[3] !== undefined ? { alias: decodeURIComponent(match[3]) } : {};
     score(reply, 'tfserving', route, () => ({ rows: tfServingRows(parseJsonBody(bodyText(request.body))), fromText: false }));
   });
 
@@ -226,7 +245,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
       const match = STATUS_PATH.exec(metadata ? metadata[1]! : path);
       if (!match) return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint GET ${request.url}.` });
       checkName(match[1]!);
-      const route: Route = match[2] !== undefined ? { version: decodeURIComponent(match[2]) } : match[3] !== undefined ? { alias: decodeURIComponent(match[3]) } : {};
+      const route = routeOf(match);
       const version = router.resolve(route);
       if (metadata) {
         const lease = await router.acquire(route);
