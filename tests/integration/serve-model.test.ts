@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../electron/core/registry/model-registry.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
 import { modelServers, startModelServer as startServer, stopChild } from './model-server.js';
-import { cleanupTempDirs, makeTempDir, runCli } from './server-process.js';
+import { rawRequest } from './raw-http.js';
+import { cleanupTempDirs, makeTempDir, runCli, startServer as startTrackingServer, stopAllServers } from './server-process.js';
 
 const IRIS_HEADER = 'sepal_length,sepal_width,petal_length,petal_width,species';
 const FEATURES = IRIS_HEADER.split(',').slice(0, 4);
@@ -66,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of modelServers) await stopChild(child, 'SIGKILL');
+  await stopAllServers();
   await cleanupTempDirs();
 });
 
@@ -177,6 +179,93 @@ describe('mldesk serve-model', () => {
       expect(result.code, result.stdout).not.toBe(0);
       expect(result.stderr).toMatch(/^mldesk serve-model: /);
       expect(result.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('mldesk serve-model: who may call it', () => {
+  const port = () => new URL(baseUrl).port;
+  const predict = (url: string, headers: Record<string, string>, path = '/v1/models/iris-model:predict') =>
+    rawRequest(url, 'POST', path, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ instances: rows }) });
+
+  it('refuses a rebound Host without a token (predictions and feedback feed monitoring), accepts loopback names', async () => {
+    const host = `evil.test:${port()}`;
+    const refused = await predict(baseUrl, { host, origin: `http://${host}` });
+    expect(refused.status).toBe(403);
+    expect(refused.json?.message).toMatch(/^Host 'evil\.test:\d+' refused: this model server listens on loopback without a token/);
+    const feedback = await rawRequest(baseUrl, 'POST', '/v1/feedback', { headers: { host, 'content-type': 'application/json' }, body: '{"request_id":"x","actual":"setosa"}' });
+    expect(feedback.status).toBe(403);
+    for (const name of [`localhost:${port()}`, `[::1]:${port()}`, `127.0.0.1:${port()}`]) {
+      expect((await predict(baseUrl, { host: name })).status, name).toBe(200);
+    }
+  });
+
+  it('refuses other web origins, compared whole', async () => {
+    for (const origin of ['http://evil.example', `http://127.0.0.1:${port()}4`, 'null']) {
+      const response = await predict(baseUrl, { origin });
+      expect(response.status, origin).toBe(403);
+      expect(response.json?.message).toMatch(/Cross-origin request from .* refused/);
+    }
+    expect((await predict(baseUrl, { origin: `http://127.0.0.1:${port()}` })).status).toBe(200);
+  });
+
+  it('answers 400, not 500, for malformed percent escapes in the model, version or alias', async () => {
+    const cases: Array<[string, string]> = [
+      ['GET', '/v1/models/%E0%A4%A'],
+      ['GET', '/v1/models/abc%'],
+      ['GET', '/v1/models/iris-model/versions/%E0%A4%A'],
+      ['GET', '/v1/models/iris-model/labels/abc%/metadata'],
+      ['POST', '/v1/models/%E0%A4%A:predict'],
+      ['POST', '/v1/models/iris-model/versions/1%:predict'],
+      ['POST', '/v1/models/iris-model/labels/%E0%A4%A:predict'],
+      ['GET', '/%E0%A4%A'],
+    ];
+    for (const [method, path] of cases) {
+      const response = method === 'GET' ? await rawRequest(baseUrl, method, path) : await predict(baseUrl, {}, path);
+      expect(response.status, `${method} ${path}: ${response.text}`).toBe(400);
+      expect(response.json?.error_code, path).toBe('INVALID_PARAMETER_VALUE');
+      expect(response.json?.message, path).toMatch(/[Mm]alformed percent-encoding/);
+    }
+  });
+
+  it('with a token, leaves the Host to the token but still checks Origin', async () => {
+    const token = 'model-server-token';
+    const other = await startServer(dataDir, ['iris-model/1', '--token', token]);
+    try {
+      const host = `models.example:${new URL(other.url).port}`;
+      const auth = { authorization: `Bearer ${token}` };
+      expect((await predict(other.url, { host, ...auth })).status).toBe(200);
+      expect((await predict(other.url, { host, ...auth, origin: 'http://evil.example' })).status).toBe(403);
+      expect((await predict(other.url, { host })).status).toBe(401);
+    } finally {
+      await stopChild(other.child);
+    }
+  });
+
+  it('guards a deployment started from the app the same way', async () => {
+    const tracking = await startTrackingServer({ dataDir });
+    try {
+      const call = async <T>(operation: string, input: unknown): Promise<T> => {
+        const response = await tracking.post<{ ok: boolean; value: T }>(`/app-api/${operation}`, input);
+        expect(response.status, response.text).toBe(200);
+        return response.body.value;
+      };
+      const { deployment } = await call<{ deployment: { id: string } }>('deployments.start', { model: 'iris-model', alias: 'staging' });
+      let url: string | null = null;
+      for (let attempt = 0; attempt < 300 && url === null; attempt++) {
+        const { deployments } = await call<{ deployments: Array<{ id: string; state: string; url: string | null; error: string | null }> }>('deployments.list', {});
+        const mine = deployments.find((d) => d.id === deployment.id)!;
+        expect(mine.state, mine.error ?? '').not.toBe('failed');
+        if (mine.state === 'running') url = mine.url;
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(url).not.toBeNull();
+      const deployedPort = new URL(url!).port;
+      expect((await predict(url!, { host: `evil.test:${deployedPort}`, origin: `http://evil.test:${deployedPort}` })).status).toBe(403);
+      expect((await predict(url!, {})).status).toBe(200);
+      await call('deployments.stop', { id: deployment.id });
+    } finally {
+      await tracking.stop();
     }
   });
 });
