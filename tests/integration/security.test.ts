@@ -116,6 +116,22 @@ describe('artifact proxy: writes and deletes stay inside one run', () => {
     expect(indexed()).toEqual(['model/MLmodel']);
   });
 
+  it("accepts a run whose experiment has its own mlflow-artifacts: location, and indexes its files there", async () => {
+    const created = await server.post<{ experiment_id: string }>('experiments/create', { name: uniqueName('located'), artifact_location: 'mlflow-artifacts:/team/churn' });
+    const located = await createRun(server, created.body.experiment_id);
+    const root = `team/churn/${located.info.run_id}/artifacts`;
+    expect((await put(`${root}/model/MLmodel`, 'flavors: {}')).status).toBe(200);
+    const db = new Database(join(server.dataDir!, 'mldesk.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT a.path FROM artifacts a JOIN runs r USING (run_pk) WHERE r.run_uuid = ?').pluck().all(located.info.run_id)).toEqual(['model/MLmodel']);
+    } finally {
+      db.close();
+    }
+    for (const path of ['team', 'team/churn', `team/churn/${located.info.run_id}`, root]) expect((await del(path)).status, path).toBe(400);
+    expect((await del(`${root}/model`)).status).toBe(200);
+    expect(existsSync(join(artifactsDir(), root))).toBe(true);
+  });
+
   it('answers 400, not 500, for a NUL in the path or a file where a folder should be', async () => {
     expect((await put(`${runRoot}/a%00b`)).status).toBe(400);
     expect((await put(`${runRoot}/model/MLmodel/inside`)).json?.message).toMatch(/a parent of it is a file/);
