@@ -18,7 +18,6 @@ export function loginPage(error?: string): string {
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="referrer" content="no-referrer">
     <title>Sign in · MLDesk</title>
     <link rel="stylesheet" href="/login.css">
   </head>
@@ -62,7 +61,7 @@ h1 { margin: 0 0 8px; font-size: 20px; }
 .intro, .hint { color: var(--muted); font-size: 13px; line-height: 1.5; }
 .intro { margin: 0 0 18px; }
 .hint { margin: 18px 0 0; }
-code { font-family: var(--mono); font-size: 12px; }
+code { font-family: var(--mono); font-size: 12px; white-space: nowrap; }
 form { display: flex; flex-direction: column; gap: 8px; }
 label { font-weight: 600; font-size: 13px; }
 input { font: inherit; color: var(--text); background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px; }

@@ -78,7 +78,8 @@ function sendLoginPage(reply: FastifyReply, status: number, error?: string): Fas
     .code(status)
     .header('content-security-policy', LOGIN_CSP)
     .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
+    // Not no-referrer: under it the form's POST carries `Origin: null`, which the origin check refuses.
+    .header('referrer-policy', 'same-origin')
     .header('x-frame-options', 'DENY')
     .type('text/html; charset=utf-8')
     .send(loginPage(error));
