@@ -46,6 +46,8 @@ const bridge = {
     'models.setAlias': call('models.setAlias'),
     'models.rollback': call('models.rollback'),
     'models.register': call('models.register'),
+    'models.settings': call('models.settings'),
+    'models.updateSettings': call('models.updateSettings'),
     'deployments.list': call('deployments.list'),
     'deployments.start': call('deployments.start'),
     'deployments.stop': call('deployments.stop'),
