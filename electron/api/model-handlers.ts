@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAMPION, previousVersion, ROLLBACK_MARK } from '../../shared/app-api/models.js';
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
-import { osUser, type Caller } from '../core/caller-identity.js';
+import type { Caller } from '../core/caller-identity.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
 import { ModelRegistry } from '../core/registry/model-registry.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
@@ -25,8 +25,6 @@ type ModelOperation =
   | 'deployments.list'
   | 'deployments.start'
   | 'deployments.stop';
-
-export { osUser };
 
 /** Registry and deployment operations of the app API (contract in shared/app-api/models.ts). */
 export function createModelHandlers(store: TrackingStore, deployments: DeploymentManager = deploymentsOf(store)) {

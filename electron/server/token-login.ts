@@ -138,6 +138,11 @@ export function registerCallerAuth(app: FastifyInstance, tokens: readonly NamedT
   app.get(LOGIN_PATH, async (request, reply) => {
     const { token } = request.query as { token?: unknown };
     if (token === undefined) return sendLoginPage(reply, 200);
+    // A link on another site could sign the browser in with a token of the link author's choosing
+    // (login CSRF). The printed URL opened from a terminal or the address bar is not cross-site.
+    if (request.headers['sec-fetch-site'] === 'cross-site') {
+      return sendLoginPage(reply, 403, 'This login link was opened from another website, so it was not used. Paste the token to sign in.');
+    }
     return logIn(request, reply, typeof token === 'string' ? token : undefined);
   });
 

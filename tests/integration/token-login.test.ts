@@ -95,6 +95,14 @@ describe('the login URL printed at start', () => {
     expect((await appApi('experiments.list', { cookie: `mldesk-session-${server.port}=forged-session-id-0000000000000000000000000` })).status).toBe(401);
   });
 
+  it('is not honoured when another website links to it (login CSRF): the page asks for the token instead', async () => {
+    const response = await get(`/login?token=${SECRET}`, { 'sec-fetch-site': 'cross-site' });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await response.text()).toContain('opened from another website');
+    expect((await get(`/login?token=${SECRET}`, { 'sec-fetch-site': 'none' })).status).toBe(303);
+  });
+
   it('sets nothing for a wrong token and says so', async () => {
     const response = await get(`/login?token=${SECRET}x`);
     expect(response.status).toBe(401);
