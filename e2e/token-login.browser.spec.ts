@@ -32,6 +32,14 @@ test('the login URL the server printed opens the UI, which lists experiments and
   await expect(liveRow).toContainText('Running');
   await app.api('runs/log-batch', { run_id: liveId, metrics: [{ key: 'accuracy', value: 0.975, timestamp: Date.now(), step: 5 }] });
   await expect(liveRow).toContainText('0.975');
+
+  // The top bar names the token (what reviews are recorded under); logging out ends the session.
+  await expect(page.getByTestId('session-badge')).toContainText('Signed in as token');
+  await page.screenshot({ path: `${SCREENSHOTS}/login-signed-in.png`, clip: { x: 0, y: 0, width: 1280, height: 200 } });
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(`${app.url}/login`);
+  await page.goto(app.url);
+  await expect(page).toHaveURL(`${app.url}/login`);
 });
 
 test('a browser without a session gets the login page; a wrong pasted token is refused, the right one opens the UI', async ({ app, page }) => {

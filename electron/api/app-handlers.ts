@@ -37,6 +37,7 @@ export function createAppHandlers(store: TrackingStore, datasets = new DatasetSt
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(store),
     ...createPredictionHandlers(store),
+    'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {
       await training.cancel(runId);

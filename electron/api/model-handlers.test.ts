@@ -165,8 +165,8 @@ describe('promotion, rollback and the audit trail', () => {
 
 describe('who reviews, and four-eyes', () => {
   it('records the caller as the reviewer and the typed name as display only; refuses champion to an author-only approval once four-eyes is on', async () => {
-    const ana: Caller = { identity: 'ana' };
-    const bo: Caller = { identity: 'bo' };
+    const ana: Caller = { identity: 'ana', via: 'bearer' };
+    const bo: Caller = { identity: 'bo', via: 'bearer' };
     await call('models.register', { runId: await trainedRun('a', { loss: 1 }), name: 'churn' }, ana);
     const { review } = await call<{ review: Record<string, unknown> }>('models.review', { name: 'churn', version: '1', decision: 'approved', reviewer: 'bo' }, ana);
     expect(review).toMatchObject({ reviewerIdentity: 'ana', reviewerDisplay: 'bo' });

@@ -8,6 +8,8 @@ import { userInfo } from 'node:os';
  */
 export interface Caller {
   identity: string;
+  /** How: a bearer token, a browser's login session (which can log out), or the local OS user. */
+  via: 'bearer' | 'session' | 'os-user';
 }
 
 /** The OS user running this process. */
@@ -21,5 +23,5 @@ export function osUser(): string {
 
 /** The caller of the desktop app, the CLI and a loopback server without tokens. */
 export function localCaller(): Caller {
-  return { identity: osUser() };
+  return { identity: osUser(), via: 'os-user' };
 }

@@ -39,6 +39,7 @@ const bridge = {
     'runs.lineage': call('runs.lineage'),
     'runs.reproduceCheck': call('runs.reproduceCheck'),
     'runs.reproduce': call('runs.reproduce'),
+    'session.get': call('session.get'),
     'models.list': call('models.list'),
     'models.get': call('models.get'),
     'models.aliasHistory': call('models.aliasHistory'),

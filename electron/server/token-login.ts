@@ -111,7 +111,7 @@ export function registerCallerAuth(app: FastifyInstance, tokens: readonly NamedT
     const bearer = bearerOf(request.headers.authorization);
     const name = bearer !== undefined ? matchingTokenName(bearer, tokens) : sessions.nameOf(cookieOf(request, cookieName(request)));
     if (name !== null) {
-      callers.set(request, { identity: name });
+      callers.set(request, { identity: name, via: bearer !== undefined ? 'bearer' : 'session' });
       return;
     }
     if (bearer === undefined && request.method === 'GET' && !API_PATH.test(path) && (request.headers.accept ?? '').includes('text/html')) {
