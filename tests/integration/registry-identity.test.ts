@@ -97,4 +97,12 @@ describe('identities on a server with named tokens', () => {
     expect(off.stderr).toContain("'maybe' is not on or off");
     expect((await runCli(['models', 'settings', '--four-eyes', 'off', '--data-dir', server.dataDir!])).code).toBe(0);
   });
+
+  it('changes the setting over REST under the caller\'s identity, refusing a value that is not a flag', async () => {
+    const set = await bo.request<{ settings: Record<string, unknown> }>('PATCH', `${MLDESK}/registry/settings`, { body: { four_eyes: true } });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body.settings).toMatchObject({ four_eyes: true, updated_by: 'bo' });
+    expectMlflowError(await bo.request('PATCH', `${MLDESK}/registry/settings`, { body: { four_eyes: 'sometimes' } }), 400, 'INVALID_PARAMETER_VALUE', 'four_eyes');
+    expect((await bo.request('PATCH', `${MLDESK}/registry/settings`, { body: { four_eyes: false } })).status).toBe(200);
+  });
 });
