@@ -130,8 +130,8 @@ test('champion needs an approval: refused before, promoted after; a rollback wit
   await expect(rows.nth(0)).toContainText('v2 misclassifies setosa');
   await expect(rows.nth(1)).toContainText('better accuracy');
   await expect(rows.nth(2)).toContainText('first release');
-  const { entries } = await appApi<{ entries: Array<{ actor: string }> }>(app, 'models.aliasHistory', { name: 'iris-classifier' });
-  await expect(rows.nth(0)).toContainText(entries[0]!.actor);
+  const { entries } = await appApi<{ entries: Array<{ actorIdentity: string }> }>(app, 'models.aliasHistory', { name: 'iris-classifier' });
+  await expect(rows.nth(0)).toContainText(entries[0]!.actorIdentity);
 
   await versionRow(page, '1').click();
   await setTheme(page, 'light');

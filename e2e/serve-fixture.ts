@@ -8,42 +8,54 @@ import { createInterface } from 'node:readline';
 export interface ServedApp {
   url: string;
   dataDir: string;
+  /** With a `serveToken`: the login URL the server printed at start; null otherwise. */
+  loginUrl: string | null;
+  /** Headers API calls from the test carry (the bearer token of a token server). */
+  authHeaders: Record<string, string>;
   /** Calls the MLflow tracking API of this server (used to seed data the way clients would). */
   api<T = Record<string, unknown>>(path: string, body?: unknown): Promise<T>;
 }
 
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['bin/mldesk.js', 'serve', '--port', '0', '--data-dir', dataDir], {
+async function startServe(dataDir: string, token: string | undefined): Promise<{ child: ChildProcess; url: string; loginUrl: string | null }> {
+  const child = spawn(process.execPath, ['bin/mldesk.js', 'serve', '--port', '0', '--data-dir', dataDir, ...(token === undefined ? [] : ['--token', token])], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
+  let url: string | undefined;
+  const started = await new Promise<{ url: string; loginUrl: string | null }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`mldesk serve exited with ${code} before listening`)));
     lines.on('line', (line) => {
-      const match = /^MLDesk listening on (http:\/\/\S+)/.exec(line);
-      if (match) resolve(match[1]!);
+      const listening = /^MLDesk listening on (http:\/\/\S+)/.exec(line);
+      if (listening) url = listening[1]!;
+      // A token server prints its login URL after the data directory line.
+      const login = /^Open the UI \(logs in with token '[^']+'\): (\S+)$/.exec(line);
+      if (url && login) resolve({ url, loginUrl: login[1]! });
+      else if (url && token === undefined && line.startsWith('Data directory:')) resolve({ url, loginUrl: null });
     });
   });
-  return { child, url };
+  return { child, ...started };
 }
 
-/** Each test gets its own `mldesk serve` process with a fresh data directory. */
-export const test = base.extend<{ app: ServedApp }>({
-  // Playwright reads the fixture's dependencies from this destructuring pattern; this one has none.
-  // eslint-disable-next-line no-empty-pattern
-  app: async ({}, use) => {
+/**
+ * Each test gets its own `mldesk serve` process with a fresh data directory; `test.use({ serveToken })`
+ * starts it with `--token`.
+ */
+export const test = base.extend<{ app: ServedApp; serveToken: string | undefined }>({
+  serveToken: [undefined, { option: true }],
+  app: async ({ serveToken }, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mldesk-e2e-'));
-    const { child, url } = await startServe(dataDir);
+    const { child, url, loginUrl } = await startServe(dataDir, serveToken);
+    const authHeaders: Record<string, string> = serveToken === undefined ? {} : { authorization: `Bearer ${serveToken}` };
     const api = async <T,>(path: string, body?: unknown): Promise<T> => {
       const response = await fetch(`${url}/api/2.0/mlflow/${path}`, {
         method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? authHeaders : { ...authHeaders, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
       return (await response.json()) as T;
     };
-    await use({ url, dataDir, api });
+    await use({ url, dataDir, loginUrl, authHeaders, api });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
@@ -55,7 +67,11 @@ export { expect } from '@playwright/test';
 
 /** Calls the app API the UI uses (POST /app-api/<operation>); throws with the server's message on a refusal. */
 export async function appApi<T>(app: ServedApp, operation: string, input: unknown): Promise<T> {
-  const response = await fetch(`${app.url}/app-api/${operation}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const response = await fetch(`${app.url}/app-api/${operation}`, {
+    method: 'POST',
+    headers: { ...app.authHeaders, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
   const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
   if (!result.ok) throw new Error(`${operation}: ${result.error.message}`);
   return result.value;

@@ -7,6 +7,7 @@ import { lineageGraph, readLineage } from '../core/lineage/index.js';
 import { checkReproducible } from '../core/training/reproduce.js';
 import { readMetricSeries } from '../core/store/metric-series.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
+import type { Caller } from '../core/caller-identity.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
@@ -14,7 +15,8 @@ import { createPredictionHandlers } from './prediction-handlers.js';
 import { runColumns, runsPage } from './run-table.js';
 import { TrainingManager } from './training-manager.js';
 
-export type AppHandlers = { [K in OperationName]: (input: OperationParsedInput<K>) => Promise<OperationOutput<K>> | OperationOutput<K> };
+/** `caller` is who the transport authenticated (see core/caller-identity.ts). */
+export type AppHandlers = { [K in OperationName]: (input: OperationParsedInput<K>, caller: Caller) => Promise<OperationOutput<K>> | OperationOutput<K> };
 
 export const DESCRIPTION_TAG = 'mlflow.note.content';
 
@@ -35,6 +37,7 @@ export function createAppHandlers(store: TrackingStore, datasets = new DatasetSt
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(store),
     ...createPredictionHandlers(store),
+    'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {
       await training.cancel(runId);

@@ -3,12 +3,12 @@
  * the dataset versions those runs trained on, final metrics and reviews. The registry core answers
  * in MLflow's wire shapes; these are the shapes the UI lists and compares.
  */
-import type { AliasChange, ApprovalState, ModelSummary, ModelVersionInfo, VersionDataset } from '../../shared/app-api/models.js';
+import type { AliasChange, ModelSummary, ModelVersionInfo, RegistrySettings, Review, VersionDataset } from '../../shared/app-api/models.js';
 import { CHAMPION, previousVersion } from '../../shared/app-api/models.js';
 import { parseDatasetRef } from '../../shared/datasets.js';
 import { edgesTouching } from '../core/lineage/index.js';
 import type { ModelRegistry } from '../core/registry/model-registry.js';
-import type { ModelVersion } from '../core/registry/registry-types.js';
+import type { RegistrySettings as CoreRegistrySettings, ModelVersion, ModelVersionReview } from '../core/registry/registry-types.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 
 interface ListRow {
@@ -16,13 +16,12 @@ interface ListRow {
   updated: number;
 }
 
-/** A version's latest review decides its state; none means pending. */
-export function approvalOf(store: TrackingStore, registry: ModelRegistry, name: string, version: string): ApprovalState {
-  const row = registry.versionRow(name, version);
-  const latest = store.db
-    .prepare('SELECT decision FROM model_version_reviews WHERE version_pk = ? ORDER BY created_time DESC, review_pk DESC LIMIT 1')
-    .get(row.version_pk) as { decision: 'approved' | 'rejected' } | undefined;
-  return latest?.decision ?? 'pending';
+export function reviewView(review: ModelVersionReview): Review {
+  return { reviewerIdentity: review.reviewer_identity, reviewerDisplay: review.reviewer_display, decision: review.decision, comment: review.comment, time: review.created_time };
+}
+
+export function settingsView(settings: CoreRegistrySettings): RegistrySettings {
+  return { fourEyes: settings.four_eyes, updatedBy: settings.updated_by, updatedTime: settings.updated_time };
 }
 
 /** Models whose name contains `search`, most recently changed first (reviews and alias moves count). */
@@ -58,9 +57,9 @@ export function modelSummary(store: TrackingStore, registry: ModelRegistry, name
     latestVersion,
     aliases: model.aliases,
     championVersion: champion,
-    championApproval: champion === null ? null : approvalOf(store, registry, name, champion),
+    championApproval: champion === null ? null : registry.approvals.approvalState(name, champion),
     championPrevious: champion === null ? null : previousVersion(aliasTrail(registry, name), CHAMPION),
-    latestApproval: latestVersion === null ? null : approvalOf(store, registry, name, latestVersion),
+    latestApproval: latestVersion === null ? null : registry.approvals.approvalState(name, latestVersion),
   };
 }
 
@@ -98,7 +97,7 @@ function runPart(store: TrackingStore, runId: string): Pick<ModelVersionInfo, 'r
 }
 
 export function versionInfo(store: TrackingStore, registry: ModelRegistry, version: ModelVersion): ModelVersionInfo {
-  const reviews = registry.approvals.reviews(version.name, version.version).map((r) => ({ reviewer: r.reviewer, decision: r.decision, comment: r.comment, time: r.created_time }));
+  const reviews = registry.approvals.reviews(version.name, version.version).map(reviewView);
   return {
     version: version.version,
     createdTime: version.creation_timestamp,
@@ -109,8 +108,9 @@ export function versionInfo(store: TrackingStore, registry: ModelRegistry, versi
     status: version.status,
     aliases: version.aliases,
     ...(version.run_id ? runPart(store, version.run_id) : { run: null, datasets: [], metrics: {} }),
-    approval: reviews.at(-1)?.decision ?? 'pending',
+    approval: registry.approvals.approvalState(version.name, version.version),
     reviews,
+    authors: registry.authorsOf(version.name, version.version),
   };
 }
 
@@ -124,5 +124,7 @@ export function modelVersions(store: TrackingStore, registry: ModelRegistry, nam
 
 /** The alias trail, oldest first (as rollbacks read it). */
 export function aliasTrail(registry: ModelRegistry, name: string): AliasChange[] {
-  return registry.aliasHistory(name).map((e) => ({ alias: e.alias, fromVersion: e.from_version, toVersion: e.to_version, actor: e.actor, reason: e.reason, time: e.time }));
+  return registry
+    .aliasHistory(name)
+    .map((e) => ({ alias: e.alias, fromVersion: e.from_version, toVersion: e.to_version, actorIdentity: e.actor_identity, actorDisplay: e.actor_display, reason: e.reason, time: e.time }));
 }

@@ -10,7 +10,7 @@ import { writeRunArtifact } from '../core/training/run-records.js';
 import { createAppHandlers, type AppHandlers } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
 import { previousVersion } from '../../shared/app-api/models.js';
-import { osUser } from './model-handlers.js';
+import { osUser, type Caller } from '../core/caller-identity.js';
 
 let dir: string;
 let store: TrackingStore;
@@ -43,14 +43,14 @@ async function trainedRun(name: string, metrics: Record<string, number>, options
   return runId;
 }
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const result = await dispatch(handlers, name, input);
+async function call<T>(name: string, input: unknown, caller?: Caller): Promise<T> {
+  const result = await dispatch(handlers, name, input, caller);
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
   return result.value as T;
 }
 
-async function refusal(name: string, input: unknown): Promise<{ code: string; message: string }> {
-  const result = await dispatch(handlers, name, input);
+async function refusal(name: string, input: unknown, caller?: Caller): Promise<{ code: string; message: string }> {
+  const result = await dispatch(handlers, name, input, caller);
   if (result.ok) throw new Error(`${name} should have been refused`);
   return result.error;
 }
@@ -92,8 +92,8 @@ describe('models.get', () => {
       metrics: { val_accuracy: 0.93, loss: 0.2 },
       approval: 'approved',
       reviews: [
-        { reviewer: 'ana', decision: 'rejected', comment: 'too few rows' },
-        { reviewer: osUser(), decision: 'approved', comment: 'looks right' },
+        { reviewerIdentity: osUser(), reviewerDisplay: 'ana', decision: 'rejected', comment: 'too few rows' },
+        { reviewerIdentity: osUser(), reviewerDisplay: '', decision: 'approved', comment: 'looks right' },
       ],
     });
     expect(versions[0]!.metrics).not.toHaveProperty('system/cpu_percent');
@@ -109,7 +109,7 @@ describe('promotion, rollback and the audit trail', () => {
   it('refuses champion for an unreviewed or rejected version, naming the approval, and allows it once approved', async () => {
     await threeVersions();
     const refused = await refusal('models.setAlias', { name: 'churn', alias: 'champion', version: '1', reason: 'first' });
-    expect(refused.message).toMatch(/needs an approval first.*it has no review/);
+    expect(refused.message).toMatch(/needs an approval first and has no review/);
     await call('models.review', { name: 'churn', version: '1', decision: 'rejected', reviewer: 'bo' });
     expect((await refusal('models.setAlias', { name: 'churn', alias: 'champion', version: '1', reason: 'first' })).message).toContain('rejected it');
     await call('models.review', { name: 'churn', version: '1', decision: 'approved', reviewer: 'bo' });
@@ -133,15 +133,15 @@ describe('promotion, rollback and the audit trail', () => {
     const { total, entries } = await call<{ total: number; entries: Array<Record<string, unknown>> }>('models.aliasHistory', { name: 'churn', limit: 2 });
     expect(total).toBe(5);
     expect(entries).toEqual([
-      { alias: 'champion', fromVersion: '2', toVersion: '1', actor: osUser(), reason: '[rollback] v2 too', time: expect.any(Number) },
-      { alias: 'champion', fromVersion: '3', toVersion: '2', actor: osUser(), reason: '[rollback] v3 drifts', time: expect.any(Number) },
+      { alias: 'champion', fromVersion: '2', toVersion: '1', actorIdentity: osUser(), actorDisplay: '', reason: '[rollback] v2 too', time: expect.any(Number) },
+      { alias: 'champion', fromVersion: '3', toVersion: '2', actorIdentity: osUser(), actorDisplay: '', reason: '[rollback] v3 drifts', time: expect.any(Number) },
     ]);
     const { models } = await call<{ models: Array<Record<string, unknown>> }>('models.list', {});
     expect(models[0]).toMatchObject({ name: 'churn', championVersion: '1', championApproval: 'approved', championPrevious: null, latestVersion: '3', versionCount: 3 });
   });
 
   it('reads the trail as a stack: promote pushes, rollback pops, removal clears', () => {
-    const move = (toVersion: string | null, reason = 'x') => ({ alias: 'champion', fromVersion: null, toVersion, actor: 'a', reason, time: 0 });
+    const move = (toVersion: string | null, reason = 'x') => ({ alias: 'champion', fromVersion: null, toVersion, actorIdentity: 'a', actorDisplay: '', reason, time: 0 });
     expect(previousVersion([move('1'), move('2'), move('3')], 'champion')).toBe('2');
     expect(previousVersion([move('1'), move('2'), move('3'), move('2', '[rollback] bad')], 'champion')).toBe('1');
     expect(previousVersion([move('1'), move(null), move('2')], 'champion')).toBeNull();
@@ -160,5 +160,28 @@ describe('promotion, rollback and the audit trail', () => {
     expect(all.models.map((m) => m.name)).toEqual(['churn', 'fraud-detector']);
     const found = await call<{ total: number; models: Array<{ name: string; latestApproval: string }> }>('models.list', { search: 'FRAUD' });
     expect(found).toMatchObject({ total: 1, models: [{ name: 'fraud-detector', latestApproval: 'pending' }] });
+  });
+});
+
+describe('who reviews, and four-eyes', () => {
+  it('records the caller as the reviewer and the typed name as display only; refuses champion to an author-only approval once four-eyes is on', async () => {
+    const ana: Caller = { identity: 'ana', via: 'bearer' };
+    const bo: Caller = { identity: 'bo', via: 'bearer' };
+    await call('models.register', { runId: await trainedRun('a', { loss: 1 }), name: 'churn' }, ana);
+    const { review } = await call<{ review: Record<string, unknown> }>('models.review', { name: 'churn', version: '1', decision: 'approved', reviewer: 'bo' }, ana);
+    expect(review).toMatchObject({ reviewerIdentity: 'ana', reviewerDisplay: 'bo' });
+
+    expect(await call('models.updateSettings', { fourEyes: true }, bo)).toEqual({ settings: { fourEyes: true, updatedBy: 'bo', updatedTime: expect.any(Number) } });
+    const { versions, settings } = await call<{ versions: Array<{ authors: string[] }>; settings: { fourEyes: boolean } }>('models.get', { name: 'churn' });
+    expect(settings.fourEyes).toBe(true);
+    expect(versions[0]!.authors).toEqual(['ana']);
+    const refused = await refusal('models.setAlias', { name: 'churn', alias: 'champion', version: '1', reason: 'ship' }, ana);
+    expect(refused.message).toMatch(/^Field 'version': churn v1 cannot be champion: four-eyes review is on: a reviewer must differ from the version's author \(ana\)/);
+
+    await call('models.review', { name: 'churn', version: '1', decision: 'approved' }, bo);
+    expect(await call('models.setAlias', { name: 'churn', alias: 'champion', version: '1', reason: 'ship' }, ana)).toEqual({ fromVersion: null, toVersion: '1' });
+    const { entries } = await call<{ entries: Array<Record<string, unknown>> }>('models.aliasHistory', { name: 'churn' });
+    expect(entries[0]).toMatchObject({ actorIdentity: 'ana', actorDisplay: '' });
+    expect((await refusal('models.updateSettings', { fourEyes: 'yes' })).message).toBe("Field 'fourEyes': must be true or false");
   });
 });

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { userInfo } from 'node:os';
 import { CHAMPION, previousVersion, ROLLBACK_MARK } from '../../shared/app-api/models.js';
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
+import type { Caller } from '../core/caller-identity.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
 import { ModelRegistry } from '../core/registry/model-registry.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { MODEL_DIR } from '../core/training/model-files.js';
 import { deploymentsOf, type DeploymentManager } from './deployment-manager.js';
-import { aliasTrail, approvalOf, listModels, modelSummary, modelVersions } from './model-handlers-views.js';
+import { aliasTrail, listModels, modelSummary, modelVersions, reviewView, settingsView } from './model-handlers-views.js';
 
 type Input<K extends ModelOperation> = OperationParsedInput<K>;
 type Output<K extends ModelOperation> = OperationOutput<K>;
@@ -20,55 +20,46 @@ type ModelOperation =
   | 'models.setAlias'
   | 'models.rollback'
   | 'models.register'
+  | 'models.settings'
+  | 'models.updateSettings'
   | 'deployments.list'
   | 'deployments.start'
   | 'deployments.stop';
-
-/** Who is at the keyboard: the OS user running MLDesk (the desktop app is single-user). */
-export function osUser(): string {
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** Registry and deployment operations of the app API (contract in shared/app-api/models.ts). */
 export function createModelHandlers(store: TrackingStore, deployments: DeploymentManager = deploymentsOf(store)) {
   const registry = new ModelRegistry(store.db);
   const changed = (name: string) => store.events.emit('models.changed', { name });
   /** The core refuses too; this says it in the app's words (no CLI hint, the buttons are beside it). */
-  const requireApproved = (name: string, version: string) => {
-    const reviews = registry.approvals.reviews(name, version);
-    const latest = reviews.at(-1);
-    if (latest?.decision === 'approved') return;
-    const state = latest ? `its latest review (by ${latest.reviewer}) rejected it` : 'it has no review yet';
-    throw invalidParameter(`Field 'version': ${name} v${version} needs an approval first before it can be champion, and ${state}. Approve it, then promote it.`);
+  const requireChampionReady = (name: string, version: string) => {
+    const refusal = registry.approvals.championRefusal(registry.versionRow(name, version));
+    if (refusal !== null) throw invalidParameter(`Field 'version': ${name} v${version} cannot be champion: ${refusal}.`);
   };
 
   return {
     'models.list': (query: Input<'models.list'>): Output<'models.list'> => listModels(store, registry, query),
-    'models.get': ({ name }: Input<'models.get'>): Output<'models.get'> => ({ model: modelSummary(store, registry, name), versions: modelVersions(store, registry, name) }),
+    'models.get': ({ name }: Input<'models.get'>): Output<'models.get'> => ({
+      model: modelSummary(store, registry, name),
+      versions: modelVersions(store, registry, name),
+      settings: settingsView(registry.settings()),
+    }),
     'models.aliasHistory': ({ name, offset, limit }: Input<'models.aliasHistory'>): Output<'models.aliasHistory'> => {
       const entries = aliasTrail(registry, name).reverse();
       return { total: entries.length, entries: entries.slice(offset, offset + limit) };
     },
-    'models.review': ({ name, version, decision, comment, reviewer }: Input<'models.review'>): Output<'models.review'> => {
-      const review = registry.approvals.review(name, version, { reviewer: reviewer ?? osUser(), decision, comment: comment?.trim() });
+    'models.review': ({ name, version, decision, comment, reviewer }: Input<'models.review'>, caller: Caller): Output<'models.review'> => {
+      const review = registry.approvals.review(name, version, { reviewer: caller.identity, reviewerDisplay: reviewer, decision, comment: comment?.trim() });
       changed(name);
-      return {
-        review: { reviewer: review.reviewer, decision: review.decision, comment: review.comment, time: review.created_time },
-        approval: approvalOf(store, registry, name, version),
-      };
+      return { review: reviewView(review), approval: registry.approvals.approvalState(name, version) };
     },
-    'models.setAlias': ({ name, alias, version, reason }: Input<'models.setAlias'>): Output<'models.setAlias'> => {
+    'models.setAlias': ({ name, alias, version, reason }: Input<'models.setAlias'>, caller: Caller): Output<'models.setAlias'> => {
       const before = registry.getModel(name).aliases.find((a) => a.alias === alias)?.version ?? null;
-      if (alias === CHAMPION) requireApproved(name, version);
-      registry.setAlias(name, alias, version, { actor: osUser(), reason });
+      if (alias === CHAMPION) requireChampionReady(name, version);
+      registry.setAlias(name, alias, version, { actor: caller.identity, reason });
       changed(name);
       return { fromVersion: before, toVersion: version };
     },
-    'models.rollback': ({ name, alias, reason }: Input<'models.rollback'>): Output<'models.rollback'> => {
+    'models.rollback': ({ name, alias, reason }: Input<'models.rollback'>, caller: Caller): Output<'models.rollback'> => {
       const current = registry.getModel(name).aliases.find((a) => a.alias === alias)?.version;
       if (current === undefined) throw invalidParameter(`Field 'alias': model ${name} has no alias '${alias}' to roll back.`);
       const previous = previousVersion(aliasTrail(registry, name), alias);
@@ -78,11 +69,11 @@ export function createModelHandlers(store: TrackingStore, deployments: Deploymen
       } catch {
         throw new MLDeskError('INVALID_STATE', `${name}@${alias} pointed at version ${previous} before, but that version has been deleted.`);
       }
-      registry.setAlias(name, alias, previous, { actor: osUser(), reason: `${ROLLBACK_MARK}${reason}` });
+      registry.setAlias(name, alias, previous, { actor: caller.identity, reason: `${ROLLBACK_MARK}${reason}` });
       changed(name);
       return { fromVersion: current, toVersion: previous };
     },
-    'models.register': ({ runId, name }: Input<'models.register'>): Output<'models.register'> => {
+    'models.register': ({ runId, name }: Input<'models.register'>, caller: Caller): Output<'models.register'> => {
       const run = store.runs.get(runId);
       const root = store.artifacts.localDirOf(run.info.artifact_uri);
       if (root === null || !existsSync(join(root, MODEL_DIR, 'model.json'))) {
@@ -96,9 +87,16 @@ export function createModelHandlers(store: TrackingStore, deployments: Deploymen
         registry.createModel(name);
         createdModel = true;
       }
-      const version = registry.createVersion(name, { source: `runs:/${runId}/${MODEL_DIR}`, runId });
+      const version = registry.createVersion(name, { source: `runs:/${runId}/${MODEL_DIR}`, runId, creator: caller.identity });
       changed(name);
       return { name, version: version.version, createdModel };
+    },
+    'models.settings': (): Output<'models.settings'> => ({ settings: settingsView(registry.settings()) }),
+    'models.updateSettings': ({ fourEyes }: Input<'models.updateSettings'>, caller: Caller): Output<'models.updateSettings'> => {
+      const settings = settingsView(registry.setFourEyes(fourEyes, caller.identity));
+      // Every model's champion rule changed: open model pages refetch on any models.changed.
+      changed('');
+      return { settings };
     },
     'deployments.list': ({ model }: Input<'deployments.list'>): Output<'deployments.list'> => ({ deployments: deployments.list(model) }),
     'deployments.start': (request: Input<'deployments.start'>): Output<'deployments.start'> => ({ deployment: deployments.start(request) }),

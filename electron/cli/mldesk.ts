@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { parseTokenSpec, type NamedToken } from '../core/http-auth.js';
 import { registerDataCommands } from './data-command.js';
 import { registerModelCommands } from './models-command.js';
 import { registerServeModelCommand } from './serve-model-command.js';
@@ -31,14 +32,20 @@ export function buildCli(): Command {
     .option('--port <port>', 'port to listen on; 0 picks a free port and prints it', portNumber, 5000)
     .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
     .addOption(
-      new Option('--token <token>', 'bearer token every request must carry (Authorization: Bearer <token>)').env('MLDESK_TOKEN'),
+      new Option(
+        '--token <[name=]secret>',
+        'bearer token a request must carry (Authorization: Bearer <secret>); repeat for several callers. The name (default "token") is recorded as who reviewed or moved an alias',
+      )
+        .env('MLDESK_TOKEN')
+        .argParser((spec: string, previous: NamedToken[]) => [...previous, parseTokenSpec(spec)])
+        .default([], 'none'),
     )
-    .action(async (opts: { host: string; port: number; dataDir?: string; token?: string }) => {
+    .action(async (opts: { host: string; port: number; dataDir?: string; token: NamedToken[] }) => {
       // Loaded on demand: other commands (data, train) should not pay for the server's start-up.
-      const { ServeConfigError, startServer } = await import('./serve-command.js');
+      const { loginUrl, ServeConfigError, startServer } = await import('./serve-command.js');
       let server;
       try {
-        server = await startServer({ host: opts.host, port: opts.port, dataDir: opts.dataDir, token: opts.token, version: packageJson.version });
+        server = await startServer({ host: opts.host, port: opts.port, dataDir: opts.dataDir, tokens: opts.token, version: packageJson.version });
       } catch (error) {
         if (error instanceof ServeConfigError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as Error).name === 'NewerDatabaseError') {
           process.stderr.write(`mldesk serve: ${(error as Error).message}\n`);
@@ -48,6 +55,8 @@ export function buildCli(): Command {
       }
       process.stdout.write(`MLDesk listening on ${server.url}\n`);
       process.stdout.write(`Data directory: ${server.store.dataDir}\n`);
+      const [first] = opts.token;
+      if (first) process.stdout.write(`Open the UI (logs in with token '${first.name}'): ${loginUrl(server.url, first)}\n`);
       for (const deployment of server.restoredDeployments) {
         process.stdout.write(
           deployment.state === 'failed'
@@ -81,7 +90,8 @@ Serve options (mldesk serve --help):
   --host <host>       address to bind (default 127.0.0.1); anything but loopback requires --token
   --port <port>       port (default 5000); 0 picks a free port and prints it
   --data-dir <dir>    database and artifacts directory (default $MLDESK_HOME, else the OS app-data folder)
-  --token <token>     bearer token required on every request (env MLDESK_TOKEN)
+  --token <[name=]secret>  bearer token required on every request (env MLDESK_TOKEN); repeatable,
+                      the name is recorded as the caller's identity; browsers log in at /login
 
 Example:
   mldesk serve --port 5000                            # in one terminal

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveDataDir } from '../core/data-dir.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
+import { tokenSetProblem, type NamedToken } from '../core/http-auth.js';
 import type { Deployment } from '../../shared/app-api/models.js';
 import { deploymentsOf } from '../api/deployment-manager.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
@@ -9,7 +10,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   dataDir?: string;
-  token?: string;
+  /** Named bearer tokens (`--token NAME=SECRET`); the name is the caller's recorded identity. */
+  tokens?: readonly NamedToken[];
   /** Set by the desktop app only: every request must carry this per-launch secret. */
   launchSecret?: string;
   version: string;
@@ -25,10 +27,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export { loginUrl } from '../server/token-login.js';
+
 export class ServeConfigError extends Error {}
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  if (!isLoopback(options.host) && !options.token) {
+  const tokens = options.tokens ?? [];
+  const problem = tokenSetProblem(tokens);
+  if (problem) throw new ServeConfigError(`--token: ${problem}`);
+  if (!isLoopback(options.host) && tokens.length === 0) {
     throw new ServeConfigError(
       `Refusing to listen on ${options.host} without a token: anyone who can reach this address could read and write your experiments. ` +
         'Pass --token <secret> (or set MLDESK_TOKEN), or bind to 127.0.0.1.',
@@ -38,7 +45,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const store = TrackingStore.open(dataDir);
   let app: FastifyInstance;
   try {
-    app = await buildServer({ store, token: options.token, launchSecret: options.launchSecret, version: options.version });
+    app = await buildServer({ store, tokens, launchSecret: options.launchSecret, version: options.version });
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     store.close();

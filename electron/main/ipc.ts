@@ -4,6 +4,7 @@ import { OPERATION_NAMES } from '../../shared/app-api/operations.js';
 import type { AppHandlers } from '../api/app-handlers.js';
 import { sameOrigin } from '../core/http-guards.js';
 import { dispatch } from '../api/dispatch.js';
+import { localCaller } from '../core/caller-identity.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 
 /** Serves the app API over IPC with the same handlers as HTTP, for frames loaded from our own origin only. */
@@ -12,7 +13,7 @@ export function registerIpc(handlers: AppHandlers, store: TrackingStore, origin:
   for (const name of OPERATION_NAMES) {
     ipcMain.handle(ipcChannel(name), (event, input: unknown) => {
       if (!trusted(event)) return { ok: false, error: { code: 'PERMISSION_DENIED', message: 'This frame may not call the MLDesk API.' } };
-      return dispatch(handlers, name, input);
+      return dispatch(handlers, name, input, localCaller());
     });
   }
   const unsubscribe = store.events.subscribe((event) => {

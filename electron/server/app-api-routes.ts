@@ -7,6 +7,7 @@ import { artifactKind, runArtifactFile } from '../api/artifact-preview.js';
 import { dispatch } from '../api/dispatch.js';
 import { notFound } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
+import { callerOf } from './token-login.js';
 
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp' };
 
@@ -17,7 +18,7 @@ const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg
 export function registerAppApiRoutes(app: FastifyInstance, store: TrackingStore, handlers: AppHandlers): void {
   app.post('/app-api/:operation', async (request, reply) => {
     const { operation } = request.params as { operation: string };
-    const result = await dispatch(handlers, operation, request.body);
+    const result = await dispatch(handlers, operation, request.body, callerOf(request));
     const status = result.ok ? 200 : result.error.code === 'RESOURCE_DOES_NOT_EXIST' || result.error.code === 'ENDPOINT_NOT_FOUND' ? 404 : result.error.code === 'INTERNAL_ERROR' ? 500 : 400;
     return reply.code(status).send(result);
   });

@@ -3,7 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MLDeskError } from '../core/errors.js';
-import { isLoopback, requireBearerToken } from '../core/http-auth.js';
+import { isLoopback, type NamedToken } from '../core/http-auth.js';
 import { frameworkErrorReply, installRequestGuards } from '../core/http-guards.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from './json-body.js';
@@ -15,11 +15,12 @@ import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
+import { registerCallerAuth } from './token-login.js';
 
 export interface ServerOptions {
   store: TrackingStore;
-  /** Required when the server listens on anything but loopback. */
-  token?: string;
+  /** Named bearer tokens; required when the server listens on anything but loopback. */
+  tokens?: readonly NamedToken[];
   logger?: boolean;
   version: string;
   /** Built renderer to serve at `/`; defaults to dist/renderer beside this file's build. */
@@ -73,11 +74,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   // Without a token, the Host check is what stops DNS rebinding; the Origin check always applies.
-  installRequestGuards(app, { loopbackHostOnly: !options.token });
+  installRequestGuards(app, { loopbackHostOnly: (options.tokens ?? []).length === 0 });
   if (options.launchSecret !== undefined) requireLaunchSecret(app, options.launchSecret);
   sendUiSecurityHeaders(app);
 
-  if (options.token) requireBearerToken(app, options.token);
+  registerCallerAuth(app, options.tokens ?? []);
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = errorReply(error);

@@ -35,7 +35,10 @@ export const ModelSummarySchema = z.object({
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
 
 export const ReviewSchema = z.object({
-  reviewer: z.string(),
+  /** Who the server authenticated (a token's name, or the OS user running MLDesk); null for reviews recorded before identities were. */
+  reviewerIdentity: z.string().nullable(),
+  /** A name the reviewer typed, shown only ('' when none). */
+  reviewerDisplay: z.string(),
   decision: z.enum(['approved', 'rejected']),
   comment: z.string(),
   time: z.number(),
@@ -72,6 +75,8 @@ export const ModelVersionInfoSchema = z.object({
   approval: ApprovalStateSchema,
   /** Oldest first. */
   reviews: z.array(ReviewSchema),
+  /** Who counts as its author for the four-eyes rule: the run's user and who registered it. */
+  authors: z.array(z.string()),
 });
 export type ModelVersionInfo = z.infer<typeof ModelVersionInfoSchema>;
 
@@ -79,7 +84,10 @@ export const AliasChangeSchema = z.object({
   alias: z.string(),
   fromVersion: z.string().nullable(),
   toVersion: z.string().nullable(),
-  actor: z.string(),
+  /** Who the server authenticated; null for moves recorded before identities were. */
+  actorIdentity: z.string().nullable(),
+  /** A name the caller gave (header x-mldesk-user), shown only. */
+  actorDisplay: z.string(),
   reason: z.string(),
   time: z.number(),
 });
@@ -104,6 +112,15 @@ export function previousVersion(changes: AliasChange[], alias: string): string |
   }
   return stack.length >= 2 ? stack.at(-2)! : null;
 }
+
+/** Registry-wide rules. */
+export const RegistrySettingsSchema = z.object({
+  /** Champion needs an approval by someone other than the version's authors. */
+  fourEyes: z.boolean(),
+  updatedBy: z.string().nullable(),
+  updatedTime: z.number().nullable(),
+});
+export type RegistrySettings = z.infer<typeof RegistrySettingsSchema>;
 
 export const DEPLOYMENT_STATES = ['starting', 'running', 'failed'] as const;
 
@@ -139,7 +156,7 @@ export const modelOperations = {
   'models.get': {
     input: z.object({ name: modelName }),
     /** Versions newest first. */
-    output: z.object({ model: ModelSummarySchema, versions: z.array(ModelVersionInfoSchema) }),
+    output: z.object({ model: ModelSummarySchema, versions: z.array(ModelVersionInfoSchema), settings: RegistrySettingsSchema }),
   },
   'models.aliasHistory': {
     input: z.object({ name: modelName, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) }),
@@ -152,8 +169,8 @@ export const modelOperations = {
       version,
       decision: z.enum(['approved', 'rejected']),
       comment: z.string().max(5000, 'is longer than 5000 characters').optional(),
-      /** Defaults to the OS user running MLDesk. */
-      reviewer: z.string().trim().min(1, 'cannot be empty').max(200).optional(),
+      /** A display name only: the review is recorded under the caller's authenticated identity. */
+      reviewer: z.string().trim().min(1, 'cannot be empty').max(200, 'is longer than 200 characters').optional(),
     }),
     output: z.object({ review: ReviewSchema, approval: ApprovalStateSchema }),
   },
@@ -170,6 +187,11 @@ export const modelOperations = {
     /** Registers the run's `model/` artifacts as a new version, creating the model when it is new. */
     input: z.object({ runId: z.string().min(1, 'is required'), name: modelName }),
     output: z.object({ name: z.string(), version: z.string(), createdModel: z.boolean() }),
+  },
+  'models.settings': { input: z.object({}), output: z.object({ settings: RegistrySettingsSchema }) },
+  'models.updateSettings': {
+    input: z.object({ fourEyes: z.boolean({ error: 'must be true or false' }) }),
+    output: z.object({ settings: RegistrySettingsSchema }),
   },
   'deployments.list': {
     input: z.object({ model: z.string().optional() }),

@@ -29,6 +29,11 @@ export const SortSchema = z.object({
  * client is derived from it; the same handlers answer over Electron IPC and over HTTP.
  */
 export const operations = {
+  /** Who the server takes the caller to be (recorded on reviews and alias moves), and how. */
+  'session.get': {
+    input: z.object({}),
+    output: z.object({ identity: z.string(), via: z.enum(['bearer', 'session', 'os-user']) }),
+  },
   'experiments.list': {
     input: z.object({ search: z.string().optional(), viewType: ViewTypeSchema.optional() }),
     output: z.object({ experiments: z.array(ExperimentSummarySchema) }),

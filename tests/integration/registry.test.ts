@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createExperiment, createRun, expectMlflowError, type WireKeyValue } from './mlflow-fixtures.js';
+import { userInfo } from 'node:os';
 import { runCli, uniqueName, useServer, type ServerProcess } from './server-process.js';
+
+/** A token-less loopback server records the OS user it runs as (the same user as this test). */
+const OS_USER = userInfo().username;
 
 let server: ServerProcess;
 let experimentId: string;
@@ -107,7 +111,7 @@ describe('model registry', () => {
     expectMlflowError(await server.post('model-versions/create', { name }), 400, 'INVALID_PARAMETER_VALUE', "'source'");
   });
 
-  it('sets, resolves and removes aliases, and records who did it and why', async () => {
+  it('sets, resolves and removes aliases, and records who did it (the OS user; the header only as a display name) and why', async () => {
     const name = (await createModel()).name;
     const runId = await newRunId();
     await createVersion(name, runId);
@@ -127,10 +131,10 @@ describe('model registry', () => {
 
     const history = await server.get<{ entries: Array<Record<string, unknown>> }>(`${MLDESK}/registered-models/alias-history`, { name });
     expect(history.status, history.text).toBe(200);
-    expect(history.body.entries.map((e) => [e.alias, e.from_version, e.to_version, e.actor, e.reason])).toEqual([
-      ['challenger', null, '1', 'ana', 'A/B test'],
-      ['challenger', '1', '2', 'unknown', ''],
-      ['challenger', '2', null, 'cy', ''],
+    expect(history.body.entries.map((e) => [e.alias, e.from_version, e.to_version, e.actor_identity, e.actor_display, e.reason])).toEqual([
+      ['challenger', null, '1', OS_USER, 'ana', 'A/B test'],
+      ['challenger', '1', '2', OS_USER, '', ''],
+      ['challenger', '2', null, OS_USER, 'cy', ''],
     ]);
   });
 
@@ -146,14 +150,14 @@ describe('model registry', () => {
 
     const approved = await review(name, '1', 'approved', 'dee');
     expect(approved.status, approved.text).toBe(200);
-    expect(approved.body).toMatchObject({ review: { name, version: '1', reviewer: 'dee', decision: 'approved' } });
+    expect(approved.body).toMatchObject({ review: { name, version: '1', reviewer_identity: OS_USER, reviewer_display: 'dee', decision: 'approved' } });
     const ok = await server.post('registered-models/alias', { name, alias: 'champion', version: '1', reason: 'passed review' }, { 'X-MLDesk-User': 'ana' });
     expect(ok.status, ok.text).toBe(200);
     expect((await getVersion(name, '1')).aliases).toEqual(['champion']);
 
     const history = await server.get<{ entries: Array<Record<string, unknown>> }>(`${MLDESK}/registered-models/alias-history`, { name });
     expect(history.body.entries).toHaveLength(1);
-    expect(history.body.entries[0]).toMatchObject({ alias: 'champion', from_version: null, to_version: '1', actor: 'ana', reason: 'passed review' });
+    expect(history.body.entries[0]).toMatchObject({ alias: 'champion', from_version: null, to_version: '1', actor_identity: OS_USER, actor_display: 'ana', reason: 'passed review' });
 
     expectMlflowError(await review(name, '1', 'maybe'), 400, 'INVALID_PARAMETER_VALUE', "'decision'");
     expectMlflowError(await review(name, '9', 'approved'), 404, 'RESOURCE_DOES_NOT_EXIST');
@@ -164,7 +168,7 @@ describe('model registry', () => {
     await createVersion(name, await newRunId());
     const cli = await runCli(['models', 'approve', name, '1', '--reviewer', 'eve', '--comment', 'gates pass', '--data-dir', server.dataDir!, '--json']);
     expect(cli.code, cli.stderr).toBe(0);
-    expect(JSON.parse(cli.stdout)).toMatchObject({ ok: true, review: { name, version: '1', reviewer: 'eve', decision: 'approved', comment: 'gates pass' } });
+    expect(JSON.parse(cli.stdout)).toMatchObject({ ok: true, review: { name, version: '1', reviewer_identity: OS_USER, reviewer_display: 'eve', decision: 'approved', comment: 'gates pass' } });
     expect((await server.post('registered-models/alias', { name, alias: 'champion', version: '1' })).status).toBe(200);
 
     const missing = await runCli(['models', 'approve', name, '5', '--reviewer', 'eve', '--data-dir', server.dataDir!]);

@@ -1,18 +1,26 @@
 import { invalidParameter } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
+import { readRegistrySettings, versionAuthors } from './registry-settings.js';
 import type { VersionRow } from './registry-search.js';
 import type { AliasAuditEntry, ChangeContext, ModelVersionReview, ReviewDecision } from './registry-types.js';
 
 export interface ReviewInput {
+  /** The identity the transport authenticated (a token's name, the OS user); never a name the caller chose. */
   reviewer: string;
+  /** A name the reviewer gave, kept for display only. */
+  reviewerDisplay?: string;
   decision: ReviewDecision;
   comment?: string;
   /** Quality gates (metric thresholds and outcomes) the decision rests on; stored as JSON. */
   gates?: unknown;
 }
 
+/** A version's review state: its latest review decides; none means pending. */
+export type ApprovalState = ReviewDecision | 'pending';
+
 interface ReviewRow {
-  reviewer: string;
+  reviewer_identity: string | null;
+  reviewer_display: string;
   decision: ReviewDecision;
   comment: string;
   gates_json: string | null;
@@ -24,16 +32,24 @@ interface AuditRow {
   alias: string;
   from_version: number | null;
   to_version: number | null;
-  actor: string;
+  actor_identity: string | null;
+  actor_display: string;
   reason: string;
   created_time: number;
 }
 
 const UNKNOWN_ACTOR = 'unknown';
+const REVIEW_COLUMNS = 'reviewer_identity, reviewer_display, decision, comment, gates_json, created_time';
+
+/** How a reviewer is named in messages: the identity, else the unverified name of an old review. */
+function reviewerName(review: Pick<ReviewRow, 'reviewer_identity' | 'reviewer_display'>): string {
+  return review.reviewer_identity ?? `'${review.reviewer_display}' (unverified, recorded before identities were)`;
+}
 
 /**
  * Reviews of model versions (approve / reject, with the quality gates looked at) and the audit
- * trail of alias moves. The latest review of a version decides whether it may become champion.
+ * trail of alias moves. The latest review of a version decides whether it may become champion;
+ * with the four-eyes setting on, an approval by one of the version's authors does not count.
  */
 export class ModelApprovals {
   constructor(
@@ -48,23 +64,35 @@ export class ModelApprovals {
     }
     const row = this.versionRow(name, version);
     const gates = input.gates === undefined ? null : JSON.stringify(input.gates);
+    const display = input.reviewerDisplay?.trim() ?? '';
     const now = Date.now();
     this.db
-      .prepare('INSERT INTO model_version_reviews (version_pk, reviewer, decision, comment, gates_json, created_time) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(row.version_pk, input.reviewer, input.decision, input.comment ?? '', gates, now);
-    return { name: row.name, version: String(row.version), reviewer: input.reviewer, decision: input.decision, comment: input.comment ?? '', gates: input.gates ?? null, created_time: now };
+      .prepare('INSERT INTO model_version_reviews (version_pk, reviewer_identity, reviewer_display, decision, comment, gates_json, created_time) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(row.version_pk, input.reviewer, display, input.decision, input.comment ?? '', gates, now);
+    return {
+      name: row.name,
+      version: String(row.version),
+      reviewer_identity: input.reviewer,
+      reviewer_display: display,
+      decision: input.decision,
+      comment: input.comment ?? '',
+      gates: input.gates ?? null,
+      created_time: now,
+    };
+  }
+
+  private reviewRows(row: VersionRow): ReviewRow[] {
+    return this.db.prepare(`SELECT ${REVIEW_COLUMNS} FROM model_version_reviews WHERE version_pk = ? ORDER BY created_time, review_pk`).all(row.version_pk) as ReviewRow[];
   }
 
   /** Reviews of a version, oldest first. */
   reviews(name: string, version: string | number): ModelVersionReview[] {
     const row = this.versionRow(name, version);
-    const rows = this.db
-      .prepare('SELECT reviewer, decision, comment, gates_json, created_time FROM model_version_reviews WHERE version_pk = ? ORDER BY created_time, review_pk')
-      .all(row.version_pk) as ReviewRow[];
-    return rows.map((r) => ({
+    return this.reviewRows(row).map((r) => ({
       name: row.name,
       version: String(row.version),
-      reviewer: r.reviewer,
+      reviewer_identity: r.reviewer_identity,
+      reviewer_display: r.reviewer_display,
       decision: r.decision,
       comment: r.comment,
       gates: r.gates_json === null ? null : (JSON.parse(r.gates_json) as unknown),
@@ -72,39 +100,70 @@ export class ModelApprovals {
     }));
   }
 
-  /** Throws unless the version's latest review approves it. */
-  requireApproved(row: VersionRow): void {
-    const latest = this.db
-      .prepare('SELECT decision, reviewer FROM model_version_reviews WHERE version_pk = ? ORDER BY created_time DESC, review_pk DESC LIMIT 1')
-      .get(row.version_pk) as { decision: ReviewDecision; reviewer: string } | undefined;
-    if (latest?.decision === 'approved') return;
-    const state = latest ? `its latest review (by ${latest.reviewer}) rejected it` : 'it has no review';
+  /** The review that decides a version's state: its latest. */
+  private latestReview(row: VersionRow): ReviewRow | undefined {
+    return this.db
+      .prepare(`SELECT ${REVIEW_COLUMNS} FROM model_version_reviews WHERE version_pk = ? ORDER BY created_time DESC, review_pk DESC LIMIT 1`)
+      .get(row.version_pk) as ReviewRow | undefined;
+  }
+
+  approvalState(name: string, version: string | number): ApprovalState {
+    return this.latestReview(this.versionRow(name, version))?.decision ?? 'pending';
+  }
+
+  /**
+   * Why the version may not become champion, as a clause for a message; null when it may. Its
+   * latest review must approve it and, with four-eyes on, an approval since its last rejection must
+   * come from an identified reviewer who is none of its authors.
+   */
+  championRefusal(row: VersionRow): string | null {
+    const latest = this.latestReview(row);
+    if (!latest) return 'it needs an approval first and has no review';
+    if (latest.decision !== 'approved') return `it needs an approval first: its latest review (by ${reviewerName(latest)}) rejected it`;
+    if (!readRegistrySettings(this.db).four_eyes) return null;
+    const authors = versionAuthors(this.db, row);
+    const isAuthor = (identity: string) => authors.some((author) => author.toLowerCase() === identity.trim().toLowerCase());
+    const rows = this.reviewRows(row);
+    const since = rows.slice(rows.findLastIndex((r) => r.decision === 'rejected') + 1);
+    if (since.some((r) => r.reviewer_identity !== null && !isAuthor(r.reviewer_identity))) return null;
+    const by = [...new Set(since.map(reviewerName))].join(', ');
+    return (
+      `four-eyes review is on: a reviewer must differ from the version's author (${authors.join(', ') || 'unknown'}), ` +
+      `and its approvals come only from ${by}; someone else must approve it`
+    );
+  }
+
+  /** Throws unless the version may become champion (see championRefusal). */
+  requireChampionReady(row: VersionRow): void {
+    const refusal = this.championRefusal(row);
+    if (refusal === null) return;
     throw invalidParameter(
-      `Invalid value '${row.version}' for parameter 'version': model ${row.name} version ${row.version} needs an approval first ` +
-        `before it can become champion (${state}). Approve it with \`mldesk models approve ${row.name} ${row.version} --reviewer NAME\`.`,
+      `Invalid value '${row.version}' for parameter 'version': model ${row.name} version ${row.version} cannot become champion: ${refusal}. ` +
+        `A reviewer approves it with \`mldesk models approve ${row.name} ${row.version}\` (recorded as the OS user running it).`,
     );
   }
 
   recordAliasChange(modelId: number, modelName: string, alias: string, fromVersion: number | null, toVersion: number | null, context: ChangeContext): void {
     this.db
       .prepare(
-        `INSERT INTO alias_audit (model_id, model_name, alias, from_version, to_version, actor, reason, created_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO alias_audit (model_id, model_name, alias, from_version, to_version, actor_identity, actor_display, reason, created_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(modelId, modelName, alias, fromVersion, toVersion, context.actor?.trim() || UNKNOWN_ACTOR, context.reason ?? '', Date.now());
+      .run(modelId, modelName, alias, fromVersion, toVersion, context.actor?.trim() || UNKNOWN_ACTOR, context.actorDisplay?.trim() ?? '', context.reason ?? '', Date.now());
   }
 
   /** The alias moves of a model, oldest first. */
   aliasHistory(modelId: number): AliasAuditEntry[] {
     const rows = this.db
-      .prepare('SELECT model_name, alias, from_version, to_version, actor, reason, created_time FROM alias_audit WHERE model_id = ? ORDER BY audit_pk')
+      .prepare('SELECT model_name, alias, from_version, to_version, actor_identity, actor_display, reason, created_time FROM alias_audit WHERE model_id = ? ORDER BY audit_pk')
       .all(modelId) as AuditRow[];
     return rows.map((r) => ({
       name: r.model_name,
       alias: r.alias,
       from_version: r.from_version === null ? null : String(r.from_version),
       to_version: r.to_version === null ? null : String(r.to_version),
-      actor: r.actor,
+      actor_identity: r.actor_identity,
+      actor_display: r.actor_display,
       reason: r.reason,
       time: r.created_time,
     }));

@@ -120,14 +120,14 @@ describe('ModelRegistry', () => {
     expect(registry.versionByAlias('m', 'champion').version).toBe('1');
     expect(registry.getModel('m').aliases).toEqual([{ alias: 'champion', version: '1' }]);
     expect(registry.approvals.reviews('m', 1)[0]!.gates).toEqual({ accuracy: { min: 0.8, value: 0.91 } });
-    expect(registry.aliasHistory('m').map((e) => [e.alias, e.from_version, e.to_version, e.actor, e.reason])).toEqual([
+    expect(registry.aliasHistory('m').map((e) => [e.alias, e.from_version, e.to_version, e.actor_identity, e.reason])).toEqual([
       ['champion', null, '1', 'ana', 'first release'],
       ['challenger', null, '2', 'unknown', ''],
       ['challenger', '2', null, 'cy', ''],
     ]);
     registry.setAlias('m', 'shadow', 2, { actor: 'dee' });
     registry.deleteVersion('m', 2, { actor: 'dee' });
-    expect(registry.aliasHistory('m').at(-1)).toMatchObject({ alias: 'shadow', from_version: '2', to_version: null, actor: 'dee', reason: 'version 2 deleted' });
+    expect(registry.aliasHistory('m').at(-1)).toMatchObject({ alias: 'shadow', from_version: '2', to_version: null, actor_identity: 'dee', reason: 'version 2 deleted' });
     expect(registry.getModel('m').aliases).toEqual([{ alias: 'champion', version: '1' }]);
   });
 
@@ -158,7 +158,7 @@ describe('ModelRegistry', () => {
     registry.setAlias('new', 'shadow', 1, { actor: 'ana' });
     registry.deleteModel('new', { actor: 'bo' });
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM model_versions').get()).toEqual({ n: 0 });
-    const trail = store.db.prepare('SELECT model_id, model_name, from_version, to_version, actor, reason FROM alias_audit ORDER BY audit_pk').all();
-    expect(trail.at(-1)).toEqual({ model_id: null, model_name: 'new', from_version: 1, to_version: null, actor: 'bo', reason: 'model deleted' });
+    const trail = store.db.prepare('SELECT model_id, model_name, from_version, to_version, actor_identity, reason FROM alias_audit ORDER BY audit_pk').all();
+    expect(trail.at(-1)).toEqual({ model_id: null, model_name: 'new', from_version: 1, to_version: null, actor_identity: 'bo', reason: 'model deleted' });
   });
 });

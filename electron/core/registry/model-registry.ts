@@ -2,11 +2,14 @@ import type { KeyValue } from '../../../shared/tracking-types.js';
 import { alreadyExists, invalidParameter, notFound } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { ModelApprovals } from './model-approvals.js';
+import { readRegistrySettings, setFourEyes, versionAuthors } from './registry-settings.js';
 import { searchModelRows, searchVersionRows, VERSION_COLUMNS, type ModelRow, type Search, type VersionRow } from './registry-search.js';
-import { MODEL_STAGES, type ChangeContext, type ModelStage, type ModelVersion, type RegisteredModel } from './registry-types.js';
+import { MODEL_STAGES, type ChangeContext, type ModelStage, type ModelVersion, type RegisteredModel, type RegistrySettings } from './registry-types.js';
 
 export interface CreateVersionInput {
   source: string;
+  /** The authenticated identity registering it (an author of the version for the four-eyes rule). */
+  creator?: string;
   runId?: string;
   runLink?: string;
   description?: string;
@@ -128,7 +131,7 @@ export class ModelRegistry {
       // The trail outlives the model (its model_id becomes NULL), so the removals are recorded.
       const aliases = this.db.prepare('SELECT alias, version FROM registered_model_aliases WHERE model_id = ?').all(row.model_id) as Array<{ alias: string; version: number }>;
       for (const { alias, version } of aliases) {
-        this.approvals.recordAliasChange(row.model_id, row.name, alias, version, null, { actor: context.actor, reason: context.reason || 'model deleted' });
+        this.approvals.recordAliasChange(row.model_id, row.name, alias, version, null, { ...context, reason: context.reason || 'model deleted' });
       }
       this.db.prepare('DELETE FROM registered_models WHERE model_id = ?').run(row.model_id);
     })();
@@ -200,10 +203,10 @@ export class ModelRegistry {
       const version = model.next_version;
       const info = this.db
         .prepare(
-          `INSERT INTO model_versions (model_id, version, source, run_id, run_link, description, creation_timestamp, last_updated_timestamp)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO model_versions (model_id, version, source, run_id, run_link, description, creation_timestamp, last_updated_timestamp, creator_identity)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(model.model_id, version, source, runId, input.runLink ?? '', input.description ?? '', now, now);
+        .run(model.model_id, version, source, runId, input.runLink ?? '', input.description ?? '', now, now, input.creator?.trim() || null);
       const insertTag = this.db.prepare('INSERT OR REPLACE INTO model_version_tags (version_pk, key, value) VALUES (?, ?, ?)');
       for (const tag of input.tags ?? []) insertTag.run(Number(info.lastInsertRowid), requireText(tag.key, 'tags.key'), tag.value);
       this.db.prepare('UPDATE registered_models SET next_version = ?, last_updated_timestamp = ? WHERE model_id = ?').run(version + 1, now, model.model_id);
@@ -237,7 +240,7 @@ export class ModelRegistry {
       // The aliases go with the version (by cascade); the audit trail says so.
       const aliases = this.db.prepare('SELECT alias FROM registered_model_aliases WHERE model_id = ? AND version = ?').all(row.model_id, row.version) as Array<{ alias: string }>;
       for (const { alias } of aliases) {
-        this.approvals.recordAliasChange(row.model_id, row.name, alias, row.version, null, { actor: context.actor, reason: context.reason || `version ${row.version} deleted` });
+        this.approvals.recordAliasChange(row.model_id, row.name, alias, row.version, null, { ...context, reason: context.reason || `version ${row.version} deleted` });
       }
       this.db.prepare('DELETE FROM model_versions WHERE version_pk = ?').run(row.version_pk);
       this.db.prepare('UPDATE registered_models SET last_updated_timestamp = ? WHERE model_id = ?').run(Date.now(), row.model_id);
@@ -292,12 +295,12 @@ export class ModelRegistry {
 
   // ---- aliases ----
 
-  /** Points an alias at a version. `champion` needs an approved version (see ModelApprovals). */
+  /** Points an alias at a version. `champion` needs an approved version (see ModelApprovals.championRefusal). */
   setAlias(name: string, alias: string, version: string | number, context: ChangeContext = {}): void {
     this.changed();
     validateAlias(alias);
     const row = this.versionRow(name, version);
-    if (alias.toLowerCase() === CHAMPION_ALIAS) this.approvals.requireApproved(row);
+    if (alias.toLowerCase() === CHAMPION_ALIAS) this.approvals.requireChampionReady(row);
     this.db.transaction(() => {
       const previous = this.db.prepare('SELECT version FROM registered_model_aliases WHERE model_id = ? AND alias = ?').get(row.model_id, alias) as
         | { version: number }
@@ -332,6 +335,22 @@ export class ModelRegistry {
 
   aliasHistory(name: string) {
     return this.approvals.aliasHistory(this.modelRow(name).model_id);
+  }
+
+  // ---- settings ----
+
+  settings(): RegistrySettings {
+    return readRegistrySettings(this.db);
+  }
+
+  /** `by` is the authenticated identity of who changed it. */
+  setFourEyes(on: boolean, by: string): RegistrySettings {
+    return setFourEyes(this.db, on, by);
+  }
+
+  /** Who counts as the version's author for the four-eyes rule (see versionAuthors). */
+  authorsOf(name: string, version: string | number): string[] {
+    return versionAuthors(this.db, this.versionRow(name, version));
   }
 
   // ---- wire shapes ----

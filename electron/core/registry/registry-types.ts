@@ -35,7 +35,10 @@ export type ReviewDecision = 'approved' | 'rejected';
 export interface ModelVersionReview {
   name: string;
   version: string;
-  reviewer: string;
+  /** Who the server authenticated (a token's name, or the OS user); null for reviews recorded before MLDesk recorded identities. */
+  reviewer_identity: string | null;
+  /** A name the reviewer gave, shown only ('' when none). */
+  reviewer_display: string;
   decision: ReviewDecision;
   comment: string;
   /** Quality gates the reviewer looked at (metric thresholds and their outcome), as given. */
@@ -48,13 +51,27 @@ export interface AliasAuditEntry {
   alias: string;
   from_version: string | null;
   to_version: string | null;
-  actor: string;
+  /** Who the server authenticated; null for moves recorded before MLDesk recorded identities. */
+  actor_identity: string | null;
+  /** A name the caller gave (the x-mldesk-user header), shown only. */
+  actor_display: string;
   reason: string;
   time: number;
 }
 
-/** Who asked for a change and why; recorded in the alias audit trail. */
+/**
+ * Who asked for a change and why; recorded in the alias audit trail. `actor` is the identity the
+ * transport authenticated (never a name the caller chose); `actorDisplay` is such a name, if any.
+ */
 export interface ChangeContext {
   actor?: string;
+  actorDisplay?: string;
   reason?: string;
+}
+
+export interface RegistrySettings {
+  /** A version becomes champion only with an approval by someone other than its authors. */
+  four_eyes: boolean;
+  updated_by: string | null;
+  updated_time: number | null;
 }

@@ -351,6 +351,62 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    description: 'registry identities: reviews and alias moves record the authenticated caller beside the name given; version creators; the four-eyes setting',
+    sql: `
+      -- reviewer_identity / actor_identity: who the server authenticated (a token's name; the OS user
+      -- for the app, the CLI and a token-less loopback server). *_display: a name the caller typed,
+      -- shown only. Rows from before kept a self-attested name alone: it becomes their display name and
+      -- their identity is unknown (NULL), which the four-eyes rule never counts as another person.
+      CREATE TABLE model_version_reviews_v7 (
+        review_pk INTEGER PRIMARY KEY,
+        version_pk INTEGER NOT NULL REFERENCES model_versions(version_pk) ON DELETE CASCADE,
+        reviewer_identity TEXT CHECK (reviewer_identity <> ''),
+        reviewer_display TEXT NOT NULL DEFAULT '',
+        decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+        comment TEXT NOT NULL DEFAULT '',
+        gates_json TEXT CHECK (gates_json IS NULL OR json_valid(gates_json)),
+        created_time INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO model_version_reviews_v7 (review_pk, version_pk, reviewer_identity, reviewer_display, decision, comment, gates_json, created_time)
+        SELECT review_pk, version_pk, NULL, reviewer, decision, comment, gates_json, created_time FROM model_version_reviews;
+      DROP TABLE model_version_reviews;
+      ALTER TABLE model_version_reviews_v7 RENAME TO model_version_reviews;
+      CREATE INDEX model_version_reviews_by_version ON model_version_reviews(version_pk, created_time);
+
+      CREATE TABLE alias_audit_v7 (
+        audit_pk INTEGER PRIMARY KEY,
+        model_id INTEGER REFERENCES registered_models(model_id) ON DELETE SET NULL,
+        model_name TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        from_version INTEGER,
+        to_version INTEGER,
+        actor_identity TEXT CHECK (actor_identity <> ''),
+        actor_display TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        created_time INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO alias_audit_v7 (audit_pk, model_id, model_name, alias, from_version, to_version, actor_identity, actor_display, reason, created_time)
+        SELECT audit_pk, model_id, model_name, alias, from_version, to_version, NULL, actor, reason, created_time FROM alias_audit;
+      DROP TABLE alias_audit;
+      ALTER TABLE alias_audit_v7 RENAME TO alias_audit;
+      CREATE INDEX alias_audit_by_model ON alias_audit(model_id, audit_pk);
+
+      -- Who registered the version (authenticated as above); NULL for versions registered before.
+      ALTER TABLE model_versions ADD COLUMN creator_identity TEXT;
+
+      -- One row of registry-wide settings. four_eyes: a version's approval counts towards champion
+      -- only when its reviewer is not one of the version's authors.
+      CREATE TABLE registry_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        four_eyes INTEGER NOT NULL CHECK (four_eyes IN (0, 1)),
+        updated_by TEXT,
+        updated_time INTEGER
+      ) STRICT;
+      INSERT INTO registry_settings (id, four_eyes) VALUES (1, 0);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

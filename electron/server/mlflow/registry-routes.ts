@@ -5,11 +5,17 @@ import type { ChangeContext } from '../../core/registry/registry-types.js';
 import type { TrackingStore } from '../../core/store/tracking-store.js';
 import { maxResults, parseRequest, stringList } from './request-schemas.js';
 import { MLFLOW_PREFIXES } from './tracking-routes.js';
+import { callerOf } from '../token-login.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-type Handler = (input: unknown, context: ChangeContext) => unknown;
+/** Every request's context names its authenticated caller. */
+type RequestContext = ChangeContext & { actor: string };
+type Handler = (input: unknown, context: RequestContext) => unknown;
 
-/** Header naming who made a change (for the alias audit trail); MLflow clients do not send it. */
+/**
+ * A name the caller gives for the alias audit trail, kept as a display name only: who made the
+ * change is the identity the server authenticated (token name, else the OS user it runs as).
+ */
 export const ACTOR_HEADER = 'x-mldesk-user';
 const MLDESK_PREFIX = '/api/2.0/mldesk';
 
@@ -50,10 +56,12 @@ const schemas = {
   transition: z.object({ name: text, version, stage: text, archive_existing_versions: flag.optional().default(false) }),
   versionTag: z.object({ name: text, version, key: text, value: z.string().optional().default('') }),
   versionTagKey: z.object({ name: text, version, key: text }),
+  settings: z.object({ four_eyes: flag }),
   review: z.object({
     name: text,
     version,
-    reviewer: text.min(1, 'cannot be empty'),
+    /** A display name only; the review is recorded under the caller's authenticated identity. */
+    reviewer: z.string().trim().max(200, 'is longer than 200 characters').optional(),
     decision: z.enum(['approved', 'rejected']),
     comment: z.string().optional(),
     gates: z.unknown().optional(),
@@ -68,11 +76,11 @@ function inputOf(request: FastifyRequest): unknown {
   return body && typeof body === 'object' && !Array.isArray(body) ? { ...query, ...body } : body === undefined || body === null ? query : body;
 }
 
-function contextOf(request: FastifyRequest, input: unknown): ChangeContext {
+function contextOf(request: FastifyRequest, input: unknown): RequestContext {
   const header = request.headers[ACTOR_HEADER];
-  const actor = Array.isArray(header) ? header[0] : header;
+  const actorDisplay = Array.isArray(header) ? header[0] : header;
   const reason = input && typeof input === 'object' && typeof (input as { reason?: unknown }).reason === 'string' ? (input as { reason: string }).reason : undefined;
-  return { actor, reason };
+  return { actor: callerOf(request).identity, actorDisplay, reason };
 }
 
 /** MLflow's model registry endpoints, plus MLDesk's approvals and alias history. */
@@ -144,10 +152,17 @@ export function registerRegistryRoutes(app: FastifyInstance, store: TrackingStor
   });
 
   // Model versions
-  route(['POST'], 'model-versions/create', (input) => {
+  route(['POST'], 'model-versions/create', (input, context) => {
     const req = parseRequest(schemas.createVersion, input);
     return {
-      model_version: registry.createVersion(req.name, { source: req.source, runId: req.run_id, runLink: req.run_link, description: req.description, tags: req.tags }),
+      model_version: registry.createVersion(req.name, {
+        source: req.source,
+        runId: req.run_id,
+        runLink: req.run_link,
+        description: req.description,
+        tags: req.tags,
+        creator: context.actor,
+      }),
     };
   });
   route(['GET'], 'model-versions/get', (input) => {
@@ -188,13 +203,23 @@ export function registerRegistryRoutes(app: FastifyInstance, store: TrackingStor
 
   // MLDesk: approvals and the alias audit trail
   const mldesk = (methods: Method[], path: string, handler: Handler) => mount([MLDESK_PREFIX], methods, path, handler);
-  mldesk(['POST'], 'model-versions/review', (input) => {
+  mldesk(['POST'], 'model-versions/review', (input, context) => {
     const req = parseRequest(schemas.review, input);
-    return { review: registry.approvals.review(req.name, req.version, { reviewer: req.reviewer, decision: req.decision, comment: req.comment, gates: req.gates }) };
+    return {
+      review: registry.approvals.review(req.name, req.version, {
+        reviewer: context.actor,
+        reviewerDisplay: req.reviewer,
+        decision: req.decision,
+        comment: req.comment,
+        gates: req.gates,
+      }),
+    };
   });
   mldesk(['GET'], 'model-versions/reviews', (input) => {
     const req = parseRequest(schemas.version, input);
     return { reviews: registry.approvals.reviews(req.name, req.version) };
   });
   mldesk(['GET'], 'registered-models/alias-history', (input) => ({ entries: registry.aliasHistory(parseRequest(schemas.name, input).name) }));
+  mldesk(['GET'], 'registry/settings', () => ({ settings: registry.settings() }));
+  mldesk(['PATCH'], 'registry/settings', (input, context) => ({ settings: registry.setFourEyes(parseRequest(schemas.settings, input).four_eyes, context.actor) }));
 }

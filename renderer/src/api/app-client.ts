@@ -33,6 +33,8 @@ async function overHttp(name: OperationName, input: unknown): Promise<ApiResult<
   } catch (error) {
     return { ok: false, error: { code: 'NETWORK', message: `Cannot reach the MLDesk server (${(error as Error).message}).` } };
   }
+  // A token server forgot the browser's session (it restarted, or the user logged out elsewhere).
+  if (response.status === 401) window.location.assign('login');
   try {
     return (await response.json()) as ApiResult<unknown>;
   } catch {

@@ -3,6 +3,7 @@ import { Spinner } from '../components/feedback';
 import { ExperimentsPage } from '../features/experiments/experiments-page';
 import { TrainingJobsIndicator } from '../features/training/training-jobs-indicator';
 import { routeHref, useRoute } from './router';
+import { SessionBadge } from './session-badge';
 import { useTheme, type ThemeChoice } from './theme-store';
 
 // The chart-heavy pages load on first use, so opening the runs table does not wait for the chart library.
@@ -53,6 +54,7 @@ export function App() {
             New run
           </a>
           <ThemeSwitch />
+          <SessionBadge />
         </div>
       </header>
       {route.view === 'experiments' && <ExperimentsPage experimentId={route.experimentId} />}

@@ -2,7 +2,7 @@ import type { AliasChange } from '../../../../shared/app-api/models';
 import { ROLLBACK_MARK } from '../../../../shared/app-api/models';
 import { formatRelative, formatTime } from '../../components/format';
 import { ShowMore } from '../../components/feedback';
-import { AliasBadge, CountedTitle } from './model-badges';
+import { AliasBadge, CountedTitle, Who } from './model-badges';
 
 /** The audit trail of alias moves, newest first: who moved which alias, when, from where to where and why. */
 export function AliasHistory({ entries, total, onMore }: { entries: AliasChange[]; total: number; onMore: () => void }) {
@@ -40,7 +40,9 @@ export function AliasHistory({ entries, total, onMore }: { entries: AliasChange[
                     <td className="nowrap mono">
                       {e.fromVersion ? `v${e.fromVersion}` : '—'} → {e.toVersion ? `v${e.toVersion}` : 'removed'}
                     </td>
-                    <td>{e.actor}</td>
+                    <td>
+                      <Who identity={e.actorIdentity} display={e.actorDisplay} />
+                    </td>
                     <td className="reason-cell">
                       {rollback && <span className="pill pill-warn">rollback</span>} {rollback ? e.reason.slice(ROLLBACK_MARK.length) : e.reason || <span className="muted">—</span>}
                     </td>

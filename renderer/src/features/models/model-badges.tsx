@@ -29,6 +29,26 @@ export function VersionChip({ version }: { version: string }) {
   return <span className="version-chip">v{version}</span>;
 }
 
+/**
+ * Who did something: the identity the server authenticated, with a name they typed beside it when
+ * it differs. Records from before identities were kept only a typed name: shown as unverified.
+ */
+export function Who({ identity, display }: { identity: string | null; display: string }) {
+  if (identity === null) {
+    return (
+      <span className="who" title="Recorded before MLDesk recorded authenticated identities: this name was typed, not verified">
+        {display || 'unknown'} <span className="pill">unverified</span>
+      </span>
+    );
+  }
+  return (
+    <span className="who" title={display && display !== identity ? `Authenticated as ${identity}; gave the name “${display}”` : `Authenticated as ${identity}`}>
+      <strong>{identity}</strong>
+      {display && display !== identity && <span className="muted"> as “{display}”</span>}
+    </span>
+  );
+}
+
 /** A card's title with the number of things in it. */
 export function CountedTitle({ title, count }: { title: string; count: number }) {
   return (

@@ -16,6 +16,7 @@ const version = (v: string, metrics: Record<string, number>): ModelVersionInfo =
   metrics,
   approval: 'pending',
   reviews: [],
+  authors: [],
 });
 
 describe('version metrics', () => {

@@ -8,6 +8,7 @@ import { AliasHistory } from './alias-history';
 import { DeploymentPanel } from './deployment-panel';
 import { ApprovalBadge, VersionChip } from './model-badges';
 import { metricKeys } from './model-metrics';
+import { FourEyesSetting } from './four-eyes-setting';
 import { loadModel, showMoreHistory, useModelDetail } from './models-store';
 import { PredictionLogPanel } from './prediction-log-panel';
 import { ReviewDialog } from './review-dialog';
@@ -41,7 +42,7 @@ function writeQuery(name: string, version: string | null, tab: Tab): void {
 }
 
 export function ModelPage({ name }: { name: string }) {
-  const { model, versions, history, historyTotal, deployments, notFound, error } = useModelDetail();
+  const { model, versions, settings, history, historyTotal, deployments, notFound, error } = useModelDetail();
   const loadedHere = useModelDetail((s) => s.name === name);
   const [tab, setTabState] = useState<Tab>(() => (hashQuery().get('tab') === 'predictions' ? 'predictions' : 'versions'));
   const [picked, setPicked] = useState<string | null>(() => hashQuery().get('version'));
@@ -139,6 +140,7 @@ export function ModelPage({ name }: { name: string }) {
             <dt>Last updated</dt>
             <dd title={formatTime(model.lastUpdated)}>{formatRelative(model.lastUpdated)}</dd>
           </div>
+          {settings && <FourEyesSetting name={model.name} settings={settings} />}
         </dl>
       </header>
       {error && <ErrorBanner message={`Could not refresh the model: ${error}`} onRetry={() => void loadModel(name)} />}
@@ -166,7 +168,7 @@ export function ModelPage({ name }: { name: string }) {
             </div>
             <div className="model-side">
               <DeploymentPanel model={model} deployments={deployments} />
-              {selected && <VersionDetails name={model.name} version={selected} onAction={onAction} />}
+              {selected && <VersionDetails name={model.name} version={selected} fourEyes={settings?.fourEyes ?? false} onAction={onAction} />}
             </div>
           </div>
         )}

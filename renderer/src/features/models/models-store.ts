@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AliasChange, Deployment, ModelSummary, ModelVersionInfo } from '../../../../shared/app-api/models';
+import type { AliasChange, Deployment, ModelSummary, ModelVersionInfo, RegistrySettings } from '../../../../shared/app-api/models';
 import { ApiError, call } from '../../api/app-client';
 
 /** Server data of the Models list. The search text lives here so a refetch (an event) keeps it. */
@@ -46,6 +46,8 @@ interface ModelDetailState {
   name: string | null;
   model: ModelSummary | null;
   versions: ModelVersionInfo[];
+  /** Registry-wide rules (four-eyes), shown on the model page. */
+  settings: RegistrySettings | null;
   history: AliasChange[];
   historyTotal: number;
   historyLimit: number;
@@ -54,7 +56,7 @@ interface ModelDetailState {
   error: string | null;
 }
 
-const EMPTY_DETAIL: ModelDetailState = { name: null, model: null, versions: [], history: [], historyTotal: 0, historyLimit: HISTORY_PAGE, deployments: [], notFound: false, error: null };
+const EMPTY_DETAIL: ModelDetailState = { name: null, model: null, versions: [], settings: null, history: [], historyTotal: 0, historyLimit: HISTORY_PAGE, deployments: [], notFound: false, error: null };
 
 export const useModelDetail = create<ModelDetailState>(() => EMPTY_DETAIL);
 
@@ -66,13 +68,13 @@ export async function loadModel(name: string): Promise<void> {
   if (useModelDetail.getState().name !== name) useModelDetail.setState({ ...EMPTY_DETAIL, name });
   const { historyLimit } = useModelDetail.getState();
   try {
-    const [{ model, versions }, history, { deployments }] = await Promise.all([
+    const [{ model, versions, settings }, history, { deployments }] = await Promise.all([
       call('models.get', { name }),
       call('models.aliasHistory', { name, limit: historyLimit }),
       call('deployments.list', { model: name }),
     ]);
     if (request !== latestDetail) return;
-    useModelDetail.setState({ model, versions, history: history.entries, historyTotal: history.total, deployments, notFound: false, error: null });
+    useModelDetail.setState({ model, versions, settings, history: history.entries, historyTotal: history.total, deployments, notFound: false, error: null });
   } catch (error) {
     if (request !== latestDetail) return;
     const notFound = error instanceof ApiError && error.code === 'RESOURCE_DOES_NOT_EXIST';
@@ -93,6 +95,11 @@ export function showMoreHistory(name: string): void {
 /** Each action refetches the page after it, so what is shown is what the server has. */
 export async function reviewVersion(name: string, version: string, decision: 'approved' | 'rejected', comment: string): Promise<void> {
   await call('models.review', { name, version, decision, comment: comment.trim() || undefined });
+  await loadModel(name);
+}
+
+export async function setFourEyes(name: string, fourEyes: boolean): Promise<void> {
+  await call('models.updateSettings', { fourEyes });
   await loadModel(name);
 }
 

@@ -2,7 +2,7 @@ import type { ModelVersionInfo } from '../../../../shared/app-api/models';
 import { CHAMPION } from '../../../../shared/app-api/models';
 import { routeHref } from '../../app/router';
 import { formatRelative, formatTime } from '../../components/format';
-import { AliasBadge, ApprovalBadge } from './model-badges';
+import { AliasBadge, ApprovalBadge, Who } from './model-badges';
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -60,6 +60,16 @@ function LineageChain({ name, version }: { name: string; version: ModelVersionIn
   );
 }
 
+function Authors({ version, fourEyes }: { version: ModelVersionInfo; fourEyes: boolean }) {
+  if (version.authors.length === 0) return null;
+  return (
+    <p className="muted version-authors" data-testid="version-authors">
+      Author: {version.authors.join(', ')}
+      {fourEyes && ' · four-eyes: their own approvals do not count towards champion'}
+    </p>
+  );
+}
+
 function Reviews({ version }: { version: ModelVersionInfo }) {
   if (version.reviews.length === 0) return <p className="muted reviews-empty">No reviews yet. Approve it before it can be promoted to champion.</p>;
   return (
@@ -68,7 +78,7 @@ function Reviews({ version }: { version: ModelVersionInfo }) {
         <li key={`${r.time}-${i}`} className="review" data-testid="review" data-decision={r.decision}>
           <div className="review-head">
             <ApprovalBadge state={r.decision} />
-            <strong>{r.reviewer}</strong>
+            <Who identity={r.reviewerIdentity} display={r.reviewerDisplay} />
             <span className="muted" title={formatTime(r.time)}>
               {formatRelative(r.time)}
             </span>
@@ -83,7 +93,7 @@ function Reviews({ version }: { version: ModelVersionInfo }) {
 export type VersionAction = 'approve' | 'reject' | 'promote' | 'alias';
 
 /** The selected version: what it came from, who reviewed it, and what can be done with it. */
-export function VersionDetails({ name, version, onAction }: { name: string; version: ModelVersionInfo; onAction: (action: VersionAction) => void }) {
+export function VersionDetails({ name, version, fourEyes, onAction }: { name: string; version: ModelVersionInfo; fourEyes: boolean; onAction: (action: VersionAction) => void }) {
   const isChampion = version.aliases.includes(CHAMPION);
   return (
     <section className="card version-details" data-testid="version-details" data-version={version.version}>
@@ -119,6 +129,7 @@ export function VersionDetails({ name, version, onAction }: { name: string; vers
         <h3 className="subsection-title">
           Reviews <span className="count">{version.reviews.length}</span>
         </h3>
+        <Authors version={version} fourEyes={fourEyes} />
         <Reviews version={version} />
       </div>
     </section>
