@@ -11,7 +11,7 @@ import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
-import { runColumns, runsPage } from './run-table.js';
+import { runColumns, runsPage } from '../core/store/run-table-query.js';
 import { TrainingManager } from './training-manager.js';
 
 export type AppHandlers = { [K in OperationName]: (input: OperationParsedInput<K>) => Promise<OperationOutput<K>> | OperationOutput<K> };
