@@ -2,16 +2,9 @@
  * `mldesk serve-model NAME@ALIAS|NAME/VERSION`: serves one registered model version over HTTP with
  * TF Serving's REST API and MLflow's scoring protocol (see core/serving/prediction-server.ts).
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { BACKEND_NAMES, type BackendName } from '../core/training/backend.js';
-
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError(`'${value}' is not a port number (0-65535; 0 picks a free port).`);
-  }
-  return port;
-}
+import { portNumber } from './port-option.js';
 
 interface ServeModelFlags {
   host: string;
