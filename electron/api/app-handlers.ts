@@ -13,7 +13,7 @@ import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
 import { runColumns, runsPage } from '../core/store/run-table-query.js';
-import { TrainingManager } from './training-manager.js';
+import { TrainingManager } from '../core/training/training-manager.js';
 
 export type AppHandlers = { [K in OperationName]: (input: OperationParsedInput<K>) => Promise<OperationOutput<K>> | OperationOutput<K> };
 

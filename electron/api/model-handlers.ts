@@ -7,7 +7,7 @@ import { MLDeskError, invalidParameter } from '../core/errors.js';
 import { ModelRegistry } from '../core/registry/model-registry.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { MODEL_DIR } from '../core/training/model-files.js';
-import { deploymentsOf, type DeploymentManager } from './deployment-manager.js';
+import { deploymentsOf, type DeploymentManager } from '../core/serving/deployment-manager.js';
 import { aliasTrail, approvalOf, listModels, modelSummary, modelVersions } from '../core/registry/registry-views.js';
 
 type Input<K extends ModelOperation> = OperationParsedInput<K>;

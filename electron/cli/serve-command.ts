@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { resolveDataDir } from '../core/data-dir.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
-import { deploymentsOf } from '../api/deployment-manager.js';
+import { deploymentsOf } from '../core/serving/deployment-manager.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
 
 export interface ServeOptions {

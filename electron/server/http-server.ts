@@ -7,7 +7,7 @@ import { isLoopback, requireBearerToken } from '../core/http-auth.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from './json-body.js';
 import { createAppHandlers } from '../api/app-handlers.js';
-import { deploymentsOf } from '../api/deployment-manager.js';
+import { deploymentsOf } from '../core/serving/deployment-manager.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';

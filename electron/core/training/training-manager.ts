@@ -1,11 +1,11 @@
-import type { TrainingJob, TrainingProgressInfo, TrainingRequestSchema } from '../../shared/app-api/training.js';
+import type { TrainingJob, TrainingProgressInfo, TrainingRequestSchema } from '../../../shared/app-api/training.js';
 import type { z } from 'zod';
-import { DatasetStore } from '../core/data/dataset-store.js';
-import { MLDeskError } from '../core/errors.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
-import type { WorkerMessage } from '../core/training/messages.js';
-import { reproduceRun } from '../core/training/reproduce.js';
-import { startTraining, type TrainingOutcome } from '../core/training/training-run.js';
+import { DatasetStore } from '../data/dataset-store.js';
+import { MLDeskError } from '../errors.js';
+import type { TrackingStore } from '../store/tracking-store.js';
+import type { WorkerMessage } from './messages.js';
+import { reproduceRun } from './reproduce.js';
+import { startTraining, type TrainingOutcome } from './training-run.js';
 
 interface Job {
   info: TrainingJob;

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CHAMPION, type Deployment } from '../../shared/app-api/models.js';
-import { MLDeskError, invalidParameter, notFound } from '../core/errors.js';
-import { ModelRegistry } from '../core/registry/model-registry.js';
-import { createPredictionServer, type PredictionServer, type PredictionServerOptions } from '../core/serving/prediction-server.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
+import { CHAMPION, type Deployment } from '../../../shared/app-api/models.js';
+import { MLDeskError, invalidParameter, notFound } from '../errors.js';
+import { ModelRegistry } from '../registry/model-registry.js';
+import { createPredictionServer, type PredictionServer, type PredictionServerOptions } from './prediction-server.js';
+import type { TrackingStore } from '../store/tracking-store.js';
 
 interface Entry {
   info: Deployment;
