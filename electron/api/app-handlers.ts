@@ -2,29 +2,29 @@ import { readFile } from 'node:fs/promises';
 import type { RunDetail } from '../../shared/app-api/entities.js';
 import { REPRODUCTION_ARTIFACT, ReproductionResultSchema } from '../../shared/lineage.js';
 import type { OperationName, OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
-import { DatasetStore } from '../core/data/dataset-store.js';
 import { lineageGraph, readLineage } from '../core/lineage/index.js';
 import { checkReproducible } from '../core/training/reproduce.js';
 import { experimentSummaries } from '../core/store/experiment-summaries.js';
 import { readMetricSeries } from '../core/store/metric-series.js';
+import type { Services } from '../core/services.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
 import { runColumns, runsPage } from '../core/store/run-table-query.js';
-import { TrainingManager } from '../core/training/training-manager.js';
 
 export type AppHandlers = { [K in OperationName]: (input: OperationParsedInput<K>) => Promise<OperationOutput<K>> | OperationOutput<K> };
 
 export const DESCRIPTION_TAG = 'mlflow.note.content';
 
 /** The app's operations over the lineage store; transports (IPC, HTTP) call these and nothing else. */
-export function createAppHandlers(store: TrackingStore, datasets = new DatasetStore(store.db, store.dataDir), training = new TrainingManager(store, datasets)): AppHandlers {
+export function createAppHandlers(services: Services): AppHandlers {
+  const { store, datasets, training } = services;
   const db = store.db;
   return {
     ...createDatasetHandlers(datasets),
-    ...createModelHandlers(store),
+    ...createModelHandlers(services),
     ...createPredictionHandlers(store),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

@@ -4,10 +4,8 @@ import { userInfo } from 'node:os';
 import { CHAMPION, previousVersion, ROLLBACK_MARK } from '../../shared/app-api/models.js';
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
-import { ModelRegistry } from '../core/registry/model-registry.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
+import type { Services } from '../core/services.js';
 import { MODEL_DIR } from '../core/training/model-files.js';
-import { deploymentsOf, type DeploymentManager } from '../core/serving/deployment-manager.js';
 import { aliasTrail, approvalOf, listModels, modelSummary, modelVersions } from '../core/registry/registry-views.js';
 
 type Input<K extends ModelOperation> = OperationParsedInput<K>;
@@ -34,8 +32,8 @@ export function osUser(): string {
 }
 
 /** Registry and deployment operations of the app API (contract in shared/app-api/models.ts). */
-export function createModelHandlers(store: TrackingStore, deployments: DeploymentManager = deploymentsOf(store)) {
-  const registry = new ModelRegistry(store.db);
+export function createModelHandlers(services: Services) {
+  const { store, registry, deployments } = services;
   const changed = (name: string) => store.events.emit('models.changed', { name });
   /** The core refuses too; this says it in the app's words (no CLI hint, the buttons are beside it). */
   const requireApproved = (name: string, version: string) => {

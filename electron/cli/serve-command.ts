@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveDataDir } from '../core/data-dir.js';
-import { TrackingStore } from '../core/store/tracking-store.js';
+import { createServices, type Services } from '../core/services.js';
+import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
-import { deploymentsOf } from '../core/serving/deployment-manager.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
 
 export interface ServeOptions {
@@ -16,6 +16,7 @@ export interface ServeOptions {
 
 export interface RunningServer {
   app: FastifyInstance;
+  services: Services;
   store: TrackingStore;
   url: string;
   /** Model deployments saved by the last launch, restarting in the background. */
@@ -33,28 +34,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   }
   const dataDir = resolveDataDir(options.dataDir);
-  const store = TrackingStore.open(dataDir);
+  const services = createServices({ dataDir });
+  const { store } = services;
   let app: FastifyInstance;
   try {
-    app = await buildServer({ store, token: options.token, version: options.version });
+    app = await buildServer({ services, token: options.token, version: options.version });
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
-    store.close();
+    await services.close();
     throw error;
   }
-  const restoredDeployments = deploymentsOf(store).restore();
+  const restoredDeployments = services.deployments.restore();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
   return {
     app,
+    services,
     store,
     url: `http://${host}:${port}`,
     restoredDeployments,
     close() {
       // app.close() waits for in-flight requests (and so their writes) before the database closes.
-      closing ??= app.close().then(() => store.close());
+      closing ??= app.close().then(() => services.close());
       return closing;
     },
   };

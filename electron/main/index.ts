@@ -36,7 +36,7 @@ async function startServices(): Promise<RunningServer> {
   const dataDir = process.env.MLDESK_HOME ?? app.getPath('userData');
   setDefaultWorkerLauncher(utilityLauncher);
   const running = await startServer({ host: '127.0.0.1', port: 0, dataDir, version: packageJson.version });
-  disposeIpc = registerIpc(createAppHandlers(running.store), running.store, running.url, () => BrowserWindow.getAllWindows());
+  disposeIpc = registerIpc(createAppHandlers(running.services), running.store, running.url, () => BrowserWindow.getAllWindows());
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     const headers = { ...details.responseHeaders };
     if (details.url.startsWith(running.url)) headers['Content-Security-Policy'] = [contentSecurityPolicy(running.url)];

@@ -4,17 +4,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MLDeskError } from '../core/errors.js';
 import { isLoopback, requireBearerToken } from '../core/http-auth.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
+import type { Services } from '../core/services.js';
 import { parseJsonBody } from './json-body.js';
 import { createAppHandlers } from '../api/app-handlers.js';
-import { deploymentsOf } from '../core/serving/deployment-manager.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
 
 export interface ServerOptions {
-  store: TrackingStore;
+  /** Built by the entry point (core/services.ts); the server does not close them. */
+  services: Services;
   /** Required when the server listens on anything but loopback. */
   token?: string;
   logger?: boolean;
@@ -111,11 +111,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/health', async () => 'OK');
   app.get('/version', async () => options.version);
 
-  registerTrackingRoutes(app, options.store);
-  registerRegistryRoutes(app, options.store);
-  registerAppApiRoutes(app, options.store, createAppHandlers(options.store));
+  const { services } = options;
+  registerTrackingRoutes(app, services.store);
+  registerRegistryRoutes(app, services);
+  registerAppApiRoutes(app, services.store, createAppHandlers(services));
   // Prediction servers started from the app live in this process: they stop before the database closes.
-  app.addHook('onClose', () => deploymentsOf(options.store).stopAll());
-  await registerArtifactRoutes(app, options.store);
+  app.addHook('onClose', () => services.deployments.stopAll());
+  await registerArtifactRoutes(app, services.store);
   return app;
 }
