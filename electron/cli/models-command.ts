@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { dataDirLayout, resolveDataDir } from '../core/data-dir.js';
+import { resolveDataDir } from '../core/data-dir.js';
 import { MLDeskError } from '../core/errors.js';
-import { ModelRegistry } from '../core/registry/model-registry.js';
-import { NewerDatabaseError, openDatabase } from '../core/store/database.js';
+import { createServices, type Services } from '../core/services.js';
+import { NewerDatabaseError } from '../core/store/database.js';
 
 /**
  * `mldesk models ...`: model registry actions from the terminal. Exit codes: 0 success, 1 an
@@ -33,11 +33,11 @@ export function registerModelCommands(program: Command): void {
     .option('--reject', 'record a rejection instead of an approval')
     .option('--data-dir <dir>', 'directory holding the database (default: $MLDESK_HOME, else the OS app-data folder)')
     .option('--json', 'print the review as JSON')
-    .action((name: string, version: string, flags: ApproveFlags) => {
-      let db;
+    .action(async (name: string, version: string, flags: ApproveFlags) => {
+      let services: Services | undefined;
       try {
-        db = openDatabase(dataDirLayout(resolveDataDir(flags.dataDir)).database);
-        const review = new ModelRegistry(db).approvals.review(name, version, {
+        services = createServices({ dataDir: resolveDataDir(flags.dataDir) });
+        const review = services.registry.approvals.review(name, version, {
           reviewer: flags.reviewer,
           decision: flags.reject ? 'rejected' : 'approved',
           comment: flags.comment,
@@ -58,7 +58,7 @@ export function registerModelCommands(program: Command): void {
         process.stderr.write(`mldesk models approve: ${message}\n`);
         process.exitCode = usage ? EXIT_USAGE : EXIT_UNEXPECTED;
       } finally {
-        db?.close();
+        await services?.close();
       }
     });
 }
