@@ -1,6 +1,6 @@
 import type { TrainingJob, TrainingProgressInfo, TrainingRequestSchema } from '../../../shared/app-api/training.js';
 import type { z } from 'zod';
-import { DatasetStore } from '../data/dataset-store.js';
+import type { DatasetStore } from '../data/dataset-store.js';
 import { MLDeskError } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { WorkerMessage } from './messages.js';
@@ -23,7 +23,7 @@ export class TrainingManager {
 
   constructor(
     private readonly store: TrackingStore,
-    private readonly datasets: DatasetStore = new DatasetStore(store.db, store.dataDir),
+    private readonly datasets: DatasetStore,
   ) {}
 
   start(request: z.output<typeof TrainingRequestSchema>): { runId: string; experimentId: string } {
