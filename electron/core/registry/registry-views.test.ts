@@ -1,23 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TrackingStore } from '../store/tracking-store.js';
+import type { TrackingStore } from '../store/tracking-store.js';
+import { openTempStore, type TempStore } from '../store/test-store.js';
 import { ModelRegistry } from './model-registry.js';
 import { approvalOf, listModels, modelSummary, modelVersions } from './registry-views.js';
 
-let dir: string;
+let temp: TempStore;
 let store: TrackingStore;
 let registry: ModelRegistry;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mldesk-registry-views-'));
-  store = TrackingStore.open(dir);
+  temp = openTempStore('registry-views');
+  store = temp.store;
   registry = new ModelRegistry(store.db);
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.dispose());
 
 function register(name: string, versions: number): string {
   const experimentId = store.experiments.create(`exp-${name}`, undefined, []);

@@ -1,20 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { experimentSummaries } from './experiment-summaries.js';
-import { TrackingStore } from './tracking-store.js';
+import type { TrackingStore } from './tracking-store.js';
+import { openTempStore, type TempStore } from './test-store.js';
 
-let dir: string;
+let temp: TempStore;
 let store: TrackingStore;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mldesk-experiment-summaries-'));
-  store = TrackingStore.open(dir);
+  temp = openTempStore('experiment-summaries');
+  store = temp.store;
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.dispose());
 
 describe('experimentSummaries', () => {
   it('counts active runs, carries tags and lists the most recently run first', () => {

@@ -1,26 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runColumns, runsPage } from './run-table-query.js';
-import { TrackingStore } from './tracking-store.js';
+import type { TrackingStore } from './tracking-store.js';
+import { openTempStore, type TempStore } from './test-store.js';
 
-let dir: string;
+let temp: TempStore;
 let store: TrackingStore;
 let experimentId: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mldesk-run-table-'));
-  store = TrackingStore.open(dir);
+  temp = openTempStore('run-table');
+  store = temp.store;
   experimentId = store.experiments.create('table', undefined, []);
   for (const [name, lr, loss] of [['a', '0.1', 0.5], ['b', '0.2', Number.NaN], ['c', '0.3', 0.2]] as const) {
     const runId = store.createRun({ experimentId, runName: name, startTime: name.charCodeAt(0), tags: [] }).info.run_id;
     store.logBatch(runId, { metrics: [{ key: 'loss', value: loss, timestamp: 1, step: 0 }], params: [{ key: 'lr', value: lr }], tags: [{ key: 'team', value: name }] });
   }
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.dispose());
 
 const noColumns = { params: [], metrics: [], tags: [] };
 
