@@ -30,6 +30,18 @@ export default tseslint.config(
     },
   },
   {
+    // SQL lives in electron/core (one module per entity); entry points and handlers call it. RegExp#exec
+    // shares a name with Database#exec, so exec/pragma/transaction count only on a database (`db`, `x.db`).
+    files: ['electron/server/**', 'electron/cli/**', 'electron/api/**', 'electron/main/**'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "CallExpression[callee.property.name='prepare']", message: 'No SQL outside electron/core: add a function to the core module of the entity.' },
+        { selector: "CallExpression[callee.property.name=/^(exec|pragma|transaction)$/][callee.object.name='db']", message: 'No SQL outside electron/core: add a function to the core module of the entity.' },
+        { selector: "CallExpression[callee.property.name=/^(exec|pragma|transaction)$/][callee.object.property.name='db']", message: 'No SQL outside electron/core: add a function to the core module of the entity.' },
+      ],
+    },
+  },
+  {
     files: ['shared/**'],
     rules: {
       'no-restricted-imports': ['error', {

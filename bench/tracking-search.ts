@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { TrackingStore } from '../electron/core/store/tracking-store.js';
+import { SeededRandom } from '../electron/core/training/prng.js';
 import { httpRequest } from './http-client.js';
 import { loadTrackingStoreModule } from './project-modules.js';
 import { startServerProcess, type MemorySample } from './server-process.js';
@@ -13,24 +14,14 @@ const METRICS_PER_RUN = 10;
 const TAGS_PER_RUN = 5;
 const T0 = 1_700_000_000_000;
 
-/** A small deterministic generator (mulberry32) so every bench run seeds the same values. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Seeds `runs` runs through the store API (the code the server runs), 1,000 runs per outer
  * transaction: the store's own per-call transactions nest as savepoints, so only the commits are saved.
  */
 function seed(store: TrackingStore, runs: number): void {
-  const next = random(42);
+  // Seeded, so every bench run seeds the same values.
+  const random = new SeededRandom(42);
+  const next = () => random.next();
   const chunk = store.db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const tags = Array.from({ length: TAGS_PER_RUN }, (_, t) => ({ key: `t${t}`, value: `tag-${t}-${i % 7}` }));

@@ -210,6 +210,27 @@ const EXPERIMENT_DIALECT: Dialect = {
   },
 };
 
+/**
+ * The model registry's searches (`registered-models/search`, `model-versions/search`): attribute
+ * keys and `tags.<key>`, every one a string compared with =, !=, LIKE, ILIKE or matched IN a list.
+ */
+function registryDialect(attributes: readonly string[], target: string): Dialect {
+  return {
+    prefixes: new Map<string, FilterEntity>(TAG_PREFIXES.map((p): [string, FilterEntity] => [p, 'tag'])),
+    prefixHint: `${target} support only ${attributes.join(', ')} and tags.<key>`,
+    resolveFilterKey(entity, key) {
+      if (entity === 'tag' || attributes.includes(key)) return { key, rule: STRING_OR_LIST_RULE };
+      return { error: `unknown key '${key}'; valid keys: ${attributes.join(', ')}, tags.<key>` };
+    },
+    resolveOrderByKey(_entity, key) {
+      return { error: `${target} are ordered by order_by, not by '${key}' in a filter` };
+    },
+  };
+}
+
+const REGISTERED_MODEL_DIALECT = registryDialect(['name'], 'registered models');
+const MODEL_VERSION_DIALECT = registryDialect(['name', 'run_id', 'source_path', 'version'], 'model versions');
+
 // ---------------------------------------------------------------------------------------------
 // Tokenizer
 // ---------------------------------------------------------------------------------------------
@@ -622,4 +643,14 @@ export function parseExperimentFilter(filter: string | undefined | null): Filter
 /** Parses one `experiments/search` order_by entry, e.g. `last_update_time DESC`. */
 export function parseExperimentOrderBy(orderBy: string): OrderByClause {
   return parseOrderBy(orderBy, EXPERIMENT_DIALECT);
+}
+
+/** Parses a `registered-models/search` filter (name, tags.<key>); empty or missing yields no clauses. */
+export function parseRegisteredModelFilter(filter: string | undefined | null): FilterClause[] {
+  return parseFilter(filter, REGISTERED_MODEL_DIALECT);
+}
+
+/** Parses a `model-versions/search` filter (name, run_id, source_path, version, tags.<key>). */
+export function parseModelVersionFilter(filter: string | undefined | null): FilterClause[] {
+  return parseFilter(filter, MODEL_VERSION_DIALECT);
 }

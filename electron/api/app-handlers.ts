@@ -1,41 +1,32 @@
 import { readFile } from 'node:fs/promises';
-import type { ExperimentSummary, RunDetail } from '../../shared/app-api/entities.js';
+import type { RunDetail } from '../../shared/app-api/entities.js';
 import { REPRODUCTION_ARTIFACT, ReproductionResultSchema } from '../../shared/lineage.js';
 import type { OperationName, OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
-import { DatasetStore } from '../core/data/dataset-store.js';
 import { lineageGraph, readLineage } from '../core/lineage/index.js';
 import { checkReproducible } from '../core/training/reproduce.js';
+import { experimentSummaries } from '../core/store/experiment-summaries.js';
 import { readMetricSeries } from '../core/store/metric-series.js';
+import type { Services } from '../core/services.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Caller } from '../core/caller-identity.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
-import { runColumns, runsPage } from './run-table.js';
-import { TrainingManager } from './training-manager.js';
+import { runColumns, runsPage } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
 export type AppHandlers = { [K in OperationName]: (input: OperationParsedInput<K>, caller: Caller) => Promise<OperationOutput<K>> | OperationOutput<K> };
 
 export const DESCRIPTION_TAG = 'mlflow.note.content';
 
-interface ExperimentRow {
-  experiment_id: number;
-  name: string;
-  lifecycle_stage: 'active' | 'deleted';
-  creation_time: number;
-  last_update_time: number;
-  run_count: number;
-  last_run_time: number | null;
-}
-
 /** The app's operations over the lineage store; transports (IPC, HTTP) call these and nothing else. */
-export function createAppHandlers(store: TrackingStore, datasets = new DatasetStore(store.db, store.dataDir), training = new TrainingManager(store, datasets)): AppHandlers {
+export function createAppHandlers(services: Services): AppHandlers {
+  const { store, datasets, training } = services;
   const db = store.db;
   return {
     ...createDatasetHandlers(datasets),
-    ...createModelHandlers(store),
+    ...createModelHandlers(services),
     ...createPredictionHandlers(store),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
@@ -51,37 +42,7 @@ export function createAppHandlers(store: TrackingStore, datasets = new DatasetSt
     }),
     'runs.reproduceCheck': ({ runId }) => checkReproducible(store, runId),
     'runs.reproduce': ({ runId, tolerance }) => training.reproduce(runId, tolerance),
-    'experiments.list': ({ search, viewType }) => {
-      const stage = viewType === 'DELETED_ONLY' ? "= 'deleted'" : viewType === 'ALL' ? "IN ('active', 'deleted')" : "= 'active'";
-      const rows = db
-        .prepare(
-          `SELECT e.experiment_id, e.name, e.lifecycle_stage, e.creation_time, e.last_update_time,
-             (SELECT count(*) FROM runs r WHERE r.experiment_id = e.experiment_id AND r.lifecycle_stage = 'active') AS run_count,
-             (SELECT max(start_time) FROM runs r WHERE r.experiment_id = e.experiment_id AND r.lifecycle_stage = 'active') AS last_run_time
-           FROM experiments e
-           WHERE e.lifecycle_stage ${stage} AND (? IS NULL OR instr(lower(e.name), lower(?)) > 0)
-           ORDER BY coalesce(last_run_time, e.creation_time) DESC, e.experiment_id`,
-        )
-        .all(search || null, search || null) as ExperimentRow[];
-      const tagRows = db.prepare('SELECT experiment_id, key, value FROM experiment_tags ORDER BY key').all() as Array<{ experiment_id: number; key: string; value: string }>;
-      const tagsByExperiment = new Map<number, Array<{ key: string; value: string }>>();
-      for (const { experiment_id, key, value } of tagRows) {
-        const tags = tagsByExperiment.get(experiment_id);
-        if (tags) tags.push({ key, value });
-        else tagsByExperiment.set(experiment_id, [{ key, value }]);
-      }
-      const experiments: ExperimentSummary[] = rows.map((row) => ({
-        experimentId: String(row.experiment_id),
-        name: row.name,
-        lifecycleStage: row.lifecycle_stage,
-        creationTime: row.creation_time,
-        lastUpdateTime: row.last_update_time,
-        runCount: row.run_count,
-        lastRunTime: row.last_run_time,
-        tags: tagsByExperiment.get(row.experiment_id) ?? [],
-      }));
-      return { experiments };
-    },
+    'experiments.list': (query) => ({ experiments: experimentSummaries(db, query) }),
     'experiments.create': ({ name }) => ({ experimentId: store.experiments.create(name.trim(), undefined, []) }),
     'experiments.rename': ({ experimentId, name }) => {
       store.experiments.update(experimentId, name.trim());

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../shared/app-api/events.js';
-import { DatasetStore } from '../core/data/dataset-store.js';
 import { addEdge } from '../core/lineage/edges.js';
+import { createServices } from '../core/services.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
 import { writeRunArtifact } from '../core/training/run-records.js';
 import { createAppHandlers, type AppHandlers } from './app-handlers.js';
@@ -19,7 +19,7 @@ let handlers: AppHandlers;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'mldesk-model-handlers-'));
   store = TrackingStore.open(dir);
-  handlers = createAppHandlers(store, new DatasetStore(store.db, store.dataDir));
+  handlers = createAppHandlers(createServices({ store }));
 });
 afterEach(() => {
   store.close();

@@ -4,11 +4,9 @@ import { CHAMPION, previousVersion, ROLLBACK_MARK } from '../../shared/app-api/m
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import type { Caller } from '../core/caller-identity.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
-import { ModelRegistry } from '../core/registry/model-registry.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
+import type { Services } from '../core/services.js';
 import { MODEL_DIR } from '../core/training/model-files.js';
-import { deploymentsOf, type DeploymentManager } from './deployment-manager.js';
-import { aliasTrail, listModels, modelSummary, modelVersions, reviewView, settingsView } from './model-handlers-views.js';
+import { aliasTrail, listModels, modelSummary, modelVersions, reviewView, settingsView } from '../core/registry/registry-views.js';
 
 type Input<K extends ModelOperation> = OperationParsedInput<K>;
 type Output<K extends ModelOperation> = OperationOutput<K>;
@@ -27,8 +25,8 @@ type ModelOperation =
   | 'deployments.stop';
 
 /** Registry and deployment operations of the app API (contract in shared/app-api/models.ts). */
-export function createModelHandlers(store: TrackingStore, deployments: DeploymentManager = deploymentsOf(store)) {
-  const registry = new ModelRegistry(store.db);
+export function createModelHandlers(services: Services) {
+  const { store, registry, deployments } = services;
   const changed = (name: string) => store.events.emit('models.changed', { name });
   /** The core refuses too; this says it in the app's words (no CLI hint, the buttons are beside it). */
   const requireChampionReady = (name: string, version: string) => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PredictionRecord, PredictionStats } from '../../shared/app-api/predictions.js';
-import { DatasetStore } from '../core/data/dataset-store.js';
 import { encodeRow, journalDirOf } from '../core/serving/prediction-journal.js';
 import { PredictionLog } from '../core/serving/prediction-log.js';
 import { recordFeedback } from '../core/serving/prediction-records.js';
+import { createServices } from '../core/services.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
 import { createAppHandlers, type AppHandlers } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
@@ -19,7 +19,7 @@ const NOW = Date.now();
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mldesk-prediction-handlers-'));
   store = TrackingStore.open(dir);
-  handlers = createAppHandlers(store, new DatasetStore(store.db, store.dataDir));
+  handlers = createAppHandlers(createServices({ store }));
   // 30 predictions of v1 ten minutes ago, 20 of v2 in the last minute, as a model server logs them.
   const log = new PredictionLog(store.db);
   const row = (i: number, version: number, time: number) => {

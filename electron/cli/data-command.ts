@@ -3,11 +3,12 @@ import { writeFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { DatasetFormatSchema, parseDatasetRef } from '../../shared/datasets.js';
 import { resolveDataDir } from '../core/data-dir.js';
-import { DatasetStore } from '../core/data/dataset-store.js';
+import type { DatasetStore } from '../core/data/dataset-store.js';
 import { formatBlobCheck, formatImport, formatList, formatValidation, formatVersion } from '../core/data/report-text.js';
 import { generateTabular, SYNTHETIC_TASKS, TabularOptionsSchema, toCsv } from '../core/data/synthetic.js';
 import { DatasetFileError } from '../core/data/table-reader.js';
 import { MLDeskError } from '../core/errors.js';
+import { createServices } from '../core/services.js';
 import { NewerDatabaseError } from '../core/store/database.js';
 
 /**
@@ -68,11 +69,11 @@ async function run(command: string, flags: StoreFlags, body: () => Promise<numbe
 }
 
 async function withStore<T>(flags: StoreFlags, body: (store: DatasetStore) => Promise<T>): Promise<T> {
-  const store = DatasetStore.open(resolveDataDir(flags.dataDir));
+  const services = createServices({ dataDir: resolveDataDir(flags.dataDir) });
   try {
-    return await body(store);
+    return await body(services.datasets);
   } finally {
-    store.close();
+    await services.close();
   }
 }
 

@@ -1,20 +1,13 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseTokenSpec, type NamedToken } from '../core/http-auth.js';
 import { registerDataCommands } from './data-command.js';
 import { registerModelCommands } from './models-command.js';
+import { portNumber } from './port-option.js';
 import { registerServeModelCommand } from './serve-model-command.js';
 import { registerTrainCommands } from './train-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError(`'${value}' is not a port number (0-65535; 0 picks a free port).`);
-  }
-  return port;
-}
 
 export function buildCli(): Command {
   const program = new Command('mldesk')

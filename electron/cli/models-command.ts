@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { osUser } from '../core/caller-identity.js';
-import { dataDirLayout, resolveDataDir } from '../core/data-dir.js';
+import { resolveDataDir } from '../core/data-dir.js';
 import { MLDeskError } from '../core/errors.js';
-import { ModelRegistry } from '../core/registry/model-registry.js';
-import { NewerDatabaseError, openDatabase } from '../core/store/database.js';
+import type { ModelRegistry } from '../core/registry/model-registry.js';
+import { createServices, type Services } from '../core/services.js';
+import { NewerDatabaseError } from '../core/store/database.js';
 
 /**
  * `mldesk models ...`: model registry actions from the terminal. Exit codes: 0 success, 1 an
@@ -36,11 +37,11 @@ function onOff(value: string): boolean {
 }
 
 /** Opens the registry, runs `action` and prints its answer (or the error), setting the exit code. */
-function withRegistry<T>(command: string, flags: CommonFlags, action: (registry: ModelRegistry) => T, describe: (value: T) => string, key: string): void {
-  let db;
+async function withRegistry<T>(command: string, flags: CommonFlags, action: (registry: ModelRegistry) => T, describe: (value: T) => string, key: string): Promise<void> {
+  let services: Services | undefined;
   try {
-    db = openDatabase(dataDirLayout(resolveDataDir(flags.dataDir)).database);
-    const value = action(new ModelRegistry(db));
+    services = createServices({ dataDir: resolveDataDir(flags.dataDir) });
+    const value = action(services.registry);
     process.stdout.write(flags.json ? `${JSON.stringify({ ok: true, [key]: value }, null, 2)}\n` : `${describe(value)}\n`);
     process.exitCode = 0;
   } catch (error) {
@@ -53,7 +54,7 @@ function withRegistry<T>(command: string, flags: CommonFlags, action: (registry:
     process.stderr.write(`mldesk models ${command}: ${message}\n`);
     process.exitCode = usage ? EXIT_USAGE : EXIT_UNEXPECTED;
   } finally {
-    db?.close();
+    await services?.close();
   }
 }
 

@@ -3,7 +3,7 @@ import type { MetricComparison, ReproductionNote, ReproductionResult } from '../
 import { resolveDataDir } from '../core/data-dir.js';
 import { MLDeskError } from '../core/errors.js';
 import { reproduceRun, ReproductionRefusedError } from '../core/training/reproduce.js';
-import { TrackingStore } from '../core/store/tracking-store.js';
+import { createServices, type Services } from '../core/services.js';
 import { ProgressPrinter } from './training-progress.js';
 
 interface ReproduceFlags {
@@ -70,9 +70,9 @@ function refuse(runId: string, message: string, problems: ReproductionNote[], wa
 }
 
 async function runReproduce(runId: string, flags: ReproduceFlags): Promise<number> {
-  let store: TrackingStore;
+  let services: Services;
   try {
-    store = TrackingStore.open(resolveDataDir(flags.dataDir));
+    services = createServices({ dataDir: resolveDataDir(flags.dataDir) });
   } catch (error) {
     if ((error as Error).name !== 'NewerDatabaseError') throw error;
     return refuse(runId, (error as Error).message, [], [], flags);
@@ -91,7 +91,7 @@ async function runReproduce(runId: string, flags: ReproduceFlags): Promise<numbe
   try {
     process.stderr.write(`Checking that run ${runId} can be reproduced here (data, backend, TF.js version)...\n`);
     const result = await reproduceRun({
-      store,
+      store: services.store,
       runId,
       tolerance: flags.tolerance,
       signal: abort.signal,
@@ -111,7 +111,7 @@ async function runReproduce(runId: string, flags: ReproduceFlags): Promise<numbe
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    store.close();
+    await services.close();
   }
 }
 

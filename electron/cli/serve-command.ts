@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveDataDir } from '../core/data-dir.js';
-import { TrackingStore } from '../core/store/tracking-store.js';
 import { tokenSetProblem, type NamedToken } from '../core/http-auth.js';
+import { createServices, type Services } from '../core/services.js';
+import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
-import { deploymentsOf } from '../api/deployment-manager.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
 
 export interface ServeOptions {
@@ -20,6 +20,7 @@ export interface ServeOptions {
 
 export interface RunningServer {
   app: FastifyInstance;
+  services: Services;
   store: TrackingStore;
   url: string;
   /** Model deployments saved by the last launch, restarting in the background. */
@@ -42,28 +43,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   }
   const dataDir = resolveDataDir(options.dataDir);
-  const store = TrackingStore.open(dataDir);
+  const services = createServices({ dataDir });
+  const { store } = services;
   let app: FastifyInstance;
   try {
-    app = await buildServer({ store, tokens, launchSecret: options.launchSecret, version: options.version });
+    app = await buildServer({ services, tokens, launchSecret: options.launchSecret, version: options.version });
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
-    store.close();
+    await services.close();
     throw error;
   }
-  const restoredDeployments = deploymentsOf(store).restore();
+  const restoredDeployments = services.deployments.restore();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
   return {
     app,
+    services,
     store,
     url: `http://${host}:${port}`,
     restoredDeployments,
     close() {
       // app.close() waits for in-flight requests (and so their writes) before the database closes.
-      closing ??= app.close().then(() => store.close());
+      closing ??= app.close().then(() => services.close());
       return closing;
     },
   };

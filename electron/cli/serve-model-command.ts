@@ -2,16 +2,9 @@
  * `mldesk serve-model NAME@ALIAS|NAME/VERSION`: serves one registered model version over HTTP with
  * TF Serving's REST API and MLflow's scoring protocol (see core/serving/prediction-server.ts).
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { BACKEND_NAMES, type BackendName } from '../core/training/backend.js';
-
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError(`'${value}' is not a port number (0-65535; 0 picks a free port).`);
-  }
-  return port;
-}
+import { portNumber } from './port-option.js';
 
 interface ServeModelFlags {
   host: string;
@@ -40,9 +33,9 @@ export function registerServeModelCommand(program: Command): void {
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices([...BACKEND_NAMES]))
     .action(async (target: string, flags: ServeModelFlags) => {
       // Loaded on demand: other commands should not pay for TF.js and the server.
-      const [{ resolveDataDir }, { TrackingStore }, { createPredictionServer }, { MLDeskError }] = await Promise.all([
+      const [{ resolveDataDir }, { createServices }, { createPredictionServer }, { MLDeskError }] = await Promise.all([
         import('../core/data-dir.js'),
-        import('../core/store/tracking-store.js'),
+        import('../core/services.js'),
         import('../core/serving/prediction-server.js'),
         import('../core/errors.js'),
       ]);
@@ -54,13 +47,14 @@ export function registerServeModelCommand(program: Command): void {
         );
         process.exit(2);
       }
-      let store;
+      let services;
       let server;
       try {
-        store = TrackingStore.open(resolveDataDir(flags.dataDir));
-        server = await createPredictionServer({ store, target, port: flags.port, host: flags.host, backend: flags.backend, token: flags.token, logPredictions: flags.predictionLog });
+        services = createServices({ dataDir: resolveDataDir(flags.dataDir) });
+        const { store, registry } = services;
+        server = await createPredictionServer({ store, registry, target, port: flags.port, host: flags.host, backend: flags.backend, token: flags.token, logPredictions: flags.predictionLog });
       } catch (error) {
-        store?.close();
+        await services?.close();
         const known = error instanceof MLDeskError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as Error).name === 'NewerDatabaseError';
         process.stderr.write(`mldesk serve-model: ${(error as Error).message}\n`);
         process.exit(known ? 2 : 1);
@@ -69,12 +63,12 @@ export function registerServeModelCommand(program: Command): void {
         server.log ? 'Prediction log: on (every scored row is journaled before its answer).\n' : 'Prediction log: OFF (--no-prediction-log): predictions are not kept.\n',
       );
       process.stdout.write(`MLDesk model server for ${server.served.name} version ${server.served.version} listening on ${server.url}\n`);
-      const openStore = store;
+      const openServices = services;
       const shutdown = (signal: string) => {
         process.stdout.write(`Received ${signal}: finishing in-flight requests...\n`);
         server.close().then(
-          () => {
-            openStore.close();
+          async () => {
+            await openServices.close();
             process.exit(0);
           },
           (error: unknown) => {

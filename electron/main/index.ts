@@ -28,7 +28,7 @@ async function startServices(): Promise<RunningServer> {
   // launch's secret, which only this session's requests to the server's origin get.
   const launchSecret = newLaunchSecret();
   const running = await startServer({ host: '127.0.0.1', port: 0, dataDir, version: packageJson.version, launchSecret });
-  disposeIpc = registerIpc(createAppHandlers(running.store), running.store, running.url, () => BrowserWindow.getAllWindows());
+  disposeIpc = registerIpc(createAppHandlers(running.services), running.store, running.url, () => BrowserWindow.getAllWindows());
   session.defaultSession.webRequest.onBeforeSendHeaders((details, callback) => {
     callback({ requestHeaders: windowRequestHeaders(details.url, details.requestHeaders, running.url, launchSecret) });
   });

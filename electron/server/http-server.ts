@@ -5,12 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { MLDeskError } from '../core/errors.js';
 import { isLoopback, type NamedToken } from '../core/http-auth.js';
 import { frameworkErrorReply, installRequestGuards } from '../core/http-guards.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
+import type { Services } from '../core/services.js';
 import { parseJsonBody } from './json-body.js';
 import { requireLaunchSecret } from './launch-secret.js';
 import { sendUiSecurityHeaders } from './ui-security.js';
 import { createAppHandlers } from '../api/app-handlers.js';
-import { deploymentsOf } from '../api/deployment-manager.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';
@@ -18,7 +17,8 @@ import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
 import { registerCallerAuth } from './token-login.js';
 
 export interface ServerOptions {
-  store: TrackingStore;
+  /** Built by the entry point (core/services.ts); the server does not close them. */
+  services: Services;
   /** Named bearer tokens; required when the server listens on anything but loopback. */
   tokens?: readonly NamedToken[];
   logger?: boolean;
@@ -105,11 +105,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/health', async () => 'OK');
   app.get('/version', async () => options.version);
 
-  registerTrackingRoutes(app, options.store);
-  registerRegistryRoutes(app, options.store);
-  registerAppApiRoutes(app, options.store, createAppHandlers(options.store));
+  const { services } = options;
+  registerTrackingRoutes(app, services.store);
+  registerRegistryRoutes(app, services);
+  registerAppApiRoutes(app, services.store, createAppHandlers(services));
   // Prediction servers started from the app live in this process: they stop before the database closes.
-  app.addHook('onClose', () => deploymentsOf(options.store).stopAll());
-  await registerArtifactRoutes(app, options.store);
+  app.addHook('onClose', () => services.deployments.stopAll());
+  await registerArtifactRoutes(app, services.store);
   return app;
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatasetStore } from './dataset-store.js';
-import { Prng } from './prng.js';
+import { SeededRandom } from '../training/prng.js';
 import { sampleDatasetFiles } from './sample-datasets.js';
 import { generateTabular, PLANS, toCsv, UNSEEN_REGION, type SyntheticCell, type TabularData } from './synthetic.js';
 
@@ -23,9 +23,9 @@ function column(data: TabularData, name: string): SyntheticCell[] {
 const numbers = (cells: SyntheticCell[]) => cells.filter((cell): cell is number => typeof cell === 'number');
 const share = (cells: SyntheticCell[], value: SyntheticCell) => cells.filter((cell) => cell === value).length / cells.length;
 
-describe('Prng', () => {
+describe('SeededRandom (sfc32, as synthetic data draws)', () => {
   it('repeats a seed exactly and differs between seeds', () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, ((random) => () => random.next())(new Prng(seed)));
+    const draw = (seed: number) => Array.from({ length: 5 }, ((random) => () => random.next())(new SeededRandom(seed, 'sfc32')));
     expect(draw(1)).toEqual(draw(1));
     expect(draw(1)).not.toEqual(draw(2));
     const values = draw(3);

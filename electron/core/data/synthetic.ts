@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pickWeighted, poissonFromUniform, Prng } from './prng.js';
+import { pickWeighted, poissonFromUniform, SeededRandom } from '../training/prng.js';
 
 /**
  * A synthetic customer-churn table whose drift can be dialled in, for demos and tests of training,
@@ -75,7 +75,7 @@ const mix = (base: readonly number[], drifted: readonly number[], d: number) => 
 
 export function generateTabular(options: TabularOptions): TabularData {
   const { rows, seed, drift: d, task, features } = TabularOptionsSchema.parse(options);
-  const random = new Prng(seed);
+  const random = new SeededRandom(seed, 'sfc32');
   const noiseCount = Math.max(0, features - BASE_FEATURES.length);
   const featureNames = [...BASE_FEATURES.slice(0, features), ...Array.from({ length: noiseCount }, (_, i) => `noise_${i + 1}`)];
   const target = targetColumn(task);

@@ -69,15 +69,15 @@ function page<Row>(db: SqliteDatabase, sql: string, params: unknown[], query: Se
 export function searchModelRows(db: SqliteDatabase, query: Search): Page<ModelRow> {
   const where: string[] = [];
   const params: unknown[] = [];
-  for (const clause of parseRegistryFilter(query.filter, ['name'])) {
-    if (clause.key === 'name') {
+  for (const clause of parseRegistryFilter(query.filter, 'models')) {
+    if (clause.entity !== 'tag') {
       const fragment = clauseSql('m.name', clause);
       where.push(fragment.sql);
       params.push(...fragment.params);
     } else {
       const fragment = clauseSql('t.value', clause);
       where.push(`EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.model_id = m.model_id AND t.key = ? AND ${fragment.sql})`);
-      params.push(clause.key.slice('tags.'.length), ...fragment.params);
+      params.push(clause.key, ...fragment.params);
     }
   }
   const order = orderBy(
@@ -93,11 +93,11 @@ export function searchVersionRows(db: SqliteDatabase, query: Search): Page<Versi
   const where: string[] = [];
   const params: unknown[] = [];
   const columns: Record<string, string> = { name: 'm.name', run_id: 'v.run_id', source_path: 'v.source', version: 'CAST(v.version AS TEXT)' };
-  for (const clause of parseRegistryFilter(query.filter, Object.keys(columns))) {
-    if (clause.key.startsWith('tags.')) {
+  for (const clause of parseRegistryFilter(query.filter, 'versions')) {
+    if (clause.entity === 'tag') {
       const fragment = clauseSql('t.value', clause);
       where.push(`EXISTS (SELECT 1 FROM model_version_tags t WHERE t.version_pk = v.version_pk AND t.key = ? AND ${fragment.sql})`);
-      params.push(clause.key.slice('tags.'.length), ...fragment.params);
+      params.push(clause.key, ...fragment.params);
     } else {
       const fragment = clauseSql(columns[clause.key]!, clause);
       where.push(fragment.sql);

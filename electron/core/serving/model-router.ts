@@ -6,7 +6,7 @@
  * with, so a version swapped out is disposed only after its in-flight requests finish.
  */
 import { invalidParameter, notFound } from '../errors.js';
-import { CHAMPION_ALIAS, ModelRegistry, registryGeneration } from '../registry/model-registry.js';
+import { CHAMPION_ALIAS, registryGeneration, type ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/registry-types.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { BackendInfo, Tf } from '../training/backend.js';
@@ -51,7 +51,6 @@ const GENERATION_MAX_AGE_MS = 10;
 const MAX_LOADED = 3;
 
 export class ModelRouter {
-  private readonly registry: ModelRegistry;
   private readonly slots = new Map<string, Slot>();
   private readonly lastResolved = new Map<string, string>();
   private readonly versionCache = new Map<string, string | null>();
@@ -67,12 +66,12 @@ export class ModelRouter {
 
   constructor(
     private readonly store: TrackingStore,
+    private readonly registry: ModelRegistry,
     private readonly tf: Tf,
     private readonly backend: BackendInfo,
     readonly target: ServingTarget,
     private readonly events: RouterEvents = {},
   ) {
-    this.registry = new ModelRegistry(store.db);
     const byName = 'JOIN registered_models m ON m.model_id = x.model_id WHERE m.name = ?';
     this.aliasVersion = store.db.prepare(`SELECT x.version FROM registered_model_aliases x ${byName} AND x.alias = ?`).pluck();
     this.versionExists = store.db.prepare(`SELECT x.version FROM model_versions x ${byName} AND x.version = ?`).pluck();

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { MLDeskError, invalidParameter, notFound } from '../errors.js';
 import { requireBearerToken } from '../http-auth.js';
 import { frameworkErrorReply, installRequestGuards } from '../http-guards.js';
-import { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { loadBackend, type BackendName } from '../training/backend.js';
 import { ModelRouter, type Lease, type ServedModel } from './model-router.js';
@@ -26,6 +26,8 @@ export type { ServedModel } from './model-router.js';
 
 export interface PredictionServerOptions {
   store: TrackingStore;
+  /** The registry of the process's services (core/services.ts), shared with whoever changes it there. */
+  registry: ModelRegistry;
   target: string;
   port: number;
   host?: string;
@@ -92,13 +94,13 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   const host = options.host ?? '127.0.0.1';
   const target = parseTarget(options.target);
   // Fails before anything listens when the target names nothing servable.
-  resolveTarget(new ModelRegistry(store.db), target);
+  resolveTarget(options.registry, target);
   const loaded = await loadBackend(options.backend);
   const log =
     options.logPredictions === false
       ? null
       : new PredictionLog(store.db, { maxPendingRows: options.maxPendingLogRows });
-  const router = new ModelRouter(store, loaded.tf, loaded.info, target, {
+  const router = new ModelRouter(store, options.registry, loaded.tf, loaded.info, target, {
     onSwap: (route, from, to) => {
       metrics.swaps.inc({ route });
       options.onVersionSwap?.(target.name, route, from, to);

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ModelRegistry } from '../../core/registry/model-registry.js';
 import type { ChangeContext } from '../../core/registry/registry-types.js';
-import type { TrackingStore } from '../../core/store/tracking-store.js';
+import type { Services } from '../../core/services.js';
 import { maxResults, parseRequest, stringList } from './request-schemas.js';
 import { MLFLOW_PREFIXES } from './tracking-routes.js';
 import { callerOf } from '../token-login.js';
@@ -84,8 +83,8 @@ function contextOf(request: FastifyRequest, input: unknown): RequestContext {
 }
 
 /** MLflow's model registry endpoints, plus MLDesk's approvals and alias history. */
-export function registerRegistryRoutes(app: FastifyInstance, store: TrackingStore): void {
-  const registry = new ModelRegistry(store.db);
+export function registerRegistryRoutes(app: FastifyInstance, services: Services): void {
+  const { registry } = services;
   const mount = (prefixes: readonly string[], methods: Method[], path: string, handler: Handler) => {
     for (const prefix of prefixes) {
       app.route({

@@ -3,18 +3,20 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Deployment } from '../../shared/app-api/models.js';
-import { ModelRegistry } from '../core/registry/model-registry.js';
-import { TrackingStore } from '../core/store/tracking-store.js';
-import { loadBackend } from '../core/training/backend.js';
-import { MODEL_DIR } from '../core/training/model-files.js';
-import { writeRunArtifact } from '../core/training/run-records.js';
-import { irisModelFiles } from '../core/training/test-tables.js';
-import { buildServer } from '../server/http-server.js';
-import { DeploymentManager, deploymentsOf } from './deployment-manager.js';
+import type { Deployment } from '../../../shared/app-api/models.js';
+import { ModelRegistry } from '../registry/model-registry.js';
+import { TrackingStore } from '../store/tracking-store.js';
+import { loadBackend } from '../training/backend.js';
+import { MODEL_DIR } from '../training/model-files.js';
+import { writeRunArtifact } from '../training/run-records.js';
+import { irisModelFiles } from '../training/test-tables.js';
+import { buildServer } from '../../server/http-server.js';
+import { createServices } from '../services.js';
+import { DeploymentManager } from './deployment-manager.js';
 
 let dir: string;
 let store: TrackingStore;
+let registry: ModelRegistry;
 let manager: DeploymentManager;
 
 /** A real iris classifier as training leaves it: model files under the run's artifacts, registered as iris/1 and champion. */
@@ -24,12 +26,12 @@ beforeAll(async () => {
   const { tf } = await loadBackend('wasm');
   const runId = store.createRun({ experimentId: store.experiments.create('iris', undefined, []), runName: 'iris', tags: [] }).info.run_id;
   for (const file of await irisModelFiles(tf, 3)) await writeRunArtifact(store, runId, `${MODEL_DIR}/${file.path}`, file.bytes);
-  const registry = new ModelRegistry(store.db);
+  registry = new ModelRegistry(store.db);
   registry.createModel('iris');
   registry.createVersion('iris', { source: `runs:/${runId}/${MODEL_DIR}` });
   registry.approvals.review('iris', '1', { reviewer: 'ana', decision: 'approved' });
   registry.setAlias('iris', 'champion', '1');
-  manager = new DeploymentManager(store);
+  manager = new DeploymentManager(store, registry);
 }, 60_000);
 
 afterAll(async () => {
@@ -115,8 +117,9 @@ describe('DeploymentManager', () => {
   });
 
   it('stops the servers started through the app API when the app server closes', async () => {
-    const app = await buildServer({ store, version: 'test' });
-    const shared = deploymentsOf(store);
+    const services = createServices({ store });
+    const app = await buildServer({ services, version: 'test' });
+    const shared = services.deployments;
     const running = await settled(shared.start({ model: 'iris', alias: 'champion', port: 0 }).id, shared);
     expect(running.state).toBe('running');
     await app.close();
@@ -127,11 +130,11 @@ describe('DeploymentManager', () => {
   it('restarts the deployments of the last launch: a shutdown keeps them, a user stop forgets one', async () => {
     const saved = join(store.dataDir, 'deployments.json');
     rmSync(saved, { force: true });
-    const first = new DeploymentManager(store);
+    const first = new DeploymentManager(store, registry);
     await settled(first.start({ model: 'iris', alias: 'champion', port: 0 }).id, first);
     await first.stopAll();
 
-    const second = new DeploymentManager(store);
+    const second = new DeploymentManager(store, registry);
     const restored = second.restore();
     expect(restored.map((d) => [d.model, d.alias, d.state])).toEqual([['iris', 'champion', 'starting']]);
     const running = await settled(restored[0]!.id, second);
@@ -139,20 +142,20 @@ describe('DeploymentManager', () => {
     expect((await predict(running.url!)).model_version).toBe('1');
     await second.stop(running.id);
     await second.stopAll();
-    expect(new DeploymentManager(store).restore()).toEqual([]);
+    expect(new DeploymentManager(store, registry).restore()).toEqual([]);
   });
 
   it('a saved deployment that can no longer start is listed as failed with the reason; a malformed file is ignored', async () => {
     const saved = join(store.dataDir, 'deployments.json');
     writeFileSync(saved, JSON.stringify({ deployments: [{ model: 'iris', alias: 'gone', port: 0 }] }));
-    const restarted = new DeploymentManager(store);
+    const restarted = new DeploymentManager(store, registry);
     const [failed] = restarted.restore();
     expect(failed).toMatchObject({ model: 'iris', alias: 'gone', state: 'failed' });
     expect(failed!.error).toMatch(/^Could not restart: Field 'alias': model iris has no alias 'gone'/);
     // Dismissing it forgets it for the next launch too.
     await restarted.stop(failed!.id);
-    expect(new DeploymentManager(store).restore()).toEqual([]);
+    expect(new DeploymentManager(store, registry).restore()).toEqual([]);
     writeFileSync(saved, '{"deployments": [{"model": 1}]}');
-    expect(new DeploymentManager(store).restore()).toEqual([]);
+    expect(new DeploymentManager(store, registry).restore()).toEqual([]);
   });
 });

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CHAMPION, type Deployment } from '../../shared/app-api/models.js';
-import { MLDeskError, invalidParameter, notFound } from '../core/errors.js';
-import { ModelRegistry } from '../core/registry/model-registry.js';
-import { createPredictionServer, type PredictionServer, type PredictionServerOptions } from '../core/serving/prediction-server.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
+import { CHAMPION, type Deployment } from '../../../shared/app-api/models.js';
+import { MLDeskError, invalidParameter, notFound } from '../errors.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import { createPredictionServer, type PredictionServer, type PredictionServerOptions } from './prediction-server.js';
+import type { TrackingStore } from '../store/tracking-store.js';
 
 interface Entry {
   info: Deployment;
@@ -47,6 +47,7 @@ export class DeploymentManager {
 
   constructor(
     private readonly store: TrackingStore,
+    private readonly registry: ModelRegistry,
     private readonly startServer: StartServer = createPredictionServer,
   ) {}
 
@@ -74,7 +75,7 @@ export class DeploymentManager {
   start(request: { model: string; alias: string; port: number }): Deployment {
     if (this.closed) throw new MLDeskError('INVALID_STATE', 'MLDesk is shutting down: no new deployments.');
     const { model, alias, port } = request;
-    const registry = new ModelRegistry(this.store.db);
+    const registry = this.registry;
     registry.getModel(model);
     let version: string;
     try {
@@ -93,7 +94,7 @@ export class DeploymentManager {
     const entry: Entry = { info, removed: false, starting: Promise.resolve(), requestedPort: port };
     const target = `${model}@${alias}`;
     const onVersionSwap = () => this.changed(info);
-    entry.starting = this.startServer({ store: this.store, target, port, host: HOST, onVersionSwap }).then(
+    entry.starting = this.startServer({ store: this.store, registry: this.registry, target, port, host: HOST, onVersionSwap }).then(
       async (server) => {
         if (entry.removed) return server.close();
         entry.server = server;
@@ -185,19 +186,4 @@ export class DeploymentManager {
   private changed(info: Deployment): void {
     this.store.events.emit('deployments.changed', { id: info.id, model: info.model });
   }
-}
-
-const managers = new WeakMap<TrackingStore, DeploymentManager>();
-
-/**
- * The one manager of a store: the HTTP handlers and the desktop app's IPC handlers each build
- * their own handler map, and both must see (and stop) the same servers.
- */
-export function deploymentsOf(store: TrackingStore): DeploymentManager {
-  let manager = managers.get(store);
-  if (!manager) {
-    manager = new DeploymentManager(store);
-    managers.set(store, manager);
-  }
-  return manager;
 }

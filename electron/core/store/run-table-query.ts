@@ -1,9 +1,9 @@
-import type { RunRow as AppRunRow } from '../../shared/app-api/entities.js';
-import type { OperationInput, OperationOutput } from '../../shared/app-api/operations.js';
-import { encodeMetricValue } from '../../shared/tracking-types.js';
-import type { SqliteDatabase } from '../core/store/database.js';
-import { buildRunSelection, RUN_ROW_COLUMNS } from '../core/store/run-search.js';
-import type { RunRow } from '../core/store/runs.js';
+import type { RunRow as AppRunRow } from '../../../shared/app-api/entities.js';
+import type { OperationInput, OperationOutput } from '../../../shared/app-api/operations.js';
+import { encodeMetricValue } from '../../../shared/tracking-types.js';
+import type { SqliteDatabase } from './database.js';
+import { buildRunSelection, RUN_ROW_COLUMNS } from './run-search.js';
+import type { RunRow } from './runs.js';
 
 /**
  * The app's runs table: one window of rows (offset/limit) of a filtered, sorted selection, with

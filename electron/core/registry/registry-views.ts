@@ -3,13 +3,13 @@
  * the dataset versions those runs trained on, final metrics and reviews. The registry core answers
  * in MLflow's wire shapes; these are the shapes the UI lists and compares.
  */
-import type { AliasChange, ModelSummary, ModelVersionInfo, RegistrySettings, Review, VersionDataset } from '../../shared/app-api/models.js';
-import { CHAMPION, previousVersion } from '../../shared/app-api/models.js';
-import { parseDatasetRef } from '../../shared/datasets.js';
-import { edgesTouching } from '../core/lineage/index.js';
-import type { ModelRegistry } from '../core/registry/model-registry.js';
-import type { RegistrySettings as CoreRegistrySettings, ModelVersion, ModelVersionReview } from '../core/registry/registry-types.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
+import type { AliasChange, ModelSummary, ModelVersionInfo, RegistrySettings, Review, VersionDataset } from '../../../shared/app-api/models.js';
+import { CHAMPION, previousVersion } from '../../../shared/app-api/models.js';
+import { parseDatasetRef } from '../../../shared/datasets.js';
+import { edgesTouching } from '../lineage/index.js';
+import type { ModelRegistry } from './model-registry.js';
+import type { RegistrySettings as CoreRegistrySettings, ModelVersion, ModelVersionReview } from './registry-types.js';
+import type { TrackingStore } from '../store/tracking-store.js';
 
 interface ListRow {
   name: string;

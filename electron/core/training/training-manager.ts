@@ -1,11 +1,11 @@
-import type { TrainingJob, TrainingProgressInfo, TrainingRequestSchema } from '../../shared/app-api/training.js';
+import type { TrainingJob, TrainingProgressInfo, TrainingRequestSchema } from '../../../shared/app-api/training.js';
 import type { z } from 'zod';
-import { DatasetStore } from '../core/data/dataset-store.js';
-import { MLDeskError } from '../core/errors.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
-import type { WorkerMessage } from '../core/training/messages.js';
-import { reproduceRun } from '../core/training/reproduce.js';
-import { startTraining, type TrainingOutcome } from '../core/training/training-run.js';
+import type { DatasetStore } from '../data/dataset-store.js';
+import { MLDeskError } from '../errors.js';
+import type { TrackingStore } from '../store/tracking-store.js';
+import type { WorkerMessage } from './messages.js';
+import { reproduceRun } from './reproduce.js';
+import { startTraining, type TrainingOutcome } from './training-run.js';
 
 interface Job {
   info: TrainingJob;
@@ -23,7 +23,7 @@ export class TrainingManager {
 
   constructor(
     private readonly store: TrackingStore,
-    private readonly datasets: DatasetStore = new DatasetStore(store.db, store.dataDir),
+    private readonly datasets: DatasetStore,
   ) {}
 
   start(request: z.output<typeof TrainingRequestSchema>): { runId: string; experimentId: string } {

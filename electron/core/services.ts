@@ -1,0 +1,52 @@
+import type { AppEventBus } from './app-events.js';
+import { DatasetStore } from './data/dataset-store.js';
+import { ModelRegistry } from './registry/model-registry.js';
+import { DeploymentManager } from './serving/deployment-manager.js';
+import { TrackingStore } from './store/tracking-store.js';
+import { TrainingManager } from './training/training-manager.js';
+
+/**
+ * The services of one data directory, built once per process by each entry point (the desktop
+ * app, `mldesk serve`, the CLI commands); handlers and routes receive them instead of building
+ * their own, so every caller sees the same registry, the same running deployments and jobs.
+ */
+export interface Services {
+  readonly store: TrackingStore;
+  /** Push events of the app (the store's bus: the store emits run and experiment changes itself). */
+  readonly events: AppEventBus;
+  readonly registry: ModelRegistry;
+  readonly datasets: DatasetStore;
+  /** Prediction servers running in this process. */
+  readonly deployments: DeploymentManager;
+  /** Training and reproduction jobs started from this process. */
+  readonly training: TrainingManager;
+  /** Stops the deployments, then closes the store when these services opened it. */
+  close(): Promise<void>;
+}
+
+/** Opens the data directory, or builds on a store the caller opened (and keeps closing). */
+export type ServiceSource = { dataDir: string } | { store: TrackingStore };
+
+export function createServices(source: ServiceSource): Services {
+  const ownsStore = 'dataDir' in source;
+  const store = ownsStore ? TrackingStore.open(source.dataDir) : source.store;
+  const registry = new ModelRegistry(store.db);
+  const datasets = new DatasetStore(store.db, store.dataDir);
+  const deployments = new DeploymentManager(store, registry);
+  const training = new TrainingManager(store, datasets);
+  let closing: Promise<void> | undefined;
+  return {
+    store,
+    events: store.events,
+    registry,
+    datasets,
+    deployments,
+    training,
+    close() {
+      closing ??= deployments.stopAll().then(() => {
+        if (ownsStore) store.close();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runColumns, runsPage } from './run-table-query.js';
+import type { TrackingStore } from './tracking-store.js';
+import { openTempStore, type TempStore } from './test-store.js';
+
+let temp: TempStore;
+let store: TrackingStore;
+let experimentId: string;
+beforeEach(() => {
+  temp = openTempStore('run-table');
+  store = temp.store;
+  experimentId = store.experiments.create('table', undefined, []);
+  for (const [name, lr, loss] of [['a', '0.1', 0.5], ['b', '0.2', Number.NaN], ['c', '0.3', 0.2]] as const) {
+    const runId = store.createRun({ experimentId, runName: name, startTime: name.charCodeAt(0), tags: [] }).info.run_id;
+    store.logBatch(runId, { metrics: [{ key: 'loss', value: loss, timestamp: 1, step: 0 }], params: [{ key: 'lr', value: lr }], tags: [{ key: 'team', value: name }] });
+  }
+});
+afterEach(() => temp.dispose());
+
+const noColumns = { params: [], metrics: [], tags: [] };
+
+describe('runsPage', () => {
+  it('answers one window of the sorted selection with the total, and only the asked columns', () => {
+    const page = runsPage(store.db, {
+      experimentIds: [experimentId],
+      sort: [{ column: 'params.lr', ascending: false }],
+      offset: 1,
+      limit: 1,
+      columns: { params: ['lr'], metrics: ['loss'], tags: [] },
+    });
+    expect(page.total).toBe(3);
+    expect(page.rows).toHaveLength(1);
+    expect(page.rows[0]).toMatchObject({ runName: 'b', params: { lr: '0.2' }, metrics: { loss: 'NaN' }, tags: {} });
+  });
+
+  it('filters with the MLflow search syntax and is empty for an experiment with no runs', () => {
+    const filtered = runsPage(store.db, { experimentIds: [experimentId], filter: 'metrics.loss < 0.4', offset: 0, limit: 10, columns: { ...noColumns, tags: ['team'] } });
+    expect(filtered.rows.map((r) => [r.runName, r.tags.team])).toEqual([['c', 'c']]);
+    const empty = store.experiments.create('empty', undefined, []);
+    expect(runsPage(store.db, { experimentIds: [empty], offset: 0, limit: 10, columns: noColumns })).toEqual({ total: 0, rows: [] });
+  });
+});
+
+describe('runColumns', () => {
+  it('lists the param, metric and tag keys of the experiments only', () => {
+    const other = store.experiments.create('other', undefined, []);
+    const runId = store.createRun({ experimentId: other, runName: 'x', tags: [] }).info.run_id;
+    store.logBatch(runId, { metrics: [{ key: 'acc', value: 1, timestamp: 1, step: 0 }], params: [], tags: [] });
+    expect(runColumns(store.db, [experimentId])).toEqual({ params: ['lr'], metrics: ['loss'], tags: expect.arrayContaining(['team']) as string[] });
+    expect(runColumns(store.db, [other]).metrics).toEqual(['acc']);
+    expect(runColumns(store.db, [])).toEqual(noColumns);
+  });
+});
