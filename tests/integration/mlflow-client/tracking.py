@@ -39,8 +39,8 @@ def experiments():
     old_name_gone = client.get_experiment_by_name(name)
     client.delete_experiment(eid)
     deleted = client.get_experiment(eid)
-    deleted_only = [e.name for e in client.search_experiments(view_type=ViewType.DELETED_ONLY, filter_string=f"name LIKE '{PREFIX}%'")]
-    active_after_delete = [e.name for e in client.search_experiments(filter_string=f"name LIKE '{PREFIX}%'")]
+    deleted_only = [e.name for e in client.search_experiments(view_type=ViewType.DELETED_ONLY, filter_string=f"name LIKE '{PREFIX}-exp%'")]
+    active_after_delete = [e.name for e in client.search_experiments(filter_string=f"name LIKE '{PREFIX}-exp%'")]
     create_run_in_deleted = error_of(client.create_run, eid)
     client.restore_experiment(eid)
     restored = client.get_experiment(eid)
