@@ -350,6 +350,28 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
       expect(r.missing_version).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
     });
 
+    it('copy_model_version copies from models:/NAME/VERSION; stages archive and load by stage', async () => {
+      const r = await section('registry.py', 'copies_and_stage_uris');
+      const registered = await section('registry.py', 'log_model_and_register');
+      expect(obj(r.copy)).toMatchObject({
+        name: `${PREFIX}-churn-copy`,
+        version: '1',
+        source: `models:/${PREFIX}-churn/1`,
+        run_id: obj(registered.v1).run_id as string,
+        description: 'baseline',
+        tags: { validated: 'true' },
+      });
+      expect(r.copy_download_uri).toBe(r.source_download_uri);
+      expect(r.copied_predictions).toEqual([20]);
+      expect(r.archived).toEqual(['Production', 'Archived']);
+      expect(r.latest).toEqual([
+        ['1', 'Production'],
+        ['2', 'Archived'],
+      ]);
+      expect(r.by_stage).toEqual([6]);
+      expect(r.missing_copy_source).toBe(true);
+    });
+
     it('champion needs an approved review (mldesk models approve); then models:/NAME@champion loads and predicts', async () => {
       const r = await section('registry.py', 'champion_needs_approval');
       expect(r.refused).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', status: 400 });

@@ -122,6 +122,24 @@ def versions_stages_aliases():
 
 
 @section
+def copies_and_stage_uris():
+    name = f"{PREFIX}-churn"
+    copy = client.copy_model_version(f"models:/{name}/1", f"{PREFIX}-churn-copy")
+    copied = mlflow.pyfunc.load_model(f"models:/{PREFIX}-churn-copy/1").predict(pd.DataFrame({"x": [10]})).tolist()
+    archived = client.transition_model_version_stage(name, "1", "production", archive_existing_versions=True)
+    return {
+        "copy": version_dict(copy),
+        "copy_download_uri": client.get_model_version_download_uri(f"{PREFIX}-churn-copy", "1"),
+        "source_download_uri": client.get_model_version_download_uri(name, "1"),
+        "copied_predictions": copied,
+        "archived": [archived.current_stage, client.get_model_version(name, "2").current_stage],
+        "latest": sorted((v.version, v.current_stage) for v in client.get_latest_versions(name)),
+        "by_stage": mlflow.pyfunc.load_model(f"models:/{name}/Production").predict(pd.DataFrame({"x": [3]})).tolist(),
+        "missing_copy_source": error_of(client.copy_model_version, f"models:/{name}/77", f"{PREFIX}-churn-copy") is not None,
+    }
+
+
+@section
 def champion_needs_approval():
     name = f"{PREFIX}-churn"
     refused = error_of(client.set_registered_model_alias, name, "champion", "1")
