@@ -1,91 +1,35 @@
 /**
- * `mldesk serve` driven by the real MLflow 2.12.2 Python client (vendored in ../shared/vendor),
- * covering what README promises a Python user. Each Python script runs many named sections and
- * prints their results as JSON; each test here checks one section's values. The scripts start
- * together in beforeAll because every Python start imports mlflow (1–2 s).
+ * `mldesk serve` driven by the real MLflow 2.12.2 Python client (vendored in ../shared/vendor):
+ * experiments, runs, logging, search, histories and inputs, as README promises a Python user.
+ * tracking.py runs many named sections and prints their results as JSON; each test checks one.
+ * Artifacts, the registry and token auth are in mlflow-client-registry.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mlflowAvailability, runPython, type PythonResult } from './mlflow-client/python-client.js';
-import { CLI, cleanupTempDirs, makeTempDir, startServer, stopAllServers, type ServerProcess } from './server-process.js';
+import { ClientScripts, describeWithClient, obj } from './mlflow-client/client-suite.js';
+import { cleanupTempDirs, makeTempDir, startServer, stopAllServers, type ServerProcess } from './server-process.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Obj = Record<string, Json>;
-type Sections = Record<string, { ok?: Json; error?: string }>;
-
-const availability = mlflowAvailability();
-const TOKEN = 'client-suite-token';
 const PREFIX = `client-${process.pid}`;
+const scripts = new ClientScripts();
+const section = (name: string) => scripts.section('tracking.py', name);
 
-/** The results of one script, or why the script itself failed (with its output). */
-function parseResults(script: string, result: PythonResult): Sections {
-  const line = result.stdout.split('\n').find((l) => l.startsWith('RESULTS '));
-  if (result.code !== 0 || line === undefined) {
-    throw new Error(`${script} exited with ${result.code} after ${result.seconds.toFixed(1)} s.\nstdout:\n${result.stdout.slice(-3000)}\nstderr:\n${result.stderr.slice(-3000)}`);
-  }
-  return JSON.parse(line.slice('RESULTS '.length)) as Sections;
-}
-
-const scripts = new Map<string, Promise<Sections>>();
-
-async function section(script: string, name: string): Promise<Obj> {
-  const results = await scripts.get(script)!;
-  const entry = results[name];
-  if (entry === undefined) throw new Error(`${script} reported no section ${name}`);
-  if (entry.error !== undefined) throw new Error(`${script}: section ${name} raised in the MLflow client:\n${entry.error}`);
-  return entry.ok as Obj;
-}
-
-const obj = (value: Json | undefined): Obj => value as Obj;
-
-if (!availability.ok) {
-  if (process.env.CI === 'true') {
-    describe('real MLflow client', () => {
-      it('is available in CI', () => {
-        throw new Error(`The MLflow client suite cannot run: ${availability.reason}`);
-      });
-    });
-  } else {
-    console.warn(`[mlflow-client] skipped: ${availability.reason}`);
-  }
-}
-
-describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serve', () => {
+describeWithClient('real MLflow 2.12.2 client: tracking', () => {
   let server: ServerProcess;
-  let secured: ServerProcess;
 
   beforeAll(async () => {
-    [server, secured] = await Promise.all([startServer(), startServer({ token: TOKEN })]);
-    const tmp = await makeTempDir('python');
-    const env = (target: ServerProcess, extra: Record<string, string> = {}) => ({
-      MLFLOW_TRACKING_URI: target.url,
-      NAME_PREFIX: PREFIX,
-      TMPDIR: tmp,
-      ...extra,
-    });
-    const approve = JSON.stringify([process.execPath, CLI, 'models', 'approve', '--data-dir', server.dataDir!]);
-    const launch = (script: string, target: ServerProcess, extra?: Record<string, string>) =>
-      scripts.set(
-        script,
-        runPython(script, env(target, extra)).then((result) => parseResults(script, result)),
-      );
-    launch('tracking.py', server);
-    launch('artifacts.py', server);
-    launch('registry.py', server, { APPROVE_COMMAND: approve });
-    launch('auth.py', secured, { EXPECTED_TOKEN: TOKEN });
-    // Failures surface in the tests that read them; this only keeps them from being unhandled.
-    for (const pending of scripts.values()) pending.catch(() => undefined);
+    server = await startServer();
+    scripts.launch('tracking.py', { MLFLOW_TRACKING_URI: server.url, NAME_PREFIX: PREFIX, TMPDIR: await makeTempDir('python') });
   });
 
   afterAll(async () => {
-    await Promise.allSettled(scripts.values());
-    await Promise.all([server?.stop(), secured?.stop()]);
+    await scripts.settled();
+    await server?.stop();
     await stopAllServers();
     await cleanupTempDirs();
   });
 
   describe('experiments', () => {
     it('creates, gets, renames, tags, deletes and restores an experiment', async () => {
-      const r = await section('tracking.py', 'experiments');
+      const r = await section('experiments');
       const id = r.id as string;
       expect(obj(r.got)).toMatchObject({
         id,
@@ -110,7 +54,7 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
     });
 
     it('searches experiments with filters, order and page tokens', async () => {
-      const r = await section('tracking.py', 'search_experiments');
+      const r = await section('search_experiments');
       const n = (i: number) => `${PREFIX}-search-${i}`;
       expect(r.page1).toEqual([n(4), n(3)]);
       expect(r.page2).toEqual([n(2), n(1)]);
@@ -122,14 +66,14 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
     });
 
     it('set_experiment creates once and then reuses the experiment by name or id', async () => {
-      const r = await section('tracking.py', 'set_experiment');
+      const r = await section('set_experiment');
       expect(r).toEqual({ created_name: `${PREFIX}-fluent`, same_id: true, run_experiment: true });
     });
   });
 
   describe('runs and logging', () => {
     it('logs params, metrics (NaN and ±inf included) and tags in a fluent run', async () => {
-      const r = await section('tracking.py', 'runs_and_logging');
+      const r = await section('runs_and_logging');
       const run = obj(r.run);
       expect(r.running_status).toBe('RUNNING');
       expect(run).toMatchObject({
@@ -150,7 +94,7 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
     });
 
     it('log_batch splits past 1,000 metrics, keeps NaN/±inf in histories and pages 30,000 steps back', async () => {
-      const r = await section('tracking.py', 'log_batch_and_histories');
+      const r = await section('log_batch_and_histories');
       const run = obj(r.run);
       expect(run).toMatchObject({ run_name: 'batched', status: 'KILLED', start_time: 1_700_000_000_000, end_time: 1_700_000_009_000 });
       expect(run.params).toEqual({ p1: 'a', p2: 'b' });
@@ -182,7 +126,7 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
     });
 
     it('mlflow.start_run resumes the run in MLFLOW_RUN_ID; end, fail, rename, delete and restore', async () => {
-      const r = await section('tracking.py', 'run_lifecycle_and_resume');
+      const r = await section('run_lifecycle_and_resume');
       expect(r).toMatchObject({
         first_status: 'FINISHED',
         first_end_time_set: true,
@@ -208,7 +152,7 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
     });
 
     it('async logging, experiment tags, run descriptions and log_table work', async () => {
-      const r = await section('tracking.py', 'fluent_extras');
+      const r = await section('fluent_extras');
       expect(r).toEqual({
         experiment_tags: { project: 'churn', owner: 'ana' },
         note: 'a **markdown** note',
@@ -232,7 +176,7 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
 
   describe('search_runs', () => {
     it('filters, orders and pages like MLflow', async () => {
-      const r = await section('tracking.py', 'search_runs');
+      const r = await section('search_runs');
       const run = (i: number) => `run-${String(i).padStart(2, '0')}`;
       expect(r.paged).toEqual([
         [11, 10, 9, 8, 7].map(run),
@@ -258,7 +202,7 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
   });
 
   it('log_input records a pandas dataset with its digest, source, profile and context', async () => {
-    const r = await section('tracking.py', 'log_input');
+    const r = await section('log_input');
     expect(r).toMatchObject({
       count: 1,
       name: 'churn-train',
@@ -275,118 +219,4 @@ describe.skipIf(!availability.ok)('real MLflow 2.12.2 client against mldesk serv
     expect(r.profile).toBe(r.expected_profile);
   });
 
-  it('log_artifact(s), list_artifacts and download_artifacts go through the artifact proxy', async () => {
-    const r = await section('artifacts.py', 'upload_list_download');
-    expect(r.artifact_uri).toMatch(/^mlflow-artifacts:\/\d+\/[0-9a-f]{32}\/artifacts$/);
-    expect(r.root).toEqual([
-      ['blobs', true, null],
-      ['config', true, null],
-      ['confusion_matrix.png', false, 264],
-      ['reports', true, null],
-      ['texts', true, null],
-    ]);
-    expect(r.reports).toEqual([
-      ['reports/deep', true, null],
-      ['reports/notes 100%.txt', false, 26],
-    ]);
-    expect(r.deep).toEqual([['reports/deep/empty.bin', false, 0]]);
-    expect(r.missing_dir).toEqual([]);
-    expect(r).toMatchObject({
-      downloaded_as_uploaded: true,
-      single_ok: true,
-      big_ok: true,
-      load_text: 'hello text',
-      load_dict: { layers: [64, 32], lr: 0.01 },
-      list_by_uri: ['reports/deep', 'reports/notes 100%.txt'],
-    });
-    expect(r.download_missing).toMatch(/no-such-file\.txt.*404.*RESOURCE_DOES_NOT_EXIST/s);
-  });
-
-  describe('model registry', () => {
-    it('log_model records the model on the run and register_model makes versions from runs:/RUN_ID/model', async () => {
-      const r = await section('registry.py', 'log_model_and_register');
-      const [run1, run2] = r.run_ids as [string, string];
-      expect(r.history).toEqual([{ artifact_path: 'model', run_id: run1, flavors: ['python_function'] }]);
-      const artifactRoot = r.run_artifact_uri as string;
-      expect(r.v1).toEqual({
-        name: `${PREFIX}-churn`,
-        version: '1',
-        source: `${artifactRoot}/model`,
-        run_id: run1,
-        status: 'READY',
-        current_stage: 'None',
-        description: '',
-        tags: {},
-        aliases: [],
-      });
-      expect(obj(r.v2)).toMatchObject({ version: '2', run_id: run2, tags: { framework: 'pyfunc' } });
-      expect(r.download_uri).toBe(`${artifactRoot}/model`);
-    });
-
-    it('creates, searches, pages, updates, renames and deletes registered models', async () => {
-      const r = await section('registry.py', 'registered_models');
-      const m = (s: string) => `${PREFIX}-rm-${s}`;
-      expect(r.created).toEqual({ name: m('0'), description: 'first', tags: { team: 'risk' } });
-      expect(r.duplicate).toMatchObject({ error_code: 'RESOURCE_ALREADY_EXISTS', status: 400 });
-      expect(r.page1).toEqual([m('3'), m('2'), m('1')]);
-      expect(r.page2).toEqual([m('0')]);
-      expect(r.got).toEqual({ name: m('0'), description: 'updated', tags: { stage: 'beta' } });
-      expect(r.renamed_old).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
-      expect(r.renamed_new).toBe(m('renamed'));
-      expect(r.deleted).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
-      expect(r.fluent_search).toEqual([m('0'), m('3'), m('renamed')]);
-    });
-
-    it('versions: descriptions, tags, stages, latest versions, aliases and search', async () => {
-      const r = await section('registry.py', 'versions_stages_aliases');
-      expect(obj(r.v1)).toMatchObject({ version: '1', current_stage: 'Staging', description: 'baseline', tags: { validated: 'true' } });
-      expect(r.v2_tags).toEqual({ framework: 'pyfunc' });
-      expect(r).toMatchObject({ staged: 'Staging', prod: 'Production', latest_production: ['2'], model_aliases: { challenger: '2' } });
-      expect(obj(r.by_alias)).toMatchObject({ version: '2', current_stage: 'Production', aliases: ['challenger'] });
-      expect(r.alias_gone).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
-      expect(r.searched).toEqual(['2', '1']);
-      expect(r.paged_first).toEqual(['2']);
-      expect(r.paged_token).toBe(true);
-      expect(r.missing_version).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
-    });
-
-    it('copy_model_version copies from models:/NAME/VERSION; stages archive and load by stage', async () => {
-      const r = await section('registry.py', 'copies_and_stage_uris');
-      const registered = await section('registry.py', 'log_model_and_register');
-      expect(obj(r.copy)).toMatchObject({
-        name: `${PREFIX}-churn-copy`,
-        version: '1',
-        source: `models:/${PREFIX}-churn/1`,
-        run_id: obj(registered.v1).run_id as string,
-        description: 'baseline',
-        tags: { validated: 'true' },
-      });
-      expect(r.copy_download_uri).toBe(r.source_download_uri);
-      expect(r.copied_predictions).toEqual([20]);
-      expect(r.archived).toEqual(['Production', 'Archived']);
-      expect(r.latest).toEqual([
-        ['1', 'Production'],
-        ['2', 'Archived'],
-      ]);
-      expect(r.by_stage).toEqual([6]);
-      expect(r.missing_copy_source).toBe(true);
-    });
-
-    it('champion needs an approved review (mldesk models approve); then models:/NAME@champion loads and predicts', async () => {
-      const r = await section('registry.py', 'champion_needs_approval');
-      expect(r.refused).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', status: 400 });
-      expect(obj(r.refused).message).toMatch(/needs an approval first.*mldesk models approve/);
-      expect(r.approval_exit).toBe(0);
-      expect(r.approval_stdout).toBe(`Approved ${PREFIX}-churn version 1 (reviewer reviewer-ana).`);
-      expect(r).toMatchObject({ champion: '1', predictions: [2, 5], by_version: [8], remaining: ['1'] });
-      expect(r.deleted_version).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
-    });
-  });
-
-  it('a token-protected server answers the client only with MLFLOW_TRACKING_TOKEN', async () => {
-    const unauthenticated = { error_code: 'UNAUTHENTICATED', status: 401 };
-    expect(await section('auth.py', 'without_token')).toMatchObject(unauthenticated);
-    expect(await section('auth.py', 'wrong_token')).toMatchObject(unauthenticated);
-    expect(await section('auth.py', 'with_token')).toEqual({ metrics: { auc: 0.91 }, artifacts: ['notes/readme.txt'], text: 'secured' });
-  });
 });

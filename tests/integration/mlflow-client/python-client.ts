@@ -3,7 +3,7 @@
  * Python scripts with it under Debian's python3. Used by the integration suite and the bench, so
  * it imports nothing from vitest.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,26 +13,20 @@ export const MLFLOW_VENDOR_DIR = join(REPO_ROOT, '..', 'shared', 'vendor', 'mlfl
 export const SCRIPTS_DIR = fileURLToPath(new URL('.', import.meta.url));
 /** Debian's interpreter: the Debian packages setup.sh installs are importable only there. */
 export const PYTHON = '/usr/bin/python3';
+/** Installs the Debian packages the vendored MLflow imports (root). */
+export const SETUP = join(MLFLOW_VENDOR_DIR, 'setup.sh');
 
 export type MlflowAvailability = { ok: true } | { ok: false; reason: string };
 
-/** Whether the vendored client can run here; the reason says what to do when it cannot. */
+/**
+ * Whether the vendored client is here. Cheap on purpose (no Python start): a client that is here
+ * but lacks its Debian packages fails in the scripts, whose output names what is missing.
+ */
 export function mlflowAvailability(): MlflowAvailability {
   if (!existsSync(join(MLFLOW_VENDOR_DIR, 'mlflow', '__init__.py'))) {
     return { ok: false, reason: `the vendored MLflow client is missing: expected ${MLFLOW_VENDOR_DIR} (shared/ beside the checkout)` };
   }
-  if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} is missing: run \`bash ${join(MLFLOW_VENDOR_DIR, 'setup.sh')}\`` };
-  const check = spawnSync(PYTHON, ['-c', 'import mlflow, pandas; print(mlflow.__version__)'], {
-    env: pythonEnv({}),
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (check.status !== 0 || check.stdout.trim() !== '2.12.2') {
-    return {
-      ok: false,
-      reason: `MLflow 2.12.2 does not import under ${PYTHON} (run \`bash ${join(MLFLOW_VENDOR_DIR, 'setup.sh')}\`): ${(check.stderr || check.stdout || String(check.error)).trim().slice(-600)}`,
-    };
-  }
+  if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} is missing: run \`bash ${SETUP}\`` };
   return { ok: true };
 }
 
