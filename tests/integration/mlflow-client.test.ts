@@ -91,6 +91,9 @@ describeWithClient('real MLflow 2.12.2 client: tracking', () => {
       expect(r.changed_param).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', status: 400 });
       expect(obj(r.changed_param).message).toMatch(/Changing param values is not allowed.*hidden_units.*'64'.*'128'/s);
       expect(r.delete_missing_tag).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
+      // MLflow's server cuts such values short; MLDesk refuses them, naming the limit (README says so).
+      expect(r.too_long_tag).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', status: 400 });
+      expect(obj(r.too_long_tag).message).toMatch(/length 5001, which exceeded length limit of 5000/);
     });
 
     it('log_batch splits past 1,000 metrics, keeps NaN/±inf in histories and pages 30,000 steps back', async () => {

@@ -134,6 +134,7 @@ def runs_and_logging():
         mlflow.set_tags({"owner": "ana", "gone": "soon"})
         mlflow.delete_tag("gone")
         delete_missing_tag = error_of(client.delete_tag, rid, "never-set")
+        too_long_tag = error_of(mlflow.set_tag, "long", "x" * 5001)
         running = client.get_run(rid).info.status
     finished = client.get_run(rid)
     return {
@@ -141,6 +142,7 @@ def runs_and_logging():
         "same_param_again": same_again,
         "changed_param": changed,
         "delete_missing_tag": delete_missing_tag,
+        "too_long_tag": too_long_tag,
         "run": run_dict(finished),
     }
 
