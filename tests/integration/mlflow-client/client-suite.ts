@@ -12,11 +12,13 @@ type Sections = Record<string, { ok?: Json; error?: string }>;
 export const obj = (value: Json | undefined): Obj => value as Obj;
 
 const availability = mlflowAvailability();
+// The first test of a file waits for its whole script (tens of seconds on a loaded 2-core runner).
+const SUITE_OPTIONS = { timeout: 180_000 };
 
 /** `describe` when the vendored client runs here; otherwise a failing test in CI, a printed skip elsewhere. */
 export function describeWithClient(title: string, body: () => void): void {
   if (availability.ok) {
-    describe(title, body);
+    describe(title, SUITE_OPTIONS, body);
     return;
   }
   if (process.env.CI === 'true') {
@@ -28,7 +30,7 @@ export function describeWithClient(title: string, body: () => void): void {
     return;
   }
   console.warn(`[mlflow-client] ${title}: skipped because ${availability.reason}`);
-  describe.skip(title, body);
+  describe.skip(title, SUITE_OPTIONS, body);
 }
 
 /** The results of one script, or why the script itself failed (with its output). */

@@ -58,7 +58,7 @@ export interface PythonResult {
 }
 
 /** Runs `python3 SCRIPTS_DIR/<script>` to completion (killed after timeoutMs). */
-export function runPython(script: string, env: Record<string, string>, timeoutMs = 120_000): Promise<PythonResult> {
+export function runPython(script: string, env: Record<string, string>, timeoutMs = 170_000): Promise<PythonResult> {
   const started = performance.now();
   const child = spawn(PYTHON, [join(SCRIPTS_DIR, script)], { cwd: SCRIPTS_DIR, env: pythonEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
