@@ -187,6 +187,9 @@ describeWithClient('real MLflow 2.12.2 client: tracking', () => {
         [1, 0].map(run),
       ]);
       expect(r.metric_filter).toEqual([run(10), run(11)]);
+      // run-11's quality is NaN: unequal to 3, not greater than 9 (as MLflow's stores compare it).
+      expect(r.nan_not_equal).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11].map(run));
+      expect(r.nan_not_greater).toEqual([run(10)]);
       expect(r.param_filter).toEqual([run(1), run(5), run(9)]);
       expect(r.tag_filter).toEqual([run(1), run(3)]);
       expect(r.status_filter).toEqual([0, 3, 6, 9].map(run));

@@ -245,7 +245,11 @@ def search_runs():
         ids[rid] = i
         client.log_batch(
             rid,
-            metrics=[Metric("score", float(i), 1_700_000_000_000, 0), Metric("score with space", float(-i), 1_700_000_000_000, 0)],
+            metrics=[
+                Metric("score", float(i), 1_700_000_000_000, 0),
+                Metric("score with space", float(-i), 1_700_000_000_000, 0),
+                Metric("quality", float("nan") if i == 11 else float(i), 1_700_000_000_000, 0),
+            ],
             params=[Param("model", "mlp" if i % 2 == 0 else "tree"), Param("depth", str(i % 4))],
             tags=[RunTag("parity", "even" if i % 2 == 0 else "odd")],
         )
@@ -273,6 +277,8 @@ def search_runs():
     return {
         "paged": paged,
         "metric_filter": names(client.search_runs(both, "metrics.score > 9", order_by=["metrics.score ASC"])),
+        "nan_not_equal": sorted(names(client.search_runs(both, "metrics.quality != 3"))),
+        "nan_not_greater": names(client.search_runs(both, "metrics.quality > 9")),
         "param_filter": names(client.search_runs(both, "params.model = 'tree' and params.depth = '1'", order_by=["attributes.start_time ASC"])),
         "tag_filter": sorted(names(client.search_runs(both, "tags.parity = 'odd' AND metrics.score < 5"))),
         "status_filter": sorted(names(client.search_runs(both, "attributes.status = 'FAILED'"))),
@@ -284,7 +290,7 @@ def search_runs():
         "param_order": names(client.search_runs([exp_a], order_by=["params.depth DESC", "attributes.run_name ASC"], max_results=4)),
         "bad_filter": error_of(client.search_runs, both, "metrics.score >>> 1"),
         "pandas_rows": df["tags.mlflow.runName"].tolist(),
-        "pandas_columns": sorted(c for c in df.columns if c.startswith(("metrics.", "params."))),
+        "pandas_columns": sorted(c for c in df.columns if c.startswith(("metrics.", "params.")) and c != "metrics.quality"),
         "pandas_status": df["status"].tolist(),
         "by_experiment_name": sorted(names(df_names)),
     }
