@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { IngestResult } from './tracking-ingest.js';
 import type { SearchScenarioResult } from './tracking-search.js';
 import { PROJECT_ROOT } from './server-process.js';
+import type { MlflowClientBenchResult } from './mlflow-client-bench.js';
 import type { LatencySummary } from './stats.js';
 import type { ServingBenchResult } from './serving-bench.js';
 import type { TrainingBenchResult } from './training-bench.js';
@@ -27,6 +28,8 @@ export interface BenchResults {
   ui?: UiBenchResult;
   training?: TrainingBenchResult;
   serving?: ServingBenchResult;
+  /** MLflow's own Python client against mldesk serve and MLflow's server; absent when BENCH_SKIP_MLFLOW_CLIENT is set. */
+  mlflowClient?: MlflowClientBenchResult;
   totalSeconds: number;
 }
 

@@ -281,6 +281,11 @@ describe('parseRunFilter: attributes', () => {
     expect(one(`${alias} = ${value}`).key).toBe(canonical);
   });
 
+  it.each(['run name', 'Run name', 'Run Name'])('maps the quoted alias `%s` to run_name', (alias) => {
+    expect(one(`attributes.\`${alias}\` = 'r3'`)).toEqual({ entity: 'attribute', key: 'run_name', comparator: '=', value: 'r3' });
+    expect(one(`attribute.\`${alias}\` LIKE 'r%'`).key).toBe('run_name');
+  });
+
   it('supports IN and NOT IN on run_id', () => {
     expect(one("attributes.run_id IN ('a', 'b','c')")).toEqual({
       entity: 'attribute',

@@ -87,12 +87,16 @@ const RUN_ATTRIBUTE_RULES: ReadonlyMap<string, KeyRule> = new Map([
 /** Canonical run attribute names accepted in filters. */
 export const RUN_ATTRIBUTES: readonly string[] = Object.freeze([...RUN_ATTRIBUTE_RULES.keys()]);
 
-// Attribute names are case-sensitive as in MLflow; `Created` is the one capitalised alias MLflow knows.
+// Attribute names are case-sensitive as in MLflow, which knows exactly these spellings besides the
+// canonical ones (the `Run name` forms are what its UI's column headers say; they need backticks).
 const RUN_ATTRIBUTE_ALIASES: ReadonlyMap<string, string> = new Map([
   ['run_uuid', 'run_id'],
   ['id', 'run_id'],
   ['created', 'start_time'],
   ['Created', 'start_time'],
+  ['run name', 'run_name'],
+  ['Run name', 'run_name'],
+  ['Run Name', 'run_name'],
 ]);
 
 const RUN_ORDER_BY_ATTRIBUTES: readonly string[] = [

@@ -31,6 +31,10 @@ export function registryGeneration(db: SqliteDatabase): number {
 export const CHAMPION_ALIAS = 'champion';
 
 const RUNS_URI = /^runs:\/([^/]+)(?:\/(.*))?$/;
+/** `models:/NAME/VERSION`, the source MlflowClient.copy_model_version gives the copy. */
+const MODELS_URI = /^models:\/(.+)\/(\d+)$/;
+/** How many copies of copies downloadUri follows before it calls the chain a loop. */
+const MAX_COPY_DEPTH = 32;
 
 /** Parses a version number as MLflow does: an integer, possibly sent as a string. */
 export function versionNumber(value: string | number, field = 'version'): number {
@@ -184,6 +188,9 @@ export class ModelRegistry {
   createVersion(name: string, input: CreateVersionInput): ModelVersion {
     this.changed();
     const source = requireText(input.source, 'source');
+    const copied = MODELS_URI.exec(source);
+    // A copy's files are the copied version's: it must exist; its run_id is the copied version's own.
+    if (copied) this.versionRow(copied[1]!, copied[2]!);
     const fromSource = RUNS_URI.exec(source)?.[1];
     if (input.runId && fromSource && fromSource !== input.runId) {
       throw invalidParameter(`Invalid value '${source}' for parameter 'source': it names run ${fromSource} but run_id is ${input.runId}.`);
@@ -193,7 +200,7 @@ export class ModelRegistry {
       const run = this.db.prepare('SELECT artifact_uri FROM runs WHERE run_uuid = ?').get(runId) as { artifact_uri: string } | undefined;
       if (!run) throw notFound(`Run with id=${runId} not found (parameter '${input.runId ? 'run_id' : 'source'}')`);
       const root = run.artifact_uri.replace(/\/+$/, '');
-      if (!fromSource && source !== root && !source.startsWith(`${root}/`)) {
+      if (!fromSource && !copied && source !== root && !source.startsWith(`${root}/`)) {
         throw invalidParameter(`Invalid value '${source}' for parameter 'source': it must be runs:/${runId}/<path> or lie under the run's artifact URI ${root}.`);
       }
     }
@@ -277,9 +284,14 @@ export class ModelRegistry {
     if (info.changes === 0) throw notFound(`No tag with key '${key}' on model version (name=${name}, version=${row.version})`);
   }
 
-  /** Where the version's files are: a runs:/ source resolved against the run's artifact URI. */
-  downloadUri(name: string, version: string | number): string {
+  /** Where the version's files are: a runs:/ source resolved against the run's artifact URI, a copy's the copied version's. */
+  downloadUri(name: string, version: string | number, depth = 0): string {
     const row = this.versionRow(name, version);
+    const copied = MODELS_URI.exec(row.source);
+    if (copied) {
+      if (depth >= MAX_COPY_DEPTH) throw invalidParameter(`Model version ${name}/${row.version}: its source ${row.source} is a chain of more than ${MAX_COPY_DEPTH} copies.`);
+      return this.downloadUri(copied[1]!, copied[2]!, depth + 1);
+    }
     const match = RUNS_URI.exec(row.source);
     if (!match) return row.source;
     const run = this.db.prepare('SELECT artifact_uri FROM runs WHERE run_uuid = ?').get(match[1]!) as { artifact_uri: string } | undefined;

@@ -68,8 +68,10 @@ function condition(clause: FilterClause): SqlFragment {
   switch (clause.entity) {
     case 'metric': {
       const inner = numericComparison('m.value', clause.comparator, Number(clause.value));
+      // NaN is unequal to every number and neither less nor greater, as in Python and MLflow's stores.
+      const nan = clause.comparator === '!=' ? 'm.is_nan = 1 OR' : 'm.is_nan = 0 AND';
       return {
-        sql: `EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_pk = r.run_pk AND m.key = ? AND m.is_nan = 0 AND ${inner.sql})`,
+        sql: `EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_pk = r.run_pk AND m.key = ? AND (${nan} ${inner.sql}))`,
         params: [clause.key, ...inner.params],
       };
     }

@@ -83,6 +83,7 @@ export const schemas = {
     params: z.array(keyValue).optional().default([]),
     tags: z.array(keyValue).optional().default([]),
   }),
+  logModel: z.object({ run_id: z.string(), model_json: z.string() }),
   logInputs: z.object({
     run_id: z.string(),
     datasets: z

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../../shared/tracking-limits.js';
+import { recordLoggedModel } from '../../core/store/logged-models.js';
 import type { TrackingStore } from '../../core/store/tracking-store.js';
 import { parseRequest, runIdOf, schemas } from './request-schemas.js';
 
@@ -118,6 +119,11 @@ export function registerTrackingRoutes(app: FastifyInstance, store: TrackingStor
     },
     { bodyLimit: LIMITS.batchMaxBodyBytes },
   );
+  route(['POST'], 'runs/log-model', (input) => {
+    const req = parseRequest(schemas.logModel, input);
+    recordLoggedModel(store, req.run_id, req.model_json);
+    return {};
+  });
   route(['POST'], 'runs/log-inputs', (input) => {
     const req = parseRequest(schemas.logInputs, input);
     store.logInputs(req.run_id, req.datasets);
