@@ -29,7 +29,7 @@ function random(seed: number): () => number {
  * Seeds `runs` runs through the store API (the code the server runs), 1,000 runs per outer
  * transaction: the store's own per-call transactions nest as savepoints, so only the commits are saved.
  */
-function seed(store: TrackingStore, runs: number): void {
+export function seed(store: TrackingStore, runs: number): void {
   const next = random(42);
   const chunk = store.db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
