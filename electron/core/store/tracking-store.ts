@@ -8,7 +8,8 @@ import { openDatabase, type SqliteDatabase } from './database.js';
 import { ExperimentStore } from './experiments.js';
 import { RunDataStore, type Batch } from './run-data.js';
 import { logInputs } from './run-inputs.js';
-import { searchRuns, type RunSearch } from './run-search.js';
+import { RunJsonWriter } from './run-json.js';
+import { searchRuns, searchRunsJson, type RunSearch } from './run-search.js';
 import { RunStore, type CreateRunInput } from './runs.js';
 
 /**
@@ -21,6 +22,7 @@ export class TrackingStore {
   readonly runData: RunDataStore;
   readonly artifacts: ArtifactFiles;
   readonly events = new AppEventBus();
+  private readonly runJson: RunJsonWriter;
   private closed = false;
 
   private constructor(
@@ -32,6 +34,7 @@ export class TrackingStore {
     this.experiments = new ExperimentStore(db, (id) => `${PROXY_SCHEME}/${id}`, this.events);
     this.runs = new RunStore(db, this.experiments, this.events);
     this.runData = new RunDataStore(db, this.runs, this.events);
+    this.runJson = new RunJsonWriter(db);
   }
 
   static open(dataDir: string): TrackingStore {
@@ -61,6 +64,11 @@ export class TrackingStore {
 
   searchRuns(query: RunSearch): { runs: Run[]; next_page_token?: string } {
     return searchRuns(this.db, this.runs, query);
+  }
+
+  /** searchRuns as the JSON text of MLflow's runs/search answer, for the HTTP route. */
+  searchRunsJson(query: RunSearch): string {
+    return searchRunsJson(this.db, this.runJson, query);
   }
 
   /** artifacts/list for a run: files directly under `path` of the run's artifact root. */

@@ -6,6 +6,11 @@ import { parseRequest, runIdOf, schemas } from './request-schemas.js';
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Handler = (input: unknown) => unknown;
 
+/** A handler's answer that is already JSON text, sent as it is. */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** MLflow clients send GET parameters in the query string and everything else as a JSON body. */
 function inputOf(request: FastifyRequest): unknown {
   if (request.method === 'GET') return request.query ?? {};
@@ -21,7 +26,10 @@ export function registerTrackingRoutes(app: FastifyInstance, store: TrackingStor
         method: methods,
         url: `${prefix}/${path}`,
         ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
-        handler: async (request) => handler(inputOf(request)),
+        handler: async (request, reply) => {
+          const answer = await handler(inputOf(request));
+          return answer instanceof JsonText ? reply.type('application/json; charset=utf-8').send(answer.text) : answer;
+        },
       });
     }
   };
@@ -125,14 +133,18 @@ export function registerTrackingRoutes(app: FastifyInstance, store: TrackingStor
   });
   route(['GET', 'POST'], 'runs/search', (input) => {
     const req = parseRequest(schemas.searchRuns, input);
-    return store.searchRuns({
-      experimentIds: req.experiment_ids,
-      filter: req.filter,
-      viewType: req.run_view_type,
-      maxResults: req.max_results,
-      orderBy: req.order_by,
-      pageToken: req.page_token,
-    });
+    // Written straight as JSON text: a 1,000-run answer is ~1 MB, and building it as objects first
+    // cost more than the queries.
+    return new JsonText(
+      store.searchRunsJson({
+        experimentIds: req.experiment_ids,
+        filter: req.filter,
+        viewType: req.run_view_type,
+        maxResults: req.max_results,
+        orderBy: req.order_by,
+        pageToken: req.page_token,
+      }),
+    );
   });
   route(['GET'], 'metrics/get-history', (input) => {
     const req = parseRequest(schemas.metricHistory, input);
