@@ -33,7 +33,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   }
   const dataDir = resolveDataDir(options.dataDir);
-  const store = TrackingStore.open(dataDir);
+  const store = TrackingStore.open(dataDir, { background: true });
   let app: FastifyInstance;
   try {
     app = await buildServer({ store, token: options.token, version: options.version });

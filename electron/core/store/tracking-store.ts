@@ -10,6 +10,7 @@ import { RunDataStore, type Batch } from './run-data.js';
 import { logInputs } from './run-inputs.js';
 import { RunJsonWriter } from './run-json.js';
 import { searchRuns, searchRunsJson, type RunSearch } from './run-search.js';
+import { StoreMaintenance } from './store-maintenance.js';
 import { RunStore, type CreateRunInput } from './runs.js';
 
 /**
@@ -23,6 +24,7 @@ export class TrackingStore {
   readonly artifacts: ArtifactFiles;
   readonly events = new AppEventBus();
   private readonly runJson: RunJsonWriter;
+  private maintenance: StoreMaintenance | null = null;
   private closed = false;
 
   private constructor(
@@ -37,9 +39,15 @@ export class TrackingStore {
     this.runJson = new RunJsonWriter(db);
   }
 
-  static open(dataDir: string): TrackingStore {
-    const db = openDatabase(dataDirLayout(dataDir).database);
-    return new TrackingStore(db, dataDir);
+  /**
+   * `background: true` (the tracking server) moves WAL checkpoints and metric block summaries
+   * to a worker thread (store-maintenance.ts), off the path of its requests.
+   */
+  static open(dataDir: string, options: { background?: boolean } = {}): TrackingStore {
+    const path = dataDirLayout(dataDir).database;
+    const store = new TrackingStore(openDatabase(path), dataDir);
+    if (options.background) store.maintenance = StoreMaintenance.start(store.db, path, store.runData);
+    return store;
   }
 
   createRun(input: CreateRunInput): Run {
@@ -104,6 +112,9 @@ export class TrackingStore {
     if (this.closed) return;
     this.closed = true;
     this.events.close();
+    this.maintenance?.stop();
+    // Whatever is still queued is folded, so the file is complete on its own.
+    this.runData.blocks.fold();
     // Folding the WAL back leaves a single self-contained file for backups and bundles.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
