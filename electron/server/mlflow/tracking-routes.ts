@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LIMITS } from '../../../shared/tracking-limits.js';
 import type { TrackingStore } from '../../core/store/tracking-store.js';
-import { parseRequest, runIdOf, schemas } from './request-schemas.js';
+import { parseLogBatch, parseRequest, runIdOf, schemas } from './request-schemas.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Handler = (input: unknown) => unknown;
@@ -120,7 +120,7 @@ export function registerTrackingRoutes(app: FastifyInstance, store: TrackingStor
     ['POST'],
     'runs/log-batch',
     (input) => {
-      const req = parseRequest(schemas.logBatch, input);
+      const req = parseLogBatch(input);
       store.logBatch(req.run_id, { metrics: req.metrics, params: req.params, tags: req.tags });
       return {};
     },
