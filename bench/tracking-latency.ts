@@ -6,6 +6,7 @@
  * noise hits both alike; the table shows each beside the other. It reports; it never fails on a
  * figure.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpRequest, postJson } from './http-client.js';
@@ -29,6 +30,15 @@ export const LATENCY_TARGETS = {
 export interface LatencyPair {
   route: LatencySummary;
   parseOnly: LatencySummary;
+  /**
+   * Server process CPU (all threads, user + system) per call, in ms: read from /proc around each
+   * call (10 ms ticks, so only the mean over many calls means anything). Less sensitive than wall
+   * time to other work on the machine, and it counts work moved off the request path too.
+   */
+  routeCpuMs: number;
+  /** The part of routeCpuMs spent on the thread that answers requests (the rest is background work). */
+  routeMainThreadCpuMs: number;
+  parseOnlyCpuMs: number;
   /** Size of one request body (the parse-only route gets the same bytes). */
   bodyBytes: number;
 }
@@ -85,6 +95,19 @@ function narrowBatch(runId: string, call: number) {
   return { run_id: runId, metrics };
 }
 
+/**
+ * utime + stime in ms (Linux /proc, clock ticks of 10 ms) of a whole process, or of its main
+ * thread (the one answering requests) with `mainThread`; NaN elsewhere.
+ */
+function cpuMs(pid: number, mainThread = false): number {
+  try {
+    const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 const query = (input: Record<string, unknown>) => `?${new URLSearchParams(Object.entries(input).map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
 
 async function call(url: string, method: 'GET' | 'POST', path: string, input: Record<string, unknown>): Promise<{ ms: number; body: string }> {
@@ -123,7 +146,14 @@ export async function benchTrackingLatency(options: TrackingLatencyOptions): Pro
       { name: 'search', method: 'POST', path: `${API}/runs/search`, input: () => ({ experiment_ids: ['0'], filter: FILTER, order_by: [ORDER_BY], max_results: SEARCH_RUNS }) },
       { name: 'searchAll', method: 'POST', path: `${API}/runs/search`, input: () => ({ experiment_ids: ['0'], order_by: [ORDER_BY], max_results: SEARCH_RUNS }) },
     ];
-    const samples = new Map(scenarios.map((s) => [s.name, { route: [] as number[], parseOnly: [] as number[], bodyBytes: 0 }]));
+    const samples = new Map(scenarios.map((s) => [s.name, { route: [] as number[], parseOnly: [] as number[], routeCpu: 0, routeMainCpu: 0, parseCpu: 0, bodyBytes: 0 }]));
+    /** One call, with the server CPU it took (read before and after; includes work it does right after answering). */
+    const timed = async (method: 'GET' | 'POST', path: string, input: Record<string, unknown>) => {
+      const before = cpuMs(server.pid);
+      const mainBefore = cpuMs(server.pid, true);
+      const result = await call(server.url, method, path, input);
+      return { ...result, cpu: cpuMs(server.pid) - before, mainCpu: cpuMs(server.pid, true) - mainBefore };
+    };
     const perScenario = options.warmUp + options.calls * options.rounds;
     const searchReplies = new Map<string, string>();
     // Rounds go over every scenario in turn, so a burst of load from elsewhere spreads over all of them.
@@ -138,12 +168,15 @@ export async function benchTrackingLatency(options: TrackingLatencyOptions): Pro
           const input = scenario.input(i);
           // Which of the pair goes first alternates, so neither always follows the other's garbage.
           const parseFirst = n % 2 === 1;
-          const parseBefore = parseFirst ? await call(server.url, scenario.method, PARSE_ONLY, input) : undefined;
-          const routeCall = await call(server.url, scenario.method, scenario.path, input);
-          const parseCall = parseBefore ?? (await call(server.url, scenario.method, PARSE_ONLY, input));
+          const parseBefore = parseFirst ? await timed(scenario.method, PARSE_ONLY, input) : undefined;
+          const routeCall = await timed(scenario.method, scenario.path, input);
+          const parseCall = parseBefore ?? (await timed(scenario.method, PARSE_ONLY, input));
           if (round === 0 && n < options.warmUp) continue;
           into.route.push(routeCall.ms);
           into.parseOnly.push(parseCall.ms);
+          into.routeCpu += routeCall.cpu;
+          into.routeMainCpu += routeCall.mainCpu;
+          into.parseCpu += parseCall.cpu;
           into.bodyBytes = scenario.method === 'POST' ? Buffer.byteLength(JSON.stringify(input)) : query(input).length;
           if (scenario.name === 'search' || scenario.name === 'searchAll') searchReplies.set(scenario.name, routeCall.body);
         }
@@ -151,7 +184,14 @@ export async function benchTrackingLatency(options: TrackingLatencyOptions): Pro
     }
     const pair = (name: Scenario['name']): LatencyPair => {
       const s = samples.get(name)!;
-      return { route: summarize(s.route), parseOnly: summarize(s.parseOnly), bodyBytes: s.bodyBytes };
+      return {
+        route: summarize(s.route),
+        parseOnly: summarize(s.parseOnly),
+        routeCpuMs: s.routeCpu / s.route.length,
+        routeMainThreadCpuMs: s.routeMainCpu / s.route.length,
+        parseOnlyCpuMs: s.parseCpu / s.parseOnly.length,
+        bodyBytes: s.bodyBytes,
+      };
     };
     const pointsChecked = await checkStored(server.url, [
       [wideRun, WIDE_KEYS[0]!, perScenario],
@@ -243,6 +283,7 @@ export function formatTrackingLatencyTable(result: TrackingLatencyResult, checks
     `${ms(p.route.medianMs)} (p95 ${ms(p.route.p95Ms)})`,
     `${ms(p.parseOnly.medianMs)} (p95 ${ms(p.parseOnly.p95Ms)})`,
     `+${ms(p.route.medianMs - p.parseOnly.medianMs)}`,
+    `${ms(p.routeCpuMs)} (main ${ms(p.routeMainThreadCpuMs)}) / ${ms(p.parseOnlyCpuMs)}`,
     kb(p.bodyBytes),
     target,
     ok,
@@ -254,6 +295,7 @@ export function formatTrackingLatencyTable(result: TrackingLatencyResult, checks
       'route ms, median (p95)',
       'parse-only same body',
       'over parse',
+      'server CPU ms/call: route (main thread) / parse',
       'request',
       'Target',
       'Met',
@@ -274,7 +316,7 @@ export function formatTrackingLatencyTable(result: TrackingLatencyResult, checks
       met('latency-search-1k'),
     ),
     row(`runs/search, all ${result.searchAll.returned} of ${result.searchAll.runs} runs (reply ${kb(result.searchAll.replyBytes)})`, result.searchAll),
-    ['points read back / sent', `${result.pointsChecked.found} / ${result.pointsChecked.expected}`, '', '', '', 'equal', met('latency-points-stored')],
+    ['points read back / sent', `${result.pointsChecked.found} / ${result.pointsChecked.expected}`, '', '', '', '', 'equal', met('latency-points-stored')],
   ];
   return textTable(rows);
 }
