@@ -17,15 +17,18 @@ export class RunJsonWriter {
   private readonly inputTags: Statement;
 
   constructor(db: SqliteDatabase) {
+    // Each subquery reads one run's rows along the primary key (run_pk, key), so they come in key
+    // order, as RunStore.load's do; an ORDER BY inside the aggregate would sort each run again
+    // (a third of the query's time).
     this.data = db
       .prepare(
         `SELECT
            (SELECT json_group_array(json_object('key', m.key,
                      'value', CASE WHEN m.is_nan THEN 'NaN' WHEN m.value = 9e999 THEN 'Infinity' WHEN m.value = -9e999 THEN '-Infinity' ELSE m.value END,
-                     'timestamp', m.timestamp, 'step', m.step) ORDER BY m.key)
+                     'timestamp', m.timestamp, 'step', m.step))
               FROM latest_metrics m WHERE m.run_pk = page.value),
-           (SELECT json_group_array(json_object('key', p.key, 'value', p.value) ORDER BY p.key) FROM params p WHERE p.run_pk = page.value),
-           (SELECT json_group_array(json_object('key', t.key, 'value', t.value) ORDER BY t.key) FROM tags t WHERE t.run_pk = page.value)
+           (SELECT json_group_array(json_object('key', p.key, 'value', p.value)) FROM params p WHERE p.run_pk = page.value),
+           (SELECT json_group_array(json_object('key', t.key, 'value', t.value)) FROM tags t WHERE t.run_pk = page.value)
          FROM json_each(?) page ORDER BY page.key`,
       )
       .raw();
