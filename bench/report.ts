@@ -9,6 +9,7 @@ import type { MlflowClientBenchResult } from './mlflow-client-bench.js';
 import type { LatencySummary } from './stats.js';
 import type { ServingBenchResult } from './serving-bench.js';
 import type { TrainingBenchResult } from './training-bench.js';
+import type { TrackingLatencyResult } from './tracking-latency.js';
 import type { UiBenchResult } from './ui-bench.js';
 
 /** Figures quoted for MLflow 2.12's tracking server on this class of machine; never measured here. */
@@ -26,6 +27,8 @@ export interface BenchResults {
   searchLarge: SearchScenarioResult;
   /** Figures measured in Chromium; absent when BENCH_SKIP_UI is set. */
   ui?: UiBenchResult;
+  /** Absent when BENCH_SKIP_LATENCY is set. */
+  latency?: TrackingLatencyResult;
   training?: TrainingBenchResult;
   serving?: ServingBenchResult;
   /** MLflow's own Python client against mldesk serve and MLflow's server; absent when BENCH_SKIP_MLFLOW_CLIENT is set. */

@@ -2,7 +2,7 @@
  * `npm run bench`: builds, then measures the tracking server against baselines taken in the same
  * run and prints one table (also written to bench/results/latest.json). It reports; it never fails
  * on a missed target. BENCH_INGEST_POINTS, BENCH_INGEST_ROUNDS and BENCH_LARGE_RUNS shrink it for a quick look;
- * BENCH_SKIP_UI / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_MLFLOW_CLIENT leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
+ * BENCH_SKIP_UI / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { benchIngest } from './tracking-ingest.js';
 import { benchSearch } from './tracking-search.js';
 import { benchMlflowClient, formatMlflowClientTable } from './mlflow-client-bench.js';
 import { benchServing, formatServingTable, servingTargetChecks } from './serving-bench.js';
+import { benchTrackingLatency, formatTrackingLatencyTable, trackingLatencyTargetChecks } from './tracking-latency.js';
 import { benchTraining, formatTrainingTable, trainingTargetChecks } from './training-bench.js';
 import { benchUi, formatUiTable, uiTargetChecks } from './ui-bench.js';
 
@@ -45,6 +46,15 @@ async function main(): Promise<void> {
     });
     const searchSmall = await benchSearch({ workDir, runs: 1_000, maxResults: 1_000, warmUp: 10, calls: 50, log });
     const searchLarge = await benchSearch({ workDir, runs: positiveInt('BENCH_LARGE_RUNS', 50_000), maxResults: 100, warmUp: 10, calls: 50, log });
+    const latency = process.env.BENCH_SKIP_LATENCY
+      ? undefined
+      : await benchTrackingLatency({
+          workDir,
+          calls: positiveInt('BENCH_LATENCY_CALLS', 200),
+          rounds: positiveInt('BENCH_LATENCY_ROUNDS', 3),
+          warmUp: 20,
+          log,
+        });
     const ui = process.env.BENCH_SKIP_UI
       ? undefined
       : await benchUi({
@@ -59,19 +69,21 @@ async function main(): Promise<void> {
     const serving = process.env.BENCH_SKIP_SERVING ? undefined : await benchServing({ log, seconds: positiveInt('BENCH_SERVING_SECONDS', 8) });
     const mlflowClient = process.env.BENCH_SKIP_MLFLOW_CLIENT ? undefined : await benchMlflowClient({ workDir, log });
     const results: BenchResults = { ingest, searchSmall, searchLarge, totalSeconds: (performance.now() - started) / 1000 };
+    const latencyChecks = latency ? trackingLatencyTargetChecks(latency) : [];
     const uiChecks = ui ? uiTargetChecks(ui) : [];
     const trainingChecks = training ? trainingTargetChecks(training) : [];
     const servingChecks = serving ? servingTargetChecks(serving) : [];
-    const checks = [...targetChecks(results), ...uiChecks, ...trainingChecks, ...servingChecks];
+    const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...trainingChecks, ...servingChecks];
     const table = formatTable(results, checks);
+    const latencyTable = latency ? `\n\n${formatTrackingLatencyTable(latency, latencyChecks)}` : '\n\n(tracking latency skipped: BENCH_SKIP_LATENCY is set)';
     const uiTable = ui ? `\n\n${formatUiTable(ui, uiChecks)}` : '\n\n(UI figures skipped: BENCH_SKIP_UI is set)';
     const trainingTable = training ? `\n\n${formatTrainingTable(training, trainingChecks)}` : '\n\n(training figures skipped: BENCH_SKIP_TRAINING is set)';
     const servingTable = serving ? `\n\n${formatServingTable(serving, servingChecks)}` : '\n\n(serving figures skipped: BENCH_SKIP_SERVING is set)';
     const clientTable = `\n\n${mlflowClient ? formatMlflowClientTable(mlflowClient) : '(MLflow client figures skipped: BENCH_SKIP_MLFLOW_CLIENT is set)'}`;
-    writeJson(RESULTS, { ...results, ui, training, serving, mlflowClient }, checks, `${table}${uiTable}${trainingTable}${servingTable}${clientTable}`);
+    writeJson(RESULTS, { ...results, latency, ui, training, serving, mlflowClient }, checks, `${table}${latencyTable}${uiTable}${trainingTable}${servingTable}${clientTable}`);
     process.stdout.write(
       `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
-        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${uiTable}${trainingTable}${servingTable}${clientTable}\n\n${formatNotes(results)}\n` +
+        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${latencyTable}${uiTable}${trainingTable}${servingTable}${clientTable}\n\n${formatNotes(results)}\n` +
         `Targets met: ${checks.filter((c) => c.met).length}/${checks.length}. Written to ${RESULTS}\n`,
     );
   } finally {

@@ -59,10 +59,10 @@ export function sampleRss(pid: number, intervalMs = 50): { stop(): number } {
 /**
  * Starts `node bin/mldesk.js serve --port 0 --data-dir <dir>` as a child process and resolves once it
  * prints its `MLDesk listening on http://...` line. The child is node itself (no shell in between),
- * so its pid is the server's pid. BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof") is passed to node.
+ * so its pid is the server's pid. `options.nodeArgs` and then BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof") are passed to node.
  */
-export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+export async function startServerProcess(dataDir: string, options: { nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   // Loopback needs no token; an inherited MLDESK_TOKEN would make every request need one.
   const env = { ...process.env };
   delete env.MLDESK_TOKEN;

@@ -18,7 +18,7 @@ const T0 = 1_700_000_000_000;
  * Seeds `runs` runs through the store API (the code the server runs), 1,000 runs per outer
  * transaction: the store's own per-call transactions nest as savepoints, so only the commits are saved.
  */
-function seed(store: TrackingStore, runs: number): void {
+export function seed(store: TrackingStore, runs: number): void {
   // Seeded, so every bench run seeds the same values.
   const random = new SeededRandom(42);
   const next = () => random.next();

@@ -43,7 +43,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   }
   const dataDir = resolveDataDir(options.dataDir);
-  const services = createServices({ dataDir });
+  const services = createServices({ dataDir, background: true });
   const { store } = services;
   let app: FastifyInstance;
   try {

@@ -25,11 +25,14 @@ export interface Services {
 }
 
 /** Opens the data directory, or builds on a store the caller opened (and keeps closing). */
-export type ServiceSource = { dataDir: string } | { store: TrackingStore };
+export type ServiceSource =
+  /** `background`: a worker thread checkpoints the WAL and folds metric summaries (long-lived servers). */
+  | { dataDir: string; background?: boolean }
+  | { store: TrackingStore };
 
 export function createServices(source: ServiceSource): Services {
   const ownsStore = 'dataDir' in source;
-  const store = ownsStore ? TrackingStore.open(source.dataDir) : source.store;
+  const store = ownsStore ? TrackingStore.open(source.dataDir, { background: source.background }) : source.store;
   const registry = new ModelRegistry(store.db);
   const datasets = new DatasetStore(store.db, store.dataDir);
   const deployments = new DeploymentManager(store, registry);

@@ -407,6 +407,21 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO registry_settings (id, four_eyes) VALUES (1, 0);
     `,
   },
+  {
+    version: 8,
+    description: 'metric block queue: block summaries of logged points folded after the request that logged them',
+    sql: `
+      -- The tracking server commits a log-batch's new finite points here (one row per batch, the
+      -- points as a JSON array [key, step, timestamp, value, ...]) together with the points
+      -- themselves, and folds them into metric_blocks off the request path; readers of
+      -- metric_blocks fold a run's queued rows before reading (see metric-blocks.ts).
+      CREATE TABLE metric_block_queue (
+        seq INTEGER PRIMARY KEY,
+        run_pk INTEGER NOT NULL REFERENCES runs(run_pk) ON DELETE CASCADE,
+        points TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

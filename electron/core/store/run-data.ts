@@ -3,6 +3,9 @@ import { keyProblem, LIMITS, textLength } from '../../../shared/tracking-limits.
 import { encodeMetricValue, type KeyValue, type Metric } from '../../../shared/tracking-types.js';
 import { invalidParameter, notFound } from '../errors.js';
 import type { AppEventBus } from '../app-events.js';
+import { BulkStatement } from './bulk-statement.js';
+import { BlockAccumulator, metricBlocksOf, type MetricBlocks } from './metric-blocks.js';
+import { OPEN_GATE, type WriteGate } from './store-maintenance.js';
 import type { SqliteDatabase } from './database.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { RUN_NAME_TAG, type RunStore } from './runs.js';
@@ -35,6 +38,18 @@ function isLater(a: Latest, b: Latest): boolean {
   return av > bv;
 }
 
+/** The stored row stays when it is later than the incoming one (see isLater). */
+const LATEST_CONFLICT = `ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
+    step = excluded.step, timestamp = excluded.timestamp
+  WHERE excluded.step > latest_metrics.step
+     OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
+     OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
+         AND (CASE WHEN excluded.is_nan THEN -9e999 ELSE excluded.value END)
+           > (CASE WHEN latest_metrics.is_nan THEN -9e999 ELSE latest_metrics.value END))`;
+
+/** Thrown inside a savepoint to undo a bulk insert that met a point already stored. */
+const REPEATED_POINT = Symbol('repeated point');
+
 /** Logging to runs: metrics, params, tags and dataset inputs, each call one transaction. */
 export class RunDataStore {
   private readonly insertMetric: Statement;
@@ -43,7 +58,16 @@ export class RunDataStore {
   private readonly paramsOfKeys: Statement<[number, string], { key: string; value: string }>;
   private readonly upsertTag: Statement;
   private readonly renameRun: Statement;
-  private readonly upsertBlock: Statement;
+  private readonly bulkMetrics: BulkStatement;
+  private readonly bulkLatest: BulkStatement;
+  readonly blocks: MetricBlocks;
+  /**
+   * Queue block summaries for a background fold instead of writing them in the request's
+   * transaction; set while a store-maintenance worker runs (see metric-blocks.ts).
+   */
+  deferBlocks = false;
+  /** Set with deferBlocks: tells the background fold when a request is writing. */
+  writeGate: WriteGate = OPEN_GATE;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -51,17 +75,9 @@ export class RunDataStore {
     private readonly events?: AppEventBus,
   ) {
     this.insertMetric = db.prepare('INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)');
-    // The WHERE clause keeps the stored row when it is later than the incoming one.
-    this.upsertLatest = db.prepare(
-      `INSERT INTO latest_metrics (run_pk, key, value, is_nan, step, timestamp) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
-         step = excluded.step, timestamp = excluded.timestamp
-       WHERE excluded.step > latest_metrics.step
-          OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
-          OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
-              AND (CASE WHEN excluded.is_nan THEN -9e999 ELSE excluded.value END)
-                > (CASE WHEN latest_metrics.is_nan THEN -9e999 ELSE latest_metrics.value END))`,
-    );
+    this.upsertLatest = db.prepare(`INSERT INTO latest_metrics (run_pk, key, value, is_nan, step, timestamp) VALUES (?, ?, ?, ?, ?, ?) ${LATEST_CONFLICT}`);
+    this.bulkLatest = new BulkStatement(db, 'INSERT INTO latest_metrics (run_pk, key, value, is_nan, step, timestamp) VALUES', 6, LATEST_CONFLICT);
+    this.bulkMetrics = new BulkStatement(db, 'INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES', 6);
     this.insertParam = db.prepare('INSERT OR IGNORE INTO params (run_pk, key, value) VALUES (?, ?, ?)');
     this.paramsOfKeys = db.prepare('SELECT key, value FROM params WHERE run_pk = ? AND key = ?');
     this.upsertTag = db.prepare(
@@ -69,15 +85,7 @@ export class RunDataStore {
        ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value`,
     );
     this.renameRun = db.prepare('UPDATE runs SET name = ? WHERE run_pk = ?');
-    this.upsertBlock = db.prepare(
-      `INSERT INTO metric_blocks (run_pk, key, level, block, count, sum, min, max, first_step, last_step, first_timestamp, last_timestamp)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (run_pk, key, level, block) DO UPDATE SET
-         count = count + excluded.count, sum = sum + excluded.sum,
-         min = min(min, excluded.min), max = max(max, excluded.max),
-         first_step = min(first_step, excluded.first_step), last_step = max(last_step, excluded.last_step),
-         first_timestamp = min(first_timestamp, excluded.first_timestamp), last_timestamp = max(last_timestamp, excluded.last_timestamp)`,
-    );
+    this.blocks = metricBlocksOf(db);
   }
 
   /**
@@ -93,7 +101,9 @@ export class RunDataStore {
       const seen = latestByKey.get(point.key);
       if (!seen || isLater(point, seen)) latestByKey.set(point.key, point);
     }
-    this.db.transaction(() => {
+    // Immediate: the param check reads before writing, and a deferred transaction would fail with
+    // SQLITE_BUSY_SNAPSHOT if another process (a CLI training run) wrote in between.
+    const write = this.db.transaction(() => {
       for (const param of batch.params) {
         const existing = this.paramsOfKeys.get(runPk, param.key);
         if (existing && existing.value !== param.value) {
@@ -103,29 +113,79 @@ export class RunDataStore {
         }
         if (!existing) this.insertParam.run(runPk, param.key, param.value);
       }
-      const blocks = new BlockAccumulator();
-      for (const point of batch.metrics) {
-        const nan = Number.isNaN(point.value);
-        const inserted = this.insertMetric.run(runPk, point.key, point.step, point.timestamp, nan ? 0 : point.value, nan ? 1 : 0).changes;
-        // A repeated point is ignored by the table, so it must not be counted twice in the blocks.
-        if (inserted && Number.isFinite(point.value)) blocks.add(point);
-      }
-      for (const b of blocks.values()) {
-        this.upsertBlock.run(runPk, b.key, b.level, b.block, b.count, b.sum, b.min, b.max, b.firstStep, b.lastStep, b.firstTimestamp, b.lastTimestamp);
-      }
-      for (const [key, point] of latestByKey) {
-        const nan = Number.isNaN(point.value);
-        this.upsertLatest.run(runPk, key, nan ? 0 : point.value, nan ? 1 : 0, point.step, point.timestamp);
+      if (batch.metrics.length > 0) this.insertMetrics(runPk, batch.metrics);
+      if (latestByKey.size > 0) {
+        const args: unknown[] = [];
+        for (const [key, point] of latestByKey) {
+          const nan = Number.isNaN(point.value);
+          args.push(runPk, key, nan ? 0 : point.value, nan ? 1 : 0, point.step, point.timestamp);
+        }
+        if (args.length === 6) this.upsertLatest.run(args);
+        else this.bulkLatest.run(args);
       }
       for (const tag of batch.tags) {
         this.upsertTag.run(runPk, tag.key, tag.value);
         if (tag.key === RUN_NAME_TAG) this.renameRun.run(tag.value, runPk);
       }
-    })();
+    });
+    this.writeGate.enter();
+    try {
+      write.immediate();
+    } finally {
+      this.writeGate.leave();
+    }
     if (latestByKey.size > 0) {
       this.events?.emit('metrics.logged', { runId, experimentId: String(run.experiment_id), keys: [...latestByKey.keys()] });
     }
     if (batch.params.length > 0 || batch.tags.length > 0) this.runs.changed(run);
+  }
+
+  /** Stores the points and folds the new finite ones into metric_blocks (or queues them for it). */
+  private insertMetrics(runPk: number, metrics: MetricPoint[]): void {
+    let fresh: MetricPoint[];
+    if (this.insertAllNew(runPk, metrics)) fresh = metrics;
+    else {
+      // Some point was stored already (a retried call) or comes twice: the table ignores it, so it
+      // must not count twice in the blocks, and only one at a time tells which.
+      fresh = [];
+      for (const point of metrics) {
+        const nan = Number.isNaN(point.value);
+        if (this.insertMetric.run(runPk, point.key, point.step, point.timestamp, nan ? 0 : point.value, nan ? 1 : 0).changes) fresh.push(point);
+      }
+    }
+    const finite = fresh.filter((point) => Number.isFinite(point.value));
+    if (this.deferBlocks) {
+      this.blocks.queue(runPk, finite);
+      return;
+    }
+    const blocks = new BlockAccumulator();
+    for (const point of finite) blocks.add(point);
+    this.blocks.write(runPk, blocks);
+  }
+
+  /** Inserts every point in multi-row statements; undoes it all and answers false if any was not new. */
+  private insertAllNew(runPk: number, metrics: MetricPoint[]): boolean {
+    const args = new Array<unknown>(metrics.length * 6);
+    metrics.forEach((point, i) => {
+      const nan = Number.isNaN(point.value);
+      args[i * 6] = runPk;
+      args[i * 6 + 1] = point.key;
+      args[i * 6 + 2] = point.step;
+      args[i * 6 + 3] = point.timestamp;
+      args[i * 6 + 4] = nan ? 0 : point.value;
+      args[i * 6 + 5] = nan ? 1 : 0;
+    });
+    // One point that is not new inserted nothing: there is nothing to undo.
+    if (metrics.length === 1) return this.insertMetric.run(args).changes === 1;
+    try {
+      this.db.transaction(() => {
+        if (this.bulkMetrics.run(args) !== metrics.length) throw REPEATED_POINT;
+      })();
+      return true;
+    } catch (error) {
+      if (error === REPEATED_POINT) return false;
+      throw error;
+    }
   }
 
   deleteTag(runId: string, key: string): void {
@@ -163,54 +223,6 @@ export class RunDataStore {
   }
 }
 
-export const BLOCK_LEVELS = [5, 8, 11] as const;
-
-interface Block {
-  key: string;
-  level: number;
-  block: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  firstStep: number;
-  lastStep: number;
-  firstTimestamp: number;
-  lastTimestamp: number;
-}
-
-/** Folds a batch's points into metric_blocks rows before writing them: one upsert per block, not per point. */
-class BlockAccumulator {
-  private readonly blocks = new Map<string, Block>();
-
-  add(point: MetricPoint): void {
-    for (const level of BLOCK_LEVELS) {
-      const block = Math.floor(point.step / 2 ** level);
-      const id = `${level}\u0000${block}\u0000${point.key}`;
-      const b = this.blocks.get(id);
-      if (!b) {
-        this.blocks.set(id, {
-          key: point.key, level, block, count: 1, sum: point.value, min: point.value, max: point.value,
-          firstStep: point.step, lastStep: point.step, firstTimestamp: point.timestamp, lastTimestamp: point.timestamp,
-        });
-        continue;
-      }
-      b.count++;
-      b.sum += point.value;
-      if (point.value < b.min) b.min = point.value;
-      if (point.value > b.max) b.max = point.value;
-      if (point.step < b.firstStep) b.firstStep = point.step;
-      if (point.step > b.lastStep) b.lastStep = point.step;
-      if (point.timestamp < b.firstTimestamp) b.firstTimestamp = point.timestamp;
-      if (point.timestamp > b.lastTimestamp) b.lastTimestamp = point.timestamp;
-    }
-  }
-
-  values(): IterableIterator<Block> {
-    return this.blocks.values();
-  }
-}
-
 type FieldName = (list: 'metrics' | 'params' | 'tags', index: number, field: string) => string;
 
 function validateBatch(batch: Batch, name: FieldName): void {
@@ -229,9 +241,13 @@ function validateBatch(batch: Batch, name: FieldName): void {
   if (batch.tags.length > LIMITS.batchMaxTags) {
     throw invalidParameter(`Field 'tags': a batch logging request can contain at most ${LIMITS.batchMaxTags} tags. Got ${batch.tags.length} tags.`);
   }
+  // A batch of a training loop repeats a few keys many times: each is checked once.
+  const validKeys = new Set<string>();
   batch.metrics.forEach((metric, index) => {
+    if (validKeys.has(metric.key)) return;
     const problem = keyProblem('metric', metric.key);
     if (problem) throw invalidParameter(`Field '${name('metrics', index, 'key')}': ${problem}`);
+    validKeys.add(metric.key);
   });
   const seenParams = new Map<string, string>();
   batch.params.forEach((param, index) => {

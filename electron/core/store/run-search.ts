@@ -1,9 +1,11 @@
+import type { Statement } from 'better-sqlite3';
 import { parseRunFilter, parseRunOrderBy, SearchSyntaxError, type FilterClause, type OrderByClause } from '../../../shared/search-filter.js';
 import type { Run, ViewType } from '../../../shared/tracking-types.js';
 import { invalidParameter } from '../errors.js';
 import type { SqliteDatabase } from './database.js';
 import { experimentPk } from './experiments.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
+import type { RunJsonWriter } from './run-json.js';
 import type { RunRow, RunStore } from './runs.js';
 import { listComparison, numericComparison, stringComparison, type SqlFragment } from './sql-like.js';
 
@@ -160,13 +162,46 @@ export function buildRunSelection(query: Omit<RunSearch, 'maxResults' | 'pageTok
 export const RUN_ROW_COLUMNS = `r.run_pk, r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
       r.lifecycle_stage, r.artifact_uri`;
 
-export function searchRuns(db: SqliteDatabase, runs: RunStore, query: RunSearch): { runs: Run[]; next_page_token?: string } {
+/** The selected page: run rows in order, and the token of the next page if there is one. */
+function searchPage(db: SqliteDatabase, query: RunSearch): { rows: RunRow[]; nextPageToken?: string } {
   const selection = buildRunSelection(query);
-  if (selection === null) return { runs: [] };
+  if (selection === null) return { rows: [] };
   const offset = decodePageToken(query.pageToken);
   const sql = `SELECT ${RUN_ROW_COLUMNS} ${selection.from} ORDER BY ${selection.orderBy} LIMIT ? OFFSET ?`;
-  const rows = db.prepare(sql).all(...selection.params, query.maxResults + 1, offset) as RunRow[];
-  const more = rows.length > query.maxResults;
-  const page = runs.load(more ? rows.slice(0, query.maxResults) : rows);
-  return more ? { runs: page, next_page_token: encodePageToken(offset + query.maxResults) } : { runs: page };
+  const rows = cachedStatement(db, sql).all(...selection.params, query.maxResults + 1, offset) as RunRow[];
+  if (rows.length <= query.maxResults) return { rows };
+  return { rows: rows.slice(0, query.maxResults), nextPageToken: encodePageToken(offset + query.maxResults) };
+}
+
+export function searchRuns(db: SqliteDatabase, runs: RunStore, query: RunSearch): { runs: Run[]; next_page_token?: string } {
+  const { rows, nextPageToken } = searchPage(db, query);
+  const page = runs.load(rows);
+  return nextPageToken === undefined ? { runs: page } : { runs: page, next_page_token: nextPageToken };
+}
+
+/** The runs/search answer as JSON text: the same bytes as JSON.stringify(searchRuns(...)), written without the objects. */
+export function searchRunsJson(db: SqliteDatabase, writer: RunJsonWriter, query: RunSearch): string {
+  const { rows, nextPageToken } = searchPage(db, query);
+  const runs = writer.write(rows);
+  return nextPageToken === undefined ? `{"runs":${runs}}` : `{"runs":${runs},"next_page_token":${JSON.stringify(nextPageToken)}}`;
+}
+
+const statementCaches = new WeakMap<SqliteDatabase, Map<string, Statement>>();
+
+/**
+ * Search SQL depends only on the shape of the filter and order_by, so a client paging through
+ * results or polling the same query reuses its statement. Bounded: the oldest goes first.
+ */
+function cachedStatement(db: SqliteDatabase, sql: string): Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement) return statement;
+  statement = db.prepare(sql);
+  if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+  cache.set(sql, statement);
+  return statement;
 }

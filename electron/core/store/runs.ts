@@ -53,6 +53,7 @@ export class RunStore {
   private readonly insert: Statement;
   private readonly upsertTag: Statement;
   private readonly inputTags: Statement;
+  private readonly pageStatements: { metrics: Statement; params: Statement; tags: Statement; inputs: Statement };
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -72,6 +73,16 @@ export class RunStore {
        ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value`,
     );
     this.inputTags = db.prepare('SELECT key, value FROM run_input_tags WHERE run_pk = ? AND dataset_pk = ? ORDER BY key');
+    const page = 'run_pk IN (SELECT value FROM json_each(?))';
+    this.pageStatements = {
+      metrics: db.prepare(`SELECT run_pk, key, value, is_nan, step, timestamp FROM latest_metrics WHERE ${page} ORDER BY run_pk, key`).raw(),
+      params: db.prepare(`SELECT run_pk, key, value FROM params WHERE ${page} ORDER BY run_pk, key`).raw(),
+      tags: db.prepare(`SELECT run_pk, key, value FROM tags WHERE ${page} ORDER BY run_pk, key`).raw(),
+      inputs: db.prepare(
+        `SELECT ri.run_pk, d.dataset_pk, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
+         FROM run_inputs ri JOIN datasets d ON d.dataset_pk = ri.dataset_pk WHERE ri.${page} ORDER BY ri.run_pk, ri.dataset_pk`,
+      ),
+    };
   }
 
   row(runId: string, field = 'run_id'): RunRow {
@@ -163,68 +174,43 @@ export class RunStore {
       });
     }
     if (rows.length === 0) return [];
-    const pks = rows.map((row) => row.run_pk);
-    // Chunked IN lists keep statement sizes bounded and stay fast for 50,000-run pages. Every
-    // chunk but the last has the same size, so its statements are prepared once per size.
-    const prepared = new Map<number, ReturnType<typeof this.chunkStatements>>();
-    for (let start = 0; start < pks.length; start += 900) {
-      const chunk = pks.slice(start, start + 900);
-      let statements = prepared.get(chunk.length);
-      if (!statements) {
-        statements = this.chunkStatements(chunk.length);
-        prepared.set(chunk.length, statements);
-      }
-      for (const m of statements.metrics.iterate(...chunk) as IterableIterator<[number, string, number, number, number, number]>) {
-        runs.get(m[0])!.data.metrics.push({ key: m[1], value: wireValue(m[2], m[3]), timestamp: m[5], step: m[4] });
-      }
-      for (const p of statements.params.iterate(...chunk) as IterableIterator<[number, string, string]>) {
-        runs.get(p[0])!.data.params.push({ key: p[1], value: p[2] });
-      }
-      for (const t of statements.tags.iterate(...chunk) as IterableIterator<[number, string, string]>) {
-        runs.get(t[0])!.data.tags.push({ key: t[1], value: t[2] });
-      }
-      const inputs = statements.inputs.all(...chunk) as Array<{
-        run_pk: number;
-        dataset_pk: number;
-        name: string;
-        digest: string;
-        source_type: string;
-        source: string;
-        schema: string | null;
-        profile: string | null;
-      }>;
-      if (inputs.length > 0) {
-        for (const input of inputs) {
-          const dataset: Run['inputs']['dataset_inputs'][number]['dataset'] = {
-            name: input.name,
-            digest: input.digest,
-            source_type: input.source_type,
-            source: input.source,
-          };
-          if (input.schema !== null) dataset.schema = input.schema;
-          if (input.profile !== null) dataset.profile = input.profile;
-          runs.get(input.run_pk)!.inputs.dataset_inputs.push({
-            tags: this.inputTags.all(input.run_pk, input.dataset_pk) as KeyValue[],
-            dataset,
-          });
-        }
-      }
+    // The page's run keys go in as one JSON array: one prepared statement per table for any page size.
+    const pks = JSON.stringify(rows.map((row) => row.run_pk));
+    const { metrics, params, tags, inputs } = this.pageStatements;
+    for (const m of metrics.iterate(pks) as IterableIterator<[number, string, number, number, number, number]>) {
+      runs.get(m[0])!.data.metrics.push({ key: m[1], value: wireValue(m[2], m[3]), timestamp: m[5], step: m[4] });
+    }
+    for (const p of params.iterate(pks) as IterableIterator<[number, string, string]>) {
+      runs.get(p[0])!.data.params.push({ key: p[1], value: p[2] });
+    }
+    for (const t of tags.iterate(pks) as IterableIterator<[number, string, string]>) {
+      runs.get(t[0])!.data.tags.push({ key: t[1], value: t[2] });
+    }
+    const inputRows = inputs.all(pks) as Array<{
+      run_pk: number;
+      dataset_pk: number;
+      name: string;
+      digest: string;
+      source_type: string;
+      source: string;
+      schema: string | null;
+      profile: string | null;
+    }>;
+    for (const input of inputRows) {
+      const dataset: Run['inputs']['dataset_inputs'][number]['dataset'] = {
+        name: input.name,
+        digest: input.digest,
+        source_type: input.source_type,
+        source: input.source,
+      };
+      if (input.schema !== null) dataset.schema = input.schema;
+      if (input.profile !== null) dataset.profile = input.profile;
+      runs.get(input.run_pk)!.inputs.dataset_inputs.push({
+        tags: this.inputTags.all(input.run_pk, input.dataset_pk) as KeyValue[],
+        dataset,
+      });
     }
     return [...runs.values()];
-  }
-
-  /** The per-chunk queries of `load` for an IN list of `size` run keys. */
-  private chunkStatements(size: number) {
-    const marks = Array.from({ length: size }, () => '?').join(',');
-    return {
-      metrics: this.db.prepare(`SELECT run_pk, key, value, is_nan, step, timestamp FROM latest_metrics WHERE run_pk IN (${marks})`).raw(),
-      params: this.db.prepare(`SELECT run_pk, key, value FROM params WHERE run_pk IN (${marks})`).raw(),
-      tags: this.db.prepare(`SELECT run_pk, key, value FROM tags WHERE run_pk IN (${marks})`).raw(),
-      inputs: this.db.prepare(
-        `SELECT ri.run_pk, d.dataset_pk, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
-         FROM run_inputs ri JOIN datasets d ON d.dataset_pk = ri.dataset_pk WHERE ri.run_pk IN (${marks})`,
-      ),
-    };
   }
 }
 

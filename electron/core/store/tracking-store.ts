@@ -9,8 +9,10 @@ import { openDatabase, type SqliteDatabase } from './database.js';
 import { ExperimentStore } from './experiments.js';
 import { RunDataStore, type Batch } from './run-data.js';
 import { logInputs } from './run-inputs.js';
-import { searchRuns, type RunSearch } from './run-search.js';
+import { RunJsonWriter } from './run-json.js';
+import { searchRuns, searchRunsJson, type RunSearch } from './run-search.js';
 import { forgetRunArtifacts, recordRunArtifact, runArtifactTarget, type RunArtifactTarget } from './run-artifact-index.js';
+import { StoreMaintenance } from './store-maintenance.js';
 import { RunStore, type CreateRunInput } from './runs.js';
 
 /**
@@ -23,6 +25,8 @@ export class TrackingStore {
   readonly runData: RunDataStore;
   readonly artifacts: ArtifactFiles;
   readonly events = new AppEventBus();
+  private readonly runJson: RunJsonWriter;
+  private maintenance: StoreMaintenance | null = null;
   private closed = false;
 
   private constructor(
@@ -34,11 +38,18 @@ export class TrackingStore {
     this.experiments = new ExperimentStore(db, (id) => `${PROXY_SCHEME}/${id}`, this.events);
     this.runs = new RunStore(db, this.experiments, this.events);
     this.runData = new RunDataStore(db, this.runs, this.events);
+    this.runJson = new RunJsonWriter(db);
   }
 
-  static open(dataDir: string): TrackingStore {
-    const db = openDatabase(dataDirLayout(dataDir).database);
-    return new TrackingStore(db, dataDir);
+  /**
+   * `background: true` (the tracking server) moves WAL checkpoints and metric block summaries
+   * to a worker thread (store-maintenance.ts), off the path of its requests.
+   */
+  static open(dataDir: string, options: { background?: boolean } = {}): TrackingStore {
+    const path = dataDirLayout(dataDir).database;
+    const store = new TrackingStore(openDatabase(path), dataDir);
+    if (options.background) store.maintenance = StoreMaintenance.start(store.db, path, store.runData);
+    return store;
   }
 
   createRun(input: CreateRunInput): Run {
@@ -63,6 +74,11 @@ export class TrackingStore {
 
   searchRuns(query: RunSearch): { runs: Run[]; next_page_token?: string } {
     return searchRuns(this.db, this.runs, query);
+  }
+
+  /** searchRuns as the JSON text of MLflow's runs/search answer, for the HTTP route. */
+  searchRunsJson(query: RunSearch): string {
+    return searchRunsJson(this.db, this.runJson, query);
   }
 
   /** artifacts/list for a run: files directly under `path` of the run's artifact root. */
@@ -112,6 +128,9 @@ export class TrackingStore {
     if (this.closed) return;
     this.closed = true;
     this.events.close();
+    this.maintenance?.stop();
+    // Whatever is still queued is folded, so the file is complete on its own.
+    this.runData.blocks.fold();
     // Folding the WAL back leaves a single self-contained file for backups and bundles.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
