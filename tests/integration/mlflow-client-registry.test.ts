@@ -3,6 +3,7 @@
  * artifacts through the proxy, the model registry with MLDesk's champion approval, and a
  * token-protected server. The three scripts run at once, each printing its sections as JSON.
  */
+import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientScripts, describeWithClient, obj } from './mlflow-client/client-suite.js';
 import { CLI, cleanupTempDirs, makeTempDir, startServer, stopAllServers, type ServerProcess } from './server-process.js';
@@ -134,7 +135,8 @@ describeWithClient('real MLflow 2.12.2 client: artifacts, registry, auth', () =>
       expect(r.refused).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', status: 400 });
       expect(obj(r.refused).message).toMatch(/needs an approval first.*mldesk models approve/);
       expect(r.approval_exit).toBe(0);
-      expect(r.approval_stdout).toBe(`Approved ${PREFIX}-churn version 1 (reviewer reviewer-ana).`);
+      // The CLI records the OS user running it; `--reviewer` is only a display name.
+      expect(r.approval_stdout).toBe(`Approved ${PREFIX}-churn version 1 (reviewer ${userInfo().username}).`);
       expect(r).toMatchObject({ champion: '1', predictions: [2, 5], by_version: [8], remaining: ['1'] });
       expect(r.deleted_version).toMatchObject({ error_code: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
     });
