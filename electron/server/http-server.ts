@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MLDeskError } from '../core/errors.js';
 import { isLoopback, requireBearerToken } from '../core/http-auth.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
-import { parseJsonBody } from './json-body.js';
+import { parseJsonBody } from '../core/json-body.js';
 import { createAppHandlers } from '../api/app-handlers.js';
 import { deploymentsOf } from '../api/deployment-manager.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
@@ -60,7 +60,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Some MLflow clients post JSON without a content type, or as text/plain.
   app.addContentTypeParser(['application/json', 'text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(body as string, { nonFinite: 'strings' }));
     } catch (error) {
       done(error as Error, undefined);
     }

@@ -158,6 +158,15 @@ describe('malformed requests', () => {
     expectMlflowError(res2, 400, 'INVALID_PARAMETER_VALUE', /JSON/i);
   });
 
+  it('refuses a body nested 5,000 levels deep with 400 naming the limit, on the tracking and app APIs', async () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const res = await server.request('POST', 'runs/log-batch', { body: `{"run_id": "abc", "metrics": ${deep}}` });
+    expectMlflowError(res, 400, 'INVALID_PARAMETER_VALUE', /more than 100 levels/);
+    const app = await server.request('POST', '/app-api/runs.page', { body: `{"experimentIds": ${deep}}` });
+    expect(app.status).toBe(400);
+    expect(app.text).toMatch(/more than 100 levels/);
+  });
+
   it('names the field when a value has the wrong type', async () => {
     const id = await newRunId();
     expectMlflowError(
