@@ -46,12 +46,15 @@ export class ModelApprovals {
     if (input.decision !== 'approved' && input.decision !== 'rejected') {
       throw invalidParameter(`Invalid value '${String(input.decision)}' for parameter 'decision': expected 'approved' or 'rejected'.`);
     }
-    const row = this.versionRow(name, version);
     const gates = input.gates === undefined ? null : JSON.stringify(input.gates);
     const now = Date.now();
-    this.db
-      .prepare('INSERT INTO model_version_reviews (version_pk, reviewer, decision, comment, gates_json, created_time) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(row.version_pk, input.reviewer, input.decision, input.comment ?? '', gates, now);
+    const row = this.db.transaction(() => {
+      const found = this.versionRow(name, version);
+      this.db
+        .prepare('INSERT INTO model_version_reviews (version_pk, reviewer, decision, comment, gates_json, created_time) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(found.version_pk, input.reviewer, input.decision, input.comment ?? '', gates, now);
+      return found;
+    }).immediate();
     return { name: row.name, version: String(row.version), reviewer: input.reviewer, decision: input.decision, comment: input.comment ?? '', gates: input.gates ?? null, created_time: now };
   }
 

@@ -121,7 +121,9 @@ export class RunDataStore {
         this.upsertTag.run(runPk, tag.key, tag.value);
         if (tag.key === RUN_NAME_TAG) this.renameRun.run(tag.value, runPk);
       }
-    })();
+      // Immediate: the param check reads before the writes, and a deferred transaction that read
+      // while another process wrote fails with SQLITE_BUSY_SNAPSHOT instead of waiting.
+    }).immediate();
     if (latestByKey.size > 0) {
       this.events?.emit('metrics.logged', { runId, experimentId: String(run.experiment_id), keys: [...latestByKey.keys()] });
     }
