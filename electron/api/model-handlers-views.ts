@@ -8,7 +8,7 @@ import { CHAMPION, previousVersion } from '../../shared/app-api/models.js';
 import { parseDatasetRef } from '../../shared/datasets.js';
 import { edgesTouching } from '../core/lineage/index.js';
 import type { ModelRegistry } from '../core/registry/model-registry.js';
-import type { ModelVersion } from '../core/registry/registry-types.js';
+import type { AliasAuditEntry, ModelVersion } from '../core/registry/registry-types.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 
 interface ListRow {
@@ -122,7 +122,9 @@ export function modelVersions(store: TrackingStore, registry: ModelRegistry, nam
   return numbers.map(({ version }) => versionInfo(store, registry, registry.getVersion(name, version)));
 }
 
+export const aliasChange = (e: AliasAuditEntry): AliasChange => ({ alias: e.alias, fromVersion: e.from_version, toVersion: e.to_version, actor: e.actor, reason: e.reason, time: e.time });
+
 /** The alias trail, oldest first (as rollbacks read it). */
 export function aliasTrail(registry: ModelRegistry, name: string): AliasChange[] {
-  return registry.aliasHistory(name).map((e) => ({ alias: e.alias, fromVersion: e.from_version, toVersion: e.to_version, actor: e.actor, reason: e.reason, time: e.time }));
+  return registry.aliasHistory(name).map(aliasChange);
 }

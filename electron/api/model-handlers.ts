@@ -8,7 +8,7 @@ import { ModelRegistry } from '../core/registry/model-registry.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { MODEL_DIR } from '../core/training/model-files.js';
 import { deploymentsOf, type DeploymentManager } from './deployment-manager.js';
-import { aliasTrail, approvalOf, listModels, modelSummary, modelVersions } from './model-handlers-views.js';
+import { aliasChange, aliasTrail, approvalOf, listModels, modelSummary, modelVersions } from './model-handlers-views.js';
 
 type Input<K extends ModelOperation> = OperationParsedInput<K>;
 type Output<K extends ModelOperation> = OperationOutput<K>;
@@ -50,8 +50,8 @@ export function createModelHandlers(store: TrackingStore, deployments: Deploymen
     'models.list': (query: Input<'models.list'>): Output<'models.list'> => listModels(store, registry, query),
     'models.get': ({ name }: Input<'models.get'>): Output<'models.get'> => ({ model: modelSummary(store, registry, name), versions: modelVersions(store, registry, name) }),
     'models.aliasHistory': ({ name, offset, limit }: Input<'models.aliasHistory'>): Output<'models.aliasHistory'> => {
-      const entries = aliasTrail(registry, name).reverse();
-      return { total: entries.length, entries: entries.slice(offset, offset + limit) };
+      const page = registry.aliasHistoryPage(name, offset, limit);
+      return { total: page.total, entries: page.entries.map(aliasChange) };
     },
     'models.review': ({ name, version, decision, comment, reviewer }: Input<'models.review'>): Output<'models.review'> => {
       const review = registry.approvals.review(name, version, { reviewer: reviewer ?? osUser(), decision, comment: comment?.trim() });

@@ -102,14 +102,30 @@ export class ModelApprovals {
     const rows = this.db
       .prepare('SELECT model_name, alias, from_version, to_version, actor, reason, created_time FROM alias_audit WHERE model_id = ? ORDER BY audit_pk')
       .all(modelId) as AuditRow[];
-    return rows.map((r) => ({
-      name: r.model_name,
-      alias: r.alias,
-      from_version: r.from_version === null ? null : String(r.from_version),
-      to_version: r.to_version === null ? null : String(r.to_version),
-      actor: r.actor,
-      reason: r.reason,
-      time: r.created_time,
-    }));
+    return rows.map(toEntry);
   }
+
+  /** One page of a model's alias moves, newest first, read as a page (a trail grows without end). */
+  aliasHistoryPage(modelId: number, offset: number, limit: number): { total: number; entries: AliasAuditEntry[] } {
+    const { total } = this.db.prepare('SELECT count(*) AS total FROM alias_audit WHERE model_id = ?').get(modelId) as { total: number };
+    const rows = this.db
+      .prepare(
+        `SELECT model_name, alias, from_version, to_version, actor, reason, created_time FROM alias_audit WHERE model_id = ?
+         ORDER BY audit_pk DESC LIMIT ? OFFSET ?`,
+      )
+      .all(modelId, limit, offset) as AuditRow[];
+    return { total, entries: rows.map(toEntry) };
+  }
+}
+
+function toEntry(r: AuditRow): AliasAuditEntry {
+  return {
+    name: r.model_name,
+    alias: r.alias,
+    from_version: r.from_version === null ? null : String(r.from_version),
+    to_version: r.to_version === null ? null : String(r.to_version),
+    actor: r.actor,
+    reason: r.reason,
+    time: r.created_time,
+  };
 }

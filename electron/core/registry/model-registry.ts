@@ -348,6 +348,11 @@ export class ModelRegistry {
     return this.approvals.aliasHistory(this.modelRow(name).model_id);
   }
 
+  /** One page of the alias trail, newest first. */
+  aliasHistoryPage(name: string, offset: number, limit: number) {
+    return this.approvals.aliasHistoryPage(this.modelRow(name).model_id, offset, limit);
+  }
+
   // ---- wire shapes ----
 
   private modelToWire(row: ModelRow): RegisteredModel {
