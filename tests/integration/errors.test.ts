@@ -148,6 +148,23 @@ describe('limits', () => {
     await logBatch(server, id, { params: body.params.slice(0, 50), tags: body.tags.slice(0, 50) });
     expect((await getRun(server, id)).data.params).toHaveLength(50);
   });
+
+  it('refuses searches past what SQLite can run (IN lists, experiment lists, order_by keys) with 400 naming the limit', async () => {
+    const ids = Array.from({ length: 40_000 }, (_, i) => `'r${i}'`).join(', ');
+    const inList = await server.post('runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id IN (${ids})` });
+    expectMlflowError(inList, 400, 'INVALID_PARAMETER_VALUE', /at most 10000 values/);
+    const experiments = await server.post('runs/search', { experiment_ids: Array.from({ length: 40_000 }, (_, i) => String(i)) });
+    expectMlflowError(experiments, 400, 'INVALID_PARAMETER_VALUE', /experiment_ids/, /at most 10000 experiments/);
+    const orderBy = await server.post('runs/search', { experiment_ids: [experimentId], order_by: Array.from({ length: 80 }, (_, i) => `metrics.m${i}`) });
+    expectMlflowError(orderBy, 400, 'INVALID_PARAMETER_VALUE', /order_by/, /at most 20 keys/);
+    for (const path of ['registered-models/search', 'model-versions/search']) {
+      const res = await server.post(path, { filter: `${path.startsWith('model') ? 'run_id' : 'name'} IN (${ids})` });
+      expectMlflowError(res, 400, 'INVALID_PARAMETER_VALUE', /at most 10000 values/);
+    }
+    // Within the limits all is well.
+    const fits = await server.post('runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id IN (${ids.split(', ').slice(0, 5000).join(', ')})` });
+    expect(fits.status, fits.text).toBe(200);
+  });
 });
 
 describe('malformed requests', () => {

@@ -1,3 +1,4 @@
+import { MAX_FILTER_LIST_VALUES } from '../../../shared/search-filter.js';
 import { invalidParameter } from '../errors.js';
 import { stringComparison, listComparison, type SqlFragment } from '../store/sql-like.js';
 
@@ -23,6 +24,7 @@ function unquote(text: string): string {
 
 export function parseRegistryFilter(filter: string | undefined, allowedKeys: readonly string[]): RegistryClause[] {
   const clauses: RegistryClause[] = [];
+  let listValues = 0;
   let rest = (filter ?? '').trim();
   while (rest !== '') {
     const match = CLAUSE.exec(rest);
@@ -38,6 +40,9 @@ export function parseRegistryFilter(filter: string | undefined, allowedKeys: rea
       throw invalidParameter(`Invalid value for parameter 'filter': ${comparator} needs ${isList ? 'a single quoted value' : 'a list'} in '${match[0].trim()}'.`);
     }
     const value = isList ? [...raw.matchAll(new RegExp(QUOTED, 'g'))].map((m) => unquote(m[0])) : unquote(raw);
+    if (Array.isArray(value) && (listValues += value.length) > MAX_FILTER_LIST_VALUES) {
+      throw invalidParameter(`Invalid value for parameter 'filter': IN lists may hold at most ${MAX_FILTER_LIST_VALUES} values in one filter.`);
+    }
     clauses.push({ key, comparator, value });
     rest = rest.slice(match[0].length).trim();
   }
