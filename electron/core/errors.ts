@@ -42,3 +42,16 @@ export class MLDeskError extends Error {
 export const invalidParameter = (message: string) => new MLDeskError('INVALID_PARAMETER_VALUE', message);
 export const notFound = (message: string) => new MLDeskError('RESOURCE_DOES_NOT_EXIST', message);
 export const alreadyExists = (message: string) => new MLDeskError('RESOURCE_ALREADY_EXISTS', message);
+
+/**
+ * The service error an unexpected error stands for, if any. SQLite answers SQLITE_BUSY when another
+ * process (the CLI beside the app) held the database past busy_timeout: the client may retry (503).
+ */
+export function knownError(error: unknown): MLDeskError | null {
+  if (error instanceof MLDeskError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+    return new MLDeskError('TEMPORARILY_UNAVAILABLE', 'The database is busy: another process has been writing to it for over 5 seconds. Retry shortly.');
+  }
+  return null;
+}

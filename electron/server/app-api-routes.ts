@@ -26,7 +26,15 @@ export function registerAppApiRoutes(app: FastifyInstance, store: TrackingStore,
   app.post('/app-api/:operation', async (request, reply) => {
     const { operation } = request.params as { operation: string };
     const result = await dispatch(handlers, operation, request.body);
-    const status = result.ok ? 200 : result.error.code === 'RESOURCE_DOES_NOT_EXIST' || result.error.code === 'ENDPOINT_NOT_FOUND' ? 404 : result.error.code === 'INTERNAL_ERROR' ? 500 : 400;
+    const status = result.ok
+      ? 200
+      : result.error.code === 'RESOURCE_DOES_NOT_EXIST' || result.error.code === 'ENDPOINT_NOT_FOUND'
+        ? 404
+        : result.error.code === 'INTERNAL_ERROR'
+          ? 500
+          : result.error.code === 'TEMPORARILY_UNAVAILABLE'
+            ? 503
+            : 400;
     return reply.code(status).send(result);
   });
 

@@ -2,7 +2,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MLDeskError } from '../core/errors.js';
+import { knownError } from '../core/errors.js';
 import { isLoopback, requireBearerToken } from '../core/http-auth.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from '../core/json-body.js';
@@ -30,7 +30,8 @@ const API_PATH = /^\/(api|ajax-api|app-api|app-files)\//;
 
 /** MLflow's error shape: {"error_code": ..., "message": ...} with the matching HTTP status. */
 function errorReply(error: unknown): { status: number; body: { error_code: string; message: string } } {
-  if (error instanceof MLDeskError) return { status: error.httpStatus, body: { error_code: error.code, message: error.message } };
+  const known = knownError(error);
+  if (known) return { status: known.httpStatus, body: { error_code: known.code, message: known.message } };
   const fastifyError = error as FastifyError;
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return {

@@ -3,6 +3,8 @@
  * documented way to work), hammered at once: every write must succeed or be refused with a 4xx,
  * never a 5xx, and numbering (experiment ids, model versions) must stay unique with nothing lost.
  */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, makeTempDir, startServer, stopAllServers, uniqueName, type ApiResponse, type ServerProcess } from './server-process.js';
 
@@ -88,4 +90,24 @@ describe('two serve processes on one data dir', () => {
     }
     await Promise.all(servers.map((server) => server.stop()));
   }, 120_000);
+
+  it('answers 503 TEMPORARILY_UNAVAILABLE, not 500, when another process holds the database past the 5 s wait', async () => {
+    const server = await startServer();
+    const other = new Database(join(server.dataDir!, 'mldesk.db'));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const [mlflow, app] = await Promise.all([
+        server.post('experiments/create', { name: uniqueName('blocked') }),
+        server.post('/app-api/experiments.create', { name: uniqueName('blocked-app') }),
+      ]);
+      expect(mlflow.status, mlflow.text).toBe(503);
+      expect(mlflow.body).toMatchObject({ error_code: 'TEMPORARILY_UNAVAILABLE', message: expect.stringMatching(/busy.*Retry/) });
+      expect(app.status, app.text).toBe(503);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expectOk(await server.post('experiments/create', { name: uniqueName('after') }), 'experiments/create once the other writer is done');
+    await server.stop();
+  }, 60_000);
 });
