@@ -59,7 +59,7 @@ export function modelSummary(store: TrackingStore, registry: ModelRegistry, name
     aliases: model.aliases,
     championVersion: champion,
     championApproval: champion === null ? null : approvalOf(store, registry, name, champion),
-    championPrevious: champion === null ? null : previousVersion(aliasTrail(registry, name), CHAMPION),
+    championPrevious: champion === null ? null : previousVersion(aliasTrail(registry, name, CHAMPION), CHAMPION),
     latestApproval: latestVersion === null ? null : approvalOf(store, registry, name, latestVersion),
   };
 }
@@ -124,7 +124,7 @@ export function modelVersions(store: TrackingStore, registry: ModelRegistry, nam
 
 export const aliasChange = (e: AliasAuditEntry): AliasChange => ({ alias: e.alias, fromVersion: e.from_version, toVersion: e.to_version, actor: e.actor, reason: e.reason, time: e.time });
 
-/** The alias trail, oldest first (as rollbacks read it). */
-export function aliasTrail(registry: ModelRegistry, name: string): AliasChange[] {
-  return registry.aliasHistory(name).map(aliasChange);
+/** The trail of one alias, oldest first (as rollbacks read it). */
+export function aliasTrail(registry: ModelRegistry, name: string, alias: string): AliasChange[] {
+  return registry.aliasHistory(name, alias).map(aliasChange);
 }

@@ -71,7 +71,7 @@ export function createModelHandlers(store: TrackingStore, deployments: Deploymen
     'models.rollback': ({ name, alias, reason }: Input<'models.rollback'>): Output<'models.rollback'> => {
       const current = registry.getModel(name).aliases.find((a) => a.alias === alias)?.version;
       if (current === undefined) throw invalidParameter(`Field 'alias': model ${name} has no alias '${alias}' to roll back.`);
-      const previous = previousVersion(aliasTrail(registry, name), alias);
+      const previous = previousVersion(aliasTrail(registry, name, alias), alias);
       if (previous === null) throw new MLDeskError('INVALID_STATE', `${name}@${alias} has pointed at version ${current} only: there is no earlier version to roll back to.`);
       try {
         registry.getVersion(name, previous);

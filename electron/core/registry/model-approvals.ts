@@ -97,11 +97,14 @@ export class ModelApprovals {
       .run(modelId, modelName, alias, fromVersion, toVersion, context.actor?.trim() || UNKNOWN_ACTOR, context.reason ?? '', Date.now());
   }
 
-  /** The alias moves of a model, oldest first. */
-  aliasHistory(modelId: number): AliasAuditEntry[] {
-    const rows = this.db
-      .prepare('SELECT model_name, alias, from_version, to_version, actor, reason, created_time FROM alias_audit WHERE model_id = ? ORDER BY audit_pk')
-      .all(modelId) as AuditRow[];
+  /** The alias moves of a model (of one alias, when given), oldest first. */
+  aliasHistory(modelId: number, alias?: string): AliasAuditEntry[] {
+    const columns = 'model_name, alias, from_version, to_version, actor, reason, created_time';
+    const rows = (
+      alias === undefined
+        ? this.db.prepare(`SELECT ${columns} FROM alias_audit WHERE model_id = ? ORDER BY audit_pk`).all(modelId)
+        : this.db.prepare(`SELECT ${columns} FROM alias_audit WHERE model_id = ? AND alias = ? ORDER BY audit_pk`).all(modelId, alias)
+    ) as AuditRow[];
     return rows.map(toEntry);
   }
 

@@ -141,6 +141,9 @@ describe('ModelRegistry', () => {
     expect(page.entries.map((e) => e.reason)).toEqual(['move 289', 'move 288', 'move 287']);
     expect(registry.aliasHistoryPage('m', 299, 50).entries.map((e) => e.reason)).toEqual(['move 0']);
     expect(errorOf(() => registry.aliasHistoryPage('nope', 0, 1)).code).toBe('RESOURCE_DOES_NOT_EXIST');
+    // A rollback reads one alias's trail only.
+    registry.setAlias('m', 'canary', 1, { actor: 'bo', reason: 'try' });
+    expect(registry.aliasHistory('m', 'canary').map((e) => e.reason)).toEqual(['try']);
   });
 
   it('searches models by name pattern with pages, and versions by run', () => {

@@ -344,8 +344,9 @@ export class ModelRegistry {
     return this.getVersion(name, row.version);
   }
 
-  aliasHistory(name: string) {
-    return this.approvals.aliasHistory(this.modelRow(name).model_id);
+  /** The alias trail, oldest first; of one alias when given. */
+  aliasHistory(name: string, alias?: string) {
+    return this.approvals.aliasHistory(this.modelRow(name).model_id, alias);
   }
 
   /** One page of the alias trail, newest first. */
