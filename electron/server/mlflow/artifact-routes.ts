@@ -80,7 +80,18 @@ export async function registerArtifactRoutes(app: FastifyInstance, store: Tracki
         const target = store.artifacts.resolveProxyPath(path);
         // Fastify skips the parser for an empty body: an empty file is still a valid artifact.
         const body = (request.body as Readable | undefined) ?? Readable.from([]);
-        const { size, sha256 } = await store.artifacts.write(target, body);
+        let written: { size: number; sha256: string };
+        try {
+          written = await store.artifacts.write(target, body);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          // A folder where the file would go, or a file where a folder would: the path cannot be written.
+          if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST') {
+            throw invalidParameter(`Invalid value '${path}' for parameter 'path': it names a folder, or goes through a file (${code}).`);
+          }
+          throw error;
+        }
+        const { size, sha256 } = written;
         store.recordArtifact(store.artifacts.relativeToRoot(target), size, sha256);
         return {};
       });
