@@ -149,6 +149,14 @@ describe('limits', () => {
     expect((await getRun(server, id)).data.params).toHaveLength(50);
   });
 
+  it('answers a body over the limit with the 400 naming it, not a connection reset while the client still sends', async () => {
+    const body = JSON.stringify({ run_id: await newRunId(), tags: [{ key: 'big', value: long(5_000_000, 'x') }] });
+    const statuses = await Promise.all(
+      Array.from({ length: 16 }, () => server.request('POST', 'runs/log-batch', { body }).then((res) => res.status, (error: Error) => `${error.message}`)),
+    );
+    expect(statuses).toEqual(Array.from({ length: 16 }, () => 400));
+  });
+
   it('refuses searches past what SQLite can run (IN lists, experiment lists, order_by keys) with 400 naming the limit', async () => {
     const ids = Array.from({ length: 40_000 }, (_, i) => `'r${i}'`).join(', ');
     const inList = await server.post('runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id IN (${ids})` });
