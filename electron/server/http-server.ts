@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { knownError } from '../core/errors.js';
+import { drained } from '../core/request-drain.js';
 import { isLoopback, requireBearerToken } from '../core/http-auth.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { parseJsonBody } from '../core/json-body.js';
@@ -48,27 +49,6 @@ function errorReply(error: unknown): { status: number; body: { error_code: strin
   return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: `Internal error: ${(error as Error).message ?? String(error)}` } };
 }
 
-/** Reads and drops the rest of a request body, up to a bound (then the connection is dropped). */
-function drained(stream: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean }, limitBytes = 256 * 1024 * 1024): Promise<void> {
-  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    let seen = 0;
-    const done = () => {
-      stream.removeListener('data', count);
-      resolve();
-    };
-    const count = (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > limitBytes) done();
-    };
-    stream.on('data', count);
-    stream.once('end', done);
-    stream.once('close', done);
-    stream.once('error', done);
-    stream.resume();
-  });
-}
-
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -111,8 +91,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body } = errorReply(error);
     if (status >= 500) request.log.error(error);
-    // A body refused for its size is read to its end first: closing the connection on unread data
-    // resets it, and the client (still sending) would get a broken connection, not this answer.
     if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') await drained(request.raw);
     return reply.code(status).send(body);
   });

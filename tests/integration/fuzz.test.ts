@@ -197,6 +197,17 @@ describe(`fuzz (seed ${SEED}; rerun with MLDESK_FUZZ_SEED=${SEED})`, () => {
     const fuzz = new FuzzGenerator(SEED + 1, known);
     const outcomes = await run(modelServer.url, 500, () => modelServing(fuzz));
     expect(failures(outcomes)).toEqual([]);
+    // A body over the 32 MB limit gets its 413, not a connection reset while the client still sends.
+    const huge = `{"instances": ["${'x'.repeat(40 * 1024 * 1024)}"]}`;
+    const statuses = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        fetch(`${modelServer.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge }).then(
+          (res) => res.status,
+          (error: Error) => error.message,
+        ),
+      ),
+    );
+    expect(statuses).toEqual([413, 413, 413]);
     expect(modelServer.child.exitCode).toBeNull();
     expect((await fetch(`${modelServer.url}/ping`)).status).toBe(200);
   }, 120_000);

@@ -16,6 +16,7 @@ import { ModelRouter, type Lease, type ServedModel } from './model-router.js';
 import { PredictionLog } from './prediction-log.js';
 import { parseFeedbackBody, recordFeedback } from './prediction-records.js';
 import { parseJsonBody } from '../json-body.js';
+import { drained } from '../request-drain.js';
 import { checkRows, csvRows, mlflowJsonRows, tfServingRows, type Row } from './request-rows.js';
 import { ScoringBatcher } from './scoring-batcher.js';
 import { ServingMetrics } from './serving-metrics.js';
@@ -103,7 +104,11 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}.` }),
   );
-  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
+  app.setErrorHandler(async (error, request, reply) => {
+    // A body over the limit is read to its end first (request-drain.ts), so the client gets this answer.
+    if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') await drained(request.raw);
+    return sendError(reply, error);
+  });
 
   const checkName = (name: string): void => {
     const decoded = decodeURIComponent(name);
