@@ -37,6 +37,12 @@ export interface OrderByClause {
   ascending: boolean;
 }
 
+/**
+ * Values all IN / NOT IN lists of one filter may hold together: each is a bound SQL value, and
+ * SQLite takes at most 32,766 per statement.
+ */
+export const MAX_FILTER_LIST_VALUES = 10_000;
+
 export class SearchSyntaxError extends Error {
   constructor(
     message: string,
@@ -387,6 +393,7 @@ const ENTITY_NOUN: Record<FilterEntity, string> = {
 
 class Parser {
   private index = 0;
+  private listValues = 0;
 
   constructor(
     private readonly src: string,
@@ -577,6 +584,9 @@ class Parser {
         this.fail(item, `expected a quoted string in the value list for ${subject} but found ${describe(item)}`);
       }
       values.push(item.value);
+      if (++this.listValues > MAX_FILTER_LIST_VALUES) {
+        this.fail(item, `IN lists may hold at most ${MAX_FILTER_LIST_VALUES} values in one filter`);
+      }
       const separator = this.advance();
       if (separator.kind === 'rparen') return values;
       if (separator.kind !== 'comma') {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { operations, type ApiResult, type OperationName } from '../../shared/app-api/operations.js';
 import { localCaller, type Caller } from '../core/caller-identity.js';
-import { MLDeskError } from '../core/errors.js';
+import { knownError } from '../core/errors.js';
 import type { AppHandlers } from './app-handlers.js';
 
 export function isOperationName(name: string): name is OperationName {
@@ -29,7 +29,8 @@ export async function dispatch(handlers: AppHandlers, name: string, input: unkno
     const handler = handlers[name] as (input: unknown, caller: Caller) => unknown;
     return { ok: true, value: await handler(parsed.data, caller) };
   } catch (error) {
-    if (error instanceof MLDeskError) return { ok: false, error: { code: error.code, message: error.message } };
+    const known = knownError(error);
+    if (known) return { ok: false, error: { code: known.code, message: known.message } };
     return { ok: false, error: { code: 'INTERNAL_ERROR', message: `Internal error: ${(error as Error).message}` } };
   }
 }

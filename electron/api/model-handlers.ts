@@ -6,7 +6,7 @@ import type { Caller } from '../core/caller-identity.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
 import type { Services } from '../core/services.js';
 import { MODEL_DIR } from '../core/training/model-files.js';
-import { aliasTrail, listModels, modelSummary, modelVersions, reviewView, settingsView } from '../core/registry/registry-views.js';
+import { aliasChange, aliasTrail, listModels, modelSummary, modelVersions, reviewView, settingsView } from '../core/registry/registry-views.js';
 
 type Input<K extends ModelOperation> = OperationParsedInput<K>;
 type Output<K extends ModelOperation> = OperationOutput<K>;
@@ -42,8 +42,8 @@ export function createModelHandlers(services: Services) {
       settings: settingsView(registry.settings()),
     }),
     'models.aliasHistory': ({ name, offset, limit }: Input<'models.aliasHistory'>): Output<'models.aliasHistory'> => {
-      const entries = aliasTrail(registry, name).reverse();
-      return { total: entries.length, entries: entries.slice(offset, offset + limit) };
+      const page = registry.aliasHistoryPage(name, offset, limit);
+      return { total: page.total, entries: page.entries.map(aliasChange) };
     },
     'models.review': ({ name, version, decision, comment, reviewer }: Input<'models.review'>, caller: Caller): Output<'models.review'> => {
       const review = registry.approvals.review(name, version, { reviewer: caller.identity, reviewerDisplay: reviewer, decision, comment: comment?.trim() });
@@ -60,7 +60,7 @@ export function createModelHandlers(services: Services) {
     'models.rollback': ({ name, alias, reason }: Input<'models.rollback'>, caller: Caller): Output<'models.rollback'> => {
       const current = registry.getModel(name).aliases.find((a) => a.alias === alias)?.version;
       if (current === undefined) throw invalidParameter(`Field 'alias': model ${name} has no alias '${alias}' to roll back.`);
-      const previous = previousVersion(aliasTrail(registry, name), alias);
+      const previous = previousVersion(aliasTrail(registry, name, alias), alias);
       if (previous === null) throw new MLDeskError('INVALID_STATE', `${name}@${alias} has pointed at version ${current} only: there is no earlier version to roll back to.`);
       try {
         registry.getVersion(name, previous);

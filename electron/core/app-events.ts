@@ -3,14 +3,68 @@ import type { AppEvent, AppEventName, AppEvents } from '../../shared/app-api/eve
 
 type Listener = (event: AppEvent) => void;
 
+const TERMINAL_PHASES: ReadonlySet<string> = new Set(['finished', 'failed', 'killed']);
+
+/** The entity an event is about: events about one entity coalesce, events about two never do. */
+function entityKey(event: AppEvent): string {
+  switch (event.type) {
+    case 'experiments.changed':
+      return event.type;
+    case 'run.changed':
+    case 'metrics.logged':
+    case 'training.progress':
+      return `${event.type}:${event.payload.runId}`;
+    case 'models.changed':
+      return `${event.type}:${event.payload.name}`;
+    case 'deployments.changed':
+      return `${event.type}:${event.payload.id}`;
+  }
+}
+
+const isTerminal = (event: AppEvent): boolean => event.type === 'training.progress' && TERMINAL_PHASES.has(event.payload.progress.phase);
+
+/**
+ * Keeps the latest event of each entity (run, model, deployment, training job), merging the metric
+ * keys of a run; a training job's end (finished, failed, killed) is never replaced by a progress
+ * report that raced it. Its size is bounded by the entities that changed, not by the event rate.
+ */
+export class EventCoalescer {
+  private pending = new Map<string, AppEvent>();
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Takes ownership of `event` (callers pass a copy when they keep theirs). */
+  add(event: AppEvent): void {
+    const key = entityKey(event);
+    const existing = this.pending.get(key);
+    if (existing?.type === 'metrics.logged' && event.type === 'metrics.logged') {
+      event.payload.keys = [...new Set([...existing.payload.keys, ...event.payload.keys])];
+    }
+    if (existing && isTerminal(existing) && !isTerminal(event)) return;
+    // Re-inserted so that events come out in the order of their latest change.
+    this.pending.delete(key);
+    this.pending.set(key, event);
+  }
+
+  /** The coalesced events, oldest change first; empties the coalescer. */
+  take(): AppEvent[] {
+    const events = [...this.pending.values()];
+    this.pending = new Map();
+    return events;
+  }
+}
+
 /**
  * Push events of the core services. Listeners (the IPC and SSE transports) receive events
- * coalesced over a short window: a run logging 300 batches a second becomes ~10 events a second,
- * each naming every metric key that changed.
+ * coalesced over a short window (see EventCoalescer): a run logging 300 batches a second becomes
+ * ~10 events a second, each naming every metric key that changed, and the last state of every
+ * entity always arrives.
  */
 export class AppEventBus {
   private readonly emitter = new EventEmitter();
-  private pending = new Map<string, AppEvent>();
+  private readonly pending = new EventCoalescer();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly windowMs = 100) {
@@ -19,22 +73,13 @@ export class AppEventBus {
 
   emit<K extends AppEventName>(type: K, payload: AppEvents[K]): void {
     if (this.emitter.listenerCount('event') === 0) return;
-    const id = type === 'experiments.changed' ? type : `${type}:${(payload as { runId: string }).runId}`;
-    const existing = this.pending.get(id);
-    if (existing && existing.type === 'metrics.logged' && type === 'metrics.logged') {
-      const keys = new Set([...existing.payload.keys, ...(payload as AppEvents['metrics.logged']).keys]);
-      existing.payload.keys = [...keys];
-    } else if (!existing) {
-      this.pending.set(id, { type, payload: structuredClone(payload) } as AppEvent);
-    }
+    this.pending.add({ type, payload: structuredClone(payload) } as AppEvent);
     this.timer ??= setTimeout(() => this.flush(), this.windowMs);
   }
 
   private flush(): void {
     this.timer = undefined;
-    const events = [...this.pending.values()];
-    this.pending = new Map();
-    for (const event of events) this.emitter.emit('event', event);
+    for (const event of this.pending.take()) this.emitter.emit('event', event);
   }
 
   subscribe(listener: Listener): () => void {
@@ -45,7 +90,7 @@ export class AppEventBus {
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.pending.clear();
+    this.pending.take();
     this.emitter.removeAllListeners();
   }
 }

@@ -5,9 +5,17 @@ import type { AppEvent } from '../../shared/app-api/events.js';
 import type { AppHandlers } from '../api/app-handlers.js';
 import { artifactKind, runArtifactFile } from '../api/artifact-preview.js';
 import { dispatch } from '../api/dispatch.js';
+import { EventCoalescer } from '../core/app-events.js';
 import { notFound } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { callerOf } from './token-login.js';
+
+/**
+ * A reader that has not drained its stream for this long, or behind on this many entities, is cut
+ * off; EventSource reconnects by itself.
+ */
+const STALLED_READER_MS = 30_000;
+const MAX_ENTITIES_BEHIND = 10_000;
 
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp' };
 
@@ -19,7 +27,15 @@ export function registerAppApiRoutes(app: FastifyInstance, store: TrackingStore,
   app.post('/app-api/:operation', async (request, reply) => {
     const { operation } = request.params as { operation: string };
     const result = await dispatch(handlers, operation, request.body, callerOf(request));
-    const status = result.ok ? 200 : result.error.code === 'RESOURCE_DOES_NOT_EXIST' || result.error.code === 'ENDPOINT_NOT_FOUND' ? 404 : result.error.code === 'INTERNAL_ERROR' ? 500 : 400;
+    const status = result.ok
+      ? 200
+      : result.error.code === 'RESOURCE_DOES_NOT_EXIST' || result.error.code === 'ENDPOINT_NOT_FOUND'
+        ? 404
+        : result.error.code === 'INTERNAL_ERROR'
+          ? 500
+          : result.error.code === 'TEMPORARILY_UNAVAILABLE'
+            ? 503
+            : 400;
     return reply.code(status).send(result);
   });
 
@@ -39,12 +55,34 @@ export function registerAppApiRoutes(app: FastifyInstance, store: TrackingStore,
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const send = (event: AppEvent) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.payload)}\n\n`);
+    // A slow reader must not make the server buffer without bound: once the socket stops taking
+    // data, events wait here coalesced (the latest state of each entity) until it drains.
+    let behind: EventCoalescer | null = null;
+    let stalled: NodeJS.Timeout | undefined;
+    const write = (text: string) => {
+      if (res.write(text) || behind) return;
+      behind = new EventCoalescer();
+      stalled = setTimeout(() => res.destroy(), STALLED_READER_MS);
+    };
+    const format = (event: AppEvent) => `event: ${event.type}\ndata: ${JSON.stringify(event.payload)}\n\n`;
+    const send = (event: AppEvent) => {
+      if (!behind) return write(format(event));
+      behind.add(structuredClone(event));
+      if (behind.size > MAX_ENTITIES_BEHIND) res.destroy();
+    };
+    res.on('drain', () => {
+      if (!behind) return;
+      clearTimeout(stalled);
+      const events = behind.take();
+      behind = null;
+      write(events.map(format).join(''));
+    });
     const unsubscribe = store.events.subscribe(send);
     // Comments keep idle connections (and proxies) from timing out.
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    const keepAlive = setInterval(() => behind || write(': keep-alive\n\n'), 15_000);
     const end = () => {
       clearInterval(keepAlive);
+      clearTimeout(stalled);
       unsubscribe();
       streams.delete(end);
       res.end();

@@ -2,11 +2,12 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MLDeskError } from '../core/errors.js';
+import { knownError } from '../core/errors.js';
+import { drained } from '../core/request-drain.js';
 import { isLoopback, type NamedToken } from '../core/http-auth.js';
 import { frameworkErrorReply, installRequestGuards } from '../core/http-guards.js';
 import type { Services } from '../core/services.js';
-import { parseJsonBody } from './json-body.js';
+import { parseJsonBody } from '../core/json-body.js';
 import { requireLaunchSecret } from './launch-secret.js';
 import { sendUiSecurityHeaders } from './ui-security.js';
 import { createAppHandlers } from '../api/app-handlers.js';
@@ -36,7 +37,8 @@ const API_PATH = /^\/(api|ajax-api|app-api|app-files)\//;
 
 /** MLflow's error shape: {"error_code": ..., "message": ...} with the matching HTTP status. */
 function errorReply(error: unknown): { status: number; body: { error_code: string; message: string } } {
-  if (error instanceof MLDeskError) return { status: error.httpStatus, body: { error_code: error.code, message: error.message } };
+  const known = knownError(error);
+  if (known) return { status: known.httpStatus, body: { error_code: known.code, message: known.message } };
   const fastifyError = error as FastifyError;
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return {
@@ -67,7 +69,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Some MLflow clients post JSON without a content type, or as text/plain.
   app.addContentTypeParser(['application/json', 'text/plain', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(body as string, { nonFinite: 'strings' }));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -80,9 +82,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   registerCallerAuth(app, options.tokens ?? []);
 
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const { status, body } = errorReply(error);
     if (status >= 500) request.log.error(error);
+    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') await drained(request.raw);
     return reply.code(status).send(body);
   });
   const uiDir = options.uiDir ?? DEFAULT_UI_DIR;

@@ -18,6 +18,25 @@ import { predictionOperations } from './predictions.js';
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
 
+/**
+ * Bounds of the table and chart operations, each refused with a 400 naming it. They keep one request
+ * within SQLite's limits (32,766 bound values, 64 joined tables) and one answer within a few tens of
+ * MB; the renderer splits bigger asks (series-loader.ts).
+ */
+export const APP_LIMITS = {
+  /** Experiments one runs.page / runs.columns call may span. */
+  experimentIds: 1000,
+  /** Param, metric and tag columns, each, of one runs.page call. */
+  columnsPerKind: 2000,
+  /** Sort keys of one runs.page call (each joins a table). */
+  sortKeys: 10,
+  /** runIds × keys × maxPoints of one metrics.series call. */
+  seriesPoints: 1_000_000,
+} as const;
+
+const experimentIds = z.array(experimentId).max(APP_LIMITS.experimentIds, `may name at most ${APP_LIMITS.experimentIds} experiments`);
+const columnKeys = (kind: string) => z.array(z.string()).max(APP_LIMITS.columnsPerKind, `may list at most ${APP_LIMITS.columnsPerKind} ${kind} columns`);
+
 export const SortSchema = z.object({
   /** `attributes.start_time`, `metrics.loss`, `params.lr`, `tags.team`, ... (the search grammar's names). */
   column: z.string().min(1),
@@ -48,17 +67,17 @@ export const operations = {
   },
   'experiments.delete': { input: z.object({ experimentId }), output: z.object({}) },
   'runs.columns': {
-    input: z.object({ experimentIds: z.array(experimentId) }),
+    input: z.object({ experimentIds }),
     output: z.object({ params: z.array(z.string()), metrics: z.array(z.string()), tags: z.array(z.string()) }),
   },
   'runs.page': {
     input: z.object({
-      experimentIds: z.array(experimentId).min(1, 'needs at least one experiment'),
+      experimentIds: experimentIds.min(1, 'needs at least one experiment'),
       filter: z.string().optional(),
-      sort: z.array(SortSchema).optional(),
+      sort: z.array(SortSchema).max(APP_LIMITS.sortKeys, `may hold at most ${APP_LIMITS.sortKeys} sort keys`).optional(),
       offset: z.number().int().min(0),
       limit: z.number().int().min(1).max(5000),
-      columns: z.object({ params: z.array(z.string()), metrics: z.array(z.string()), tags: z.array(z.string()) }),
+      columns: z.object({ params: columnKeys('param'), metrics: columnKeys('metric'), tags: columnKeys('tag') }),
       includeDeleted: z.boolean().optional(),
     }),
     output: z.object({ total: z.number(), rows: z.array(RunRowSchema) }),
@@ -66,13 +85,17 @@ export const operations = {
   'runs.get': { input: z.object({ runId }), output: z.object({ run: RunDetailSchema }) },
   'runs.setDescription': { input: z.object({ runId, description: z.string().max(5000, 'is longer than 5000 characters') }), output: z.object({}) },
   'metrics.series': {
-    input: z.object({
-      runIds: z.array(runId).min(1).max(100),
-      keys: z.array(z.string().min(1)).min(1).max(100),
-      xAxis: z.enum(X_AXES),
-      /** Chart width in points: the server never returns more points than this per series. */
-      maxPoints: z.number().int().min(2).max(20_000),
-    }),
+    input: z
+      .object({
+        runIds: z.array(runId).min(1).max(100),
+        keys: z.array(z.string().min(1)).min(1).max(100),
+        xAxis: z.enum(X_AXES),
+        /** Chart width in points: the server never returns more points than this per series. */
+        maxPoints: z.number().int().min(2).max(20_000),
+      })
+      .refine((input) => input.runIds.length * input.keys.length * input.maxPoints <= APP_LIMITS.seriesPoints, {
+        message: `runIds × keys × maxPoints may be at most ${APP_LIMITS.seriesPoints.toLocaleString('en-US')} points per call: ask for fewer runs or keys at a time`,
+      }),
     output: z.object({ series: z.array(MetricSeriesSchema) }),
   },
   'artifacts.list': {

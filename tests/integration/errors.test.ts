@@ -148,6 +148,31 @@ describe('limits', () => {
     await logBatch(server, id, { params: body.params.slice(0, 50), tags: body.tags.slice(0, 50) });
     expect((await getRun(server, id)).data.params).toHaveLength(50);
   });
+
+  it('answers a body over the limit with the 400 naming it, not a connection reset while the client still sends', async () => {
+    const body = JSON.stringify({ run_id: await newRunId(), tags: [{ key: 'big', value: long(5_000_000, 'x') }] });
+    const statuses = await Promise.all(
+      Array.from({ length: 16 }, () => server.request('POST', 'runs/log-batch', { body }).then((res) => res.status, (error: Error) => `${error.message}`)),
+    );
+    expect(statuses).toEqual(Array.from({ length: 16 }, () => 400));
+  });
+
+  it('refuses searches past what SQLite can run (IN lists, experiment lists, order_by keys) with 400 naming the limit', async () => {
+    const ids = Array.from({ length: 40_000 }, (_, i) => `'r${i}'`).join(', ');
+    const inList = await server.post('runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id IN (${ids})` });
+    expectMlflowError(inList, 400, 'INVALID_PARAMETER_VALUE', /at most 10000 values/);
+    const experiments = await server.post('runs/search', { experiment_ids: Array.from({ length: 40_000 }, (_, i) => String(i)) });
+    expectMlflowError(experiments, 400, 'INVALID_PARAMETER_VALUE', /experiment_ids/, /at most 10000 experiments/);
+    const orderBy = await server.post('runs/search', { experiment_ids: [experimentId], order_by: Array.from({ length: 80 }, (_, i) => `metrics.m${i}`) });
+    expectMlflowError(orderBy, 400, 'INVALID_PARAMETER_VALUE', /order_by/, /at most 20 keys/);
+    for (const path of ['registered-models/search', 'model-versions/search']) {
+      const res = await server.post(path, { filter: `${path.startsWith('model') ? 'run_id' : 'name'} IN (${ids})` });
+      expectMlflowError(res, 400, 'INVALID_PARAMETER_VALUE', /at most 10000 values/);
+    }
+    // Within the limits all is well.
+    const fits = await server.post('runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id IN (${ids.split(', ').slice(0, 5000).join(', ')})` });
+    expect(fits.status, fits.text).toBe(200);
+  });
 });
 
 describe('malformed requests', () => {
@@ -156,6 +181,15 @@ describe('malformed requests', () => {
     expectMlflowError(res, 400, 'INVALID_PARAMETER_VALUE', /JSON/i);
     const res2 = await server.request('POST', 'experiments/create', { body: "{'name': 'single quotes'}" });
     expectMlflowError(res2, 400, 'INVALID_PARAMETER_VALUE', /JSON/i);
+  });
+
+  it('refuses a body nested 5,000 levels deep with 400 naming the limit, on the tracking and app APIs', async () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const res = await server.request('POST', 'runs/log-batch', { body: `{"run_id": "abc", "metrics": ${deep}}` });
+    expectMlflowError(res, 400, 'INVALID_PARAMETER_VALUE', /more than 100 levels/);
+    const app = await server.request('POST', '/app-api/runs.page', { body: `{"experimentIds": ${deep}}` });
+    expect(app.status).toBe(400);
+    expect(app.text).toMatch(/more than 100 levels/);
   });
 
   it('names the field when a value has the wrong type', async () => {

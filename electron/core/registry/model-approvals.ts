@@ -62,13 +62,16 @@ export class ModelApprovals {
     if (input.decision !== 'approved' && input.decision !== 'rejected') {
       throw invalidParameter(`Invalid value '${String(input.decision)}' for parameter 'decision': expected 'approved' or 'rejected'.`);
     }
-    const row = this.versionRow(name, version);
     const gates = input.gates === undefined ? null : JSON.stringify(input.gates);
     const display = input.reviewerDisplay?.trim() ?? '';
     const now = Date.now();
-    this.db
-      .prepare('INSERT INTO model_version_reviews (version_pk, reviewer_identity, reviewer_display, decision, comment, gates_json, created_time) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(row.version_pk, input.reviewer, display, input.decision, input.comment ?? '', gates, now);
+    const row = this.db.transaction(() => {
+      const found = this.versionRow(name, version);
+      this.db
+        .prepare('INSERT INTO model_version_reviews (version_pk, reviewer_identity, reviewer_display, decision, comment, gates_json, created_time) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(found.version_pk, input.reviewer, display, input.decision, input.comment ?? '', gates, now);
+      return found;
+    }).immediate();
     return {
       name: row.name,
       version: String(row.version),
@@ -152,20 +155,39 @@ export class ModelApprovals {
       .run(modelId, modelName, alias, fromVersion, toVersion, context.actor?.trim() || UNKNOWN_ACTOR, context.actorDisplay?.trim() ?? '', context.reason ?? '', Date.now());
   }
 
-  /** The alias moves of a model, oldest first. */
-  aliasHistory(modelId: number): AliasAuditEntry[] {
-    const rows = this.db
-      .prepare('SELECT model_name, alias, from_version, to_version, actor_identity, actor_display, reason, created_time FROM alias_audit WHERE model_id = ? ORDER BY audit_pk')
-      .all(modelId) as AuditRow[];
-    return rows.map((r) => ({
-      name: r.model_name,
-      alias: r.alias,
-      from_version: r.from_version === null ? null : String(r.from_version),
-      to_version: r.to_version === null ? null : String(r.to_version),
-      actor_identity: r.actor_identity,
-      actor_display: r.actor_display,
-      reason: r.reason,
-      time: r.created_time,
-    }));
+  /** The alias moves of a model (of one alias, when given), oldest first. */
+  aliasHistory(modelId: number, alias?: string): AliasAuditEntry[] {
+    const columns = 'model_name, alias, from_version, to_version, actor_identity, actor_display, reason, created_time';
+    const rows = (
+      alias === undefined
+        ? this.db.prepare(`SELECT ${columns} FROM alias_audit WHERE model_id = ? ORDER BY audit_pk`).all(modelId)
+        : this.db.prepare(`SELECT ${columns} FROM alias_audit WHERE model_id = ? AND alias = ? ORDER BY audit_pk`).all(modelId, alias)
+    ) as AuditRow[];
+    return rows.map(toEntry);
   }
+
+  /** One page of a model's alias moves, newest first, read as a page (a trail grows without end). */
+  aliasHistoryPage(modelId: number, offset: number, limit: number): { total: number; entries: AliasAuditEntry[] } {
+    const { total } = this.db.prepare('SELECT count(*) AS total FROM alias_audit WHERE model_id = ?').get(modelId) as { total: number };
+    const rows = this.db
+      .prepare(
+        `SELECT model_name, alias, from_version, to_version, actor_identity, actor_display, reason, created_time FROM alias_audit WHERE model_id = ?
+         ORDER BY audit_pk DESC LIMIT ? OFFSET ?`,
+      )
+      .all(modelId, limit, offset) as AuditRow[];
+    return { total, entries: rows.map(toEntry) };
+  }
+}
+
+function toEntry(r: AuditRow): AliasAuditEntry {
+  return {
+    name: r.model_name,
+    alias: r.alias,
+    from_version: r.from_version === null ? null : String(r.from_version),
+    to_version: r.to_version === null ? null : String(r.to_version),
+    actor_identity: r.actor_identity,
+    actor_display: r.actor_display,
+    reason: r.reason,
+    time: r.created_time,
+  };
 }

@@ -131,6 +131,21 @@ describe('ModelRegistry', () => {
     expect(registry.getModel('m').aliases).toEqual([{ alias: 'champion', version: '1' }]);
   });
 
+  it('reads one page of a long alias trail, newest first, without loading the rest', () => {
+    const { runId } = newRun();
+    registry.createModel('m');
+    registry.createVersion('m', { source: `runs:/${runId}/model` });
+    for (let i = 0; i < 300; i++) registry.setAlias('m', 'shadow', 1, { actor: 'ana', reason: `move ${i}` });
+    const page = registry.aliasHistoryPage('m', 10, 3);
+    expect(page.total).toBe(300);
+    expect(page.entries.map((e) => e.reason)).toEqual(['move 289', 'move 288', 'move 287']);
+    expect(registry.aliasHistoryPage('m', 299, 50).entries.map((e) => e.reason)).toEqual(['move 0']);
+    expect(errorOf(() => registry.aliasHistoryPage('nope', 0, 1)).code).toBe('RESOURCE_DOES_NOT_EXIST');
+    // A rollback reads one alias's trail only.
+    registry.setAlias('m', 'canary', 1, { actor: 'bo', reason: 'try' });
+    expect(registry.aliasHistory('m', 'canary').map((e) => e.reason)).toEqual(['try']);
+  });
+
   it('searches models by name pattern with pages, and versions by run', () => {
     const { runId } = newRun();
     const other = newRun().runId;

@@ -103,7 +103,7 @@ export class ModelRegistry {
         .run(name, options.description ?? '', now, now);
       const insertTag = this.db.prepare('INSERT OR REPLACE INTO registered_model_tags (model_id, key, value) VALUES (?, ?, ?)');
       for (const tag of options.tags ?? []) insertTag.run(Number(info.lastInsertRowid), requireText(tag.key, 'tags.key'), tag.value);
-    })();
+    }).immediate();
     return this.getModel(name);
   }
 
@@ -112,39 +112,45 @@ export class ModelRegistry {
   }
 
   updateModel(name: string, description: string | undefined): RegisteredModel {
-    const row = this.modelRow(name);
-    this.db.prepare('UPDATE registered_models SET description = ?, last_updated_timestamp = ? WHERE model_id = ?').run(description ?? '', Date.now(), row.model_id);
+    this.db.transaction(() => {
+      const row = this.modelRow(name);
+      this.db.prepare('UPDATE registered_models SET description = ?, last_updated_timestamp = ? WHERE model_id = ?').run(description ?? '', Date.now(), row.model_id);
+    }).immediate();
     return this.getModel(name);
   }
 
   renameModel(name: string, newName: string): RegisteredModel {
     this.changed();
-    const row = this.modelRow(name);
     requireText(newName, 'new_name');
-    if (newName !== name && this.db.prepare('SELECT 1 FROM registered_models WHERE name = ?').get(newName)) {
-      throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
-    }
-    this.db.prepare('UPDATE registered_models SET name = ?, last_updated_timestamp = ? WHERE model_id = ?').run(newName, Date.now(), row.model_id);
+    this.db.transaction(() => {
+      const row = this.modelRow(name);
+      if (newName !== name && this.db.prepare('SELECT 1 FROM registered_models WHERE name = ?').get(newName)) {
+        throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
+      }
+      this.db.prepare('UPDATE registered_models SET name = ?, last_updated_timestamp = ? WHERE model_id = ?').run(newName, Date.now(), row.model_id);
+    }).immediate();
     return this.getModel(newName);
   }
 
   deleteModel(name: string, context: ChangeContext = {}): void {
     this.changed();
-    const row = this.modelRow(name);
     this.db.transaction(() => {
+      const row = this.modelRow(name);
       // The trail outlives the model (its model_id becomes NULL), so the removals are recorded.
       const aliases = this.db.prepare('SELECT alias, version FROM registered_model_aliases WHERE model_id = ?').all(row.model_id) as Array<{ alias: string; version: number }>;
       for (const { alias, version } of aliases) {
         this.approvals.recordAliasChange(row.model_id, row.name, alias, version, null, { ...context, reason: context.reason || 'model deleted' });
       }
       this.db.prepare('DELETE FROM registered_models WHERE model_id = ?').run(row.model_id);
-    })();
+    }).immediate();
   }
 
   setModelTag(name: string, key: string, value: string): void {
-    const row = this.modelRow(name);
     requireText(key, 'key');
-    this.db.prepare('INSERT OR REPLACE INTO registered_model_tags (model_id, key, value) VALUES (?, ?, ?)').run(row.model_id, key, value);
+    this.db.transaction(() => {
+      const row = this.modelRow(name);
+      this.db.prepare('INSERT OR REPLACE INTO registered_model_tags (model_id, key, value) VALUES (?, ?, ?)').run(row.model_id, key, value);
+    }).immediate();
   }
 
   deleteModelTag(name: string, key: string): void {
@@ -204,6 +210,9 @@ export class ModelRegistry {
         throw invalidParameter(`Invalid value '${source}' for parameter 'source': it must be runs:/${runId}/<path> or lie under the run's artifact URI ${root}.`);
       }
     }
+    // Immediate, as every transaction here that reads before it writes: next_version is read, then
+    // written, and a deferred transaction that read while another process wrote fails with
+    // SQLITE_BUSY_SNAPSHOT instead of waiting its turn.
     const created = this.db.transaction(() => {
       const model = this.modelRow(name);
       const now = Date.now();
@@ -226,7 +235,7 @@ export class ModelRegistry {
           .run(runId, `${name}/${version}`, now);
       }
       return version;
-    })();
+    }).immediate();
     return this.getVersion(name, created);
   }
 
@@ -242,8 +251,8 @@ export class ModelRegistry {
 
   deleteVersion(name: string, version: string | number, context: ChangeContext = {}): void {
     this.changed();
-    const row = this.versionRow(name, version);
     this.db.transaction(() => {
+      const row = this.versionRow(name, version);
       // The aliases go with the version (by cascade); the audit trail says so.
       const aliases = this.db.prepare('SELECT alias FROM registered_model_aliases WHERE model_id = ? AND version = ?').all(row.model_id, row.version) as Array<{ alias: string }>;
       for (const { alias } of aliases) {
@@ -251,17 +260,17 @@ export class ModelRegistry {
       }
       this.db.prepare('DELETE FROM model_versions WHERE version_pk = ?').run(row.version_pk);
       this.db.prepare('UPDATE registered_models SET last_updated_timestamp = ? WHERE model_id = ?').run(Date.now(), row.model_id);
-    })();
+    }).immediate();
   }
 
   transitionStage(name: string, version: string | number, stage: string, archiveExisting: boolean): ModelVersion {
-    const row = this.versionRow(name, version);
     const target = canonicalStage(stage);
     if (archiveExisting && target !== 'Staging' && target !== 'Production') {
       throw invalidParameter(`Invalid value 'true' for parameter 'archive_existing_versions': only allowed when moving to Staging or Production, not ${target}.`);
     }
     const now = Date.now();
     this.db.transaction(() => {
+      const row = this.versionRow(name, version);
       if (archiveExisting) {
         this.db
           .prepare("UPDATE model_versions SET current_stage = 'Archived', last_updated_timestamp = ? WHERE model_id = ? AND current_stage = ? AND version_pk != ?")
@@ -269,13 +278,16 @@ export class ModelRegistry {
       }
       this.db.prepare('UPDATE model_versions SET current_stage = ?, last_updated_timestamp = ? WHERE version_pk = ?').run(target, now, row.version_pk);
       this.db.prepare('UPDATE registered_models SET last_updated_timestamp = ? WHERE model_id = ?').run(now, row.model_id);
-    })();
+    }).immediate();
     return this.getVersion(name, version);
   }
 
   setVersionTag(name: string, version: string | number, key: string, value: string): void {
-    const row = this.versionRow(name, version);
-    this.db.prepare('INSERT OR REPLACE INTO model_version_tags (version_pk, key, value) VALUES (?, ?, ?)').run(row.version_pk, requireText(key, 'key'), value);
+    requireText(key, 'key');
+    this.db.transaction(() => {
+      const row = this.versionRow(name, version);
+      this.db.prepare('INSERT OR REPLACE INTO model_version_tags (version_pk, key, value) VALUES (?, ?, ?)').run(row.version_pk, key, value);
+    }).immediate();
   }
 
   deleteVersionTag(name: string, version: string | number, key: string): void {
@@ -311,29 +323,31 @@ export class ModelRegistry {
   setAlias(name: string, alias: string, version: string | number, context: ChangeContext = {}): void {
     this.changed();
     validateAlias(alias);
-    const row = this.versionRow(name, version);
-    if (alias.toLowerCase() === CHAMPION_ALIAS) this.approvals.requireChampionReady(row);
+    // The approval is checked in the same transaction as the move: a rejection recorded meanwhile
+    // by another process cannot slip between the check and the write.
     this.db.transaction(() => {
+      const row = this.versionRow(name, version);
+      if (alias.toLowerCase() === CHAMPION_ALIAS) this.approvals.requireChampionReady(row);
       const previous = this.db.prepare('SELECT version FROM registered_model_aliases WHERE model_id = ? AND alias = ?').get(row.model_id, alias) as
         | { version: number }
         | undefined;
       this.db.prepare('INSERT OR REPLACE INTO registered_model_aliases (model_id, alias, version) VALUES (?, ?, ?)').run(row.model_id, alias, row.version);
       this.approvals.recordAliasChange(row.model_id, row.name, alias, previous?.version ?? null, row.version, context);
-    })();
+    }).immediate();
   }
 
   deleteAlias(name: string, alias: string, context: ChangeContext = {}): void {
     this.changed();
-    const model = this.modelRow(name);
     requireText(alias, 'alias');
     this.db.transaction(() => {
+      const model = this.modelRow(name);
       const previous = this.db.prepare('SELECT version FROM registered_model_aliases WHERE model_id = ? AND alias = ?').get(model.model_id, alias) as
         | { version: number }
         | undefined;
       if (!previous) throw notFound(`Registered model alias ${alias} not found on model ${name}`);
       this.db.prepare('DELETE FROM registered_model_aliases WHERE model_id = ? AND alias = ?').run(model.model_id, alias);
       this.approvals.recordAliasChange(model.model_id, model.name, alias, previous.version, null, context);
-    })();
+    }).immediate();
   }
 
   versionByAlias(name: string, alias: string): ModelVersion {
@@ -345,8 +359,14 @@ export class ModelRegistry {
     return this.getVersion(name, row.version);
   }
 
-  aliasHistory(name: string) {
-    return this.approvals.aliasHistory(this.modelRow(name).model_id);
+  /** The alias trail, oldest first; of one alias when given. */
+  aliasHistory(name: string, alias?: string) {
+    return this.approvals.aliasHistory(this.modelRow(name).model_id, alias);
+  }
+
+  /** One page of the alias trail, newest first. */
+  aliasHistoryPage(name: string, offset: number, limit: number) {
+    return this.approvals.aliasHistoryPage(this.modelRow(name).model_id, offset, limit);
   }
 
   // ---- settings ----

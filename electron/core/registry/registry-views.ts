@@ -8,7 +8,7 @@ import { CHAMPION, previousVersion } from '../../../shared/app-api/models.js';
 import { parseDatasetRef } from '../../../shared/datasets.js';
 import { edgesTouching } from '../lineage/index.js';
 import type { ModelRegistry } from './model-registry.js';
-import type { RegistrySettings as CoreRegistrySettings, ModelVersion, ModelVersionReview } from './registry-types.js';
+import type { AliasAuditEntry, RegistrySettings as CoreRegistrySettings, ModelVersion, ModelVersionReview } from './registry-types.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 
 interface ListRow {
@@ -58,7 +58,7 @@ export function modelSummary(store: TrackingStore, registry: ModelRegistry, name
     aliases: model.aliases,
     championVersion: champion,
     championApproval: champion === null ? null : registry.approvals.approvalState(name, champion),
-    championPrevious: champion === null ? null : previousVersion(aliasTrail(registry, name), CHAMPION),
+    championPrevious: champion === null ? null : previousVersion(aliasTrail(registry, name, CHAMPION), CHAMPION),
     latestApproval: latestVersion === null ? null : registry.approvals.approvalState(name, latestVersion),
   };
 }
@@ -122,9 +122,17 @@ export function modelVersions(store: TrackingStore, registry: ModelRegistry, nam
   return numbers.map(({ version }) => versionInfo(store, registry, registry.getVersion(name, version)));
 }
 
-/** The alias trail, oldest first (as rollbacks read it). */
-export function aliasTrail(registry: ModelRegistry, name: string): AliasChange[] {
-  return registry
-    .aliasHistory(name)
-    .map((e) => ({ alias: e.alias, fromVersion: e.from_version, toVersion: e.to_version, actorIdentity: e.actor_identity, actorDisplay: e.actor_display, reason: e.reason, time: e.time }));
+export const aliasChange = (e: AliasAuditEntry): AliasChange => ({
+  alias: e.alias,
+  fromVersion: e.from_version,
+  toVersion: e.to_version,
+  actorIdentity: e.actor_identity,
+  actorDisplay: e.actor_display,
+  reason: e.reason,
+  time: e.time,
+});
+
+/** The trail of one alias, oldest first (as rollbacks read it). */
+export function aliasTrail(registry: ModelRegistry, name: string, alias: string): AliasChange[] {
+  return registry.aliasHistory(name, alias).map(aliasChange);
 }

@@ -5,19 +5,24 @@
  * transaction that also records in prediction_journals how many bytes of the journal it has
  * taken, and rows go in OR IGNORE on their unique request id, so a row lands exactly once even
  * when a move is repeated after a crash. A journal whose server died (killed, crashed) is
- * replayed by recoverJournals, which the next model server and the app's prediction views run.
+ * replayed by recoverJournals, which the next model server and the app's prediction views run;
+ * whether it died is told by its owner lock (journal-owner.ts), never by its pid, which the
+ * system can give to another process.
  */
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SqliteDatabase } from '../store/database.js';
+import { isOwnerLockName, ownerAlive, OWNER_PATTERN, removeOwnerLock } from './journal-owner.js';
 
 export type WirePrediction = { label: string; probabilities: Record<string, number> } | { value: number };
 
 export const JOURNAL_DIR = 'prediction-journal';
 export const journalDirOf = (databasePath: string): string => join(dirname(databasePath), JOURNAL_DIR);
-/** `<pid>-<uuid>.journal`: the pid tells whether the server writing it is still alive. */
-export const journalFileName = (pid: number, id: string): string => `${pid}-${id}.journal`;
-const JOURNAL_FILE = /^(\d+)-[0-9a-f-]+\.journal$/;
+/** `<owner>-<n>.journal`: the nth journal of the server holding `<owner>.lock`. */
+export const journalFileName = (owner: string, sequence: number): string => `${owner}-${sequence}.journal`;
+const OWNED_JOURNAL = new RegExp(`^(${OWNER_PATTERN})-\\d+\\.journal$`);
+/** `<pid>-<uuid>.journal`, written by servers before owner locks: only the pid tells whether it is alive. */
+const PID_JOURNAL = /^(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.journal$/;
 
 export interface JournalRow {
   requestId: string;
@@ -224,8 +229,9 @@ export function pidAlive(pid: number): boolean {
 }
 
 /**
- * Replays the journals of model servers that are gone (their pid is not running) into
- * predictions and removes them. A live server's journal is its own writer's business. Returns
+ * Replays the journals of model servers that are gone (their owner lock is free; for journals
+ * from before owner locks, their pid is not running) into predictions and removes them, then the
+ * locks of owners that are gone. A live server's journal is its own writer's business. Returns
  * the rows moved.
  */
 export function recoverJournals(db: SqliteDatabase, isAlive: (pid: number) => boolean = pidAlive): number {
@@ -233,9 +239,21 @@ export function recoverJournals(db: SqliteDatabase, isAlive: (pid: number) => bo
   if (!existsSync(dir)) return 0;
   let ingester: JournalIngester | undefined;
   let rows = 0;
-  for (const name of readdirSync(dir)) {
-    const match = JOURNAL_FILE.exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
+  const owners = new Map<string, boolean>();
+  const names = readdirSync(dir);
+  for (const name of names) {
+    const owned = OWNED_JOURNAL.exec(name);
+    let alive: boolean;
+    if (owned) {
+      const owner = owned[1]!;
+      alive = owners.get(owner) ?? ownerAlive(dir, owner);
+      owners.set(owner, alive);
+    } else {
+      const legacy = PID_JOURNAL.exec(name);
+      if (!legacy) continue;
+      alive = isAlive(Number(legacy[1]));
+    }
+    if (alive) continue;
     // Statements are prepared only when there is something to replay (the app checks every second).
     ingester ??= new JournalIngester(db);
     const path = join(dir, name);
@@ -248,5 +266,12 @@ export function recoverJournals(db: SqliteDatabase, isAlive: (pid: number) => bo
     }
     ingester.finish(path, name);
   }
+  // Locks of owners that are gone, their journals replayed (or never written).
+  for (const name of names) {
+    const owner = isOwnerLockName(name);
+    if (owner === null || owners.get(owner) === true) continue;
+    if (owners.get(owner) === false || !ownerAlive(dir, owner)) removeOwnerLock(dir, owner);
+  }
   return rows;
 }
+

@@ -1,7 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MLDeskError } from '../errors.js';
 import { TrackingStore } from '../store/tracking-store.js';
@@ -51,7 +51,9 @@ const row = (overrides: Partial<RowInput> = {}): JournalRow => {
 };
 const lines = (n: number, overrides: Partial<RowInput> = {}) => Array.from({ length: n }, () => encodeRow(row(overrides)));
 const countRows = () => (store.db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
-const journals = () => (existsSync(journalDirOf(store.db.name)) ? readdirSync(journalDirOf(store.db.name)) : []);
+const files = () => (existsSync(journalDirOf(store.db.name)) ? readdirSync(journalDirOf(store.db.name)) : []);
+/** Journal files (owner locks left out). */
+const journals = () => files().filter((name) => name.endsWith('.journal'));
 
 describe('PredictionLog', () => {
   it('appends each batch to the journal with one write; the writer thread moves the rows into the table', async () => {
@@ -231,6 +233,48 @@ describe('journal recovery', () => {
     expect(ingester.ingestAll(path, '999998-01900000-0000-7000-8000-000000000003.journal')).toMatchObject({ rows: 0, ignored: 6 });
     expect(countRows()).toBe(5);
   });
+
+  it('replays a journal iff its owner lock is free, even when its pid now names a live process', async () => {
+    const journalDir = journalDirOf(store.db.name);
+    mkdirSync(journalDir, { recursive: true });
+    // A live log of this process: its journal is its own writer's business.
+    const live = newLog();
+    live.write(lines(3));
+    // A real child process takes an owner lock, journals two rows, and is killed.
+    const ownerModule = new URL('./journal-owner.ts', import.meta.url).pathname;
+    const journalText = `${lines(2).join('\n')}\n`;
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { JournalOwnerLock } = await import(${JSON.stringify(ownerModule)});
+         const { writeFileSync } = await import('node:fs');
+         const lock = JournalOwnerLock.acquire(${JSON.stringify(journalDir)});
+         writeFileSync(${JSON.stringify(journalDir)} + '/' + lock.owner + '-0.journal', ${JSON.stringify(journalText)});
+         console.log(lock.owner);
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const owner = await new Promise<string>((resolve) => child.stdout!.setEncoding('utf8').once('data', (text: string) => resolve(text.trim())));
+    expect(recoverJournals(store.db)).toBe(0);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    // Its pid handed to a live process (this one): the lock, not the pid, says the owner is gone.
+    const reused = owner.replace(/^\d+-/, `${process.pid}-`);
+    renameSync(join(journalDir, `${owner}.lock`), join(journalDir, `${reused}.lock`));
+    renameSync(join(journalDir, `${owner}-0.journal`), join(journalDir, `${reused}-0.journal`));
+    expect(recoverJournals(store.db)).toBe(2);
+    expect(journals().filter((name) => name.startsWith(reused))).toEqual([]);
+    // The live log's journal and lock are untouched; closed, it leaves nothing behind.
+    expect(files()).toHaveLength(2);
+    await live.close();
+    expect(countRows()).toBe(5);
+    expect(files()).toEqual([]);
+  }, 30_000);
 
   it('skips a journal that another process replayed and removed while it looked', () => {
     const journalDir = journalDirOf(store.db.name);

@@ -16,9 +16,9 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { v7 as uuidv7 } from 'uuid';
 import { MLDeskError } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
+import { JournalOwnerLock } from './journal-owner.js';
 import { journalDirOf, journalFileName } from './prediction-journal.js';
 import { WriterScheduling, type WriterSchedulingOptions } from './writer-scheduling.js';
 
@@ -92,6 +92,9 @@ export class PredictionLog {
   private closed = false;
   private failure: Error | undefined;
   private readonly dir: string;
+  /** Held while this log may write journals: others replay them only once it is free. */
+  private readonly ownerLock: JournalOwnerLock;
+  private journalCount = 0;
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
   private readonly maxPending: number;
@@ -114,6 +117,7 @@ export class PredictionLog {
     this.schedulingOptions = options.scheduling ?? {};
     this.dir = journalDirOf(db.name);
     mkdirSync(this.dir, { recursive: true });
+    this.ownerLock = JournalOwnerLock.acquire(this.dir);
     const journal = this.newJournal();
     const workerData: WriterData = { databasePath: db.name, journalDir: this.dir, journal, intervalMs: options.intervalMs ?? 100 };
     // An empty execArgv keeps a test runner's loaders and inspector flags out of the thread.
@@ -124,9 +128,9 @@ export class PredictionLog {
     this.worker.once('exit', () => this.fail(new MLDeskError('INTERNAL_ERROR', 'The prediction log writer has exited.')));
   }
 
-  /** Opens a fresh journal file (this process's pid in its name) and returns its name. */
+  /** Opens a fresh journal file (named after this log's owner lock) and returns its name. */
   private newJournal(): string {
-    const name = journalFileName(process.pid, uuidv7());
+    const name = journalFileName(this.ownerLock.owner, this.journalCount++);
     this.fd = openSync(join(this.dir, name), 'a');
     this.journalBytes = 0;
     return name;
@@ -245,5 +249,7 @@ export class PredictionLog {
       this.worker.postMessage(message);
     }
     await this.exited;
+    // Whatever a failed writer left in the journals is replayable by others from now on.
+    this.ownerLock.release();
   }
 }

@@ -279,5 +279,5 @@ export function recordFeedback(db: SqliteDatabase, items: FeedbackItem[], now = 
       upsert.run(entry!.pk, entry!.label, entry!.value, now);
     }
     return { accepted: resolved.length, replaced };
-  })();
+  }).immediate();
 }

@@ -16,7 +16,9 @@ import { loadBackend, type BackendName } from '../training/backend.js';
 import { ModelRouter, type Lease, type ServedModel } from './model-router.js';
 import { PredictionLog } from './prediction-log.js';
 import { parseFeedbackBody, recordFeedback } from './prediction-records.js';
-import { checkRows, csvRows, mlflowJsonRows, parseJsonBody, tfServingRows, type Row } from './request-rows.js';
+import { parseJsonBody } from '../json-body.js';
+import { drained } from '../request-drain.js';
+import { checkRows, csvRows, mlflowJsonRows, tfServingRows, type Row } from './request-rows.js';
 import { ScoringBatcher } from './scoring-batcher.js';
 import { ServingMetrics } from './serving-metrics.js';
 import { parseTarget, resolveTarget } from './serving-target.js';
@@ -122,13 +124,18 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}.` }),
   );
-  app.setErrorHandler((error, _request, reply) => sendError(reply, error));
+  app.setErrorHandler(async (error, request, reply) => {
+    // A body over the limit is read to its end first (request-drain.ts), so the client gets this answer.
+    if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') await drained(request.raw);
+    return sendError(reply, error);
+  });
 
   const checkName = (name: string): void => {
     const decoded = decodePathPart(name, 'model name');
     if (decoded !== target.name) throw notFound(`This server serves model '${target.name}', not '${decoded}'.`);
   };
   const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
+  const jsonOf = (body: unknown): unknown => parseJsonBody(bodyText(body), { empty: 'error' });
 
   const fail = (reply: FastifyReply, endpoint: string, version: string, error: unknown): void => {
     metrics.observe(endpoint, version, errorStatus(error), 0, 0);
@@ -202,7 +209,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
       sendError(reply, error);
       return;
     }
-    score(reply, 'tfserving', route, () => ({ rows: tfServingRows(parseJsonBody(bodyText(request.body))), fromText: false }));
+    score(reply, 'tfserving', route, () => ({ rows: tfServingRows(jsonOf(request.body)), fromText: false }));
   });
 
   app.post('/invocations', (request, reply) => {
@@ -210,14 +217,14 @@ export async function createPredictionServer(options: PredictionServerOptions): 
     score(reply, 'invocations', {}, () => {
       if (type === 'text/csv') return { rows: csvRows(bodyText(request.body)).rows, fromText: true };
       if (type !== 'application/json') throw invalidParameter(`Unsupported content type '${type || 'none'}': send application/json or text/csv.`);
-      return { rows: mlflowJsonRows(parseJsonBody(bodyText(request.body))), fromText: false };
+      return { rows: mlflowJsonRows(jsonOf(request.body)), fromText: false };
     });
   });
 
   app.post('/v1/feedback', async (request, reply) => {
     try {
       if (!log) throw new MLDeskError('INVALID_STATE', 'This server runs without a prediction log (--no-prediction-log), so there is nothing to join feedback to.');
-      const items = parseFeedbackBody(parseJsonBody(bodyText(request.body)));
+      const items = parseFeedbackBody(jsonOf(request.body));
       try {
         return reply.send(recordFeedback(store.db, items));
       } catch (error) {

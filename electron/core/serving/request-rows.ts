@@ -17,16 +17,6 @@ const TF_SERVING_KEYS = ['instances', 'inputs'] as const;
 const describe = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value));
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Parses a JSON body, naming the problem when it is not JSON. */
-export function parseJsonBody(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    if (text.trim() === '') throw invalidParameter('The request body is empty: send a JSON object.');
-    throw invalidParameter(`The request body is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
 function exactlyOneKey(body: unknown, keys: readonly string[]): string {
   if (!isObject(body)) throw invalidParameter(`The request body must be a JSON object with exactly one of ${keys.map((k) => `'${k}'`).join(', ')}.`);
   const present = keys.filter((k) => k in body);

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, open as openFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -102,14 +102,20 @@ export class ArtifactFiles {
   }
 
   async open(target: string, displayPath: string): Promise<{ stream: ReadStream; size: number }> {
-    let info;
+    // The size is read from the file opened, not from the path: an upload renaming a new file into
+    // place meanwhile must not leave a Content-Length that the stream then does not match.
+    let handle;
     try {
-      info = await stat(target);
+      handle = await openFile(target, 'r');
     } catch {
       throw notFound(`Artifact '${displayPath}' does not exist.`);
     }
-    if (info.isDirectory()) throw invalidParameter(`Artifact '${displayPath}' is a directory; list it instead of downloading it.`);
-    return { stream: createReadStream(target), size: info.size };
+    const info = await handle.stat();
+    if (info.isDirectory()) {
+      await handle.close();
+      throw invalidParameter(`Artifact '${displayPath}' is a directory; list it instead of downloading it.`);
+    }
+    return { stream: handle.createReadStream(), size: info.size };
   }
 
   async remove(target: string): Promise<void> {

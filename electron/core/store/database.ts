@@ -28,10 +28,12 @@ export function openDatabase(path: string): SqliteDatabase {
     // Checked before anything writes: switching to WAL rewrites the file header, and a newer
     // app's database must be left byte for byte as it was.
     refuseNewer(db, path);
+    // First: switching to WAL and migrating need locks another process opening the same new data
+    // dir may hold for a moment.
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
     migrate(db, path);
@@ -53,8 +55,10 @@ export function migrate(db: SqliteDatabase, path = 'database'): void {
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;
     db.transaction(() => {
+      // Another process opening the same data dir may have applied it while this one waited.
+      if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    }).immediate();
   }
 }

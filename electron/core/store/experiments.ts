@@ -67,11 +67,17 @@ export class ExperimentStore {
   private ensureDefault(): void {
     if (this.byId.get(0)) return;
     const now = Date.now();
-    this.insert.run(0, 'Default', this.artifactRootUri('0'), now, now);
+    // Two processes opening a new data dir at once both get here; the second one's insert is a no-op.
+    this.db
+      .prepare('INSERT OR IGNORE INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time) VALUES (?, ?, ?, ?, ?)')
+      .run(0, 'Default', this.artifactRootUri('0'), now, now);
   }
 
   create(name: string, artifactLocation: string | undefined, tags: KeyValue[]): string {
     if (name.trim() === '') throw invalidParameter("Invalid value '' for parameter 'name': an experiment name cannot be empty.");
+    // Immediate (here and wherever a transaction reads before it writes): the MAX()+1 read and the
+    // insert must see the same database. A deferred transaction that read while another process
+    // (the CLI training beside the app) wrote fails with SQLITE_BUSY_SNAPSHOT instead of waiting.
     const created = this.db.transaction(() => {
       const existing = this.byName.get(name);
       if (existing) {
@@ -87,7 +93,7 @@ export class ExperimentStore {
       this.insert.run(nextId, name, artifactLocation && artifactLocation !== '' ? artifactLocation : this.artifactRootUri(id), now, now);
       for (const tag of tags) this.setTag.run(nextId, tag.key, tag.value);
       return id;
-    })();
+    }).immediate();
     this.events?.emit('experiments.changed', {});
     return created;
   }
@@ -109,34 +115,36 @@ export class ExperimentStore {
   }
 
   update(id: string, newName: string): void {
-    const row = this.row(id);
-    if (row.lifecycle_stage !== 'active') {
-      throw invalidParameter(`Cannot rename a non-active experiment: experiment ${id} is deleted.`);
-    }
     if (newName.trim() === '') throw invalidParameter("Invalid value '' for parameter 'new_name': an experiment name cannot be empty.");
-    const clash = this.byName.get(newName);
-    if (clash && clash.experiment_id !== row.experiment_id) throw alreadyExists(`Experiment '${newName}' already exists.`);
-    this.db.prepare('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?').run(newName, Date.now(), row.experiment_id);
+    this.db.transaction(() => {
+      const row = this.row(id);
+      if (row.lifecycle_stage !== 'active') {
+        throw invalidParameter(`Cannot rename a non-active experiment: experiment ${id} is deleted.`);
+      }
+      const clash = this.byName.get(newName);
+      if (clash && clash.experiment_id !== row.experiment_id) throw alreadyExists(`Experiment '${newName}' already exists.`);
+      this.db.prepare('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?').run(newName, Date.now(), row.experiment_id);
+    }).immediate();
     this.events?.emit('experiments.changed', {});
   }
 
   setLifecycle(id: string, stage: 'active' | 'deleted'): void {
-    const row = this.row(id);
-    if (stage === 'deleted' && row.experiment_id === 0) {
-      throw invalidParameter('Cannot delete the default experiment (id 0): MLflow clients rely on it.');
-    }
-    if (row.lifecycle_stage === stage) {
-      if (stage === 'active') throw invalidParameter(`Cannot restore experiment ${id}: it is not deleted.`);
-      throw invalidParameter(`Cannot delete experiment ${id}: it is already deleted.`);
-    }
-    const now = Date.now();
     this.db.transaction(() => {
+      const row = this.row(id);
+      if (stage === 'deleted' && row.experiment_id === 0) {
+        throw invalidParameter('Cannot delete the default experiment (id 0): MLflow clients rely on it.');
+      }
+      if (row.lifecycle_stage === stage) {
+        if (stage === 'active') throw invalidParameter(`Cannot restore experiment ${id}: it is not deleted.`);
+        throw invalidParameter(`Cannot delete experiment ${id}: it is already deleted.`);
+      }
+      const now = Date.now();
       this.db.prepare('UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?').run(stage, now, row.experiment_id);
       // MLflow deletes and restores the experiment's runs with it.
       this.db
         .prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?')
         .run(stage, stage === 'deleted' ? now : null, row.experiment_id);
-    })();
+    }).immediate();
     this.events?.emit('experiments.changed', {});
   }
 
@@ -149,12 +157,14 @@ export class ExperimentStore {
         `Field 'value': tag value for key '${key}' had length ${textLength(value)}, which exceeded length limit of ${LIMITS.maxTagValueLength}.`,
       );
     }
-    const row = this.row(id);
-    if (row.lifecycle_stage !== 'active') {
-      throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
-    }
-    this.setTag.run(row.experiment_id, key, value);
-    this.touch.run(Date.now(), row.experiment_id);
+    this.db.transaction(() => {
+      const row = this.row(id);
+      if (row.lifecycle_stage !== 'active') {
+        throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+      }
+      this.setTag.run(row.experiment_id, key, value);
+      this.touch.run(Date.now(), row.experiment_id);
+    }).immediate();
   }
 
   search(query: ExperimentSearch): { experiments: Experiment[]; next_page_token?: string } {

@@ -97,6 +97,17 @@ describe('readMetricSeries', () => {
     migrated.close();
   });
 
+  it('keeps a long history of NaN and infinities within maxPoints, its few finite points bucketed', () => {
+    const run = runWith(series(5_000, (i) => (i === 10 ? 1 : i === 4_000 ? 3 : i % 2 ? NaN : Infinity)));
+    const s = readMetricSeries(store.db, run, 'loss', 'step', 100);
+    expect(s.x.length).toBeLessThanOrEqual(100);
+    expect(s).toMatchObject({ sampled: true, total: 2, x: [10, 4_000], y: [1, 3], yMin: [1, 3], yMax: [1, 3] });
+    const onlyNaN = runWith(series(3_000, () => NaN, 'nan'));
+    expect(readMetricSeries(store.db, onlyNaN, 'nan', 'wall', 50)).toMatchObject({ sampled: true, total: 0, x: [], y: [] });
+    // Exactly maxPoints points still come back whole.
+    expect(readMetricSeries(store.db, onlyNaN, 'nan', 'step', 3_000)).toMatchObject({ sampled: false, total: 3_000 });
+  });
+
   it('does not count a point logged twice (a client retry) twice', () => {
     const points = series(3_000, (i) => i);
     const run = runWith(points);

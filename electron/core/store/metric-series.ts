@@ -36,7 +36,12 @@ export function readMetricSeries(db: SqliteDatabase, run: SeriesRun, key: string
   const origin = xAxis === 'relative' ? (run.startTime ?? coarse.t0 ?? 0) : 0;
   const xOf = (step: number, timestamp: number) => (xAxis === 'step' ? step : xAxis === 'wall' ? timestamp : (timestamp - origin) / 1000);
 
-  if (finiteCount <= maxPoints) return rawSeries(db, run, key, xOf);
+  if (finiteCount <= maxPoints) {
+    // The blocks count finite points only: a history of NaN or infinities can still be long.
+    const raw = rawSeries(db, run, key, xOf, maxPoints);
+    if (raw) return raw;
+    return finitePointsOfLongHistory(db, run, key, xOf, maxPoints, finiteCount);
+  }
 
   const lo = xOf(coarse.s0, coarse.t0);
   const hi = xOf(coarse.s1, coarse.t1);
@@ -64,11 +69,15 @@ export function readMetricSeries(db: SqliteDatabase, run: SeriesRun, key: string
   return { runId: run.runId, key, total: finiteCount, sampled: true, ...buckets.toSeries() };
 }
 
-function rawSeries(db: SqliteDatabase, run: SeriesRun, key: string, xOf: (step: number, timestamp: number) => number): MetricSeries {
+type XOf = (step: number, timestamp: number) => number;
+
+/** The whole history, or null when it has more than `maxPoints` points. */
+function rawSeries(db: SqliteDatabase, run: SeriesRun, key: string, xOf: XOf, maxPoints: number): MetricSeries | null {
   const rows = db
-    .prepare('SELECT step, timestamp, value, is_nan FROM metrics WHERE run_pk = ? AND key = ? ORDER BY step, timestamp')
+    .prepare('SELECT step, timestamp, value, is_nan FROM metrics WHERE run_pk = ? AND key = ? ORDER BY step, timestamp LIMIT ?')
     .raw()
-    .all(run.runPk, key) as Array<[number, number, number, number]>;
+    .all(run.runPk, key, maxPoints + 1) as Array<[number, number, number, number]>;
+  if (rows.length > maxPoints) return null;
   const x: number[] = [];
   const y: (number | null)[] = [];
   for (const [step, timestamp, value, isNan] of rows) {
@@ -77,6 +86,27 @@ function rawSeries(db: SqliteDatabase, run: SeriesRun, key: string, xOf: (step: 
     y.push(isNan || !Number.isFinite(value) ? null : value);
   }
   return { runId: run.runId, key, total: rows.length, sampled: false, x, y };
+}
+
+/**
+ * A history longer than the chart whose finite points (at most `maxPoints`) are few: mostly NaN or
+ * infinities, which cannot be drawn. Its finite points are bucketed over the whole x range and
+ * streamed, so the answer stays within `maxPoints` however long the history is.
+ */
+function finitePointsOfLongHistory(db: SqliteDatabase, run: SeriesRun, key: string, xOf: XOf, maxPoints: number, finiteCount: number): MetricSeries {
+  const edge = (order: 'ASC' | 'DESC') =>
+    db.prepare(`SELECT step, timestamp FROM metrics WHERE run_pk = ? AND key = ? ORDER BY step ${order}, timestamp ${order} LIMIT 1`).raw().get(run.runPk, key) as [number, number];
+  const [firstStep, firstTimestamp] = edge('ASC');
+  const [lastStep, lastTimestamp] = edge('DESC');
+  const buckets = new Buckets(xOf(firstStep, firstTimestamp), xOf(lastStep, lastTimestamp), maxPoints);
+  const rows = db
+    .prepare('SELECT step, timestamp, value FROM metrics WHERE run_pk = ? AND key = ? AND is_nan = 0 ORDER BY step, timestamp')
+    .raw()
+    .iterate(run.runPk, key) as IterableIterator<[number, number, number]>;
+  for (const [step, timestamp, value] of rows) {
+    if (Number.isFinite(value)) buckets.addSummary(xOf(step, timestamp), 1, value, value, value);
+  }
+  return { runId: run.runId, key, total: finiteCount, sampled: true, ...buckets.toSeries() };
 }
 
 class Buckets {

@@ -127,6 +127,8 @@ export class RunDataStore {
         this.upsertTag.run(runPk, tag.key, tag.value);
         if (tag.key === RUN_NAME_TAG) this.renameRun.run(tag.value, runPk);
       }
+      // Immediate: the param check reads before the writes, and a deferred transaction that read
+      // while another process wrote fails with SQLITE_BUSY_SNAPSHOT instead of waiting.
     });
     this.writeGate.enter();
     try {

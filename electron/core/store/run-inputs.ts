@@ -38,5 +38,5 @@ export function logInputs(db: SqliteDatabase, runs: RunStore, runId: string, inp
       link.run(run.run_pk, pk);
       for (const t of input.tags) tag.run(run.run_pk, pk, t.key, t.value);
     }
-  })();
+  }).immediate();
 }

@@ -21,12 +21,31 @@ const CONTENT_TYPES: Record<string, string> = {
   svg: 'text/plain; charset=utf-8',
 };
 
+/** Longest file name most file systems take, in bytes (NAME_MAX). */
+const MAX_NAME_BYTES = 255;
+
+/** Refuses what no file system path can hold (a 400 naming the path), rather than failing on it (a 500). */
+function checkedPath(path: string): string {
+  if (path.includes('\0')) throw invalidParameter(`Invalid value '${path.replaceAll('\0', '\\0')}' for parameter 'path': a path cannot hold a NUL character.`);
+  const long = path.split('/').find((name) => Buffer.byteLength(name) > MAX_NAME_BYTES);
+  if (long !== undefined) {
+    throw invalidParameter(`Invalid value for parameter 'path': the name '${long.slice(0, 40)}…' is ${Buffer.byteLength(long)} bytes long; file names are limited to ${MAX_NAME_BYTES} bytes.`);
+  }
+  return path;
+}
+
 function wildcardPath(request: FastifyRequest): string {
   // The router has already percent-decoded the wildcard: decoding again would turn a file named
   // `100%.txt` into a URIError (500) and `%2525` into `%`.
   const path = (request.params as { '*': string })['*'] ?? '';
   if (path === '') throw invalidParameter("Missing value for required parameter 'path'.");
-  return path;
+  return checkedPath(path);
+}
+
+function listedPath(request: FastifyRequest): string {
+  const path = (request.query as { path?: unknown }).path ?? '';
+  if (typeof path !== 'string') throw invalidParameter("Invalid value for parameter 'path': give it once, as one string.");
+  return checkedPath(path.replace(/^\/+|\/+$/g, ''));
 }
 
 /**
@@ -41,8 +60,7 @@ export async function registerArtifactRoutes(app: FastifyInstance, store: Tracki
 
     for (const prefix of PREFIXES) {
       scope.get(`${prefix}/artifacts`, async (request) => {
-        const path = ((request.query as { path?: string }).path ?? '').replace(/^\/+|\/+$/g, '');
-        const dir = store.artifacts.resolveProxyPath(path);
+        const dir = store.artifacts.resolveProxyPath(listedPath(request));
         const files = await store.artifacts.list(dir, '');
         return { files };
       });

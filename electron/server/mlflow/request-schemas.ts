@@ -30,6 +30,12 @@ export const maxResults = (limit: number, fallback: number) =>
     .optional()
     .default(fallback);
 export const stringList = z.union([z.array(z.string()), z.string()]).transform((v) => (Array.isArray(v) ? v : [v]));
+/**
+ * MLDesk's bounds on runs/search (MLflow has none): each experiment id is a bound SQL value (SQLite
+ * takes 32,766 per statement) and each order_by key a joined table (SQLite joins at most 64).
+ */
+const SEARCH_MAX_EXPERIMENT_IDS = 10_000;
+const SEARCH_MAX_ORDER_BY = 20;
 
 export const schemas = {
   createExperiment: z.object({
@@ -104,11 +110,14 @@ export const schemas = {
       .default([]),
   }),
   searchRuns: z.object({
-    experiment_ids: stringList.optional().default([]),
+    experiment_ids: stringList
+      .pipe(z.array(z.string()).max(SEARCH_MAX_EXPERIMENT_IDS, `may name at most ${SEARCH_MAX_EXPERIMENT_IDS} experiments`))
+      .optional()
+      .default([]),
     filter: z.string().optional(),
     run_view_type: z.enum(VIEW_TYPES).optional().default('ACTIVE_ONLY'),
     max_results: maxResults(LIMITS.searchMaxResults, LIMITS.searchDefaultMaxResults),
-    order_by: stringList.optional().default([]),
+    order_by: stringList.pipe(z.array(z.string()).max(SEARCH_MAX_ORDER_BY, `may hold at most ${SEARCH_MAX_ORDER_BY} keys`)).optional().default([]),
     page_token: z.string().optional(),
   }),
   metricHistory: z.object({

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MetricSeries, XAxis } from '../../../../shared/app-api/entities';
+import { APP_LIMITS } from '../../../../shared/app-api/operations';
 import { call } from '../../api/app-client';
 
 /**
@@ -29,8 +30,14 @@ async function fetchGroup(requests: Pending[]): Promise<void> {
   const { runIds, xAxis, maxPoints } = requests[0]!;
   const keys = [...new Set(requests.map((r) => r.key))];
   try {
+    // Each call stays within the server's points budget (runs × keys × maxPoints).
+    const seriesPerCall = Math.max(1, Math.floor(APP_LIMITS.seriesPoints / maxPoints));
+    const runsPerCall = Math.min(MAX_IDS_PER_CALL, seriesPerCall);
     const answers = await Promise.all(
-      chunks(runIds, MAX_IDS_PER_CALL).flatMap((ids) => chunks(keys, MAX_IDS_PER_CALL).map((keyChunk) => call('metrics.series', { runIds: ids, keys: keyChunk, xAxis, maxPoints }))),
+      chunks(runIds, runsPerCall).flatMap((ids) => {
+        const keysPerCall = Math.max(1, Math.min(MAX_IDS_PER_CALL, Math.floor(seriesPerCall / ids.length)));
+        return chunks(keys, keysPerCall).map((keyChunk) => call('metrics.series', { runIds: ids, keys: keyChunk, xAxis, maxPoints }));
+      }),
     );
     const all = answers.flatMap((answer) => answer.series);
     for (const request of requests) request.resolve(all.filter((s) => s.key === request.key));
