@@ -100,12 +100,12 @@ function appApi(fuzz: FuzzGenerator): FuzzRequest {
 
 function modelServing(fuzz: FuzzGenerator): FuzzRequest {
   const model = fuzz.pick([known.model, 'other', fuzz.text()]);
-  // Malformed % escapes in model-server paths are point 10's first half (another change); here the paths stay well formed.
-  const name = encodeURIComponent(model);
+  // Some paths carry malformed % escapes (a truncated UTF-8 sequence, a lone %): a 400, never a 500.
+  const name = fuzz.chance(0.15) ? fuzz.pick(['%E0%A4%A', `${encodeURIComponent(model)}%`, '%ZZ', '%C0%AF']) : encodeURIComponent(model);
   const route = fuzz.pick([
     { method: 'POST', path: `/v1/models/${name}:predict` },
     { method: 'POST', path: `/v1/models/${name}/versions/${fuzz.pick(['1', '2', '0', 'x', '99999999999999999999'])}:predict` },
-    { method: 'POST', path: `/v1/models/${name}/labels/${fuzz.pick(['champion', 'staging', 'x'])}:predict` },
+    { method: 'POST', path: `/v1/models/${name}/labels/${fuzz.pick(['champion', 'staging', 'x', 'champ%E0%A4%A'])}:predict` },
     { method: 'POST', path: '/invocations' },
     { method: 'POST', path: '/v1/feedback' },
     { method: 'GET', path: `/v1/models/${name}` },

@@ -129,8 +129,9 @@ describe('mldesk serve-model under load', () => {
 
     const all = load.outcomes.flat();
     expect(all.filter((o) => o.status !== 200)).toEqual([]);
-    // Requests that started after the move was committed are all answered by version 2 ...
-    const after = all.filter((o) => o.startedAt > swappedAt);
+    // Requests that started more than 10 ms after the move was committed (the README's promise: the
+    // server reads the registry's change counter when it is 10 ms old) are all answered by version 2 ...
+    const after = all.filter((o) => o.startedAt > swappedAt + 10);
     expect(after.length).toBeGreaterThanOrEqual(300);
     expect(new Set(after.map((o) => o.version))).toEqual(new Set(['2']));
     // ... and each client saw 1 until the swap, then 2: never back.

@@ -80,7 +80,7 @@ export class ArtifactFiles {
     try {
       await mkdir(dirname(target), { recursive: true });
     } catch (error) {
-      if (isPathConflict(error)) throw invalidParameter(`Cannot write artifact '${displayPath}': a parent of it is a file, not a folder.`);
+      if (isPathConflict(error)) throw invalidParameter(`Invalid value '${displayPath}' for parameter 'path': a parent of it is a file, not a folder.`);
       throw error;
     }
     const temp = join(dirname(target), `.mldesk-upload-${randomUUID()}`);
@@ -95,7 +95,7 @@ export class ArtifactFiles {
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
-      if (isPathConflict(error)) throw invalidParameter(`Cannot write artifact '${displayPath}': a folder of that name exists.`);
+      if (isPathConflict(error)) throw invalidParameter(`Invalid value '${displayPath}' for parameter 'path': a folder of that name exists, so no file can be written there.`);
       throw error;
     }
     return { size, sha256: hash.digest('hex') };
