@@ -58,18 +58,23 @@ export function readMetricSeries(db: SqliteDatabase, run: SeriesRun, key: string
       buckets.addSummary(xAxis === 'step' ? (firstStep + lastStep) / 2 : xOf(firstStep, firstTimestamp), count, sum, min, max);
     }
   } else {
-    const rows = db
-      .prepare('SELECT step, timestamp, value FROM metrics WHERE run_pk = ? AND key = ? AND is_nan = 0 ORDER BY step, timestamp')
-      .raw()
-      .iterate(run.runPk, key) as IterableIterator<[number, number, number]>;
-    for (const [step, timestamp, value] of rows) {
-      if (Number.isFinite(value)) buckets.addSummary(xOf(step, timestamp), 1, value, value, value);
-    }
+    addFinitePoints(db, run, key, xOf, buckets);
   }
   return { runId: run.runId, key, total: finiteCount, sampled: true, ...buckets.toSeries() };
 }
 
 type XOf = (step: number, timestamp: number) => number;
+
+/** Streams a history's finite points into `buckets` (NaN and infinities cannot be drawn). */
+function addFinitePoints(db: SqliteDatabase, run: SeriesRun, key: string, xOf: XOf, buckets: Buckets): void {
+  const rows = db
+    .prepare('SELECT step, timestamp, value FROM metrics WHERE run_pk = ? AND key = ? AND is_nan = 0 ORDER BY step, timestamp')
+    .raw()
+    .iterate(run.runPk, key) as IterableIterator<[number, number, number]>;
+  for (const [step, timestamp, value] of rows) {
+    if (Number.isFinite(value)) buckets.addSummary(xOf(step, timestamp), 1, value, value, value);
+  }
+}
 
 /** The whole history, or null when it has more than `maxPoints` points. */
 function rawSeries(db: SqliteDatabase, run: SeriesRun, key: string, xOf: XOf, maxPoints: number): MetricSeries | null {
@@ -99,13 +104,7 @@ function finitePointsOfLongHistory(db: SqliteDatabase, run: SeriesRun, key: stri
   const [firstStep, firstTimestamp] = edge('ASC');
   const [lastStep, lastTimestamp] = edge('DESC');
   const buckets = new Buckets(xOf(firstStep, firstTimestamp), xOf(lastStep, lastTimestamp), maxPoints);
-  const rows = db
-    .prepare('SELECT step, timestamp, value FROM metrics WHERE run_pk = ? AND key = ? AND is_nan = 0 ORDER BY step, timestamp')
-    .raw()
-    .iterate(run.runPk, key) as IterableIterator<[number, number, number]>;
-  for (const [step, timestamp, value] of rows) {
-    if (Number.isFinite(value)) buckets.addSummary(xOf(step, timestamp), 1, value, value, value);
-  }
+  addFinitePoints(db, run, key, xOf, buckets);
   return { runId: run.runId, key, total: finiteCount, sampled: true, ...buckets.toSeries() };
 }
 
