@@ -4,7 +4,8 @@
  * named tokens; the name of the token a caller presents is who they are in the audit trail.
  */
 import type { FastifyInstance } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_THROTTLE, FailedAttemptThrottle, throttledAnswer } from './auth-throttle.js';
 import { isLoopbackAddress } from './http-guards.js';
 
 /** A bind address that only this machine can reach (parsed: `127.evil.example` is not one). */
@@ -50,10 +51,10 @@ export function tokenSetProblem(tokens: readonly NamedToken[]): string | null {
   return null;
 }
 
+/** Compares digests, so neither the bytes nor the length of the secret show in the timing. */
 function tokensMatch(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** The name of the token whose secret is `given`, or null. Every token is compared, so timing tells nothing. */
@@ -73,9 +74,17 @@ export const UNAUTHENTICATED_MESSAGE = 'A valid bearer token is required (Author
 
 /** Refuses every request without `Authorization: Bearer <token>` (401, MLflow's error shape). */
 export function requireBearerToken(app: FastifyInstance, expected: string): void {
+  const throttle = new FailedAttemptThrottle(DEFAULT_THROTTLE);
   app.addHook('onRequest', async (request, reply) => {
     const given = bearerOf(request.headers.authorization);
+    const wait = throttle.blockedFor(request.ip);
+    if (wait > 0) {
+      const answer = throttledAnswer(wait);
+      return reply.code(429).header('retry-after', answer.retryAfter).send(answer.body);
+    }
     if (given === undefined || !tokensMatch(given, expected)) {
+      // A request without any token is a client that forgot it, not a guess.
+      if (given !== undefined) throttle.recordFailure(request.ip);
       return reply.code(401).header('www-authenticate', 'Bearer realm="mldesk"').send({ error_code: 'UNAUTHENTICATED', message: UNAUTHENTICATED_MESSAGE });
     }
   });

@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_THROTTLE, FailedAttemptThrottle, throttledAnswer } from '../core/auth-throttle.js';
 import { localCaller, type Caller } from '../core/caller-identity.js';
 import { bearerOf, matchingTokenName, UNAUTHENTICATED_MESSAGE, type NamedToken } from '../core/http-auth.js';
 import { LOGIN_CSP, LOGIN_CSS, loginPage } from './login-page.js';
@@ -104,12 +105,21 @@ export function registerCallerAuth(app: FastifyInstance, tokens: readonly NamedT
     return;
   }
   const sessions = new LoginSessions();
+  const throttle = new FailedAttemptThrottle(DEFAULT_THROTTLE);
 
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);
     if (PUBLIC_PATHS.has(path)) return;
     const bearer = bearerOf(request.headers.authorization);
+    if (bearer !== undefined) {
+      const wait = throttle.blockedFor(request.ip);
+      if (wait > 0) {
+        const answer = throttledAnswer(wait);
+        return reply.code(429).header('retry-after', answer.retryAfter).send(answer.body);
+      }
+    }
     const name = bearer !== undefined ? matchingTokenName(bearer, tokens) : sessions.nameOf(cookieOf(request, cookieName(request)));
+    if (bearer !== undefined && name === null) throttle.recordFailure(request.ip);
     if (name !== null) {
       callers.set(request, { identity: name, via: bearer !== undefined ? 'bearer' : 'session' });
       return;
@@ -122,7 +132,14 @@ export function registerCallerAuth(app: FastifyInstance, tokens: readonly NamedT
 
   const logIn = (request: FastifyRequest, reply: FastifyReply, given: string | undefined) => {
     if (given === undefined || given.trim() === '') return sendLoginPage(reply, 400, 'Paste the token this server was started with.');
+    const wait = throttle.blockedFor(request.ip);
+    if (wait > 0) {
+      const answer = throttledAnswer(wait);
+      reply.header('retry-after', answer.retryAfter);
+      return sendLoginPage(reply, 429, `Too many wrong tokens were tried from this address. Try again in ${answer.retryAfter} s.`);
+    }
     const name = matchingTokenName(given.trim(), tokens);
+    if (name === null) throttle.recordFailure(request.ip);
     if (name === null) return sendLoginPage(reply, 401, 'That token is not valid for this server. Check for a missing or extra character and try again.');
     const id = sessions.open(name);
     return reply

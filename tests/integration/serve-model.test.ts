@@ -228,7 +228,7 @@ describe('mldesk serve-model: who may call it', () => {
     }
   });
 
-  it('with a token, leaves the Host to the token but still checks Origin', async () => {
+  it('with a token, leaves the Host to the token but still checks Origin, and stops token guessing', async () => {
     const token = 'model-server-token';
     const other = await startServer(dataDir, ['iris-model/1', '--token', token]);
     try {
@@ -237,6 +237,11 @@ describe('mldesk serve-model: who may call it', () => {
       expect((await predict(other.url, { host, ...auth })).status).toBe(200);
       expect((await predict(other.url, { host, ...auth, origin: 'http://evil.example' })).status).toBe(403);
       expect((await predict(other.url, { host })).status).toBe(401);
+      // Guessing: after 20 wrong tokens this address is refused even with the right one.
+      for (let i = 0; i < 20; i++) expect((await predict(other.url, { authorization: `Bearer guess-${i}` })).status).toBe(401);
+      const blocked = await predict(other.url, auth);
+      expect(blocked.status).toBe(429);
+      expect(blocked.json?.error_code).toBe('REQUEST_LIMIT_EXCEEDED');
     } finally {
       await stopChild(other.child);
     }
