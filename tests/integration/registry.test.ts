@@ -136,6 +136,19 @@ describe('model registry', () => {
       ['challenger', '1', '2', OS_USER, '', ''],
       ['challenger', '2', null, OS_USER, 'cy', ''],
     ]);
+    expect(history.body).not.toHaveProperty('next_page_token');
+
+    // The trail grows without end, so it is read in pages, oldest first.
+    type Page = { entries: Array<Record<string, unknown>>; next_page_token?: string };
+    const first = await server.get<Page>(`${MLDESK}/registered-models/alias-history`, { name, max_results: '2' });
+    expect(first.body.entries.map((e) => e.to_version)).toEqual(['1', '2']);
+    const second = await server.get<Page>(`${MLDESK}/registered-models/alias-history`, { name, max_results: '2', page_token: first.body.next_page_token! });
+    expect(second.body.entries.map((e) => e.to_version)).toEqual([null]);
+    expect(second.body).not.toHaveProperty('next_page_token');
+    const oneAlias = await server.get<Page>(`${MLDESK}/registered-models/alias-history`, { name, alias: 'nope' });
+    expect(oneAlias.body.entries).toEqual([]);
+    expectMlflowError(await server.get(`${MLDESK}/registered-models/alias-history`, { name, max_results: '1001' }), 400, 'INVALID_PARAMETER_VALUE', 'max_results');
+    expectMlflowError(await server.get(`${MLDESK}/registered-models/alias-history`, { name, page_token: 'bogus' }), 400, 'INVALID_PARAMETER_VALUE', 'page_token');
   });
 
   it('refuses champion for an unreviewed or rejected version and allows it after approval', async () => {

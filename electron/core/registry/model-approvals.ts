@@ -155,13 +155,18 @@ export class ModelApprovals {
       .run(modelId, modelName, alias, fromVersion, toVersion, context.actor?.trim() || UNKNOWN_ACTOR, context.actorDisplay?.trim() ?? '', context.reason ?? '', Date.now());
   }
 
-  /** The alias moves of a model (of one alias, when given), oldest first. */
-  aliasHistory(modelId: number, alias?: string): AliasAuditEntry[] {
+  /**
+   * The alias moves of a model (of one alias, when given), oldest first; `page` reads a slice
+   * (the REST route pages it: a trail grows without end).
+   */
+  aliasHistory(modelId: number, alias?: string, page: { offset: number; limit: number } = { offset: 0, limit: -1 }): AliasAuditEntry[] {
     const columns = 'model_name, alias, from_version, to_version, actor_identity, actor_display, reason, created_time';
     const rows = (
       alias === undefined
-        ? this.db.prepare(`SELECT ${columns} FROM alias_audit WHERE model_id = ? ORDER BY audit_pk`).all(modelId)
-        : this.db.prepare(`SELECT ${columns} FROM alias_audit WHERE model_id = ? AND alias = ? ORDER BY audit_pk`).all(modelId, alias)
+        ? this.db.prepare(`SELECT ${columns} FROM alias_audit WHERE model_id = ? ORDER BY audit_pk LIMIT ? OFFSET ?`).all(modelId, page.limit, page.offset)
+        : this.db
+            .prepare(`SELECT ${columns} FROM alias_audit WHERE model_id = ? AND alias = ? ORDER BY audit_pk LIMIT ? OFFSET ?`)
+            .all(modelId, alias, page.limit, page.offset)
     ) as AuditRow[];
     return rows.map(toEntry);
   }

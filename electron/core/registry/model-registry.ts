@@ -360,8 +360,8 @@ export class ModelRegistry {
   }
 
   /** The alias trail, oldest first; of one alias when given. */
-  aliasHistory(name: string, alias?: string) {
-    return this.approvals.aliasHistory(this.modelRow(name).model_id, alias);
+  aliasHistory(name: string, alias?: string, page?: { offset: number; limit: number }) {
+    return this.approvals.aliasHistory(this.modelRow(name).model_id, alias, page);
   }
 
   /** One page of the alias trail, newest first. */

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ChangeContext } from '../../core/registry/registry-types.js';
 import type { Services } from '../../core/services.js';
+import { decodePageToken, encodePageToken } from '../../core/store/page-token.js';
 import { maxResults, parseRequest, stringList } from './request-schemas.js';
 import { MLFLOW_PREFIXES } from './tracking-routes.js';
 import { callerOf } from '../token-login.js';
@@ -22,6 +23,8 @@ const SEARCH_MAX_RESULTS = 1000;
 const SEARCH_DEFAULT_MAX_RESULTS = 100;
 const VERSION_SEARCH_MAX_RESULTS = 200_000;
 const VERSION_SEARCH_DEFAULT_MAX_RESULTS = 10_000;
+/** Alias moves per page of the REST trail (default and most). */
+const ALIAS_HISTORY_MAX_RESULTS = 1000;
 
 const version = z.union([z.string(), z.number().int()]).transform(String);
 const text = z.string();
@@ -33,6 +36,7 @@ const search = (limit: number, fallback: number) =>
 const schemas = {
   createModel: z.object({ name: text, description: z.string().optional(), tags: z.array(keyValue).optional().default([]) }),
   name: z.object({ name: text }),
+  aliasHistory: z.object({ name: text, alias: z.string().optional(), max_results: maxResults(ALIAS_HISTORY_MAX_RESULTS, ALIAS_HISTORY_MAX_RESULTS), page_token: z.string().optional() }),
   updateModel: z.object({ name: text, description: z.string().optional() }),
   rename: z.object({ name: text, new_name: text }),
   modelTag: z.object({ name: text, key: text, value: z.string().optional().default('') }),
@@ -218,7 +222,14 @@ export function registerRegistryRoutes(app: FastifyInstance, services: Services)
     const req = parseRequest(schemas.version, input);
     return { reviews: registry.approvals.reviews(req.name, req.version) };
   });
-  mldesk(['GET'], 'registered-models/alias-history', (input) => ({ entries: registry.aliasHistory(parseRequest(schemas.name, input).name) }));
+  mldesk(['GET'], 'registered-models/alias-history', (input) => {
+    const req = parseRequest(schemas.aliasHistory, input);
+    const offset = decodePageToken(req.page_token);
+    // One more than asked tells whether a next page exists without counting the whole trail.
+    const entries = registry.aliasHistory(req.name, req.alias, { offset, limit: req.max_results + 1 });
+    const more = entries.length > req.max_results;
+    return { entries: entries.slice(0, req.max_results), ...(more ? { next_page_token: encodePageToken(offset + req.max_results) } : {}) };
+  });
   mldesk(['GET'], 'registry/settings', () => ({ settings: registry.settings() }));
   mldesk(['PATCH'], 'registry/settings', (input, context) => ({ settings: registry.setFourEyes(parseRequest(schemas.settings, input).four_eyes, context.actor) }));
 }
