@@ -247,6 +247,28 @@ describe('mldesk serve-model: who may call it', () => {
     }
   });
 
+  it('serves a copy made by copy_model_version (source models:/NAME/VERSION) from the copied files', async () => {
+    const store = TrackingStore.open(dataDir);
+    try {
+      const registry = new ModelRegistry(store.db);
+      registry.createModel('iris-copy');
+      registry.createVersion('iris-copy', { source: 'models:/iris-model/1' });
+    } finally {
+      store.close();
+    }
+    const copy = await startServer(dataDir, ['iris-copy/1']);
+    try {
+      const response = await fetch(`${copy.url}/v1/models/iris-copy:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: rows }) });
+      const text = await response.text();
+      expect(response.status, text).toBe(200);
+      const original = await post('/v1/models/iris-model:predict', { instances: rows });
+      const scored = JSON.parse(text) as Scored;
+      expect(scored.predictions.map((p) => p.label)).toEqual((original.body as unknown as Scored).predictions.map((p) => p.label));
+    } finally {
+      await stopChild(copy.child);
+    }
+  });
+
   it('guards a deployment started from the app the same way', async () => {
     const tracking = await startTrackingServer({ dataDir });
     try {

@@ -218,7 +218,7 @@ export class ModelRouter {
   }
 
   private async load(modelVersion: ModelVersion): Promise<ServedModel> {
-    const model = await loadModelDir(this.tf, modelDirOf(this.store, modelVersion));
+    const model = await loadModelDir(this.tf, modelDirOf(this.store, this.registry, modelVersion));
     const served: ServedModel = { name: modelVersion.name, version: modelVersion.version, modelVersion, model, backend: this.backend };
     return served;
   }

@@ -2,7 +2,6 @@
  * What a model server serves: `NAME@ALIAS`, `NAME/VERSION` or a bare `NAME`, resolved against the
  * registry, and where a resolved version's model files are.
  */
-import { join } from 'node:path';
 import { invalidParameter, notFound } from '../errors.js';
 import { CHAMPION_ALIAS, type ModelRegistry } from '../registry/model-registry.js';
 import type { ModelVersion } from '../registry/registry-types.js';
@@ -44,16 +43,14 @@ export function resolveTarget(registry: ModelRegistry, target: ServingTarget): M
   return latest.reduce((a, b) => (Number(b.version) > Number(a.version) ? b : a));
 }
 
-/** The local directory holding a model version's files (runs:/RUN_ID/model → the run's artifacts/model). */
-export function modelDirOf(store: TrackingStore, version: ModelVersion): string {
-  const match = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(version.source);
-  if (match) {
-    const run = store.runs.get(match[1]!);
-    const root = store.artifacts.localDirOf(run.info.artifact_uri);
-    if (!root) throw invalidParameter(`Model version ${version.name}/${version.version}: run ${match[1]} has a non-local artifact URI ${run.info.artifact_uri}.`);
-    return match[2] ? join(root, match[2]) : root;
-  }
-  const dir = store.artifacts.localDirOf(version.source);
-  if (!dir) throw invalidParameter(`Model version ${version.name}/${version.version}: cannot load from non-local source ${version.source}.`);
+/**
+ * The local directory holding a model version's files: runs:/RUN_ID/model is the run's
+ * artifacts/model; a copy (models:/NAME/VERSION, from copy_model_version) is the copied version's.
+ */
+export function modelDirOf(store: TrackingStore, registry: ModelRegistry, version: ModelVersion): string {
+  const uri = registry.downloadUri(version.name, version.version);
+  if (uri.startsWith('runs:/')) throw notFound(`Model version ${version.name}/${version.version}: its source ${version.source} names a run that does not exist.`);
+  const dir = store.artifacts.localDirOf(uri);
+  if (!dir) throw invalidParameter(`Model version ${version.name}/${version.version}: cannot load from non-local source ${uri}.`);
   return dir;
 }
