@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { registerIrisVersions } from './model-fixtures.js';
 import { appApi, expect, SCREENSHOTS, setTheme, test } from './serve-fixture.js';
 
@@ -68,5 +69,46 @@ test("a deployment's Call it snippets send a real training row and answer; refus
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
     await refusals.screenshot({ path: `${SCREENSHOTS}/refusals-panel-${theme}.png` });
+  }
+});
+
+test('a deployment restarted on a port another program holds fails and says so in the panel, instead of moving', async ({ page, app }) => {
+  await registerIrisVersions(app, 1);
+  await appApi(app, 'models.review', { name: 'iris-classifier', version: '1', decision: 'approved' });
+  await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'champion', version: '1', reason: 'first release' });
+  await appApi(app, 'deployments.start', { model: 'iris-classifier' });
+  let port = 0;
+  await expect
+    .poll(async () => {
+      const { deployments } = await appApi<{ deployments: Array<{ state: string; port: number | null }> }>(app, 'deployments.list', {});
+      port = deployments.find((d) => d.state === 'running')?.port ?? 0;
+      return port;
+    }, { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(8500);
+
+  // The app launched again on the same data directory while that port is still held (here by the first launch).
+  const again = spawn(process.execPath, ['bin/mldesk.js', 'serve', '--port', '0', '--data-dir', app.dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      again.once('exit', (code) => reject(new Error(`mldesk serve exited with ${code}`)));
+      createInterface({ input: again.stdout! }).on('line', (line) => {
+        const listening = /^MLDesk listening on (http:\/\/\S+)/.exec(line);
+        if (listening) resolve(listening[1]!);
+      });
+    });
+    await page.goto(`${url}/#/models/iris-classifier`);
+    const deployment = page.getByTestId('deployment-panel').getByTestId('deployment');
+    await expect(deployment).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+    await expect(deployment.getByRole('alert')).toHaveText(
+      `Port ${port}, which this deployment had before the restart, is in use on 127.0.0.1 by another program. It was not moved to another port, so its clients do not silently lose it: free port ${port} and start it again on that port, or dismiss it and start it on another one.`,
+    );
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await page.getByTestId('deployment-panel').screenshot({ path: `${SCREENSHOTS}/deployment-port-taken-${theme}.png` });
+    }
+  } finally {
+    const exited = new Promise((resolve) => again.once('exit', resolve));
+    again.kill('SIGTERM');
+    await exited;
   }
 });

@@ -191,7 +191,7 @@ describe('DeploymentManager', () => {
       expect(champion).toMatchObject({ state: 'running', port: a.port });
       expect(blue).toMatchObject({ state: 'failed', url: null, port: b.port });
       expect(blue!.error).toBe(
-        `Port ${b.port}, which this deployment had before the restart, is in use on 127.0.0.1 by another program. It was not moved to another port, so its clients do not silently lose it: free port ${b.port} and start it again, or stop it and start it on another port.`,
+        `Port ${b.port}, which this deployment had before the restart, is in use on 127.0.0.1 by another program. It was not moved to another port, so its clients do not silently lose it: free port ${b.port} and start it again on that port, or dismiss it and start it on another one.`,
       );
       await third.stopAll();
       // Still asked for on that port at the next launch.
@@ -201,5 +201,5 @@ describe('DeploymentManager', () => {
       registry.deleteAlias('iris', 'blue');
       rmSync(saved, { force: true });
     }
-  });
+  }, 60_000);
 });

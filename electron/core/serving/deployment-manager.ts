@@ -44,7 +44,7 @@ const inUse = (error: unknown): boolean => (error as NodeJS.ErrnoException).code
 
 function startError(error: unknown, port: number | undefined, kept: boolean): string {
   if (inUse(error) && kept) {
-    return `Port ${port}, which this deployment had before the restart, is in use on ${HOST} by another program. It was not moved to another port, so its clients do not silently lose it: free port ${port} and start it again, or stop it and start it on another port.`;
+    return `Port ${port}, which this deployment had before the restart, is in use on ${HOST} by another program. It was not moved to another port, so its clients do not silently lose it: free port ${port} and start it again on that port, or dismiss it and start it on another one.`;
   }
   if (inUse(error)) return `Port ${port} is already in use on ${HOST}: pick another port, or leave it empty for the first free one from ${DEFAULT_PORT}.`;
   return (error as Error).message ?? String(error);
