@@ -113,3 +113,16 @@ describe('refused requests', () => {
     await expect.poll(() => listRefusals(store.db, 'iris', 1)[0]?.endpoint, { timeout: 5000 }).toBe('feedback');
   });
 });
+
+describe('the example row of the Call it snippet', () => {
+  it("falls back to the signature's typical values for a version whose training rows MLDesk did not store, and that row answers", async () => {
+    const handlers = createAppHandlers(createServices({ store }));
+    const example = await handlers['predictions.example']({ model: 'iris', version: '1' }, { identity: 'test', via: 'os-user' });
+    expect(example.source).toBe('signature');
+    expect(example.dataset).toBeNull();
+    expect(Object.keys(example.row)).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
+    const answer = await post('/v1/models/iris:predict', JSON.stringify({ instances: [example.row] }));
+    expect(answer.status).toBe(200);
+    expect((answer.body as unknown as Answer).predictions[0]!.warnings).toBeUndefined();
+  });
+});
