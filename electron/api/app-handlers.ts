@@ -27,7 +27,7 @@ export function createAppHandlers(services: Services): AppHandlers {
   return {
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(services),
-    ...createPredictionHandlers(store),
+    ...createPredictionHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

@@ -1,10 +1,12 @@
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import type { PredictionRecord as WireRecord } from '../../shared/app-api/predictions.js';
+import { exampleRow } from '../core/serving/example-row.js';
 import { recoverJournals } from '../core/serving/prediction-journal.js';
 import { predictionStats, predictionVolume, searchPredictions, type PredictionRecord } from '../core/serving/prediction-records.js';
-import type { TrackingStore } from '../core/store/tracking-store.js';
+import { listRefusals } from '../core/serving/prediction-refusals.js';
+import type { Services } from '../core/services.js';
 
-type PredictionOperation = 'predictions.page' | 'predictions.stats';
+type PredictionOperation = 'predictions.page' | 'predictions.stats' | 'predictions.refusals' | 'predictions.example';
 type Input<K extends PredictionOperation> = OperationParsedInput<K>;
 type Output<K extends PredictionOperation> = OperationOutput<K>;
 
@@ -21,7 +23,7 @@ const toWire = (p: PredictionRecord): WireRecord => ({
 });
 
 /** The prediction log of the app API (contract in shared/app-api/predictions.ts). */
-export function createPredictionHandlers(store: TrackingStore) {
+export function createPredictionHandlers({ store, datasets, registry }: Pick<Services, 'store' | 'datasets' | 'registry'>) {
   /**
    * A model server that died (killed, crashed) leaves rows in its journal that it answered but had
    * not moved into the table yet: the log views replay such journals first (at most once a second;
@@ -44,6 +46,10 @@ export function createPredictionHandlers(store: TrackingStore) {
       const page = searchPredictions(store.db, { ...query, maxResults: query.limit });
       return { predictions: page.predictions.map(toWire), ...(page.next_page_token ? { nextPageToken: page.next_page_token } : {}) };
     },
+    'predictions.refusals': ({ model, limit }: Input<'predictions.refusals'>): Output<'predictions.refusals'> => ({
+      refusals: listRefusals(store.db, model, limit).map(({ model: _model, ...refusal }) => refusal),
+    }),
+    'predictions.example': ({ model, version }: Input<'predictions.example'>): Promise<Output<'predictions.example'>> => exampleRow(store, datasets, registry, model, version),
     'predictions.stats': ({ model, since }: Input<'predictions.stats'>): Output<'predictions.stats'> => {
       replayJournals();
       const stats = predictionStats(store.db, model, since);

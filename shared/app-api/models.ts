@@ -133,6 +133,7 @@ export const DeploymentSchema = z.object({
   /** The version being served; null until it is loaded. */
   version: z.string().nullable(),
   url: z.string().nullable(),
+  /** The port it listens on; for a deployment that failed to get its port back after a restart, that port. */
   port: z.number().nullable(),
   startedAt: z.number(),
   error: z.string().nullable(),
@@ -201,7 +202,8 @@ export const modelOperations = {
     input: z.object({
       model: modelName,
       alias: alias.default(CHAMPION),
-      port: z.number().int('must be a whole number').min(0, 'must be 0 (any free port) to 65535').max(65535, 'must be 0 (any free port) to 65535').default(0),
+      /** Absent: the first free port from 8500. 0: any free port. The port it gets is kept across restarts. */
+      port: z.number().int('must be a whole number').min(0, 'must be 0 (any free port) to 65535').max(65535, 'must be 0 (any free port) to 65535').optional(),
     }),
     /** Answers at once with state `starting`; `deployments.changed` events follow. */
     output: z.object({ deployment: DeploymentSchema }),

@@ -9,9 +9,14 @@ import { z } from 'zod';
 
 export const FEEDBACK_FILTERS = ['any', 'with', 'without'] as const;
 
+/** An input outside the range its feature had in training: scored, but an extrapolation. */
+export const RangeWarningSchema = z.object({ feature: z.string(), value: z.number(), min: z.number(), max: z.number(), message: z.string() });
+export type RangeWarning = z.infer<typeof RangeWarningSchema>;
+
+const warnings = z.array(RangeWarningSchema).optional();
 export const PredictionOutputSchema = z.union([
-  z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) }),
-  z.object({ value: z.number() }),
+  z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()), warnings }),
+  z.object({ value: z.number(), warnings }),
 ]);
 export type PredictionOutput = z.infer<typeof PredictionOutputSchema>;
 
@@ -67,7 +72,40 @@ export const PredictionStatsSchema = z.object({
 });
 export type PredictionStats = z.infer<typeof PredictionStatsSchema>;
 
+/** A request a model server refused (4xx), with why and what was sent. */
+export const RefusalSchema = z.object({
+  version: z.string().nullable(),
+  endpoint: z.string(),
+  status: z.number(),
+  code: z.string(),
+  reason: z.string(),
+  /** The offending row as JSON when the reason names one, else the start of the body. */
+  input: z.string(),
+  timestamp: z.number(),
+});
+export type Refusal = z.infer<typeof RefusalSchema>;
+
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** A row a caller can send to a version: its signature's features, filled from its training data. */
+export const ExampleRowSchema = z.object({
+  row: z.record(z.string(), cell),
+  /** Where the values come from: a row of the training dataset, or the signature's medians and most frequent classes. */
+  source: z.enum(['training-data', 'signature']),
+  /** The dataset version the row was read from (`name@version`), when it was. */
+  dataset: z.string().nullable(),
+});
+export type ExampleRow = z.infer<typeof ExampleRowSchema>;
+
 export const predictionOperations = {
+  'predictions.refusals': {
+    input: z.object({ model: z.string().min(1, 'is required'), limit: z.number().int().min(1).max(500).default(50) }),
+    /** Newest first; at most the newest 500 per model are kept. */
+    output: z.object({ refusals: z.array(RefusalSchema) }),
+  },
+  'predictions.example': {
+    input: z.object({ model: z.string().min(1, 'is required'), version: z.string().regex(/^[1-9]\d*$/, 'must be a version number') }),
+    output: ExampleRowSchema,
+  },
   'predictions.page': {
     input: PredictionQuerySchema,
     output: z.object({ predictions: z.array(PredictionRecordSchema), nextPageToken: z.string().optional() }),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { writeRunArtifact } from '../training/run-records.js';
 import { irisModelFiles } from '../training/test-tables.js';
 import { buildServer } from '../../server/http-server.js';
 import { createServices } from '../services.js';
-import { DeploymentManager } from './deployment-manager.js';
+import { DEFAULT_PORT, DeploymentManager } from './deployment-manager.js';
 
 let dir: string;
 let store: TrackingStore;
@@ -104,7 +104,7 @@ describe('DeploymentManager', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const failed = await settled(manager.start({ model: 'iris', alias: 'champion', port }).id);
-      expect(failed).toMatchObject({ state: 'failed', url: null, error: `Port ${port} is already in use on 127.0.0.1: pick another port, or 0 for any free one.` });
+      expect(failed).toMatchObject({ state: 'failed', url: null, error: `Port ${port} is already in use on 127.0.0.1: pick another port, or leave it empty for the first free one from 8500.` });
       const retry = manager.start({ model: 'iris', alias: 'champion', port: 0 });
       expect(manager.list().map((d) => d.id)).toEqual([retry.id]);
       expect((await settled(retry.id)).state).toBe('running');
@@ -158,4 +158,48 @@ describe('DeploymentManager', () => {
     writeFileSync(saved, '{"deployments": [{"model": 1}]}');
     expect(new DeploymentManager(store, registry).restore()).toEqual([]);
   });
+
+  it('without a port takes the first free one from 8500, keeps it across a restart, and says so when it is taken', async () => {
+    const saved = join(store.dataDir, 'deployments.json');
+    rmSync(saved, { force: true });
+    const first = new DeploymentManager(store, registry);
+    const a = await settled(first.start({ model: 'iris', alias: 'champion' }).id, first);
+    expect(a.state).toBe('running');
+    expect(a.port!).toBeGreaterThanOrEqual(DEFAULT_PORT);
+    expect(a.port!).toBeLessThan(DEFAULT_PORT + 100);
+    registry.setAlias('iris', 'blue', '1');
+    const b = await settled(first.start({ model: 'iris', alias: 'blue' }).id, first);
+    expect(b.port!).toBeGreaterThan(a.port!);
+    await first.stopAll();
+
+    // A restart brings each back on the port it was given, even though a lower one is free now.
+    const second = new DeploymentManager(store, registry);
+    const restored = await Promise.all(second.restore().map((d) => settled(d.id, second)));
+    expect(restored.map((d) => [d.alias, d.state, d.port])).toEqual([
+      ['champion', 'running', a.port],
+      ['blue', 'running', b.port],
+    ]);
+    expect((await predict(restored[1]!.url!)).model_version).toBe('1');
+    await second.stopAll();
+
+    // Its port taken meanwhile: failed, naming the port, not moved to another one.
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(b.port!, '127.0.0.1', resolve));
+    try {
+      const third = new DeploymentManager(store, registry);
+      const [champion, blue] = await Promise.all(third.restore().map((d) => settled(d.id, third)));
+      expect(champion).toMatchObject({ state: 'running', port: a.port });
+      expect(blue).toMatchObject({ state: 'failed', url: null, port: b.port });
+      expect(blue!.error).toBe(
+        `Port ${b.port}, which this deployment had before the restart, is in use on 127.0.0.1 by another program. It was not moved to another port, so its clients do not silently lose it: free port ${b.port} and start it again on that port, or dismiss it and start it on another one.`,
+      );
+      await third.stopAll();
+      // Still asked for on that port at the next launch.
+      expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual({ deployments: [{ model: 'iris', alias: 'champion', port: a.port }, { model: 'iris', alias: 'blue', port: b.port }] });
+    } finally {
+      blocker.close();
+      registry.deleteAlias('iris', 'blue');
+      rmSync(saved, { force: true });
+    }
+  }, 60_000);
 });

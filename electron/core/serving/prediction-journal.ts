@@ -12,9 +12,11 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SqliteDatabase } from '../store/database.js';
+import type { RangeWarning } from './range-warnings.js';
 import { isOwnerLockName, ownerAlive, OWNER_PATTERN, removeOwnerLock } from './journal-owner.js';
 
-export type WirePrediction = { label: string; probabilities: Record<string, number> } | { value: number };
+/** As answered; `warnings` names the inputs outside their training range (range-warnings.ts). */
+export type WirePrediction = ({ label: string; probabilities: Record<string, number> } | { value: number }) & { warnings?: RangeWarning[] };
 
 export const JOURNAL_DIR = 'prediction-journal';
 export const journalDirOf = (databasePath: string): string => join(dirname(databasePath), JOURNAL_DIR);

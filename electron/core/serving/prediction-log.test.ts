@@ -344,10 +344,10 @@ describe('searchPredictions and feedback', () => {
     expect(labelled.length).toBeGreaterThan(0);
     expect(labelled.every((p) => 'label' in p.output && p.output.label === ('label' in r3.output ? r3.output.label : ''))).toBe(true);
 
-    expect(recordFeedback(store.db, [{ request_id: 'r3', actual: 'a' }, { request_id: 'r4', actual: 7 }], 5000)).toEqual({ accepted: 2, replaced: 0 });
+    expect(recordFeedback(store.db, [{ request_id: 'r3', actual: 'a' }, { request_id: 'r4', actual: 'b' }], 5000)).toEqual({ accepted: 2, replaced: 0 });
     const withFeedback = searchPredictions(store.db, { model: 'm', feedback: 'with' }).predictions;
     expect(withFeedback.map((p) => [p.request_id, p.feedback])).toEqual([
-      ['r4', { actual: '7', timestamp: 5000 }],
+      ['r4', { actual: 'b', timestamp: 5000 }],
       ['r3', { actual: 'a', timestamp: 5000 }],
     ]);
     expect(searchPredictions(store.db, { model: 'm', feedback: 'without' }).predictions).toHaveLength(23);
@@ -370,6 +370,14 @@ describe('searchPredictions and feedback', () => {
     expect(searchPredictions(store.db, { model: 'm', feedback: 'with' }).predictions).toEqual([]);
     expect(recordFeedback(store.db, [{ request_id: 'reg', actual: 3.25 }])).toEqual({ accepted: 1, replaced: 0 });
     expect(searchPredictions(store.db, { model: 'regressor' }).predictions[0]!.feedback?.actual).toBe(3.25);
+  });
+
+  it('refuses a label that is not one of the model\'s classes, naming them, and keeps the label stored before', () => {
+    expect(recordFeedback(store.db, [{ request_id: 'r1', actual: 'a' }], 5000)).toEqual({ accepted: 1, replaced: 0 });
+    expect(() => recordFeedback(store.db, [{ request_id: 'r1', actual: 'maybe' }], 6000)).toThrow(`Invalid value "maybe" for 'actual': model m's classes are "a", "b"; no feedback was stored.`);
+    expect(() => recordFeedback(store.db, [{ request_id: 'r2', actual: 'b' }, { request_id: 'r1', actual: 7 }])).toThrow(/'feedback\[1\]\.actual'.*classes are "a", "b"/);
+    expect(searchPredictions(store.db, { model: 'm', requestId: 'r1' }).predictions[0]!.feedback).toEqual({ actual: 'a', timestamp: 5000 });
+    expect(searchPredictions(store.db, { model: 'm', requestId: 'r2' }).predictions[0]!.feedback).toBeNull();
   });
 
   it('parses single and batch bodies, naming the item and field that is wrong', () => {

@@ -243,12 +243,23 @@ export function parseFeedbackBody(body: unknown): FeedbackItem[] {
   });
 }
 
+/** The classes a logged classifier prediction could have been (its probabilities' keys), else null. */
+function classesOf(outputJson: string): string[] | null {
+  try {
+    const output = JSON.parse(outputJson) as { probabilities?: unknown };
+    return output.probabilities && typeof output.probabilities === 'object' ? Object.keys(output.probabilities) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Stores ground truth joined to its predictions, all or nothing: an unknown request id, or a
- * truth that does not fit the prediction (a class for a regression), refuses the whole batch.
+ * truth that does not fit the prediction (a class for a regression, a label that is not one of
+ * the model's classes), refuses the whole batch, so a refused label never replaces a stored one.
  */
 export function recordFeedback(db: SqliteDatabase, items: FeedbackItem[], now = Date.now()): FeedbackResult {
-  const find = db.prepare('SELECT prediction_pk, predicted_label FROM predictions WHERE request_id = ?');
+  const find = db.prepare('SELECT prediction_pk, model_name, predicted_label, output_json FROM predictions WHERE request_id = ?');
   const hasFeedback = db.prepare('SELECT 1 FROM prediction_feedback WHERE prediction_pk = ?');
   const upsert = db.prepare(
     `INSERT INTO prediction_feedback (prediction_pk, actual_label, actual_value, created_time) VALUES (?, ?, ?, ?)
@@ -257,15 +268,20 @@ export function recordFeedback(db: SqliteDatabase, items: FeedbackItem[], now = 
   return db.transaction(() => {
     const unknown: string[] = [];
     const resolved = items.map((item, i) => {
-      const row = find.get(item.request_id) as { prediction_pk: number; predicted_label: string | null } | undefined;
+      const row = find.get(item.request_id) as { prediction_pk: number; model_name: string; predicted_label: string | null; output_json: string } | undefined;
       if (!row) {
         unknown.push(item.request_id);
         return null;
       }
       const classifier = row.predicted_label !== null;
+      const field = items.length > 1 ? `feedback[${i}].actual` : 'actual';
       if (!classifier && typeof item.actual !== 'number') {
-        const field = items.length > 1 ? `feedback[${i}].actual` : 'actual';
         throw invalidParameter(`Invalid value '${item.actual}' for '${field}': request ${item.request_id} was a regression prediction, so the truth must be a number.`);
+      }
+      const classes = classifier ? classesOf(row.output_json) : null;
+      if (classes && !classes.includes(String(item.actual))) {
+        const allowed = classes.map((c) => JSON.stringify(c)).join(', ');
+        throw invalidParameter(`Invalid value ${JSON.stringify(item.actual)} for '${field}': model ${row.model_name}'s classes are ${allowed}; no feedback was stored.`);
       }
       return { pk: row.prediction_pk, label: classifier ? String(item.actual) : null, value: classifier ? null : (item.actual as number) };
     });

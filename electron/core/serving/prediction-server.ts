@@ -18,6 +18,8 @@ import { PredictionLog } from './prediction-log.js';
 import { parseFeedbackBody, recordFeedback } from './prediction-records.js';
 import { parseJsonBody } from '../json-body.js';
 import { drained } from '../request-drain.js';
+import { RefusalRecorder } from './prediction-refusals.js';
+import { rangeWarnings } from './range-warnings.js';
 import { checkRows, csvRows, mlflowJsonRows, tfServingRows, type Row } from './request-rows.js';
 import { ScoringBatcher } from './scoring-batcher.js';
 import { ServingMetrics } from './serving-metrics.js';
@@ -91,6 +93,13 @@ function routeOf(match: RegExpExecArray): Route {
 }
 type ParsedRows = { rows: Record<string, unknown>[]; fromText: boolean };
 
+/** The row a refusal names (`row 3, field ...`), as JSON; else the body as sent. */
+function offendingInput(error: unknown, rows: Record<string, unknown>[] | null, body: string): string {
+  const row = /^row (\d+)[,:]/.exec((error as Error).message ?? '');
+  const named = row && rows ? rows[Number(row[1])] : undefined;
+  return named ? JSON.stringify(named) : body;
+}
+
 export async function createPredictionServer(options: PredictionServerOptions): Promise<PredictionServer> {
   const { store } = options;
   const host = options.host ?? '127.0.0.1';
@@ -110,6 +119,8 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   });
   const metrics = new ServingMetrics(target.name, () => log?.counters ?? null, () => router.loaded().map((s) => s.version));
   const batcher = new ScoringBatcher({ log, onBatch: (rows) => metrics.batch(rows) });
+  // Kept with the prediction log: a server without one (comparisons only) writes nothing.
+  const refusals = options.logPredictions === false ? null : new RefusalRecorder(store.db);
   // The first request should not pay for loading: load the default route's version now.
   const first = await router.acquire();
   first.release();
@@ -118,9 +129,10 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   // Its prediction log and feedback feed monitoring: a rebound web page must not write to them.
   installRequestGuards(app, { loopbackHostOnly: !options.token, serverName: 'this model server' });
   if (options.token) requireBearerToken(app, options.token);
-  // Bodies are parsed in the handlers so malformed JSON gets our error shape and message.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Bodies are parsed in the handlers, whatever their content type (as TF Serving does: `curl -d`
+  // sends application/x-www-form-urlencoded), so a body that is not JSON gets our error and message.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}.` }),
   );
@@ -135,15 +147,31 @@ export async function createPredictionServer(options: PredictionServerOptions): 
     if (decoded !== target.name) throw notFound(`This server serves model '${target.name}', not '${decoded}'.`);
   };
   const bodyText = (body: unknown): string => (typeof body === 'string' ? body : '');
-  const jsonOf = (body: unknown): unknown => parseJsonBody(bodyText(body), { empty: 'error' });
+  const jsonOf = (body: unknown, example = '{"instances": [{"feature": value, ...}]}'): unknown => {
+    try {
+      return parseJsonBody(bodyText(body), { empty: 'error' });
+    } catch (error) {
+      // Whatever the content type says, the body is read as JSON: say so, with the shape expected.
+      throw invalidParameter(`${(error as Error).message} The body must be JSON, e.g. ${example}, whatever the Content-Type.`);
+    }
+  };
 
-  const fail = (reply: FastifyReply, endpoint: string, version: string, error: unknown): void => {
+  /** A caller's mistake (4xx, not 503 backpressure) is kept for the app's refusals panel. */
+  const refused = (endpoint: string, version: string | null, error: unknown, input: string): void => {
+    const status = errorStatus(error);
+    if (!refusals || status < 400 || status >= 500 || status === 429) return;
+    const code = error instanceof MLDeskError ? error.code : 'INVALID_PARAMETER_VALUE';
+    refusals.record({ model: target.name, version, endpoint, status, code, reason: (error as Error).message, input, timestamp: Date.now() });
+  };
+
+  const fail = (reply: FastifyReply, endpoint: string, version: string, error: unknown, input?: string): void => {
     metrics.observe(endpoint, version, errorStatus(error), 0, 0);
+    if (input !== undefined) refused(endpoint, version === 'none' ? null : version, error, input);
     sendError(reply, error);
   };
 
   /** Checks the rows against the leased version's signature, scores them in a micro-batch, answers. */
-  const scoreOn = (reply: FastifyReply, lease: Lease, parsed: ParsedRows, endpoint: string, started: number): void => {
+  const scoreOn = (reply: FastifyReply, lease: Lease, parsed: ParsedRows, endpoint: string, started: number, body: string): void => {
     const version = lease.served.version;
     let rows: Row[];
     try {
@@ -151,11 +179,12 @@ export async function createPredictionServer(options: PredictionServerOptions): 
       log?.reserve(rows.length);
     } catch (error) {
       lease.release();
-      fail(reply, endpoint, version, error);
+      fail(reply, endpoint, version, error, offendingInput(error, parsed.rows, body));
       return;
     }
+    const warnings = rangeWarnings(lease.served.model.signature, rows);
     // Called once the rows are scored and in the prediction log (or either failed).
-    batcher.submit(lease.served, { rows, endpoint, started }, (error, scored) => {
+    batcher.submit(lease.served, { rows, endpoint, started, warnings }, (error, scored) => {
       lease.release();
       if (error || !scored) {
         fail(reply, endpoint, version, error);
@@ -173,7 +202,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
    * request's whole life), check every row, score in a micro-batch, log, answer. Callbacks, not
    * promises, on this path: each await cost every request a few microtask turns.
    */
-  const score = (reply: FastifyReply, endpoint: string, route: Route, parse: () => ParsedRows): void => {
+  const score = (reply: FastifyReply, endpoint: string, route: Route, body: unknown, parse: () => ParsedRows): void => {
     const started = performance.now();
     let parsed: ParsedRows;
     let lease: Lease | null;
@@ -181,17 +210,17 @@ export async function createPredictionServer(options: PredictionServerOptions): 
       parsed = parse();
       lease = router.tryAcquire(route);
     } catch (error) {
-      fail(reply, endpoint, 'none', error);
+      fail(reply, endpoint, 'none', error, bodyText(body));
       return;
     }
     if (lease) {
-      scoreOn(reply, lease, parsed, endpoint, started);
+      scoreOn(reply, lease, parsed, endpoint, started, bodyText(body));
       return;
     }
     // The version is not loaded yet: this request (and those after it) wait for it to load once.
     router.acquire(route).then(
-      (loaded) => scoreOn(reply, loaded, parsed, endpoint, started),
-      (error: unknown) => fail(reply, endpoint, 'none', error),
+      (loaded) => scoreOn(reply, loaded, parsed, endpoint, started, bodyText(body)),
+      (error: unknown) => fail(reply, endpoint, 'none', error, bodyText(body)),
     );
   };
 
@@ -206,17 +235,18 @@ export async function createPredictionServer(options: PredictionServerOptions): 
       checkName(match[1]!);
       route = routeOf(match);
     } catch (error) {
+      refused('tfserving', null, error, `POST ${request.url}`);
       sendError(reply, error);
       return;
     }
-    score(reply, 'tfserving', route, () => ({ rows: tfServingRows(jsonOf(request.body)), fromText: false }));
+    score(reply, 'tfserving', route, request.body, () => ({ rows: tfServingRows(jsonOf(request.body)), fromText: false }));
   });
 
   app.post('/invocations', (request, reply) => {
     const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    score(reply, 'invocations', {}, () => {
+    // text/csv is read as CSV; any other body as JSON, as on the :predict route.
+    score(reply, 'invocations', {}, request.body, () => {
       if (type === 'text/csv') return { rows: csvRows(bodyText(request.body)).rows, fromText: true };
-      if (type !== 'application/json') throw invalidParameter(`Unsupported content type '${type || 'none'}': send application/json or text/csv.`);
       return { rows: mlflowJsonRows(jsonOf(request.body)), fromText: false };
     });
   });
@@ -224,7 +254,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   app.post('/v1/feedback', async (request, reply) => {
     try {
       if (!log) throw new MLDeskError('INVALID_STATE', 'This server runs without a prediction log (--no-prediction-log), so there is nothing to join feedback to.');
-      const items = parseFeedbackBody(jsonOf(request.body));
+      const items = parseFeedbackBody(jsonOf(request.body, '{"request_id": "...", "actual": ...}'));
       try {
         return reply.send(recordFeedback(store.db, items));
       } catch (error) {
@@ -234,6 +264,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
         return reply.send(recordFeedback(store.db, items));
       }
     } catch (error) {
+      refused('feedback', null, error, bodyText(request.body));
       return sendError(reply, error);
     }
   });
@@ -301,6 +332,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
     close() {
       // In-flight requests finish (and are logged) before the log and the models go.
       closing ??= app.close().then(async () => {
+        refusals?.flush();
         await log?.close();
         await router.close();
       });

@@ -11,6 +11,7 @@ import type { Prediction } from '../training/model-files.js';
 import type { ServedModel } from './model-router.js';
 import { rowEncoder, type RowEncoder } from './prediction-journal.js';
 import type { PredictionLog } from './prediction-log.js';
+import type { RangeWarning } from './range-warnings.js';
 import type { Row } from './request-rows.js';
 
 export interface ScoreJob {
@@ -19,6 +20,8 @@ export interface ScoreJob {
   endpoint: string;
   /** performance.now() when the request was read: the logged latency runs from here. */
   started: number;
+  /** Per row, its inputs outside the training range: answered and logged with its prediction. */
+  warnings?: (RangeWarning[] | undefined)[] | null;
 }
 
 export interface Scored {
@@ -81,7 +84,7 @@ export class ScoringBatcher {
   /** Queues the rows for this turn's model call; `done` gets their outputs once they are logged. */
   submit(served: ServedModel, job: ScoreJob, done: ScoreCallback): void {
     // Listed, not spread: a spread object here made every request ~10% dearer (measured).
-    const entry: Pending = { rows: job.rows, endpoint: job.endpoint, started: job.started, done };
+    const entry: Pending = { rows: job.rows, endpoint: job.endpoint, started: job.started, warnings: job.warnings, done };
     const jobs = this.pending.get(served);
     if (jobs) jobs.push(entry);
     else this.pending.set(served, [entry]);
@@ -126,9 +129,12 @@ export class ScoringBatcher {
     for (const job of jobs) {
       const latencyUs = Math.round((performance.now() - job.started) * 1000);
       const scored: Scored = { outputs: [], requestIds: [] };
-      for (const inputs of job.rows) {
+      for (let r = 0; r < job.rows.length; r++) {
+        const inputs = job.rows[r]!;
         const prediction = predictions[offset++]!;
-        const outputJson = output(prediction);
+        const warnings = job.warnings?.[r];
+        // In the prediction's own object, so the log keeps them with the answer they qualify.
+        const outputJson = warnings ? `${output(prediction).slice(0, -1)},"warnings":${JSON.stringify(warnings)}}` : output(prediction);
         const id = requestId();
         scored.outputs.push(outputJson);
         scored.requestIds.push(id);

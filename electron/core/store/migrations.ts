@@ -422,6 +422,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 9,
+    description: 'prediction refusals: the requests a model server refused (bad bodies, signature errors), the newest few per model',
+    sql: `
+      -- What a caller sent and why it was refused, so the app can show refusals and not only a
+      -- counter. Model servers write them in small batches and keep the newest rows per model.
+      CREATE TABLE prediction_refusals (
+        refusal_pk INTEGER PRIMARY KEY,
+        model_name TEXT NOT NULL,
+        -- The version the rows were checked against; NULL when the request failed before one was chosen.
+        model_version INTEGER,
+        endpoint TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        error_code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        -- The offending row as JSON when the reason names one, else the start of the body as sent.
+        input TEXT NOT NULL,
+        created_time INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX prediction_refusals_by_model ON prediction_refusals(model_name, refusal_pk);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,12 +3,12 @@ import type { Deployment, ModelSummary } from '../../../../shared/app-api/models
 import { CHAMPION } from '../../../../shared/app-api/models';
 import { formatRelative, formatTime } from '../../components/format';
 import { CopyButton } from '../run/copy-value';
+import { CallExample } from './call-example';
 import { startDeployment, stopDeployment } from './models-store';
 import { CountedTitle } from './model-badges';
 
-function predictExample(url: string, name: string): string {
-  return `curl -X POST ${url}/v1/models/${encodeURIComponent(name)}:predict \\\n  -H 'content-type: application/json' \\\n  -d '{"instances": [{"feature": 1.0}]}'`;
-}
+/** Deployments started without a port get the first free one from here (the server's DEFAULT_PORT). */
+const DEFAULT_PORT = 8500;
 
 function DeploymentRow({ deployment, model, onError }: { deployment: Deployment; model: ModelSummary; onError: (message: string | null) => void }) {
   const [stopping, setStopping] = useState(false);
@@ -64,13 +64,7 @@ function DeploymentRow({ deployment, model, onError }: { deployment: Deployment;
           Follows @{deployment.alias}: a promotion or rollback switches the version it serves with the next request.
         </p>
       )}
-      {deployment.url && deployment.state === 'running' && (
-        <details className="deployment-example">
-          <summary>Call it</summary>
-          <pre className="mono">{predictExample(deployment.url, model.name)}</pre>
-          <p className="muted">Also MLflow’s scoring protocol: POST {deployment.url}/invocations.</p>
-        </details>
-      )}
+      {deployment.url && deployment.state === 'running' && deployment.version && <CallExample url={deployment.url} model={model.name} version={deployment.version} />}
     </li>
   );
 }
@@ -79,13 +73,14 @@ function DeploymentRow({ deployment, model, onError }: { deployment: Deployment;
 export function DeploymentPanel({ model, deployments }: { model: ModelSummary; deployments: Deployment[] }) {
   const aliases = [...model.aliases].sort((a, b) => (a.alias === CHAMPION ? -1 : b.alias === CHAMPION ? 1 : a.alias.localeCompare(b.alias)));
   const [alias, setAlias] = useState(aliases[0]?.alias ?? CHAMPION);
-  const [portText, setPortText] = useState('0');
+  const [portText, setPortText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const aliasId = useId();
   const portId = useId();
-  const port = Number(portText);
-  const portValid = /^\d+$/.test(portText.trim()) && port <= 65535;
+  // Empty: the first free port from 8500, kept across restarts.
+  const port = portText.trim() === '' ? undefined : Number(portText);
+  const portValid = port === undefined || (/^\d+$/.test(portText.trim()) && port <= 65535);
   const chosen = aliases.some((a) => a.alias === alias) ? alias : (aliases[0]?.alias ?? '');
   const alreadyDeployed = deployments.some((d) => d.alias === chosen && d.state !== 'failed');
 
@@ -135,13 +130,13 @@ export function DeploymentPanel({ model, deployments }: { model: ModelSummary; d
               ))}
             </select>
             <label htmlFor={portId}>Port</label>
-            <input id={portId} type="text" inputMode="numeric" className="port-input" value={portText} onChange={(event) => setPortText(event.target.value)} aria-invalid={!portValid} title="0 picks any free port" />
+            <input id={portId} type="text" inputMode="numeric" className="port-input" value={portText} placeholder={`${DEFAULT_PORT}+`} onChange={(event) => setPortText(event.target.value)} aria-invalid={!portValid} title={`Empty: the first free port from ${DEFAULT_PORT}, kept across restarts. 0: any free port.`} />
             <button type="submit" className="btn btn-primary btn-small" disabled={busy || !portValid || alreadyDeployed} title={alreadyDeployed ? `@${chosen} is already deployed` : 'Start a prediction server on 127.0.0.1'}>
               {busy ? 'Starting…' : 'Start'}
             </button>
           </form>
         )}
-        {!portValid && <p className="field-error">The port is a whole number from 0 (any free port) to 65535.</p>}
+        {!portValid && <p className="field-error">The port is empty (the first free one from {DEFAULT_PORT}) or a whole number from 0 (any free port) to 65535.</p>}
         {error && <div role="alert" className="error-banner">{error}</div>}
       </div>
     </section>

@@ -11,6 +11,7 @@ import { metricKeys } from './model-metrics';
 import { FourEyesSetting } from './four-eyes-setting';
 import { loadModel, showMoreHistory, useModelDetail } from './models-store';
 import { PredictionLogPanel } from './prediction-log-panel';
+import { RefusalsPanel } from './refusals-panel';
 import { ReviewDialog } from './review-dialog';
 import { useLiveModels } from './use-live-models';
 import { VersionDetails, type VersionAction } from './version-details';
@@ -168,6 +169,7 @@ export function ModelPage({ name }: { name: string }) {
             </div>
             <div className="model-side">
               <DeploymentPanel model={model} deployments={deployments} />
+              <RefusalsPanel model={model.name} />
               {selected && <VersionDetails name={model.name} version={selected} fourEyes={settings?.fourEyes ?? false} onAction={onAction} />}
             </div>
           </div>

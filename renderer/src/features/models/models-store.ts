@@ -113,7 +113,8 @@ export async function rollbackAlias(name: string, alias: string, reason: string)
   await loadModel(name);
 }
 
-export async function startDeployment(model: string, alias: string, port: number): Promise<void> {
+/** Without a port, the server takes the first free one from 8500. */
+export async function startDeployment(model: string, alias: string, port: number | undefined): Promise<void> {
   await call('deployments.start', { model, alias, port });
   await loadDeployments(model);
 }
