@@ -92,6 +92,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const hasUi = existsSync(`${uiDir}/index.html`);
   if (hasUi) {
     await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: 'index.html', wildcard: false });
+    // Browsers ask for /favicon.ico whatever the page links (the login page, a downloaded CSV): the SVG serves.
+    app.get('/favicon.ico', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'max-age=86400').sendFile('favicon.svg'));
   } else {
     app.get('/', async (_request, reply) =>
       reply.type('text/plain; charset=utf-8').send('MLDesk tracking server. The UI is not built: run `npm run build`.\n'),
