@@ -2,9 +2,11 @@ import type { OperationOutput, OperationParsedInput } from '../../shared/app-api
 import type { PredictionRecord as WireRecord } from '../../shared/app-api/predictions.js';
 import { recoverJournals } from '../core/serving/prediction-journal.js';
 import { predictionStats, predictionVolume, searchPredictions, type PredictionRecord } from '../core/serving/prediction-records.js';
+import { feedbackHistory, predictionQuality } from '../core/serving/prediction-quality.js';
+import { notFound } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 
-type PredictionOperation = 'predictions.page' | 'predictions.stats';
+type PredictionOperation = 'predictions.page' | 'predictions.stats' | 'predictions.quality' | 'predictions.get';
 type Input<K extends PredictionOperation> = OperationParsedInput<K>;
 type Output<K extends PredictionOperation> = OperationOutput<K>;
 
@@ -43,6 +45,16 @@ export function createPredictionHandlers(store: TrackingStore) {
       replayJournals();
       const page = searchPredictions(store.db, { ...query, maxResults: query.limit });
       return { predictions: page.predictions.map(toWire), ...(page.next_page_token ? { nextPageToken: page.next_page_token } : {}) };
+    },
+    'predictions.quality': (query: Input<'predictions.quality'>): Output<'predictions.quality'> => {
+      replayJournals();
+      return predictionQuality(store.db, query);
+    },
+    'predictions.get': ({ model, requestId }: Input<'predictions.get'>): Output<'predictions.get'> => {
+      replayJournals();
+      const [found] = searchPredictions(store.db, { model, requestId, maxResults: 1 }).predictions;
+      if (!found) throw notFound(`No prediction of model '${model}' has request id ${requestId}.`);
+      return { prediction: toWire(found), feedbackHistory: feedbackHistory(store.db, requestId) };
     },
     'predictions.stats': ({ model, since }: Input<'predictions.stats'>): Output<'predictions.stats'> => {
       replayJournals();

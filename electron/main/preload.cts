@@ -54,6 +54,8 @@ const bridge = {
     'deployments.stop': call('deployments.stop'),
     'predictions.page': call('predictions.page'),
     'predictions.stats': call('predictions.stats'),
+    'predictions.quality': call('predictions.quality'),
+    'predictions.get': call('predictions.get'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);
