@@ -27,6 +27,7 @@ export function seedPredictions(dataDir: string, seed: SeedPredictions, batch = 
        VALUES (?, ?, ?, NULL, ?, ?, ?, ?, 'predict', ?)`,
     );
     const feedback = db.prepare('INSERT INTO prediction_feedback (prediction_pk, actual_label, created_time) VALUES (?, ?, ?)');
+    const history = db.prepare('INSERT INTO prediction_feedback_history (prediction_pk, actual_label, created_time) VALUES (?, ?, ?)');
     const start = Date.now() - seed.count;
     for (let from = 0; from < seed.count; from += batch) {
       db.transaction(() => {
@@ -45,7 +46,10 @@ export function seedPredictions(dataDir: string, seed: SeedPredictions, batch = 
             time,
           );
           const actual = seed.actual?.(i);
-          if (actual !== undefined) feedback.run(lastInsertRowid, actual, time + 1000);
+          if (actual !== undefined) {
+            feedback.run(lastInsertRowid, actual, time + 1000);
+            history.run(lastInsertRowid, actual, time + 1000);
+          }
         }
       })();
     }
