@@ -5,7 +5,9 @@ import { PredictionQuerySchema } from './predictions.js';
 /**
  * CSV downloads of what a table shows. They are plain GET links (`app-files/exports/<kind>.csv?q=`
  * with the query as JSON), so the browser streams them to disk with the session cookie or the
- * desktop window's secret, and no answer is ever held whole in memory on either side.
+ * desktop window's secret, and no answer is ever held whole in memory on either side. The query
+ * rides in the URL, which Node limits to about 16 KB of request line and headers (a 431 past that):
+ * hundreds of picked columns, not thousands.
  */
 
 /** The runs table as shown: its experiments, filter, sort and the columns picked (no window). */
