@@ -18,11 +18,17 @@ export function artifactKind(path: string): ArtifactPreview['kind'] {
   return 'binary';
 }
 
-/** Resolves a run's artifact file on disk, refusing paths that leave the run's artifact root. */
-export function runArtifactFile(store: TrackingStore, runId: string, path: string): string {
+/** The run's artifact folder on disk. */
+export function runArtifactRoot(store: TrackingStore, runId: string): string {
   const run = store.runs.row(runId, 'runId');
   const root = store.artifacts.localDirOf(run.artifact_uri);
   if (root === null) throw invalidParameter(`Run ${runId} keeps its artifacts in ${run.artifact_uri}, which this app cannot read.`);
+  return root;
+}
+
+/** Resolves a run's artifact file on disk, refusing paths that leave the run's artifact root. */
+export function runArtifactFile(store: TrackingStore, runId: string, path: string): string {
+  const root = runArtifactRoot(store, runId);
   const clean = path.replace(/^\/+/, '');
   if (clean.split('/').some((part) => part === '..' || part === '')) throw invalidParameter(`Invalid value '${path}' for field 'path': not a path inside the run's artifacts.`);
   return join(root, clean);

@@ -4,9 +4,11 @@ import { exampleRow } from '../core/serving/example-row.js';
 import { recoverJournals } from '../core/serving/prediction-journal.js';
 import { predictionStats, predictionVolume, searchPredictions, type PredictionRecord } from '../core/serving/prediction-records.js';
 import { listRefusals } from '../core/serving/prediction-refusals.js';
+import { feedbackHistory, predictionQuality } from '../core/serving/prediction-quality.js';
+import { notFound } from '../core/errors.js';
 import type { Services } from '../core/services.js';
 
-type PredictionOperation = 'predictions.page' | 'predictions.stats' | 'predictions.refusals' | 'predictions.example';
+type PredictionOperation = 'predictions.page' | 'predictions.stats' | 'predictions.refusals' | 'predictions.example' | 'predictions.quality' | 'predictions.get';
 type Input<K extends PredictionOperation> = OperationParsedInput<K>;
 type Output<K extends PredictionOperation> = OperationOutput<K>;
 
@@ -50,6 +52,16 @@ export function createPredictionHandlers({ store, datasets, registry }: Pick<Ser
       refusals: listRefusals(store.db, model, limit).map(({ model: _model, ...refusal }) => refusal),
     }),
     'predictions.example': ({ model, version }: Input<'predictions.example'>): Promise<Output<'predictions.example'>> => exampleRow(store, datasets, registry, model, version),
+    'predictions.quality': (query: Input<'predictions.quality'>): Output<'predictions.quality'> => {
+      replayJournals();
+      return predictionQuality(store.db, query);
+    },
+    'predictions.get': ({ model, requestId }: Input<'predictions.get'>): Output<'predictions.get'> => {
+      replayJournals();
+      const [found] = searchPredictions(store.db, { model, requestId, maxResults: 1 }).predictions;
+      if (!found) throw notFound(`No prediction of model '${model}' has request id ${requestId}.`);
+      return { prediction: toWire(found), feedbackHistory: feedbackHistory(store.db, requestId) };
+    },
     'predictions.stats': ({ model, since }: Input<'predictions.stats'>): Output<'predictions.stats'> => {
       replayJournals();
       const stats = predictionStats(store.db, model, since);

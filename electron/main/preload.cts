@@ -56,6 +56,8 @@ const bridge = {
     'predictions.stats': call('predictions.stats'),
     'predictions.refusals': call('predictions.refusals'),
     'predictions.example': call('predictions.example'),
+    'predictions.quality': call('predictions.quality'),
+    'predictions.get': call('predictions.get'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

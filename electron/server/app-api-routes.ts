@@ -3,9 +3,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { AppEvent } from '../../shared/app-api/events.js';
 import type { AppHandlers } from '../api/app-handlers.js';
-import { artifactKind, runArtifactFile } from '../api/artifact-preview.js';
+import { artifactKind, runArtifactFile, runArtifactRoot } from '../api/artifact-preview.js';
 import { dispatch } from '../api/dispatch.js';
 import { EventCoalescer } from '../core/app-events.js';
+import { attachmentDisposition, isFolder, zipFolder } from '../core/exports/folder-zip.js';
 import { notFound } from '../core/errors.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import { callerOf } from './token-login.js';
@@ -91,10 +92,20 @@ export function registerAppApiRoutes(app: FastifyInstance, store: TrackingStore,
     request.raw.on('close', end);
   });
 
-  // Raw artifact files of a run, for image previews and downloads in the UI.
+  // Raw artifact files of a run, for image previews and downloads in the UI; a folder (or the
+  // run's whole artifacts, an empty path) downloads as a zip.
   app.get('/app-files/artifacts/:runId/*', async (request, reply) => {
     const { runId, '*': path } = request.params as { runId: string; '*': string };
-    const file = runArtifactFile(store, runId, path);
+    const whole = path.replace(/\/+$/, '') === '';
+    const file = whole ? runArtifactRoot(store, runId) : runArtifactFile(store, runId, path);
+    if (await isFolder(file)) {
+      // "Download folder": the folder's files under their paths inside it, zipped as they are sent.
+      const name = whole ? `${store.runs.row(runId, 'runId').name || runId}-artifacts` : path.replace(/\/+$/, '').split('/').pop()!;
+      reply.header('content-type', 'application/zip');
+      reply.header('content-disposition', attachmentDisposition(`${name}.zip`));
+      reply.header('x-content-type-options', 'nosniff');
+      return reply.send(await zipFolder(file));
+    }
     let size: number;
     try {
       const info = await stat(file);

@@ -12,6 +12,7 @@ import { requireLaunchSecret } from './launch-secret.js';
 import { sendUiSecurityHeaders } from './ui-security.js';
 import { createAppHandlers } from '../api/app-handlers.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
+import { registerExportRoutes } from './export-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
@@ -92,6 +93,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const hasUi = existsSync(`${uiDir}/index.html`);
   if (hasUi) {
     await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: 'index.html', wildcard: false });
+    // Browsers ask for /favicon.ico whatever the page links (the login page, a downloaded CSV): the SVG serves.
+    app.get('/favicon.ico', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'max-age=86400').sendFile('favicon.svg'));
   } else {
     app.get('/', async (_request, reply) =>
       reply.type('text/plain; charset=utf-8').send('MLDesk tracking server. The UI is not built: run `npm run build`.\n'),
@@ -112,6 +115,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerTrackingRoutes(app, services.store);
   registerRegistryRoutes(app, services);
   registerAppApiRoutes(app, services.store, createAppHandlers(services));
+  registerExportRoutes(app, services.store);
   // Prediction servers started from the app live in this process: they stop before the database closes.
   app.addHook('onClose', () => services.deployments.stopAll());
   await registerArtifactRoutes(app, services.store);

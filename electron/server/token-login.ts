@@ -17,7 +17,8 @@ import { LOGIN_CSP, LOGIN_CSS, loginPage } from './login-page.js';
 export const LOGIN_PATH = '/login';
 const LOGOUT_PATH = '/logout';
 const LOGIN_CSS_PATH = '/login.css';
-const PUBLIC_PATHS = new Set([LOGIN_PATH, LOGOUT_PATH, LOGIN_CSS_PATH]);
+// The icon is the app's logo, no data: the login page shows it too.
+const PUBLIC_PATHS = new Set([LOGIN_PATH, LOGOUT_PATH, LOGIN_CSS_PATH, '/favicon.ico', '/favicon.svg']);
 const API_PATH = /^\/(api|ajax-api|app-api|app-files)\//;
 /** A session outlives neither the server process nor this. */
 const SESSION_LIFETIME_MS = 7 * 24 * 3600_000;

@@ -95,6 +95,21 @@ export const ExampleRowSchema = z.object({
   dataset: z.string().nullable(),
 });
 export type ExampleRow = z.infer<typeof ExampleRowSchema>;
+export const PredictionQualitySchema = z.object({
+  labelled: z.number(),
+  classes: z.array(z.string()),
+  /** matrix[actual][predicted], in the order of `classes`. */
+  matrix: z.array(z.array(z.number())),
+  trend: z.object({
+    bucketMs: z.number(),
+    points: z.array(z.object({ start: z.number(), version: z.string(), count: z.number(), accuracy: z.number().nullable(), mae: z.number().nullable() })),
+  }),
+  /** What each version scored on its validation split when trained (`val_accuracy` / `val_mae`). */
+  validation: z.array(z.object({ version: z.string(), metric: z.string(), value: z.number() })),
+});
+export type PredictionQuality = z.infer<typeof PredictionQualitySchema>;
+
+export const FeedbackHistorySchema = z.array(z.object({ actual: z.union([z.string(), z.number()]), timestamp: z.number() }));
 
 export const predictionOperations = {
   'predictions.refusals': {
@@ -113,5 +128,14 @@ export const predictionOperations = {
   'predictions.stats': {
     input: z.object({ model: z.string().min(1, 'is required'), since: z.number().int().min(0).optional() }),
     output: PredictionStatsSchema,
+  },
+  'predictions.quality': {
+    input: z.object({ model: z.string().min(1, 'is required'), version: PredictionQuerySchema.shape.version, since: z.number().int().min(0).optional() }),
+    output: PredictionQualitySchema,
+  },
+  /** One prediction in full, with every ground truth sent for it (a correction does not erase the first). */
+  'predictions.get': {
+    input: z.object({ model: z.string().min(1, 'is required'), requestId: z.string().trim().min(1, 'is required') }),
+    output: z.object({ prediction: PredictionRecordSchema, feedbackHistory: FeedbackHistorySchema }),
   },
 };

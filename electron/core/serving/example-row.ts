@@ -38,7 +38,7 @@ async function trainingRow(store: TrackingStore, datasets: DatasetStore, runId: 
 
 export async function exampleRow(store: TrackingStore, datasets: DatasetStore, registry: ModelRegistry, model: string, version: string): Promise<ExampleRow> {
   const modelVersion = registry.getVersion(model, version);
-  const signature = JSON.parse(await readFile(join(modelDirOf(store, modelVersion), 'signature.json'), 'utf8')) as ModelSignature;
+  const signature = JSON.parse(await readFile(join(modelDirOf(store, registry, modelVersion), 'signature.json'), 'utf8')) as ModelSignature;
   if (modelVersion.run_id) {
     try {
       const found = await trainingRow(store, datasets, modelVersion.run_id, signature);

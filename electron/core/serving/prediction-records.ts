@@ -261,6 +261,7 @@ function classesOf(outputJson: string): string[] | null {
 export function recordFeedback(db: SqliteDatabase, items: FeedbackItem[], now = Date.now()): FeedbackResult {
   const find = db.prepare('SELECT prediction_pk, model_name, predicted_label, output_json FROM predictions WHERE request_id = ?');
   const hasFeedback = db.prepare('SELECT 1 FROM prediction_feedback WHERE prediction_pk = ?');
+  const remember = db.prepare('INSERT INTO prediction_feedback_history (prediction_pk, actual_label, actual_value, created_time) VALUES (?, ?, ?, ?)');
   const upsert = db.prepare(
     `INSERT INTO prediction_feedback (prediction_pk, actual_label, actual_value, created_time) VALUES (?, ?, ?, ?)
      ON CONFLICT (prediction_pk) DO UPDATE SET actual_label = excluded.actual_label, actual_value = excluded.actual_value, created_time = excluded.created_time`,
@@ -293,6 +294,7 @@ export function recordFeedback(db: SqliteDatabase, items: FeedbackItem[], now = 
     for (const entry of resolved) {
       if (hasFeedback.get(entry!.pk)) replaced++;
       upsert.run(entry!.pk, entry!.label, entry!.value, now);
+      remember.run(entry!.pk, entry!.label, entry!.value, now);
     }
     return { accepted: resolved.length, replaced };
   }).immediate();

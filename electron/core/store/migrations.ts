@@ -444,6 +444,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX prediction_refusals_by_model ON prediction_refusals(model_name, refusal_pk);
     `,
   },
+  {
+    version: 10,
+    description: 'prediction feedback history: every ground truth sent for a prediction, not only the latest',
+    sql: `
+      -- prediction_feedback keeps the truth that counts (the latest); a correction replaces it
+      -- there, and this table keeps every one sent, for the prediction's detail view.
+      CREATE TABLE prediction_feedback_history (
+        prediction_pk INTEGER NOT NULL REFERENCES predictions(prediction_pk) ON DELETE CASCADE,
+        actual_label TEXT,
+        actual_value REAL,
+        created_time INTEGER NOT NULL,
+        CHECK ((actual_label IS NULL) <> (actual_value IS NULL))
+      ) STRICT;
+      CREATE INDEX prediction_feedback_history_by_prediction ON prediction_feedback_history(prediction_pk, created_time);
+      INSERT INTO prediction_feedback_history (prediction_pk, actual_label, actual_value, created_time)
+        SELECT prediction_pk, actual_label, actual_value, created_time FROM prediction_feedback;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

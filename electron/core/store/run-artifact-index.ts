@@ -31,7 +31,11 @@ function outsideRun(path: string, why: string) {
 }
 
 /** Resolves a proxy path for a write or delete, or throws a 400 naming the path. */
-export function runArtifactTarget(files: ArtifactFiles, runs: RunStore, path: string): RunArtifactTarget {
+/**
+ * `allowRunRoot`: the run's artifact folder itself is a valid answer (reading it whole as a zip),
+ * where writing or deleting it is not.
+ */
+export function runArtifactTarget(files: ArtifactFiles, runs: RunStore, path: string, allowRunRoot = false): RunArtifactTarget {
   const target = files.resolveProxyPath(path);
   const relative = files.relativeToRoot(target);
   if (relative === '') throw outsideRun(path, 'it names the artifact root itself');
@@ -47,7 +51,10 @@ export function runArtifactTarget(files: ArtifactFiles, runs: RunStore, path: st
     const runRoot = files.localDirOf(run.artifact_uri);
     // The folder must be the run's own: a run id pasted under another experiment is not it.
     if (runRoot === null || resolve(runRoot) !== resolve(files.root, ...parts.slice(0, i + 2))) continue;
-    if (i + 2 === parts.length) throw outsideRun(path, `it names the artifact folder of run ${parts[i]} itself`);
+    if (i + 2 === parts.length) {
+      if (allowRunRoot) return { target, runPk: run.run_pk, pathInRun: '' };
+      throw outsideRun(path, `it names the artifact folder of run ${parts[i]} itself`);
+    }
     if (!target.startsWith(resolve(runRoot) + sep)) continue;
     return { target, runPk: run.run_pk, pathInRun: parts.slice(i + 2).join('/') };
   }

@@ -106,8 +106,8 @@ export class TrackingStore {
   }
 
   /** Where an artifact-proxy upload or delete goes: strictly inside one run's artifact folder (else 400). */
-  runArtifactTarget(proxyPath: string): RunArtifactTarget {
-    return runArtifactTarget(this.artifacts, this.runs, proxyPath);
+  runArtifactTarget(proxyPath: string, allowRunRoot = false): RunArtifactTarget {
+    return runArtifactTarget(this.artifacts, this.runs, proxyPath, allowRunRoot);
   }
 
   /** Stores an upload through the artifact proxy and indexes it under its run. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { invalidParameter } from '../../core/errors.js';
+import { attachmentDisposition, isFolder, zipFolder } from '../../core/exports/folder-zip.js';
 import type { TrackingStore } from '../../core/store/tracking-store.js';
 
 const PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'] as const;
@@ -66,7 +67,18 @@ export async function registerArtifactRoutes(app: FastifyInstance, store: Tracki
       });
       scope.get(`${prefix}/artifacts/*`, async (request, reply) => {
         const path = wildcardPath(request);
-        const { stream, size } = await store.artifacts.open(store.artifacts.resolveProxyPath(path), path);
+        const target = store.artifacts.resolveProxyPath(path);
+        if (await isFolder(target)) {
+          // A folder comes as a zip, but only one inside a single run's artifacts (or that folder
+          // itself): the artifact root or an experiment's folder would hand out every run at once.
+          const folder = store.runArtifactTarget(path, true);
+          const name = folder.pathInRun === '' ? `${path.split('/').at(-2) ?? 'run'}-artifacts` : (path.split('/').at(-1) ?? 'artifacts');
+          reply.header('content-type', 'application/zip');
+          reply.header('content-disposition', attachmentDisposition(`${name}.zip`));
+          reply.header('x-content-type-options', 'nosniff');
+          return reply.send(await zipFolder(folder.target));
+        }
+        const { stream, size } = await store.artifacts.open(target, path);
         const extension = path.split('.').pop()?.toLowerCase() ?? '';
         reply.header('content-length', size);
         reply.header('content-type', CONTENT_TYPES[extension] ?? 'application/octet-stream');

@@ -1,3 +1,5 @@
+// First: zod must be configured before the shared schemas below are built (zod-config.ts says why).
+import '../zod-config';
 import type { MLDeskBridge } from '../../../shared/app-api/bridge';
 import type { AppEvent, AppEventName } from '../../../shared/app-api/events';
 import { APP_EVENT_NAMES } from '../../../shared/app-api/events';

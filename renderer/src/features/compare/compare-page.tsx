@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { useDocumentTitle } from '../../app/document-title';
 import { routeHref } from '../../app/router';
 import { useLiveRuns, useThrottled } from '../../components/charts/live-refresh';
 import { runColor } from '../../components/charts/run-colors';
@@ -77,6 +78,7 @@ export function CompareRunsPage({ runIds }: { runIds: string[] }) {
   const state = useCompareRuns(ids);
   const [refreshTokens, setRefreshTokens] = useState<Record<string, number>>({});
   const refreshRuns = useThrottled(state.refresh, 1000);
+  useDocumentTitle(`Compare ${ids.length} runs`);
   const runs: ComparedRun[] = useMemo(
     () => state.runs.map((run) => ({ run, name: run.runName || run.runId.slice(0, 8), color: runColor(ids.indexOf(run.runId)) })),
     [state.runs, ids],

@@ -1,4 +1,5 @@
 import { Fragment, useMemo, useState } from 'react';
+import { exportUrl } from '../../../../shared/app-api/exports';
 import { routeHref } from '../../app/router';
 import { formatDuration, formatMetric, formatTime } from '../../components/format';
 import { useCompareUi } from './compare-store';
@@ -65,6 +66,9 @@ export function CompareTable({ runs }: { runs: ComparedRun[] }) {
             <input type="checkbox" checked={onlyDifferences} onChange={(event) => set({ onlyDifferences: event.target.checked })} />
             <span>Show only differences</span>
           </label>
+          <a className="btn btn-small" href={exportUrl('compare', { runIds: runs.map((r) => r.run.runId) })} download title="Download every row of this table (all parameters and latest metrics) as CSV">
+            Export CSV
+          </a>
         </span>
       </div>
       <div className="compare-table-scroll">

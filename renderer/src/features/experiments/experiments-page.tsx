@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useDocumentTitle } from '../../app/document-title';
 import { routeHref } from '../../app/router';
 import { EmptyState, Spinner } from '../../components/feedback';
 import { formatRelative, formatTime } from '../../components/format';
@@ -8,22 +9,15 @@ import { mostRecent, useExperiments } from './experiments-store';
 import { useLiveExperiments } from './use-live-experiments';
 import './experiments.css';
 
-function useDocumentTitle(title: string | undefined): void {
-  useEffect(() => {
-    if (!title) return;
-    document.title = `${title} · MLDesk`;
-    return () => {
-      document.title = 'MLDesk';
-    };
-  }, [title]);
-}
-
 function ExperimentMain({ experimentId }: { experimentId: string | null }) {
   const { experiments, loaded } = useExperiments();
-  useDocumentTitle(experiments.find((e) => e.experimentId === experimentId)?.name);
+  useDocumentTitle(experimentId === null ? 'Experiments' : experiments.find((e) => e.experimentId === experimentId)?.name, experimentId === null ? null : 'Experiments');
   if (experimentId === null) {
     return loaded && experiments.length === 0 ? (
-      <EmptyState title="Create an experiment to start">Use “New” in the sidebar, or log a run from any MLflow client.</EmptyState>
+      <EmptyState title="Create an experiment to start">
+        Use “New” in the sidebar, log a run from any MLflow client, or train a model here on a <a href={routeHref({ view: 'datasets' })}>sample dataset</a> with{' '}
+        <a href={routeHref({ view: 'new-run', dataset: null })}>New run</a>.
+      </EmptyState>
     ) : (
       <Spinner label="Loading experiments…" />
     );

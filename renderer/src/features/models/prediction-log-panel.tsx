@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { exportUrl } from '../../../../shared/app-api/exports';
 import type { Deployment } from '../../../../shared/app-api/models';
 import type { PredictionOutput, PredictionRecord, PredictionStats } from '../../../../shared/app-api/predictions';
 import '../../components/charts/charts.css';
@@ -7,8 +8,11 @@ import { runColor } from '../../components/charts/run-colors';
 import { useElementWidth } from '../../components/charts/use-element-width';
 import { ErrorBanner, Spinner } from '../../components/feedback';
 import { formatRelative, formatTime } from '../../components/format';
+import { PredictionDetail } from './prediction-detail';
 import './prediction-log.css';
+import { PredictionQualityPanel } from './prediction-quality';
 import {
+  exportQuery,
   NO_FILTERS,
   WINDOWS,
   hasFilters,
@@ -16,6 +20,7 @@ import {
   newerPredictions,
   olderPredictions,
   openPredictionLog,
+  selectPrediction,
   setLive,
   setPredictionFilters,
   usePredictionLog,
@@ -179,12 +184,14 @@ function Rows({ rows }: { rows: PredictionRecord[] }) {
           const output = describeOutput(row.output);
           const verdict = truthVerdict(row);
           return (
-            <tr key={row.requestId} data-request-id={row.requestId}>
+            <tr key={row.requestId} data-request-id={row.requestId} onClick={() => selectPrediction(row.requestId)}>
               <td className="nowrap" title={formatTime(row.timestamp)}>
                 {new Date(row.timestamp).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 })}
               </td>
               <td className="mono request-id" title={row.requestId}>
-                {row.requestId.slice(-12)}
+                <button type="button" className="prediction-open mono" aria-label={`Open prediction ${row.requestId}`} onClick={(event) => (event.stopPropagation(), selectPrediction(row.requestId))}>
+                  {row.requestId.slice(-12)}
+                </button>
               </td>
               <td>
                 <span className="version-swatch" style={{ background: versionColor(row.modelVersion) }} />v{row.modelVersion}
@@ -220,7 +227,7 @@ function Rows({ rows }: { rows: PredictionRecord[] }) {
  * figures and a volume chart. While Live is on, the first page refreshes every two seconds.
  */
 export function PredictionLogPanel({ model, deployments }: { model: string; deployments: Deployment[] }) {
-  const { filters, rows, stats, nextToken, tokens, loading, error, live, refreshedAt } = usePredictionLog();
+  const { filters, rows, stats, quality, selected, nextToken, tokens, loading, error, live, refreshedAt } = usePredictionLog();
   useEffect(() => openPredictionLog(model), [model]);
   const onFirstPage = tokens.length === 0;
   useEffect(() => {
@@ -239,6 +246,11 @@ export function PredictionLogPanel({ model, deployments }: { model: string; depl
         <span>Prediction log</span>
         <div className="prediction-log-actions">
           {refreshedAt && <span className="muted">updated {new Date(refreshedAt).toLocaleTimeString()}</span>}
+          {stats !== null && stats.total > 0 && (
+            <a className="btn btn-small" href={exportUrl('predictions', exportQuery(model, filters))} download title="Download every prediction under these filters (all pages) as CSV">
+              Export CSV
+            </a>
+          )}
           <label className="live-toggle">
             <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live
           </label>
@@ -262,6 +274,7 @@ export function PredictionLogPanel({ model, deployments }: { model: string; depl
             <Summary stats={stats} />
             <VolumeChart stats={stats} />
           </div>
+          {quality && <PredictionQualityPanel quality={quality} />}
           <Filters filters={filters} versions={versions} />
           {rows.length === 0 ? (
             <p className="muted prediction-none">{loading ? 'Loading…' : 'No predictions match these filters.'}</p>
@@ -279,6 +292,7 @@ export function PredictionLogPanel({ model, deployments }: { model: string; depl
           </div>
         </div>
       )}
+      {selected && <PredictionDetail model={model} requestId={selected} />}
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
-import type { PredictionQuery, PredictionRecord, PredictionStats } from '../../../../shared/app-api/predictions';
+import type { PredictionsExport } from '../../../../shared/app-api/exports';
+import type { PredictionQuality, PredictionQuery, PredictionRecord, PredictionStats } from '../../../../shared/app-api/predictions';
 import { call } from '../../api/app-client';
 
 export const PREDICTIONS_PAGE = 50;
@@ -40,6 +41,10 @@ interface PredictionLogState {
   rows: PredictionRecord[];
   nextToken: string | undefined;
   stats: PredictionStats | null;
+  /** Confusion matrix and accuracy over time under the window and version filters. */
+  quality: PredictionQuality | null;
+  /** The request id whose detail view is open. */
+  selected: string | null;
   loading: boolean;
   error: string | null;
   live: boolean;
@@ -54,6 +59,8 @@ export const usePredictionLog = create<PredictionLogState>(() => ({
   rows: [],
   nextToken: undefined,
   stats: null,
+  quality: null,
+  selected: null,
   loading: false,
   error: null,
   live: true,
@@ -67,17 +74,25 @@ function since(filters: PredictionFilters, now: number): number | undefined {
   return window?.ms ? now - window.ms : undefined;
 }
 
-function queryOf(model: string, filters: PredictionFilters, token: string | undefined, from: number | undefined): PredictionQuery {
+/** The log's filters as the server reads them, every page (the CSV export's query). */
+export function filterQuery(model: string, filters: PredictionFilters, from: number | undefined): PredictionsExport {
   return {
     model,
-    limit: PREDICTIONS_PAGE,
     ...(filters.version ? { version: filters.version } : {}),
     ...(from !== undefined ? { since: from } : {}),
     ...(filters.feedback !== 'any' ? { feedback: filters.feedback } : {}),
     ...(filters.label.trim() ? { label: filters.label.trim() } : {}),
     ...(filters.requestId.trim() ? { requestId: filters.requestId.trim() } : {}),
-    ...(token ? { pageToken: token } : {}),
   };
+}
+
+/** What "Export CSV" downloads: the filters on screen, with the time window counted back from now. */
+export function exportQuery(model: string, filters: PredictionFilters): PredictionsExport {
+  return filterQuery(model, filters, since(filters, Date.now()));
+}
+
+function queryOf(model: string, filters: PredictionFilters, token: string | undefined, from: number | undefined): PredictionQuery {
+  return { ...filterQuery(model, filters, from), limit: PREDICTIONS_PAGE, ...(token ? { pageToken: token } : {}) };
 }
 
 /** Fetches the current page and the summary; an answer overtaken by a newer request is dropped. */
@@ -88,9 +103,14 @@ export async function loadPredictions(): Promise<void> {
   usePredictionLog.setState({ loading: true });
   const from = since(filters, Date.now());
   try {
-    const [page, stats] = await Promise.all([call('predictions.page', queryOf(model, filters, token, from)), call('predictions.stats', { model, ...(from !== undefined ? { since: from } : {}) })]);
+    const window = from !== undefined ? { since: from } : {};
+    const [page, stats, quality] = await Promise.all([
+      call('predictions.page', queryOf(model, filters, token, from)),
+      call('predictions.stats', { model, ...window }),
+      call('predictions.quality', { model, ...window, ...(filters.version ? { version: filters.version } : {}) }),
+    ]);
     if (request !== latest) return;
-    usePredictionLog.setState({ rows: page.predictions, nextToken: page.nextPageToken, stats, loading: false, error: null, refreshedAt: Date.now() });
+    usePredictionLog.setState({ rows: page.predictions, nextToken: page.nextPageToken, stats, quality, loading: false, error: null, refreshedAt: Date.now() });
   } catch (error) {
     if (request === latest) usePredictionLog.setState({ loading: false, error: (error as Error).message });
   }
@@ -98,7 +118,7 @@ export async function loadPredictions(): Promise<void> {
 
 export function openPredictionLog(model: string): void {
   if (usePredictionLog.getState().model !== model) {
-    usePredictionLog.setState({ model, filters: NO_FILTERS, tokens: [], token: undefined, rows: [], nextToken: undefined, stats: null, error: null });
+    usePredictionLog.setState({ model, filters: NO_FILTERS, tokens: [], token: undefined, rows: [], nextToken: undefined, stats: null, quality: null, selected: null, error: null });
   }
   void loadPredictions();
 }
@@ -124,4 +144,8 @@ export function newerPredictions(): void {
 
 export function setLive(live: boolean): void {
   usePredictionLog.setState({ live });
+}
+
+export function selectPrediction(requestId: string | null): void {
+  usePredictionLog.setState({ selected: requestId });
 }

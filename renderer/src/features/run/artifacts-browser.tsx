@@ -17,6 +17,11 @@ function name(path: string): string {
   return path.split('/').pop() ?? path;
 }
 
+/** The UI's download URL of a run's artifact folder (a zip); the empty path is all of them. */
+function zipUrl(runId: string, path: string): string {
+  return `app-files/artifacts/${encodeURIComponent(runId)}/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 function sortEntries(entries: ArtifactEntry[]): ArtifactEntry[] {
   return [...entries].sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.path.localeCompare(b.path));
 }
@@ -84,7 +89,7 @@ export function ArtifactsBrowser({ runId }: { runId: string }) {
       );
     }
     return folder.entries!.map((entry) => (
-      <li key={entry.path} role="none">
+      <li key={entry.path} role="none" className={entry.isDir ? 'tree-folder' : undefined}>
         <button
           role="treeitem"
           aria-expanded={entry.isDir ? open.has(entry.path) : undefined}
@@ -98,6 +103,11 @@ export function ArtifactsBrowser({ runId }: { runId: string }) {
           <span className="tree-name">{name(entry.path)}</span>
           {!entry.isDir && <span className="tree-size">{formatBytes(entry.size)}</span>}
         </button>
+        {entry.isDir && (
+          <a className="tree-zip" href={zipUrl(runId, entry.path)} download title={`Download ${name(entry.path)} as a zip`} aria-label={`Download folder ${entry.path} as a zip`}>
+            .zip
+          </a>
+        )}
         {entry.isDir && open.has(entry.path) && (
           <ul role="group" className="tree-group">
             {renderFolder(entry.path, depth + 1)}
@@ -120,9 +130,14 @@ export function ArtifactsBrowser({ runId }: { runId: string }) {
       <div className="artifacts-tree">
         <div className="artifacts-tree-header">
           <span>Files</span>
-          <button className="btn btn-small btn-ghost" onClick={refresh} title="Reload the file list">
-            Refresh
-          </button>
+          <span className="artifacts-tree-actions">
+            <a className="btn btn-small btn-ghost" href={zipUrl(runId, '')} download title="Download every artifact of this run as one zip">
+              Download all
+            </a>
+            <button className="btn btn-small btn-ghost" onClick={refresh} title="Reload the file list">
+              Refresh
+            </button>
+          </span>
         </div>
         <ul role="tree" aria-label="Artifacts" className="tree">
           {renderFolder(ROOT, 0)}

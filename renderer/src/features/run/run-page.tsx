@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useDocumentTitle } from '../../app/document-title';
 import { navigate } from '../../app/router';
 import { useLiveRuns, useThrottled } from '../../components/charts/live-refresh';
 import { ErrorBanner, NotFoundPage, Spinner } from '../../components/feedback';
@@ -51,6 +52,7 @@ function RunPageContent({ runId }: { runId: string }) {
   const [registering, setRegistering] = useState(false);
   const refreshRun = useThrottled(state.refresh, 1000);
   const refreshLineage = useThrottled(lineage.refresh, 1000);
+  useDocumentTitle(state.run ? state.run.runName || state.run.runId : state.notFound ? 'Run not found' : undefined, 'Runs');
 
   // Links inside the page (a model node → this run's artifacts) change only the hash's tab.
   useEffect(() => {

@@ -8,6 +8,7 @@ const PATHS = {
   down: 'M8 3v9.5M4 8.5l4 4 4-4',
   copy: 'M5.5 5.5h7v8h-7zM3.5 10.5v-8h7',
   chevron: 'M4 6l4 4 4-4',
+  download: 'M8 2.5v8M4.5 7 8 10.5 11.5 7M3 13.5h10',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { routeHref } from '../../app/router';
 import { EmptyState } from '../../components/feedback';
 import { clearFilter } from './filter-box';
 import { Icon } from './icons';
@@ -50,10 +51,30 @@ export function NoRunsYet({ experimentName }: { experimentName: string }) {
   ].join('\n');
   return (
     <EmptyState title="No runs here yet.">
-      <p>Point any MLflow client at MLDesk and log a run; it shows up here while it trains.</p>
-      <div className="rt-snippets">
-        <Snippet label="1. In your shell" text={`export MLFLOW_TRACKING_URI=${trackingUri()}`} />
-        <Snippet label="2. In your training script" text={python} />
+      <div className="rt-start" data-testid="runs-empty-start">
+        <section className="rt-start-path">
+          <h3>Train one in the app</h3>
+          <p>
+            Import a sample dataset (<strong>synthetic-churn</strong>, a yes/no churn table, or <strong>iris</strong>, three flower species), then train a model on it
+            with <strong>New run</strong>: no code, progress shown live, the run lands here.
+          </p>
+          <div className="rt-start-actions">
+            <a className="btn" href={routeHref({ view: 'datasets' })}>
+              Sample datasets
+            </a>
+            <a className="btn btn-primary" href={routeHref({ view: 'new-run', dataset: null })}>
+              New run
+            </a>
+          </div>
+        </section>
+        <section className="rt-start-path">
+          <h3>Or log from your own code</h3>
+          <p>Point any MLflow client at MLDesk and log a run; it shows up here while it trains.</p>
+          <div className="rt-snippets">
+            <Snippet label="1. In your shell" text={`export MLFLOW_TRACKING_URI=${trackingUri()}`} />
+            <Snippet label="2. In your training script" text={python} />
+          </div>
+        </section>
       </div>
     </EmptyState>
   );

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { exportUrl } from '../../../../shared/app-api/exports';
 import { navigate } from '../../app/router';
 import { ColumnPicker } from './column-picker';
 import { FilterBox } from './filter-box';
@@ -34,6 +35,32 @@ function CompareButton() {
       <Icon name="compare" />
       Compare ({number.format(count)})
     </button>
+  );
+}
+
+/** Downloads the table as shown (filter, sort, columns; every row, not only those on screen) as CSV. */
+function ExportButton() {
+  const query = useRunsData((s) => s.query);
+  const total = useRunsData((s) => s.total);
+  if (!query || !total) {
+    return (
+      <button type="button" className="btn" disabled title="No runs to export">
+        <Icon name="download" />
+        Export CSV
+      </button>
+    );
+  }
+  const href = exportUrl('runs', {
+    experimentIds: [query.experimentId],
+    ...(query.filter.trim() ? { filter: query.filter } : {}),
+    ...(query.sort ? { sort: [query.sort] } : {}),
+    columns: query.columns,
+  });
+  return (
+    <a className="btn" href={href} download title={`Download the ${number.format(total)} runs of the table, with its columns, as CSV`}>
+      <Icon name="download" />
+      Export CSV
+    </a>
   );
 }
 
@@ -78,6 +105,7 @@ export function RunsToolbar() {
       <div className="rt-toolbar-row">
         <FilterBox />
         <ColumnPicker />
+        <ExportButton />
         <CompareButton />
       </div>
       <Summary />
