@@ -139,8 +139,9 @@ export function ConfusionMatrixTable({ label, matrix }: { label: string; matrix:
                   return (
                     <td
                       key={matrix.labels[j]}
-                      className={`${i === j ? 'diagonal' : ''}${share > 0.5 ? ' strong' : ''}`}
-                      style={{ background: `color-mix(in srgb, var(--accent) ${Math.round(share * 85)}%, var(--panel))` }}
+                      className={i === j ? 'diagonal' : undefined}
+                      // At most 55% accent: the theme's text colour stays readable on every shade.
+                      style={{ background: `color-mix(in srgb, var(--accent) ${Math.round(share * 55)}%, var(--panel))` }}
                       title={`${count.format(n)} of ${count.format(total)} ${matrix.labels[i]} rows predicted ${matrix.labels[j]} (${(share * 100).toFixed(1)}%)`}
                     >
                       {count.format(n)}

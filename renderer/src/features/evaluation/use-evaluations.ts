@@ -19,14 +19,11 @@ export function useEvaluations(entries: EvaluationEntry[]) {
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (entries.length === 0) return;
-    let live = true;
+    // An answer for entries no longer shown is ignored below (its key differs), so none is dropped here.
     call('runs.evaluation', { runIds: entries.map((e) => e.runId) }).then(
-      ({ evaluations }) => live && setState({ key, loaded: entries.map((e, i) => ({ ...e, evaluation: evaluations[i]?.evaluation ?? null })), error: null }),
-      (error: unknown) => live && setState({ key, loaded: null, error: (error as Error).message }),
+      ({ evaluations }) => setState({ key, loaded: entries.map((e, i) => ({ ...e, evaluation: evaluations[i]?.evaluation ?? null })), error: null }),
+      (error: unknown) => setState({ key, loaded: null, error: (error as Error).message }),
     );
-    return () => {
-      live = false;
-    };
     // `key` names the entries: a new array with the same runs is not a new request.
   }, [key, attempt]);
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
