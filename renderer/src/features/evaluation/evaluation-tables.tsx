@@ -61,7 +61,7 @@ export function PerClassTable({ entries }: { entries: Array<{ label: string; eva
     <td key="s" className="num muted">{values?.support === undefined ? (values ? count.format(e.summary.rows) : '—') : count.format(values.support)}</td>,
   ];
   return (
-    <div className="evaluation-table-wrap">
+    <div className="evaluation-table-wrap wide">
       <table className="data-table evaluation-table per-class-table" data-testid="per-class-table">
         <thead>
           <tr>
