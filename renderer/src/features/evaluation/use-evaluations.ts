@@ -12,6 +12,29 @@ export interface LoadedEntry extends EvaluationEntry {
   evaluation: RunEvaluation | null;
 }
 
+/**
+ * Answers by entries' key. A recorded evaluation never changes, so an answer holding one for every
+ * entry is kept: a page that remounts (live model updates re-render it) shows it at once. An answer
+ * with a missing one (a run still training) is asked again next time.
+ */
+const answers = new Map<string, Promise<LoadedEntry[]>>();
+const KEEP_ANSWERS = 50;
+
+function load(key: string, entries: EvaluationEntry[]): Promise<LoadedEntry[]> {
+  const known = answers.get(key);
+  if (known) return known;
+  const pending = call('runs.evaluation', { runIds: entries.map((e) => e.runId) }).then(({ evaluations }) =>
+    entries.map((e, i) => ({ ...e, evaluation: evaluations[i]?.evaluation ?? null })),
+  );
+  answers.set(key, pending);
+  if (answers.size > KEEP_ANSWERS) answers.delete(answers.keys().next().value!);
+  pending.then(
+    (loaded) => loaded.some((e) => e.evaluation === null) && answers.delete(key),
+    () => answers.delete(key),
+  );
+  return pending;
+}
+
 /** The evaluations of the entries' runs, fetched in one call; refetched when the set of runs changes. */
 export function useEvaluations(entries: EvaluationEntry[]) {
   const key = entries.map((e) => `${e.runId}\u0000${e.label}`).join('\u0001');
@@ -20,8 +43,8 @@ export function useEvaluations(entries: EvaluationEntry[]) {
   useEffect(() => {
     if (entries.length === 0) return;
     // An answer for entries no longer shown is ignored below (its key differs), so none is dropped here.
-    call('runs.evaluation', { runIds: entries.map((e) => e.runId) }).then(
-      ({ evaluations }) => setState({ key, loaded: entries.map((e, i) => ({ ...e, evaluation: evaluations[i]?.evaluation ?? null })), error: null }),
+    load(key, entries).then(
+      (loaded) => setState({ key, loaded, error: null }),
       (error: unknown) => setState({ key, loaded: null, error: (error as Error).message }),
     );
     // `key` names the entries: a new array with the same runs is not a new request.
