@@ -18,18 +18,15 @@ test("four-eyes, switched on from the model page, keeps the author's own approva
   await expect(setting).toBeChecked();
   await expect(page.getByTestId('version-authors')).toHaveText(`Author: ${ME} · four-eyes: their own approvals do not count towards champion`);
 
-  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await page.getByTestId('review-dialog').getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByTestId('review')).toHaveCount(1);
   await expect(page.getByTestId('review').first()).toContainText(ME);
 
-  await page.getByRole('button', { name: 'Promote to champion' }).click();
-  const dialog = page.getByTestId('alias-dialog');
-  await dialog.getByLabel(/^Reason/).fill('ship it');
-  await dialog.getByRole('button', { name: 'Promote' }).click();
-  await expect(dialog.getByTestId('dialog-error')).toContainText(`four-eyes review is on: a reviewer must differ from the version's author (${ME})`);
+  // The author's approval is not enough: Promote says so up front, with the rule.
+  await expect(page.getByRole('button', { name: 'Another reviewer must approve first' })).toBeDisabled();
+  await expect(page.getByTestId('promote-blocked')).toContainText(`four-eyes review is on: a reviewer must differ from the version's author (${ME})`);
   await page.screenshot({ path: `${SCREENSHOTS}/models-four-eyes-refused.png` });
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
   await setTheme(page, 'light');
   await shot(page, 'models-four-eyes');
 
@@ -37,6 +34,7 @@ test("four-eyes, switched on from the model page, keeps the author's own approva
   await setting.click();
   await expect(setting).not.toBeChecked();
   await page.getByRole('button', { name: 'Promote to champion' }).click();
+  const dialog = page.getByTestId('alias-dialog');
   await dialog.getByLabel(/^Reason/).fill('ship it');
   await dialog.getByRole('button', { name: 'Promote' }).click();
   await expect(page.getByTestId('champion-tag')).toContainText('v1');

@@ -76,16 +76,14 @@ test('champion needs an approval: refused before, promoted after; a rollback wit
   await expect(page.getByTestId('version-metrics-chart')).toHaveAttribute('data-bars', '2');
   await expect(page.getByTestId('version-metrics-chart')).toHaveAttribute('data-key', 'val_accuracy');
 
-  // Promoting an unreviewed version is refused, and the dialog says why.
-  const refused = await confirmAliasMove(page, () => page.getByRole('button', { name: 'Promote to champion' }).click(), 'unset', 'v1', 'first release');
-  await expect(refused.getByTestId('dialog-error')).toContainText('needs an approval first');
-  // A modal covers the viewport only: shot as the user sees it.
+  // An unreviewed version cannot be promoted, and the page says why before anyone tries.
+  await expect(page.getByRole('button', { name: 'Approve first to promote' })).toBeDisabled();
+  await expect(page.getByTestId('promote-blocked')).toContainText('needs an approval first');
   await page.screenshot({ path: `${SCREENSHOTS}/models-champion-refused.png` });
-  await refused.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('champion-tag')).toHaveText('no champion yet');
 
   // Approve with a comment: the review is listed with its comment.
-  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
   const review = page.getByTestId('review-dialog');
   await review.getByLabel(/^Comment/).fill('Validation accuracy checked on iris@1.');
   await review.getByRole('button', { name: 'Approve' }).click();
@@ -102,7 +100,7 @@ test('champion needs an approval: refused before, promoted after; a rollback wit
   // v2: approve, promote (v1 → v2), then roll back (v2 → v1).
   await versionRow(page, '2').click();
   await expect(page.getByTestId('version-details')).toHaveAttribute('data-version', '2');
-  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await page.getByTestId('review-dialog').getByRole('button', { name: 'Approve' }).click();
   await expect(versionRow(page, '2').getByTestId('approval-badge')).toHaveAttribute('data-state', 'approved');
   await confirmAliasMove(page, () => page.getByRole('button', { name: 'Promote to champion' }).click(), 'v1', 'v2', 'better accuracy');

@@ -3,6 +3,7 @@ import type { RunDetail } from '../../shared/app-api/entities.js';
 import { REPRODUCTION_ARTIFACT, ReproductionResultSchema } from '../../shared/lineage.js';
 import type { OperationName, OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { lineageGraph, readLineage } from '../core/lineage/index.js';
+import { readRunEvaluation } from '../core/training/evaluation-artifacts.js';
 import { checkReproducible } from '../core/training/reproduce.js';
 import { experimentSummaries } from '../core/store/experiment-summaries.js';
 import { readMetricSeries } from '../core/store/metric-series.js';
@@ -74,6 +75,7 @@ export function createAppHandlers(services: Services): AppHandlers {
       return { files: files.map((f) => ({ path: f.path, isDir: f.is_dir, size: f.file_size ?? null })) };
     },
     'artifacts.preview': ({ runId, path }) => previewArtifact(store, runId, path),
+    'runs.evaluation': async ({ runIds }) => ({ evaluations: await Promise.all(runIds.map(async (runId) => ({ runId, evaluation: await readRunEvaluation(store, runId) }))) }),
   };
 }
 

@@ -110,9 +110,14 @@ describe('promotion, rollback and the audit trail', () => {
     await threeVersions();
     const refused = await refusal('models.setAlias', { name: 'churn', alias: 'champion', version: '1', reason: 'first' });
     expect(refused.message).toMatch(/needs an approval first and has no review/);
+    // The page says so before anyone tries: each version carries the reason it may not be champion.
+    const refusalOf = async (version: string) => (await call<{ versions: Array<{ version: string; championRefusal: string | null }> }>('models.get', { name: 'churn' })).versions.find((v) => v.version === version)!.championRefusal;
+    expect(await refusalOf('1')).toBe('it needs an approval first and has no review');
     await call('models.review', { name: 'churn', version: '1', decision: 'rejected', reviewer: 'bo' });
     expect((await refusal('models.setAlias', { name: 'churn', alias: 'champion', version: '1', reason: 'first' })).message).toContain('rejected it');
+    expect(await refusalOf('1')).toMatch(/its latest review \(by .+\) rejected it/);
     await call('models.review', { name: 'churn', version: '1', decision: 'approved', reviewer: 'bo' });
+    expect(await refusalOf('1')).toBeNull();
     expect(await call('models.setAlias', { name: 'churn', alias: 'champion', version: '1', reason: 'first' })).toEqual({ fromVersion: null, toVersion: '1' });
     // Other aliases need no approval.
     expect(await call('models.setAlias', { name: 'churn', alias: 'challenger', version: '3', reason: 'shadow it' })).toEqual({ fromVersion: null, toVersion: '3' });
@@ -175,6 +180,7 @@ describe('who reviews, and four-eyes', () => {
     const { versions, settings } = await call<{ versions: Array<{ authors: string[] }>; settings: { fourEyes: boolean } }>('models.get', { name: 'churn' });
     expect(settings.fourEyes).toBe(true);
     expect(versions[0]!.authors).toEqual(['ana']);
+    expect((versions[0] as { championRefusal?: string }).championRefusal).toMatch(/^four-eyes review is on/);
     const refused = await refusal('models.setAlias', { name: 'churn', alias: 'champion', version: '1', reason: 'ship' }, ana);
     expect(refused.message).toMatch(/^Field 'version': churn v1 cannot be champion: four-eyes review is on: a reviewer must differ from the version's author \(ana\)/);
 

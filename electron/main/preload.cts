@@ -28,6 +28,7 @@ const bridge = {
     'metrics.series': call('metrics.series'),
     'artifacts.list': call('artifacts.list'),
     'artifacts.preview': call('artifacts.preview'),
+    'runs.evaluation': call('runs.evaluation'),
     'datasets.list': call('datasets.list'),
     'datasets.get': call('datasets.get'),
     'datasets.samples': call('datasets.samples'),

@@ -77,6 +77,8 @@ export const ModelVersionInfoSchema = z.object({
   reviews: z.array(ReviewSchema),
   /** Who counts as its author for the four-eyes rule: the run's user and who registered it. */
   authors: z.array(z.string()),
+  /** Why it may not become champion now (no approval, four-eyes), as a clause; null when it may. */
+  championRefusal: z.string().nullable(),
 });
 export type ModelVersionInfo = z.infer<typeof ModelVersionInfoSchema>;
 

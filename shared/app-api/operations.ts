@@ -14,6 +14,7 @@ import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchem
 import { TrainingJobSchema, TrainingRequestSchema } from './training.js';
 import { modelOperations } from './models.js';
 import { predictionOperations } from './predictions.js';
+import { evaluationOperations } from '../evaluation.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -139,6 +140,7 @@ export const operations = {
   },
   ...modelOperations,
   ...predictionOperations,
+  ...evaluationOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadBackend } from '../../electron/core/training/backend.js';
 import type { TrainingTable } from '../../electron/core/training/table.js';
 import { loadModelDir } from '../../electron/core/training/model-files.js';
+import { readRunEvaluation } from '../../electron/core/training/evaluation-artifacts.js';
 import type { WorkerMessage } from '../../electron/core/training/messages.js';
 import { startTraining, type StartTrainingOptions } from '../../electron/core/training/training-run.js';
 import { DatasetStore } from '../../electron/core/data/dataset-store.js';
@@ -119,8 +120,17 @@ describe('startTraining (child process)', () => {
     const listed = await store.listRunArtifacts(handle.runId, 'model');
     expect(listed.files.map((f) => f.path).sort()).toEqual(['model/model.json', 'model/preprocessing.json', 'model/signature.json', 'model/weights.bin']);
     const indexed = store.db.prepare('SELECT path FROM artifacts a JOIN runs r USING (run_pk) WHERE r.run_uuid = ? ORDER BY path').all(handle.runId) as { path: string }[];
-    // Besides the model, the run's lineage record (electron/core/lineage) is an artifact.
-    expect(indexed.map((row) => row.path)).toEqual(['lineage.json', ...listed.files.map((f) => f.path).sort()]);
+    // Besides the model, the run's lineage record (electron/core/lineage) and its evaluation are artifacts.
+    const evaluationFiles = ['calibration.json', 'confusion_matrix.json', 'per_class.json', 'pr_curve.json', 'roc_curve.json', 'summary.json'].map((f) => `evaluation/${f}`);
+    expect(indexed.map((row) => row.path)).toEqual([...evaluationFiles, 'lineage.json', ...listed.files.map((f) => f.path).sort()]);
+    const evaluation = await readRunEvaluation(store, handle.runId);
+    expect(evaluation?.task).toBe('classification');
+    if (evaluation?.task === 'classification') {
+      expect(evaluation.summary).toMatchObject({ split: 'validation', rows: outcome.summary!.validationRows, classes: ['setosa', 'versicolor', 'virginica'] });
+      expect(evaluation.confusionMatrix!.matrix.flat().reduce((a, b) => a + b)).toBe(outcome.summary!.validationRows);
+      expect(evaluation.roc.average).toBeCloseTo(outcome.summary!.metrics.val_auc!, 12);
+    }
+    for (const key of ['val_pr_auc', 'val_precision', 'val_recall']) expect(keys.get(key), key).toBe(1);
 
     const { tf } = await loadBackend('wasm');
     const model = await loadModelDir(tf, join(store.artifacts.localDirOf(run.info.artifact_uri)!, 'model'));
@@ -232,7 +242,19 @@ describe('mldesk train (CLI)', () => {
     const result = await trainJson(['--data', path, '--target', 'y', '--data-dir', dir, '--epochs', '40', '--learning-rate', '0.01', '--seed', '3']);
     expect(result.code).toBe(0);
     expect(result.json.metrics.val_r2).toBeGreaterThan(0.9);
-    expect(Object.keys(result.json.metrics)).toEqual(expect.arrayContaining(['rmse', 'mae', 'r2', 'val_rmse', 'val_mae', 'val_r2']));
+    expect(Object.keys(result.json.metrics)).toEqual(expect.arrayContaining(['rmse', 'mae', 'r2', 'val_rmse', 'val_mae', 'val_r2', 'val_median_abs_error', 'val_mean_residual']));
+    const store = TrackingStore.open(dir);
+    try {
+      const evaluation = await readRunEvaluation(store, result.json.run_id);
+      expect(evaluation?.task).toBe('regression');
+      if (evaluation?.task === 'regression') {
+        expect(evaluation.residuals.total).toBe(evaluation.summary.rows);
+        expect(evaluation.errorHistogram.bins.reduce((sum, b) => sum + b.count, 0)).toBe(evaluation.summary.rows);
+        expect(evaluation.summary.metrics.val_median_abs_error).toBe(result.json.metrics.val_median_abs_error);
+      }
+    } finally {
+      store.close();
+    }
   });
 
   it('bad flags exit with 2 and a message naming the flag, before any run is created', async () => {

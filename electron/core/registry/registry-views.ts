@@ -111,6 +111,7 @@ export function versionInfo(store: TrackingStore, registry: ModelRegistry, versi
     approval: registry.approvals.approvalState(version.name, version.version),
     reviews,
     authors: registry.authorsOf(version.name, version.version),
+    championRefusal: registry.approvals.championRefusal(registry.versionRow(version.name, version.version)),
   };
 }
 

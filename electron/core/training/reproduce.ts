@@ -15,6 +15,7 @@ import {
   type ReproductionResult,
   type RunLineage,
 } from '../../../shared/lineage.js';
+import { EVALUATION_METRIC_KEYS } from '../../../shared/evaluation.js';
 import { LIMITS } from '../../../shared/tracking-limits.js';
 import { DatasetStore } from '../data/dataset-store.js';
 import { resolveDataDir } from '../data-dir.js';
@@ -29,6 +30,8 @@ import { MODEL_TEMPLATES, resolveHyperparameters, type Hyperparameters, type Mod
 import type { WorkerMessage } from './messages.js';
 import { writeRunArtifact } from './run-records.js';
 import { latestMetrics, probeBackend, startTraining } from './training-run.js';
+
+const EVALUATION_KEYS = new Set<string>(EVALUATION_METRIC_KEYS);
 
 export interface CheckOptions {
   /** The project whose git state is compared with the original's (and recorded for the reproduction). Default: the working directory. */
@@ -211,7 +214,10 @@ export async function reproduceRun(options: ReproduceOptions): Promise<Reproduct
     const outcome = await handle.done;
     options.signal?.removeEventListener('abort', onAbort);
     // Both sides read the same way (latest logged values) so like is compared with like.
-    const comparisons = compareMetrics(latestMetrics(store, options.runId), latestMetrics(store, handle.runId), tolerance);
+    const originalMetrics = latestMetrics(store, options.runId);
+    // A run trained before MLDesk wrote evaluations lacks their summaries: not a difference to report.
+    const reproduced = Object.fromEntries(Object.entries(latestMetrics(store, handle.runId)).filter(([key]) => key in originalMetrics || !EVALUATION_KEYS.has(key)));
+    const comparisons = compareMetrics(originalMetrics, reproduced, tolerance);
     const result = ReproductionResultSchema.parse({
       runId: handle.runId,
       originalRunId: options.runId,

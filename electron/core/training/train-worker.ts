@@ -14,6 +14,7 @@ import { trainingConfig } from '../lineage/training-config.js';
 import { TrackingStore } from '../store/tracking-store.js';
 import { BackendUnavailableError, loadBackend, type BackendInfo, type BackendName } from './backend.js';
 import type { ParentMessage, ProbeReply, TrainingSummary, WorkerJob, WorkerMessage } from './messages.js';
+import { evaluationFiles } from './evaluation-artifacts.js';
 import { MODEL_DIR, modelFiles } from './model-files.js';
 import { backendTags, clip, logDatasetInput, recordFailure, writeRunArtifact } from './run-records.js';
 import { SystemMetricsSampler } from './system-metrics.js';
@@ -120,6 +121,10 @@ async function run(job: WorkerJob, abort: AbortController): Promise<number> {
     for (const file of await modelFiles(loaded.tf, result.model, result.preprocessing, job.template)) {
       await writeRunArtifact(store, runId, `${MODEL_DIR}/${file.path}`, file.bytes);
       artifacts.push(`${MODEL_DIR}/${file.path}`);
+    }
+    for (const file of result.evaluation ? evaluationFiles(result.evaluation) : []) {
+      await writeRunArtifact(store, runId, file.path, file.bytes);
+      artifacts.push(file.path);
     }
     recordProducedModel(store, runId);
     result.model.dispose();

@@ -24,6 +24,21 @@ describe('train (cpu backend)', () => {
     expect(Object.keys(result.history[0]!)).toEqual(['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_auc', 'val_f1']);
     expect(logged.slice(0, result.epochsRun).map(([step]) => step)).toEqual(Array.from({ length: result.epochsRun }, (_, i) => i + 1));
     expect(result.history.at(-1)!.loss!).toBeLessThan(result.history[0]!.loss!);
+    // The evaluation describes the returned model: its figures agree with the final validation metrics.
+    const evaluation = result.evaluation!;
+    expect(evaluation.task).toBe('classification');
+    if (evaluation.task !== 'classification') return;
+    expect(evaluation.summary.rows).toBe(30);
+    expect(evaluation.perClass.classes.map((c) => c.support).reduce((a, b) => a + b)).toBe(30);
+    expect(evaluation.perClass.accuracy).toBeCloseTo(result.finalMetrics.val_accuracy!, 12);
+    expect(evaluation.summary.metrics.val_auc).toBeCloseTo(result.finalMetrics.val_auc!, 12);
+    expect(evaluation.roc.curves).toHaveLength(3);
+    expect(evaluation.confusionMatrix!.matrix.flat().reduce((a, b) => a + b)).toBe(30);
+    // Summaries the epochs did not log already are logged once, at the final step.
+    const [lastStep, lastMetrics] = logged.at(-1)!;
+    expect(lastStep).toBe(result.epochsRun + (result.finalMetrics.restored_epoch ? 1 : 0));
+    expect(Object.keys(lastMetrics).sort()).toEqual(['val_pr_auc', 'val_precision', 'val_recall']);
+    expect(result.finalMetrics.val_pr_auc).toBe(evaluation.summary.metrics.val_pr_auc);
     result.model.dispose();
   });
 
@@ -36,6 +51,14 @@ describe('train (cpu backend)', () => {
     // The target's spread is ~4.5; a good fit is well under it.
     expect(result.finalMetrics.val_rmse!).toBeLessThan(1);
     expect(Object.keys(result.history[0]!)).toEqual(['loss', 'rmse', 'mae', 'r2', 'val_loss', 'val_rmse', 'val_mae', 'val_r2']);
+    const evaluation = result.evaluation!;
+    expect(evaluation.task).toBe('regression');
+    if (evaluation.task !== 'regression') return;
+    expect(evaluation.residuals.total).toBe(result.validationRows);
+    const residuals = evaluation.residuals.points.map((p) => p.residual);
+    expect(Math.sqrt(residuals.reduce((sum, r) => sum + r * r, 0) / residuals.length)).toBeCloseTo(result.finalMetrics.val_rmse!, 4);
+    expect(evaluation.errorHistogram.bins.reduce((sum, b) => sum + b.count, 0)).toBe(result.validationRows);
+    expect(result.finalMetrics.val_median_abs_error).toBeLessThan(result.finalMetrics.val_rmse!);
     result.model.dispose();
   });
 

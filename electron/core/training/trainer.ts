@@ -7,6 +7,9 @@ import type { Sequential, Tensor } from '@tensorflow/tfjs';
 import { invalidParameter, MLDeskError } from '../errors.js';
 import type { Tf } from './backend.js';
 import type { Hyperparameters } from './hyperparams.js';
+import type { RunEvaluation } from '../../../shared/evaluation.js';
+import { evaluateClassifier } from './evaluation.js';
+import { evaluateRegressor } from './evaluation-regression.js';
 import { classificationMetrics, meanSquaredError, regressionMetrics } from './metrics.js';
 import { buildMlp, dataLoss, forward, headOf, l2Penalty, makeOptimizer, type Head } from './mlp-model.js';
 import { encodeTableRows, encodeTarget, fitPreprocessing, labelledRows, type Preprocessing } from './preprocessing.js';
@@ -60,8 +63,10 @@ export interface TrainOptions {
 export interface TrainResult extends PreparedData {
   model: Sequential;
   history: EpochMetrics[];
-  /** Metrics of the returned model (the restored best epoch when early stopping restored one). */
+  /** Metrics of the returned model (the restored best epoch when early stopping restored one), evaluation summaries included. */
   finalMetrics: EpochMetrics;
+  /** The returned model's figures on the validation split; null without one. */
+  evaluation: RunEvaluation | null;
   epochsRun: number;
   /** The epoch whose weights the model has; null without validation. */
   bestEpoch: number | null;
@@ -149,6 +154,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let sinceBest = 0;
   let stoppedEarly = false;
   let restoredMetrics: EpochMetrics | undefined;
+  let evaluation: RunEvaluation | null = null;
+  let evaluationMetrics: EpochMetrics = {};
   let trainMs = 0;
   const started = performance.now();
   let lastYield = started;
@@ -246,6 +253,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       restoredMetrics = { ...history[best.epoch - 1]!, ...again, restored_epoch: best.epoch, stopped_epoch: history.length };
       logger.logEpoch(history.length + 1, restoredMetrics);
     }
+    if (xVal) {
+      // Once, on the final weights: the figures describe the saved model.
+      const scores = predictScores(xVal, nVal);
+      if (head === 'regression') {
+        const { mean, std } = preprocessing.target as { mean: number; std: number };
+        evaluation = evaluateRegressor(valActual, Float64Array.from(scores, (s) => s * std + mean));
+      } else evaluation = evaluateClassifier(yValValues, scores, preprocessing.target.classes!);
+      const final = restoredMetrics ?? history.at(-1)!;
+      // Summaries the epochs already logged (val_auc) are not logged twice.
+      evaluationMetrics = Object.fromEntries(Object.entries(evaluation.summary.metrics).filter(([key]) => !(key in final)));
+      if (Object.keys(evaluationMetrics).length) logger.logEpoch(restoredMetrics ? history.length + 1 : history.length, evaluationMetrics);
+    }
   } catch (error) {
     model.dispose();
     throw error;
@@ -255,10 +274,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 
   const epochsRun = history.length;
-  const finalMetrics = restoredMetrics ?? history.at(-1)!;
+  const finalMetrics = { ...(restoredMetrics ?? history.at(-1)!), ...evaluationMetrics };
   const bestEpoch = best ? best.epoch : nVal > 0 ? epochsRun : null;
   const trainSeconds = trainMs / 1000;
-  return { task, head, preprocessing, labelledRows: prepared.labelled.length, trainRows: nTrain, validationRows: nVal, model, history, finalMetrics, epochsRun, bestEpoch, stoppedEarly, trainSeconds, samplesPerSecond: (nTrain * epochsRun) / trainSeconds };
+  return { task, head, preprocessing, labelledRows: prepared.labelled.length, trainRows: nTrain, validationRows: nVal, model, history, finalMetrics, evaluation, epochsRun, bestEpoch, stoppedEarly, trainSeconds, samplesPerSecond: (nTrain * epochsRun) / trainSeconds };
 }
 
 function penaltyValue(tf: Tf, model: Sequential, l2: number): number {

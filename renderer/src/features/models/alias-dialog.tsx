@@ -15,7 +15,14 @@ const ALIAS_PATTERN = /^[\w-]{1,255}$/;
  * Confirms an alias move, naming it from-version → to-version, and asks why (kept in the audit
  * trail). A refusal, such as champion for a version nobody approved, is shown here as the server says it.
  */
-export function AliasDialog({ name, move, aliases, onClose }: { name: string; move: AliasMove; aliases: Array<{ alias: string; version: string }>; onClose: () => void }) {
+export function AliasDialog({ name, move, aliases, championRefusal, onClose }: {
+  name: string;
+  move: AliasMove;
+  aliases: Array<{ alias: string; version: string }>;
+  /** Why the target version may not be champion (from the server's rule); null when it may. */
+  championRefusal: string | null;
+  onClose: () => void;
+}) {
   const [aliasText, setAliasText] = useState(move.kind === 'set' ? (move.alias ?? '') : CHAMPION);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -27,6 +34,8 @@ export function AliasDialog({ name, move, aliases, onClose }: { name: string; mo
   const fromVersion = move.kind === 'rollback' ? move.fromVersion : (aliases.find((a) => a.alias === alias)?.version ?? null);
   const aliasProblem = alias !== '' && !ALIAS_PATTERN.test(alias) ? "An alias holds letters, digits, '_' and '-' only." : null;
   const unchanged = fromVersion === move.toVersion;
+  // Said before a reason is typed, not after: the server would refuse the move for this reason.
+  const refused = move.kind === 'set' && alias === CHAMPION ? championRefusal : null;
 
   const confirm = async () => {
     setBusy(true);
@@ -50,7 +59,7 @@ export function AliasDialog({ name, move, aliases, onClose }: { name: string; mo
       confirmClass={move.kind === 'rollback' ? 'btn-danger' : 'btn-primary'}
       busy={busy}
       error={error}
-      canConfirm={alias !== '' && aliasProblem === null && reason.trim() !== '' && !unchanged}
+      canConfirm={alias !== '' && aliasProblem === null && reason.trim() !== '' && !unchanged && refused === null}
       onConfirm={() => void confirm()}
       onCancel={onClose}
     >
@@ -81,7 +90,13 @@ export function AliasDialog({ name, move, aliases, onClose }: { name: string; mo
         </span>
       </div>
       {unchanged && <p className="muted">@{alias} already points at v{move.toVersion}.</p>}
-      {alias === CHAMPION && move.kind === 'set' && <p className="dialog-intro">Only an approved version can be champion; deployments of @champion serve it.</p>}
+      {refused !== null ? (
+        <p className="field-error" data-testid="champion-refused">
+          v{move.toVersion} cannot be champion yet: {refused}.
+        </p>
+      ) : (
+        alias === CHAMPION && move.kind === 'set' && <p className="dialog-intro">Only an approved version can be champion; deployments of @champion serve it.</p>
+      )}
       <label className="dialog-field" htmlFor={reasonId}>
         Reason <span className="muted">(kept in the audit trail)</span>
       </label>

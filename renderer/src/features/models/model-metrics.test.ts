@@ -17,6 +17,7 @@ const version = (v: string, metrics: Record<string, number>): ModelVersionInfo =
   approval: 'pending',
   reviews: [],
   authors: [],
+  championRefusal: null,
 });
 
 describe('version metrics', () => {

@@ -14,6 +14,8 @@ import { PredictionLogPanel } from './prediction-log-panel';
 import { RefusalsPanel } from './refusals-panel';
 import { ReviewDialog } from './review-dialog';
 import { useLiveModels } from './use-live-models';
+import { useSessionIdentity } from './use-session-identity';
+import { VersionEvaluation } from '../evaluation/version-evaluation';
 import { VersionDetails, type VersionAction } from './version-details';
 import { VersionMetricsChart } from './version-metrics-chart';
 import { VersionsTable } from './versions-table';
@@ -50,6 +52,7 @@ export function ModelPage({ name }: { name: string }) {
   const [metric, setMetric] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   useLiveModels(name, () => void loadModel(name));
+  const identity = useSessionIdentity();
 
   useEffect(() => {
     document.title = `${name} · Models · MLDesk`;
@@ -84,6 +87,7 @@ export function ModelPage({ name }: { name: string }) {
   if (!model || !loadedHere)
     return <main className="page">{error ? <ErrorBanner message={`Could not load model ${name}: ${error}`} onRetry={() => void loadModel(name)} /> : <Spinner label="Loading model…" />}</main>;
 
+  const versionInfo = (version: string) => versions.find((v) => v.version === version);
   const onAction = (action: VersionAction) => {
     if (!selected) return;
     if (action === 'approve' || action === 'reject') setDialog({ kind: 'review', version: selected.version, decision: action === 'approve' ? 'approved' : 'rejected' });
@@ -170,13 +174,20 @@ export function ModelPage({ name }: { name: string }) {
             <div className="model-side">
               <DeploymentPanel model={model} deployments={deployments} />
               <RefusalsPanel model={model.name} />
-              {selected && <VersionDetails name={model.name} version={selected} fourEyes={settings?.fourEyes ?? false} onAction={onAction} />}
+              {selected && <VersionDetails name={model.name} version={selected} fourEyes={settings?.fourEyes ?? false} identity={identity} onAction={onAction} />}
+            </div>
+            <div className="model-wide">
+              <VersionEvaluation key={model.name} versions={versions} selected={selected?.version ?? null} champion={champion} />
             </div>
           </div>
         )}
       </div>
-      {dialog?.kind === 'review' && <ReviewDialog name={model.name} version={dialog.version} decision={dialog.decision} onClose={() => setDialog(null)} />}
-      {dialog?.kind === 'alias' && <AliasDialog name={model.name} move={dialog.move} aliases={model.aliases} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'review' && (
+        <ReviewDialog name={model.name} version={dialog.version} decision={dialog.decision} identity={identity} previous={versionInfo(dialog.version)?.reviews.findLast((r) => identity !== null && r.reviewerIdentity === identity) ?? null} onClose={() => setDialog(null)} />
+      )}
+      {dialog?.kind === 'alias' && (
+        <AliasDialog name={model.name} move={dialog.move} aliases={model.aliases} championRefusal={dialog.move.kind === 'set' ? (versionInfo(dialog.move.toVersion)?.championRefusal ?? null) : null} onClose={() => setDialog(null)} />
+      )}
     </main>
   );
 }

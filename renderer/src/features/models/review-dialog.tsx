@@ -1,9 +1,22 @@
 import { useId, useState } from 'react';
+import type { Review } from '../../../../shared/app-api/models';
+import { formatRelative } from '../../components/format';
 import { FormDialog } from './form-dialog';
 import { reviewVersion } from './models-store';
 
-/** Approve or reject a version with a comment; the reviewer defaults to the OS user running MLDesk. */
-export function ReviewDialog({ name, version, decision, onClose }: { name: string; version: string; decision: 'approved' | 'rejected'; onClose: () => void }) {
+/**
+ * Approve or reject a version with a comment. The review is recorded under the identity the server
+ * authenticated (a token's name, or the OS user running MLDesk), which the dialog names.
+ */
+export function ReviewDialog({ name, version, decision, identity, previous, onClose }: {
+  name: string;
+  version: string;
+  decision: 'approved' | 'rejected';
+  identity: string | null;
+  /** This reviewer's latest earlier review of the version, which the new one supersedes. */
+  previous: Review | null;
+  onClose: () => void;
+}) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -32,10 +45,16 @@ export function ReviewDialog({ name, version, decision, onClose }: { name: strin
       onCancel={onClose}
     >
       <p className="dialog-intro">
-        {approve
-          ? 'An approved version may be promoted to champion. The review is recorded with your user name and the time.'
-          : 'A rejected version cannot become champion until a later review approves it.'}
+        {approve ? 'An approved version may be promoted to champion.' : 'A rejected version cannot become champion until a later review approves it.'}{' '}
+        <span data-testid="review-identity">
+          Recorded as <strong>{identity ?? 'the identity the server authenticated'}</strong>, with the time.
+        </span>
       </p>
+      {previous && (
+        <p className="muted" data-testid="review-supersedes">
+          Supersedes your review of {formatRelative(previous.time)} ({previous.decision}); both stay in the version’s review history.
+        </p>
+      )}
       <label className="dialog-field" htmlFor={commentId}>
         Comment {approve && <span className="muted">(optional)</span>}
       </label>

@@ -1,4 +1,4 @@
-import type { ModelVersionInfo } from '../../../../shared/app-api/models';
+import type { ModelVersionInfo, Review } from '../../../../shared/app-api/models';
 import { CHAMPION } from '../../../../shared/app-api/models';
 import { routeHref } from '../../app/router';
 import { formatRelative, formatTime } from '../../components/format';
@@ -92,9 +92,29 @@ function Reviews({ version }: { version: ModelVersionInfo }) {
 
 export type VersionAction = 'approve' | 'reject' | 'promote' | 'alias';
 
+/** This reviewer's latest review while it still decides the version's state (no later review overturned it). */
+export function standingReview(version: ModelVersionInfo, identity: string | null): Review | null {
+  if (identity === null) return null;
+  const mine = version.reviews.findLast((r) => r.reviewerIdentity === identity);
+  return mine && mine.decision === version.approval ? mine : null;
+}
+
+/** What the Promote button says when the version may not be champion yet. */
+export const promoteBlockedLabel = (refusal: string) => (refusal.includes('needs an approval first') ? 'Approve first to promote' : 'Another reviewer must approve first');
+
 /** The selected version: what it came from, who reviewed it, and what can be done with it. */
-export function VersionDetails({ name, version, fourEyes, onAction }: { name: string; version: ModelVersionInfo; fourEyes: boolean; onAction: (action: VersionAction) => void }) {
+export function VersionDetails({ name, version, fourEyes, identity, onAction }: {
+  name: string;
+  version: ModelVersionInfo;
+  fourEyes: boolean;
+  /** Who this user's reviews are recorded as; null while unknown. */
+  identity: string | null;
+  onAction: (action: VersionAction) => void;
+}) {
   const isChampion = version.aliases.includes(CHAMPION);
+  const standing = standingReview(version, identity);
+  const decided = (decision: Review['decision']) => (standing?.decision === decision ? `You ${decision} v${version.version} ${formatRelative(standing.time)}; a review by you would repeat it` : undefined);
+  const refusal = version.championRefusal;
   return (
     <section className="card version-details" data-testid="version-details" data-version={version.version}>
       <div className="card-header">
@@ -107,14 +127,18 @@ export function VersionDetails({ name, version, fourEyes, onAction }: { name: st
       </div>
       <div className="card-body version-details-body">
         <div className="version-actions">
-          <button type="button" className="btn btn-small" onClick={() => onAction('approve')}>
+          <button type="button" className="btn btn-small" disabled={standing?.decision === 'approved'} title={decided('approved')} onClick={() => onAction('approve')}>
             Approve
           </button>
-          <button type="button" className="btn btn-small" onClick={() => onAction('reject')}>
+          <button type="button" className="btn btn-small" disabled={standing?.decision === 'rejected'} title={decided('rejected')} onClick={() => onAction('reject')}>
             Reject
           </button>
           {isChampion ? (
             <span className="is-champion">Serves as champion</span>
+          ) : refusal !== null ? (
+            <button type="button" className="btn btn-small" disabled title={`It cannot be champion yet: ${refusal}`} data-testid="promote-blocked-button">
+              {promoteBlockedLabel(refusal)}
+            </button>
           ) : (
             <button type="button" className="btn btn-small btn-primary" onClick={() => onAction('promote')} title="Point @champion at this version">
               Promote to champion
@@ -124,6 +148,16 @@ export function VersionDetails({ name, version, fourEyes, onAction }: { name: st
             Set alias…
           </button>
         </div>
+        {standing && (
+          <p className="muted my-decision" data-testid="my-decision">
+            You {standing.decision} this version {formatRelative(standing.time)}. {standing.decision === 'approved' ? 'Rejecting' : 'Approving'} it now would supersede that review; every review stays listed below.
+          </p>
+        )}
+        {!isChampion && refusal !== null && (
+          <p className="promote-blocked" data-testid="promote-blocked">
+            Not promotable to champion yet: {refusal}.
+          </p>
+        )}
         <h3 className="subsection-title">Lineage</h3>
         <LineageChain name={name} version={version} />
         <h3 className="subsection-title">

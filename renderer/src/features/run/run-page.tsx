@@ -3,6 +3,7 @@ import { useDocumentTitle } from '../../app/document-title';
 import { navigate } from '../../app/router';
 import { useLiveRuns, useThrottled } from '../../components/charts/live-refresh';
 import { ErrorBanner, NotFoundPage, Spinner } from '../../components/feedback';
+import { RunEvaluation } from '../evaluation/run-evaluation';
 import { RegisterModelDialog } from '../models/register-model-dialog';
 import { ArtifactsBrowser } from './artifacts-browser';
 import { LineageTab, VerdictFor } from './lineage-tab';
@@ -17,10 +18,11 @@ import { useTrainingProgress } from './use-training-progress';
 import './run.css';
 import './lineage.css';
 
-type Tab = 'overview' | 'metrics' | 'artifacts' | 'lineage';
+type Tab = 'overview' | 'metrics' | 'evaluation' | 'artifacts' | 'lineage';
 const TABS: Array<{ id: Tab; label: string }> = [
   { id: 'overview', label: 'Overview' },
   { id: 'metrics', label: 'Metrics' },
+  { id: 'evaluation', label: 'Evaluation' },
   { id: 'artifacts', label: 'Artifacts' },
   { id: 'lineage', label: 'Lineage' },
 ];
@@ -142,6 +144,7 @@ function RunPageContent({ runId }: { runId: string }) {
           </div>
         )}
         {tab === 'metrics' && <RunMetrics run={run} refreshTokens={refreshTokens} focusKey={focusKey} />}
+        {tab === 'evaluation' && <RunEvaluation runId={run.runId} runName={run.runName} />}
         {tab === 'artifacts' && <ArtifactsBrowser runId={run.runId} />}
         {tab === 'lineage' && <LineageTab run={run} state={lineage} trainingHere={job !== null} />}
       </div>
