@@ -19,14 +19,30 @@ function isLater(a: MetricPoint, b: MetricPoint): boolean {
   return av > bv;
 }
 
-/** The latest point of each key among `points` (see isLater). */
-export function latestByKey(points: readonly MetricPoint[]): Map<string, MetricPoint> {
-  const latest = new Map<string, MetricPoint>();
+/** Keeps in `latest` the latest point of each key among its own and `points` (see isLater). */
+function mergeLatest(latest: Map<string, MetricPoint>, points: readonly MetricPoint[]): void {
   for (const point of points) {
     const seen = latest.get(point.key);
     if (!seen || isLater(point, seen)) latest.set(point.key, point);
   }
-  return latest;
+}
+
+/** Latest values and block summaries of the points inserted so far, per run, written once at the end. */
+export class PendingSummaries {
+  readonly latest = new Map<number, Map<string, MetricPoint>>();
+  readonly blocks = new Map<number, BlockAccumulator>();
+
+  blocksOf(runPk: number): BlockAccumulator {
+    let blocks = this.blocks.get(runPk);
+    if (!blocks) this.blocks.set(runPk, (blocks = new BlockAccumulator()));
+    return blocks;
+  }
+
+  latestOf(runPk: number): Map<string, MetricPoint> {
+    let latest = this.latest.get(runPk);
+    if (!latest) this.latest.set(runPk, (latest = new Map()));
+    return latest;
+  }
 }
 
 /** The stored row stays when it is later than the incoming one (see isLater). */
@@ -65,17 +81,35 @@ export class MetricPointWriter {
   /** Writes the points of one run; call inside a transaction. */
   write(runPk: number, points: readonly MetricPoint[]): void {
     if (points.length === 0) return;
+    const pending = new PendingSummaries();
+    this.insert(runPk, points, pending);
+    this.writeSummaries(pending);
+  }
+
+  /**
+   * Stores the points in metrics and adds what they change in latest_metrics and metric_blocks
+   * to `pending`: a fold inserts many batches one by one, and writes those rows once.
+   */
+  insert(runPk: number, points: readonly MetricPoint[], pending: PendingSummaries): void {
+    if (points.length === 0) return;
     const fresh = this.insertNew(runPk, points);
-    const blocks = new BlockAccumulator();
+    const blocks = pending.blocksOf(runPk);
     for (const point of fresh) if (Number.isFinite(point.value)) blocks.add(point);
-    this.blocks.write(runPk, blocks);
-    const args: unknown[] = [];
-    for (const [key, point] of latestByKey(points)) {
-      const nan = Number.isNaN(point.value);
-      args.push(runPk, key, nan ? 0 : point.value, nan ? 1 : 0, point.step, point.timestamp);
+    mergeLatest(pending.latestOf(runPk), points);
+  }
+
+  /** Writes the latest values and block summaries gathered by insert(). */
+  writeSummaries(pending: PendingSummaries): void {
+    for (const [runPk, blocks] of pending.blocks) this.blocks.write(runPk, blocks);
+    for (const [runPk, latest] of pending.latest) {
+      const args: unknown[] = [];
+      for (const [key, point] of latest) {
+        const nan = Number.isNaN(point.value);
+        args.push(runPk, key, nan ? 0 : point.value, nan ? 1 : 0, point.step, point.timestamp);
+      }
+      if (args.length === 6) this.upsertLatest.run(args);
+      else if (args.length > 0) this.bulkLatest.run(args);
     }
-    if (args.length === 6) this.upsertLatest.run(args);
-    else this.bulkLatest.run(args);
   }
 
   /** Stores the points; returns those that were not stored already (each once). */

@@ -1,7 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
-import { BlockAccumulator, metricBlocksOf, type MetricBlocks } from './metric-blocks.js';
-import { MetricPointWriter, type MetricPoint } from './metric-points.js';
+import { MetricPointWriter, PendingSummaries, type MetricPoint } from './metric-points.js';
 
 /**
  * Rows of the queue folded per transaction. A transaction writes every page its points touch
@@ -10,16 +9,23 @@ import { MetricPointWriter, type MetricPoint } from './metric-points.js';
  * batch in its request; 32 wide batches still commit in a few tens of ms.
  */
 const FOLD_ROWS = 32;
+/**
+ * Rows a chunk folds before it may end early for a waiting request: a chunk of one row would
+ * write as many pages as a chunk of 32 and the fold would fall behind for good.
+ */
+const MIN_ROWS_BEFORE_YIELD = 8;
 
 /** Lets a background fold keep out of the way of requests (see store-maintenance.ts). */
 export interface FoldGate {
   /** Before each chunk: may wait; false stops the fold. */
   before(): boolean;
+  /** After each queue row folded: true ends the chunk there (a request waits for the lock). */
+  yield(): boolean;
   /** After each chunk, committed or not. */
   after(): void;
 }
 
-const ALWAYS: FoldGate = { before: () => true, after: () => undefined };
+const ALWAYS: FoldGate = { before: () => true, yield: () => false, after: () => undefined };
 
 /** JSON has no NaN or infinities: they travel as these strings. */
 const NON_FINITE: Record<string, number> = { NaN, Infinity, '-Infinity': -Infinity };
@@ -49,7 +55,6 @@ export class MetricQueue {
   private readonly dequeue: Statement;
   private readonly span: Statement;
   private readonly points: MetricPointWriter;
-  private readonly blocks: MetricBlocks;
 
   constructor(private readonly db: SqliteDatabase) {
     this.enqueue = db.prepare('INSERT INTO metric_block_queue (run_pk, points, stored) VALUES (?, ?, 0)');
@@ -61,7 +66,6 @@ export class MetricQueue {
     this.span = db.prepare('SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM metric_block_queue').pluck();
     this.dequeue = db.prepare('DELETE FROM metric_block_queue WHERE seq IN (SELECT value FROM json_each(?))');
     this.points = new MetricPointWriter(db);
-    this.blocks = metricBlocksOf(db);
   }
 
   /** Queues the points of one run, whole; call inside the transaction of the request. */
@@ -92,45 +96,47 @@ export class MetricQueue {
     if ((runPk === undefined ? this.anyQueued.get() : this.anyQueuedOfRun.get(runPk)) === undefined) return 0;
     let folded = 0;
     while (gate.before()) {
-      let rows: number;
+      let chunk: { rows: number; last: boolean };
       try {
         // Immediate: the rows read must be the rows deleted, even with another process folding too.
-        rows = this.db.transaction(() => this.foldChunk(runPk)).immediate();
+        chunk = this.db.transaction(() => this.foldChunk(runPk, gate)).immediate();
       } finally {
         gate.after();
       }
-      folded += rows;
-      if (rows < FOLD_ROWS) break;
+      folded += chunk.rows;
+      if (chunk.last) break;
     }
     return folded;
   }
 
-  private foldChunk(runPk: number | undefined): number {
+  /** One transaction: up to FOLD_ROWS rows, fewer when the gate asks to give the lock back. */
+  private foldChunk(runPk: number | undefined, gate: FoldGate): { rows: number; last: boolean } {
     const queued = (runPk === undefined ? this.queuedAll.all() : this.queuedOfRun.all(runPk)) as Array<[number, number, number, string]>;
-    if (queued.length === 0) return 0;
-    const pointsByRun = new Map<number, MetricPoint[]>();
-    const blocksByRun = new Map<number, BlockAccumulator>();
-    for (const [, pk, stored, text] of queued) {
+    const pending = new PendingSummaries();
+    const folded: number[] = [];
+    for (const [seq, pk, stored, text] of queued) {
       const flat = JSON.parse(text) as Array<string | number>;
       if (stored) {
-        let blocks = blocksByRun.get(pk);
-        if (!blocks) blocksByRun.set(pk, (blocks = new BlockAccumulator()));
+        const blocks = pending.blocksOf(pk);
         for (let i = 0; i < flat.length; i += 4) {
           blocks.add({ key: flat[i] as string, step: flat[i + 1] as number, timestamp: flat[i + 2] as number, value: flat[i + 3] as number });
         }
-        continue;
+      } else {
+        const points: MetricPoint[] = [];
+        for (let i = 0; i < flat.length; i += 4) {
+          const value = flat[i + 3]!;
+          points.push({ key: flat[i] as string, step: flat[i + 1] as number, timestamp: flat[i + 2] as number, value: typeof value === 'number' ? value : NON_FINITE[value]! });
+        }
+        this.points.insert(pk, inKeyOrder(points), pending);
       }
-      let points = pointsByRun.get(pk);
-      if (!points) pointsByRun.set(pk, (points = []));
-      for (let i = 0; i < flat.length; i += 4) {
-        const value = flat[i + 3]!;
-        points.push({ key: flat[i] as string, step: flat[i + 1] as number, timestamp: flat[i + 2] as number, value: typeof value === 'number' ? value : NON_FINITE[value]! });
-      }
+      folded.push(seq);
+      // The rows so far commit now; the rest wait for the next chunk.
+      if (folded.length >= MIN_ROWS_BEFORE_YIELD && gate.yield()) break;
     }
-    for (const [pk, blocks] of blocksByRun) this.blocks.write(pk, blocks);
-    for (const [pk, points] of pointsByRun) this.points.write(pk, inKeyOrder(points));
-    this.dequeue.run(JSON.stringify(queued.map(([seq]) => seq)));
-    return queued.length;
+    this.points.writeSummaries(pending);
+    if (folded.length > 0) this.dequeue.run(JSON.stringify(folded));
+    // Fewer rows than asked for, all folded: the queue was empty after them.
+    return { rows: folded.length, last: queued.length < FOLD_ROWS && folded.length === queued.length };
   }
 }
 

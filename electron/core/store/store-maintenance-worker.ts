@@ -14,9 +14,16 @@ const RESTART_FRAMES = 8192;
  * Queue rows past which the worker folds even while requests keep coming. Below it, it folds
  * once a tick passed without a request writing: a fold chunk holds the write lock for tens of ms,
  * which a training loop logging between steps never meets, but a client sending batch after
- * batch would meet at every chunk. Readers fold what is queued for their run themselves.
+ * batch would meet at every chunk. Readers fold what is queued for their run themselves, so this
+ * also bounds what a reader may have to fold during such a stream (256 wide batches: about a
+ * second), and the fold keeps up with any stream longer than that.
  */
-const BACKLOG_ROWS = 128;
+const BACKLOG_ROWS = 256;
+/**
+ * Ticks without a request writing before the worker takes a pause for the end of a stream: one
+ * tick is too short on a busy machine, where a client can stall that long between two calls.
+ */
+const IDLE_TICKS = 3;
 /** Ticks between checkpoints. */
 const CHECKPOINT_TICKS = 5;
 const flags = new Int32Array(control);
@@ -45,6 +52,7 @@ const gate: FoldGate = {
       gate.after();
     }
   },
+  yield: () => Atomics.load(flags, CONTROL.requestWriting) !== 0,
   after() {
     Atomics.store(flags, CONTROL.folding, 0);
     Atomics.notify(flags, CONTROL.folding);
@@ -53,6 +61,7 @@ const gate: FoldGate = {
 
 let tick = 0;
 let writesSeen = -1;
+let idleTicks = 0;
 try {
   while (!stopping()) {
     Atomics.wait(flags, CONTROL.stop, 0, tickMs);
@@ -60,9 +69,9 @@ try {
     tick++;
     try {
       const writes = Atomics.load(flags, CONTROL.writes);
-      const idle = writes === writesSeen;
+      idleTicks = writes === writesSeen ? idleTicks + 1 : 0;
       writesSeen = writes;
-      if (idle || queue.backlog() > BACKLOG_ROWS) queue.fold(undefined, gate);
+      if (idleTicks >= IDLE_TICKS || queue.backlog() > BACKLOG_ROWS) queue.fold(undefined, gate);
       if (tick % CHECKPOINT_TICKS === 0) {
         // PASSIVE never waits for readers or writers, but under a steady stream of commits it never
         // catches up, and the WAL only starts over after a complete checkpoint. Past RESTART_FRAMES a
