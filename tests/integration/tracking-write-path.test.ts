@@ -1,13 +1,14 @@
 /**
- * The tracking server's write path: block summaries folded after the request on a worker thread,
- * and WAL checkpoints run there too. Nothing may be lost or counted twice on the way, through a
- * SIGKILL included, and the WAL must stay bounded without the request-time checkpoints.
+ * The tracking server's write path: a log-batch's points queued whole and stored (metrics, latest
+ * values, block summaries) after the request on a worker thread, and WAL checkpoints run there
+ * too. Nothing may be lost, hidden from a reader in any process, or counted twice on the way,
+ * through a SIGKILL included, and the WAL must stay bounded without the request-time checkpoints.
  */
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createExperiment, createRun, logBatch, type WireMetric } from './mlflow-fixtures.js';
+import { createExperiment, createRun, getRun, logBatch, metricHistory, type WireMetric } from './mlflow-fixtures.js';
 import { BASE_TIME, cleanupTempDirs, makeTempDir, startServer, stopAllServers } from './server-process.js';
 
 afterAll(async () => {
@@ -74,7 +75,33 @@ describe('tracking write path', () => {
     }
   });
 
-  it('loses no queued block summaries to a SIGKILL: the next server folds them', async () => {
+  it('hides no point it answered for from a second server on the same data dir (as the CLI beside the app)', async () => {
+    const dataDir = await makeTempDir('write-path-two');
+    const [writer, reader] = await Promise.all([startServer({ dataDir }), startServer({ dataDir })]);
+    try {
+      const experimentId = await createExperiment(writer);
+      const runId = (await createRun(writer, experimentId)).info.run_id;
+      for (let step = 0; step < 12; step++) {
+        // Back to back, so the writer's worker (which folds when requests pause) leaves them queued.
+        await logBatch(writer, runId, { metrics: wideStep(step) });
+        expect(await metricHistory(reader, runId, 'layer_999/norm')).toHaveLength(step + 1);
+        await logBatch(writer, runId, { metrics: [{ key: 'loss', value: 1 / (step + 1), timestamp: BASE_TIME + step, step }] });
+        expect((await getRun(reader, runId)).data.metrics?.find((m) => m.key === 'loss')?.step).toBe(step);
+        await logBatch(writer, runId, { metrics: [{ key: 'acc', value: step, timestamp: BASE_TIME + step, step }] });
+        const search = await reader.post<{ runs?: Array<{ info: { run_id: string } }> }>('runs/search', { experiment_ids: [experimentId], filter: `metrics.acc >= ${step}` });
+        expect(search.body.runs?.map((r) => r.info.run_id)).toEqual([runId]);
+      }
+      // And the writer itself, whose queue the reader folded meanwhile.
+      expect(await metricHistory(writer, runId, 'layer_0/norm')).toHaveLength(12);
+      await waitFor(() => blocksState(dataDir).queued === 0);
+      const { stored, recomputed } = blocksState(dataDir);
+      expect(stored).toEqual(recomputed);
+    } finally {
+      await Promise.all([writer.stop(), reader.stop()]);
+    }
+  });
+
+  it('loses no queued points to a SIGKILL: the next server folds them', async () => {
     const dataDir = await makeTempDir('write-path-kill');
     const server = await startServer({ dataDir });
     const runId = (await createRun(server, await createExperiment(server))).info.run_id;

@@ -75,14 +75,14 @@ describe('metric_blocks', () => {
   });
 
   it('deferred (as the tracking server writes them), are queued with the points and in step once folded', () => {
-    store.runData.deferBlocks = true;
+    store.runData.deferMetrics = true;
     const run = store.createRun({ experimentId: '0', tags: [] });
     const runPk = store.runs.row(run.info.run_id).run_pk;
     logAwkwardHistory(run.info.run_id);
     const queued = store.db.prepare('SELECT count(*) FROM metric_block_queue WHERE run_pk = ?').pluck().get(runPk) as number;
     expect(queued).toBeGreaterThan(70);
     expect(store.db.prepare('SELECT count(*) FROM metric_blocks WHERE run_pk = ?').pluck().get(runPk)).toBe(0);
-    expect(store.runData.blocks.fold()).toBe(queued);
+    expect(store.runData.queue.fold()).toBe(queued);
     expect(store.db.prepare('SELECT count(*) FROM metric_block_queue').pluck().get()).toBe(0);
     expectBlocksInStep(runPk);
   });
@@ -92,7 +92,7 @@ describe('metric_blocks', () => {
     const row = store.runs.row(run.info.run_id);
     const points = Array.from({ length: 3_000 }, (_, i): MetricPoint => ({ key: 'loss', value: i % 100, timestamp: i, step: i }));
     store.logBatch(run.info.run_id, { metrics: points.slice(0, 1_000), params: [], tags: [] });
-    store.runData.deferBlocks = true;
+    store.runData.deferMetrics = true;
     store.logBatch(run.info.run_id, { metrics: points.slice(1_000, 2_000), params: [], tags: [] });
     store.logBatch(run.info.run_id, { metrics: points.slice(2_000), params: [], tags: [] });
     const other = store.createRun({ experimentId: '0', tags: [] });
@@ -108,7 +108,7 @@ describe('metric_blocks', () => {
   });
 
   it('are all folded when the store closes, so the file is complete on its own', () => {
-    store.runData.deferBlocks = true;
+    store.runData.deferMetrics = true;
     const run = store.createRun({ experimentId: '0', tags: [] });
     logAwkwardHistory(run.info.run_id);
     const runPk = store.runs.row(run.info.run_id).run_pk;

@@ -1,6 +1,7 @@
 import type { MetricSeries, XAxis } from '../../../shared/app-api/entities.js';
 import type { SqliteDatabase } from './database.js';
-import { BLOCK_LEVELS, metricBlocksOf } from './metric-blocks.js';
+import { BLOCK_LEVELS } from './metric-blocks.js';
+import { metricQueueOf } from './metric-queue.js';
 
 interface Bucket {
   x: number;
@@ -24,8 +25,8 @@ export interface SeriesRun {
  * million-point history costs about a thousand rows.
  */
 export function readMetricSeries(db: SqliteDatabase, run: SeriesRun, key: string, xAxis: XAxis, maxPoints: number): MetricSeries {
-  // Points the tracking server logged moments ago may still be queued for their blocks.
-  metricBlocksOf(db).fold(run.runPk);
+  // Points the tracking server logged moments ago may still be queued.
+  metricQueueOf(db).fold(run.runPk);
   const coarse = db
     .prepare(
       `SELECT sum(count) AS n, min(first_step) AS s0, max(last_step) AS s1, min(first_timestamp) AS t0, max(last_timestamp) AS t1, count(*) AS blocks

@@ -462,6 +462,19 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT prediction_pk, actual_label, actual_value, created_time FROM prediction_feedback;
     `,
   },
+  {
+    version: 11,
+    description: 'metric queue: the tracking server queues whole points, stored in metrics by a later fold',
+    sql: `
+      -- Rows queued from now on (stored = 0) hold every point of a log-batch, NaN and infinities
+      -- as strings, not yet in metrics or latest_metrics; the fold stores them there and in
+      -- metric_blocks, and readers of those tables fold a run's rows first (see metric-queue.ts).
+      -- Rows queued by version 8 (stored = 1) hold points already stored, for their blocks only.
+      ALTER TABLE metric_block_queue ADD COLUMN stored INTEGER NOT NULL DEFAULT 1 CHECK (stored IN (0, 1));
+      -- Readers fold one run's rows; without this they would scan the whole queue to find them.
+      CREATE INDEX metric_block_queue_by_run ON metric_block_queue(run_pk, seq);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

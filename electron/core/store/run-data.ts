@@ -3,19 +3,14 @@ import { keyProblem, LIMITS, textLength } from '../../../shared/tracking-limits.
 import { encodeMetricValue, type KeyValue, type Metric } from '../../../shared/tracking-types.js';
 import { invalidParameter, notFound } from '../errors.js';
 import type { AppEventBus } from '../app-events.js';
-import { BulkStatement } from './bulk-statement.js';
-import { BlockAccumulator, metricBlocksOf, type MetricBlocks } from './metric-blocks.js';
+import { MetricPointWriter, type MetricPoint } from './metric-points.js';
+import { metricQueueOf, type MetricQueue } from './metric-queue.js';
 import { OPEN_GATE, type WriteGate } from './store-maintenance.js';
 import type { SqliteDatabase } from './database.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { RUN_NAME_TAG, type RunStore } from './runs.js';
 
-export interface MetricPoint {
-  key: string;
-  value: number;
-  timestamp: number;
-  step: number;
-}
+export type { MetricPoint };
 
 export interface Batch {
   metrics: MetricPoint[];
@@ -23,50 +18,20 @@ export interface Batch {
   tags: KeyValue[];
 }
 
-interface Latest {
-  value: number;
-  step: number;
-  timestamp: number;
-}
-
-/** MLflow's notion of "latest": highest step, then latest timestamp, then largest value (NaN lowest). */
-function isLater(a: Latest, b: Latest): boolean {
-  if (a.step !== b.step) return a.step > b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
-  const av = Number.isNaN(a.value) ? -Infinity : a.value;
-  const bv = Number.isNaN(b.value) ? -Infinity : b.value;
-  return av > bv;
-}
-
-/** The stored row stays when it is later than the incoming one (see isLater). */
-const LATEST_CONFLICT = `ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
-    step = excluded.step, timestamp = excluded.timestamp
-  WHERE excluded.step > latest_metrics.step
-     OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
-     OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
-         AND (CASE WHEN excluded.is_nan THEN -9e999 ELSE excluded.value END)
-           > (CASE WHEN latest_metrics.is_nan THEN -9e999 ELSE latest_metrics.value END))`;
-
-/** Thrown inside a savepoint to undo a bulk insert that met a point already stored. */
-const REPEATED_POINT = Symbol('repeated point');
-
 /** Logging to runs: metrics, params, tags and dataset inputs, each call one transaction. */
 export class RunDataStore {
-  private readonly insertMetric: Statement;
-  private readonly upsertLatest: Statement;
   private readonly insertParam: Statement;
   private readonly paramsOfKeys: Statement<[number, string], { key: string; value: string }>;
   private readonly upsertTag: Statement;
   private readonly renameRun: Statement;
-  private readonly bulkMetrics: BulkStatement;
-  private readonly bulkLatest: BulkStatement;
-  readonly blocks: MetricBlocks;
+  private readonly points: MetricPointWriter;
+  readonly queue: MetricQueue;
   /**
-   * Queue block summaries for a background fold instead of writing them in the request's
-   * transaction; set while a store-maintenance worker runs (see metric-blocks.ts).
+   * Queue metric points for a background fold instead of storing them in the request's
+   * transaction; set while a store-maintenance worker runs (see metric-queue.ts).
    */
-  deferBlocks = false;
-  /** Set with deferBlocks: tells the background fold when a request is writing. */
+  deferMetrics = false;
+  /** Set with deferMetrics: tells the background fold when a request is writing. */
   writeGate: WriteGate = OPEN_GATE;
 
   constructor(
@@ -74,10 +39,6 @@ export class RunDataStore {
     private readonly runs: RunStore,
     private readonly events?: AppEventBus,
   ) {
-    this.insertMetric = db.prepare('INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)');
-    this.upsertLatest = db.prepare(`INSERT INTO latest_metrics (run_pk, key, value, is_nan, step, timestamp) VALUES (?, ?, ?, ?, ?, ?) ${LATEST_CONFLICT}`);
-    this.bulkLatest = new BulkStatement(db, 'INSERT INTO latest_metrics (run_pk, key, value, is_nan, step, timestamp) VALUES', 6, LATEST_CONFLICT);
-    this.bulkMetrics = new BulkStatement(db, 'INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES', 6);
     this.insertParam = db.prepare('INSERT OR IGNORE INTO params (run_pk, key, value) VALUES (?, ?, ?)');
     this.paramsOfKeys = db.prepare('SELECT key, value FROM params WHERE run_pk = ? AND key = ?');
     this.upsertTag = db.prepare(
@@ -85,7 +46,8 @@ export class RunDataStore {
        ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value`,
     );
     this.renameRun = db.prepare('UPDATE runs SET name = ? WHERE run_pk = ?');
-    this.blocks = metricBlocksOf(db);
+    this.points = new MetricPointWriter(db);
+    this.queue = metricQueueOf(db);
   }
 
   /**
@@ -96,11 +58,6 @@ export class RunDataStore {
     validateBatch(batch, options.single ? (_list, _index, field) => field : (list, index, field) => `${list}[${index}]${field ? `.${field}` : ''}`);
     const run = this.runs.activeRow(runId);
     const runPk = run.run_pk;
-    const latestByKey = new Map<string, MetricPoint>();
-    for (const point of batch.metrics) {
-      const seen = latestByKey.get(point.key);
-      if (!seen || isLater(point, seen)) latestByKey.set(point.key, point);
-    }
     // Immediate: the param check reads before writing, and a deferred transaction would fail with
     // SQLITE_BUSY_SNAPSHOT if another process (a CLI training run) wrote in between.
     const write = this.db.transaction(() => {
@@ -113,22 +70,12 @@ export class RunDataStore {
         }
         if (!existing) this.insertParam.run(runPk, param.key, param.value);
       }
-      if (batch.metrics.length > 0) this.insertMetrics(runPk, batch.metrics);
-      if (latestByKey.size > 0) {
-        const args: unknown[] = [];
-        for (const [key, point] of latestByKey) {
-          const nan = Number.isNaN(point.value);
-          args.push(runPk, key, nan ? 0 : point.value, nan ? 1 : 0, point.step, point.timestamp);
-        }
-        if (args.length === 6) this.upsertLatest.run(args);
-        else this.bulkLatest.run(args);
-      }
+      if (this.deferMetrics) this.queue.add(runPk, batch.metrics);
+      else this.points.write(runPk, batch.metrics);
       for (const tag of batch.tags) {
         this.upsertTag.run(runPk, tag.key, tag.value);
         if (tag.key === RUN_NAME_TAG) this.renameRun.run(tag.value, runPk);
       }
-      // Immediate: the param check reads before the writes, and a deferred transaction that read
-      // while another process wrote fails with SQLITE_BUSY_SNAPSHOT instead of waiting.
     });
     this.writeGate.enter();
     try {
@@ -136,58 +83,10 @@ export class RunDataStore {
     } finally {
       this.writeGate.leave();
     }
-    if (latestByKey.size > 0) {
-      this.events?.emit('metrics.logged', { runId, experimentId: String(run.experiment_id), keys: [...latestByKey.keys()] });
+    if (batch.metrics.length > 0) {
+      this.events?.emit('metrics.logged', { runId, experimentId: String(run.experiment_id), keys: [...new Set(batch.metrics.map((point) => point.key))] });
     }
     if (batch.params.length > 0 || batch.tags.length > 0) this.runs.changed(run);
-  }
-
-  /** Stores the points and folds the new finite ones into metric_blocks (or queues them for it). */
-  private insertMetrics(runPk: number, metrics: MetricPoint[]): void {
-    let fresh: MetricPoint[];
-    if (this.insertAllNew(runPk, metrics)) fresh = metrics;
-    else {
-      // Some point was stored already (a retried call) or comes twice: the table ignores it, so it
-      // must not count twice in the blocks, and only one at a time tells which.
-      fresh = [];
-      for (const point of metrics) {
-        const nan = Number.isNaN(point.value);
-        if (this.insertMetric.run(runPk, point.key, point.step, point.timestamp, nan ? 0 : point.value, nan ? 1 : 0).changes) fresh.push(point);
-      }
-    }
-    const finite = fresh.filter((point) => Number.isFinite(point.value));
-    if (this.deferBlocks) {
-      this.blocks.queue(runPk, finite);
-      return;
-    }
-    const blocks = new BlockAccumulator();
-    for (const point of finite) blocks.add(point);
-    this.blocks.write(runPk, blocks);
-  }
-
-  /** Inserts every point in multi-row statements; undoes it all and answers false if any was not new. */
-  private insertAllNew(runPk: number, metrics: MetricPoint[]): boolean {
-    const args = new Array<unknown>(metrics.length * 6);
-    metrics.forEach((point, i) => {
-      const nan = Number.isNaN(point.value);
-      args[i * 6] = runPk;
-      args[i * 6 + 1] = point.key;
-      args[i * 6 + 2] = point.step;
-      args[i * 6 + 3] = point.timestamp;
-      args[i * 6 + 4] = nan ? 0 : point.value;
-      args[i * 6 + 5] = nan ? 1 : 0;
-    });
-    // One point that is not new inserted nothing: there is nothing to undo.
-    if (metrics.length === 1) return this.insertMetric.run(args).changes === 1;
-    try {
-      this.db.transaction(() => {
-        if (this.bulkMetrics.run(args) !== metrics.length) throw REPEATED_POINT;
-      })();
-      return true;
-    } catch (error) {
-      if (error === REPEATED_POINT) return false;
-      throw error;
-    }
   }
 
   deleteTag(runId: string, key: string): void {
@@ -205,6 +104,7 @@ export class RunDataStore {
   ): { metrics: Metric[]; next_page_token?: string } {
     const run = this.runs.row(runId);
     const offset = decodePageToken(pageToken);
+    this.queue.fold(run.run_pk);
     const limit = maxResults ?? -1;
     const rows = this.db
       .prepare(

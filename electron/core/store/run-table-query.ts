@@ -2,6 +2,7 @@ import type { RunRow as AppRunRow } from '../../../shared/app-api/entities.js';
 import type { OperationInput, OperationOutput } from '../../../shared/app-api/operations.js';
 import { encodeMetricValue } from '../../../shared/tracking-types.js';
 import type { SqliteDatabase } from './database.js';
+import { metricQueueOf } from './metric-queue.js';
 import { buildRunSelection, RUN_ROW_COLUMNS } from './run-search.js';
 import type { RunRow } from './runs.js';
 
@@ -18,6 +19,8 @@ export function runsPage(db: SqliteDatabase, input: OperationInput<'runs.page'>)
     orderBy: (input.sort ?? []).map((s) => `${s.column} ${s.ascending ? 'ASC' : 'DESC'}`),
   });
   if (selection === null) return { total: 0, rows: [] };
+  // Metric columns, filters and sorts read latest_metrics: points still queued must be there.
+  metricQueueOf(db).fold();
   // Counting needs no ORDER BY joins; the filter's params come after the join params in selection.params.
   const total = (db.prepare(`SELECT count(*) AS n ${selection.from}`).get(...selection.params) as { n: number }).n;
   const rows = db
@@ -62,6 +65,7 @@ export function runColumns(db: SqliteDatabase, experimentIds: string[]): Operati
   if (experimentIds.length === 0) return { params: [], metrics: [], tags: [] };
   const marks = experimentIds.map(() => '?').join(',');
   const ids = experimentIds.map(Number);
+  metricQueueOf(db).fold();
   // Distinct keys first (few), then one indexed existence check per key: ~5x faster than a
   // DISTINCT over every row of 50,000 runs.
   const keys = (table: string) =>

@@ -5,6 +5,7 @@ import { invalidParameter, notFound } from '../errors.js';
 import type { AppEventBus } from '../app-events.js';
 import type { SqliteDatabase } from './database.js';
 import type { ExperimentStore } from './experiments.js';
+import { metricQueueOf, type MetricQueue } from './metric-queue.js';
 import { generateRunName } from './run-names.js';
 
 export interface RunRow {
@@ -54,6 +55,7 @@ export class RunStore {
   private readonly upsertTag: Statement;
   private readonly inputTags: Statement;
   private readonly pageStatements: { metrics: Statement; params: Statement; tags: Statement; inputs: Statement };
+  private readonly queue: MetricQueue;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -72,6 +74,7 @@ export class RunStore {
       `INSERT INTO tags (run_pk, key, value) VALUES (?, ?, ?)
        ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value`,
     );
+    this.queue = metricQueueOf(db);
     this.inputTags = db.prepare('SELECT key, value FROM run_input_tags WHERE run_pk = ? AND dataset_pk = ? ORDER BY key');
     const page = 'run_pk IN (SELECT value FROM json_each(?))';
     this.pageStatements = {
@@ -174,6 +177,9 @@ export class RunStore {
       });
     }
     if (rows.length === 0) return [];
+    // Points the tracking server logged moments ago may still be queued for latest_metrics.
+    if (rows.length === 1) this.queue.fold(rows[0]!.run_pk);
+    else this.queue.fold();
     // The page's run keys go in as one JSON array: one prepared statement per table for any page size.
     const pks = JSON.stringify(rows.map((row) => row.run_pk));
     const { metrics, params, tags, inputs } = this.pageStatements;

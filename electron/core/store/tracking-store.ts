@@ -42,8 +42,8 @@ export class TrackingStore {
   }
 
   /**
-   * `background: true` (the tracking server) moves WAL checkpoints and metric block summaries
-   * to a worker thread (store-maintenance.ts), off the path of its requests.
+   * `background: true` (the tracking server) moves WAL checkpoints and the storing of metric
+   * points (queued by its requests, see metric-queue.ts) to a worker thread (store-maintenance.ts), off the path of its requests.
    */
   static open(dataDir: string, options: { background?: boolean } = {}): TrackingStore {
     const path = dataDirLayout(dataDir).database;
@@ -73,11 +73,14 @@ export class TrackingStore {
   }
 
   searchRuns(query: RunSearch): { runs: Run[]; next_page_token?: string } {
+    // Filters and order read latest_metrics of every run: points still queued must be there.
+    this.runData.queue.fold();
     return searchRuns(this.db, this.runs, query);
   }
 
   /** searchRuns as the JSON text of MLflow's runs/search answer, for the HTTP route. */
   searchRunsJson(query: RunSearch): string {
+    this.runData.queue.fold();
     return searchRunsJson(this.db, this.runJson, query);
   }
 
@@ -130,7 +133,7 @@ export class TrackingStore {
     this.events.close();
     this.maintenance?.stop();
     // Whatever is still queued is folded, so the file is complete on its own.
-    this.runData.blocks.fold();
+    this.runData.queue.fold();
     // Folding the WAL back leaves a single self-contained file for backups and bundles.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
