@@ -58,6 +58,7 @@ export class RunDataStore {
   private readonly paramsOfKeys: Statement<[number, string], { key: string; value: string }>;
   private readonly upsertTag: Statement;
   private readonly renameRun: Statement;
+  private readonly bumpDataVersion: Statement;
   private readonly bulkMetrics: BulkStatement;
   private readonly bulkLatest: BulkStatement;
   readonly blocks: MetricBlocks;
@@ -85,6 +86,8 @@ export class RunDataStore {
        ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value`,
     );
     this.renameRun = db.prepare('UPDATE runs SET name = ? WHERE run_pk = ?');
+    // latest_metrics has no trigger bumping the run's data version (see migration 9): once here.
+    this.bumpDataVersion = db.prepare('UPDATE runs SET data_version = data_version + 1 WHERE run_pk = ?');
     this.blocks = metricBlocksOf(db);
   }
 
@@ -122,6 +125,7 @@ export class RunDataStore {
         }
         if (args.length === 6) this.upsertLatest.run(args);
         else this.bulkLatest.run(args);
+        this.bumpDataVersion.run(runPk);
       }
       for (const tag of batch.tags) {
         this.upsertTag.run(runPk, tag.key, tag.value);
