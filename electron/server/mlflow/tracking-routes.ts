@@ -8,7 +8,7 @@ import { parseLogBatch, parseRequest, runIdOf, schemas } from './request-schemas
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Handler = (input: unknown) => unknown;
 
-/** A handler's answer that is already UTF-8 JSON in memory of `replyBuffers`, sent as it is (fastify serialises no Buffer). */
+/** A handler's answer that is already UTF-8 JSON, sent as it is (fastify serialises no Buffer); its memory may be reused once sent. */
 class JsonBytes {
   constructor(readonly bytes: Buffer) {}
 }
