@@ -128,7 +128,7 @@ function rows(results: BenchResults, checks: TargetCheck[]): Row[] {
         met: check(id).met,
       },
       { figure: '    baseline: bare SQL query (same WHERE/ORDER BY/LIMIT)', baseline: medianP95(s.bareSql) },
-      { figure: '    baseline: store.searchRuns in-process (SQL + load)', baseline: medianP95(s.inProcessStore) },
+      { figure: '    baseline: store.searchRunsJson in-process (SQL + run documents)', baseline: medianP95(s.inProcessStore) },
       { figure: '    baseline: GET /health round trip', baseline: medianP95(s.httpHealth) },
     );
     if (quoted !== undefined) {

@@ -38,11 +38,10 @@ export function seed(store: TrackingStore, runs: number): void {
 
 /**
  * The statement run-search.ts builds for this filter and order_by, written out by hand: the bare
- * SQL cost with no parsing, no loading of params/tags/metrics and no JSON. The bench checks it
- * returns the same run ids as the server, in the same order.
+ * SQL cost with no parsing and no run documents (the keys by which the server finds each run's
+ * cached document). The bench checks it returns the same run ids as the server, in the same order.
  */
-const BARE_SQL = `SELECT r.run_pk, r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
-    r.lifecycle_stage, r.artifact_uri
+const BARE_SQL = `SELECT r.run_pk, r.run_uuid, r.data_version
   FROM runs r LEFT JOIN latest_metrics o0 ON o0.run_pk = r.run_pk AND o0.key = ?
   WHERE r.experiment_id IN (?) AND r.lifecycle_stage = 'active'
     AND EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_pk = r.run_pk AND m.key = ? AND m.is_nan = 0 AND m.value > ?)
@@ -62,7 +61,7 @@ export interface SearchScenarioResult {
   httpSearch: LatencySummary;
   httpHealth: LatencySummary;
   bareSql: LatencySummary;
-  /** store.searchRuns in-process: SQL plus loading each run's metrics, params and tags, no HTTP or JSON. */
+  /** store.searchRunsJson in-process: the server's answer bytes (SQL plus cached run documents), no HTTP. */
   inProcessStore: LatencySummary;
   serverMemory: MemorySample;
 }
@@ -95,7 +94,7 @@ export async function benchSearch(options: SearchOptions): Promise<SearchScenari
     options.log(`search: ${options.runs} runs seeded in ${seedSeconds.toFixed(1)} s; in-process baselines...`);
     bareSql = await timeCalls(options.warmUp, options.calls, () => timeSync(() => statement.all(...bareArgs)));
     const query = { experimentIds: ['0'], filter: FILTER, orderBy: [ORDER_BY], viewType: 'ACTIVE_ONLY' as const, maxResults: options.maxResults };
-    inProcessStore = await timeCalls(options.warmUp, options.calls, () => timeSync(() => store.searchRuns(query)));
+    inProcessStore = await timeCalls(options.warmUp, options.calls, () => timeSync(() => store.searchRunsJson(query)));
   } finally {
     store.close();
   }

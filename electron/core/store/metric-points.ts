@@ -69,6 +69,7 @@ export class MetricPointWriter {
   private readonly bulkMetrics: BulkStatement;
   private readonly bulkLatest: BulkStatement;
   private readonly blocks: MetricBlocks;
+  private readonly bumpDataVersion: Statement;
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertMetric = db.prepare('INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)');
@@ -76,6 +77,9 @@ export class MetricPointWriter {
     this.bulkLatest = new BulkStatement(db, 'INSERT INTO latest_metrics (run_pk, key, value, is_nan, step, timestamp) VALUES', 6, LATEST_CONFLICT);
     this.bulkMetrics = new BulkStatement(db, 'INSERT OR IGNORE INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES', 6);
     this.blocks = metricBlocksOf(db);
+    // latest_metrics has no trigger bumping the run's data version (a 1,000-key batch would fire
+    // it 1,000 times): bumped once per run here, in the same transaction (see run-json.ts).
+    this.bumpDataVersion = db.prepare('UPDATE runs SET data_version = data_version + 1 WHERE run_pk = ?');
   }
 
   /** Writes the points of one run; call inside a transaction. */
@@ -107,8 +111,10 @@ export class MetricPointWriter {
         const nan = Number.isNaN(point.value);
         args.push(runPk, key, nan ? 0 : point.value, nan ? 1 : 0, point.step, point.timestamp);
       }
+      if (args.length === 0) continue;
       if (args.length === 6) this.upsertLatest.run(args);
-      else if (args.length > 0) this.bulkLatest.run(args);
+      else this.bulkLatest.run(args);
+      this.bumpDataVersion.run(runPk);
     }
   }
 

@@ -84,7 +84,7 @@ describe('the metric queue of the tracking server', () => {
     const found = server.searchRuns({ experimentIds: [experimentId], filter: 'metrics.loss < 0.2', viewType: 'ACTIVE_ONLY', maxResults: 10, orderBy: [] });
     expect(found.runs.map((r) => r.info.run_id)).toEqual([runId]);
     server.logBatch(runId, { metrics: [{ key: 'loss', value: 5, timestamp: 11, step: 6 }], params: [], tags: [] });
-    expect(JSON.parse(server.searchRunsJson({ experimentIds: [experimentId], viewType: 'ACTIVE_ONLY', maxResults: 10, orderBy: ['metrics.loss DESC'] })).runs[0].info.run_id).toBe(runId);
+    expect(JSON.parse(server.searchRunsJson({ experimentIds: [experimentId], viewType: 'ACTIVE_ONLY', maxResults: 10, orderBy: ['metrics.loss DESC'] }).toString("utf8")).runs[0].info.run_id).toBe(runId);
     server.logBatch(runId, { metrics: [{ key: 'acc', value: 0.5, timestamp: 12, step: 6 }], params: [], tags: [] });
     expect(runColumns(server.db, [experimentId]).metrics).toEqual(['acc', 'loss']);
     server.logBatch(runId, { metrics: [{ key: 'acc', value: 0.75, timestamp: 13, step: 7 }], params: [], tags: [] });

@@ -68,7 +68,7 @@ describe('searchRunsJson', () => {
       do {
         const page = { ...query, pageToken };
         const objects = store.searchRuns(page);
-        const text = store.searchRunsJson(page);
+        const text = store.searchRunsJson(page).toString();
         expectSameDocument(text, objects);
         // Key order is part of the answer some clients print.
         expect(Object.keys(JSON.parse(text) as object)).toEqual(Object.keys(objects));
@@ -88,7 +88,7 @@ describe('searchRunsJson', () => {
       }
     })();
     const query: RunSearch = { experimentIds: [experimentId], viewType: 'ALL', maxResults: 1000, orderBy: ['metrics.m ASC'] };
-    const text = store.searchRunsJson(query);
+    const text = store.searchRunsJson(query).toString();
     expectSameDocument(text, store.searchRuns(query));
     const parsed = JSON.parse(text) as { runs: Array<{ data: { metrics: unknown[]; params: unknown[] } }> };
     expect(parsed.runs).toHaveLength(950);
@@ -109,7 +109,7 @@ describe('RunJsonWriter', () => {
       params: [],
       tags: [],
     });
-    const text = store.searchRunsJson({ experimentIds: [experimentId], viewType: 'ALL', maxResults: 10, orderBy: [] });
+    const text = store.searchRunsJson({ experimentIds: [experimentId], viewType: 'ALL', maxResults: 10, orderBy: [] }).toString();
     const objects = store.searchRuns({ experimentIds: [experimentId], viewType: 'ALL', maxResults: 10, orderBy: [] });
     const run = (JSON.parse(text) as { runs: Array<Record<string, Record<string, unknown>>> }).runs[0]!;
     expect(Object.keys(run)).toEqual(['info', 'data', 'inputs']);

@@ -5,7 +5,7 @@ import { invalidParameter } from '../errors.js';
 import type { SqliteDatabase } from './database.js';
 import { experimentPk } from './experiments.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
-import type { RunJsonWriter } from './run-json.js';
+import { joinDocuments, PAGE_RUN_COLUMNS, type PageRun, type RunJsonWriter } from './run-json.js';
 import type { RunRow, RunStore } from './runs.js';
 import { listComparison, numericComparison, stringComparison, type SqlFragment } from './sql-like.js';
 
@@ -162,28 +162,34 @@ export function buildRunSelection(query: Omit<RunSearch, 'maxResults' | 'pageTok
 export const RUN_ROW_COLUMNS = `r.run_pk, r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
       r.lifecycle_stage, r.artifact_uri`;
 
-/** The selected page: run rows in order, and the token of the next page if there is one. */
-function searchPage(db: SqliteDatabase, query: RunSearch): { rows: RunRow[]; nextPageToken?: string } {
+/** The selected page: rows of `columns` in order, and the token of the next page if there is one. */
+function searchPage<Row>(db: SqliteDatabase, query: RunSearch, columns: string, raw: boolean): { rows: Row[]; nextPageToken?: string } {
   const selection = buildRunSelection(query);
   if (selection === null) return { rows: [] };
   const offset = decodePageToken(query.pageToken);
-  const sql = `SELECT ${RUN_ROW_COLUMNS} ${selection.from} ORDER BY ${selection.orderBy} LIMIT ? OFFSET ?`;
-  const rows = cachedStatement(db, sql).all(...selection.params, query.maxResults + 1, offset) as RunRow[];
+  const sql = `SELECT ${columns} ${selection.from} ORDER BY ${selection.orderBy} LIMIT ? OFFSET ?`;
+  const rows = cachedStatement(db, sql, raw).all(...selection.params, query.maxResults + 1, offset) as Row[];
   if (rows.length <= query.maxResults) return { rows };
   return { rows: rows.slice(0, query.maxResults), nextPageToken: encodePageToken(offset + query.maxResults) };
 }
 
 export function searchRuns(db: SqliteDatabase, runs: RunStore, query: RunSearch): { runs: Run[]; next_page_token?: string } {
-  const { rows, nextPageToken } = searchPage(db, query);
+  const { rows, nextPageToken } = searchPage<RunRow>(db, query, RUN_ROW_COLUMNS, false);
   const page = runs.load(rows);
   return nextPageToken === undefined ? { runs: page } : { runs: page, next_page_token: nextPageToken };
 }
 
-/** The runs/search answer as JSON text: the same bytes as JSON.stringify(searchRuns(...)), written without the objects. */
-export function searchRunsJson(db: SqliteDatabase, writer: RunJsonWriter, query: RunSearch): string {
-  const { rows, nextPageToken } = searchPage(db, query);
-  const runs = writer.write(rows);
-  return nextPageToken === undefined ? `{"runs":${runs}}` : `{"runs":${runs},"next_page_token":${JSON.stringify(nextPageToken)}}`;
+/**
+ * The runs/search answer as UTF-8 JSON, ready to send: the same document as
+ * JSON.stringify(searchRuns(...)), put together from the runs' cached documents (run-json.ts).
+ * One read transaction, so the page and the documents come from one snapshot of the database.
+ */
+export function searchRunsJson(db: SqliteDatabase, writer: RunJsonWriter, query: RunSearch, allocate?: (size: number) => Buffer): Buffer {
+  return db.transaction(() => {
+    const { rows, nextPageToken } = searchPage<PageRun>(db, query, PAGE_RUN_COLUMNS, true);
+    const tail = nextPageToken === undefined ? ']}' : `],"next_page_token":${JSON.stringify(nextPageToken)}}`;
+    return joinDocuments('{"runs":[', writer.write(rows), tail, allocate);
+  })();
 }
 
 const statementCaches = new WeakMap<SqliteDatabase, Map<string, Statement>>();
@@ -192,16 +198,17 @@ const statementCaches = new WeakMap<SqliteDatabase, Map<string, Statement>>();
  * Search SQL depends only on the shape of the filter and order_by, so a client paging through
  * results or polling the same query reuses its statement. Bounded: the oldest goes first.
  */
-function cachedStatement(db: SqliteDatabase, sql: string): Statement {
+function cachedStatement(db: SqliteDatabase, sql: string, raw: boolean): Statement {
   let cache = statementCaches.get(db);
   if (!cache) {
     cache = new Map();
     statementCaches.set(db, cache);
   }
-  let statement = cache.get(sql);
+  const key = raw ? `raw:${sql}` : sql;
+  let statement = cache.get(key);
   if (statement) return statement;
-  statement = db.prepare(sql);
+  statement = db.prepare(sql).raw(raw);
   if (cache.size >= 64) cache.delete(cache.keys().next().value!);
-  cache.set(sql, statement);
+  cache.set(key, statement);
   return statement;
 }

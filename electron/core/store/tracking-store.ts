@@ -78,10 +78,10 @@ export class TrackingStore {
     return searchRuns(this.db, this.runs, query);
   }
 
-  /** searchRuns as the JSON text of MLflow's runs/search answer, for the HTTP route. */
-  searchRunsJson(query: RunSearch): string {
+  /** searchRuns as MLflow's runs/search answer in UTF-8 JSON, for the HTTP route, written into `allocate(size)`. */
+  searchRunsJson(query: RunSearch, allocate?: (size: number) => Buffer): Buffer {
     this.runData.queue.fold();
-    return searchRunsJson(this.db, this.runJson, query);
+    return searchRunsJson(this.db, this.runJson, query, allocate);
   }
 
   /** artifacts/list for a run: files directly under `path` of the run's artifact root. */
