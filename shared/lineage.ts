@@ -103,6 +103,8 @@ export const HyperparametersSchema = z.object({
   earlyStoppingPatience: z.number().int(),
   earlyStoppingMinDelta: z.number(),
   seed: z.number().int(),
+  /** Present (true) only when integer id-like columns were kept as features. */
+  keepIdColumns: z.boolean().optional(),
 });
 
 /** Everything that decides what a training run computes; its canonical JSON is hashed. */

@@ -151,6 +151,7 @@ const HYPERPARAMETER_LABELS: Record<keyof RunLineage['config']['hyperparameters'
   validationSplit: 'validation split',
   earlyStoppingPatience: 'early stopping patience',
   earlyStoppingMinDelta: 'early stopping min delta',
+  keepIdColumns: 'keep id columns',
 };
 
 function configFacts(config: RunLineage['config']): Fact[] {
