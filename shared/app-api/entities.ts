@@ -35,12 +35,15 @@ export const RunRowSchema = z.object({
 export type RunRow = z.infer<typeof RunRowSchema>;
 
 export const LatestMetricSchema = z.object({ key: z.string(), value: MetricValueSchema, step: z.number(), timestamp: z.number() });
+export type LatestMetric = z.infer<typeof LatestMetricSchema>;
 
 export const RunDetailSchema = RunRowSchema.extend({
   userId: z.string(),
   artifactUri: z.string(),
   description: z.string(),
   latestMetrics: z.array(LatestMetricSchema),
+  /** Metric keys with a single logged point: shown as values, not charts. */
+  singlePointMetrics: z.array(z.string()),
   datasets: z.array(
     z.object({ name: z.string(), digest: z.string(), sourceType: z.string(), source: z.string(), context: z.string().nullable() }),
   ),

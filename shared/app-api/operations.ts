@@ -11,7 +11,7 @@ import {
 } from './entities.js';
 import { DatasetSummarySchema, DatasetVersionSchema } from '../datasets.js';
 import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchema, RunLineageSchema } from '../lineage.js';
-import { TrainingJobSchema, TrainingRequestSchema } from './training.js';
+import { TRAINING_BACKENDS, TrainingJobSchema, TrainingRequestSchema } from './training.js';
 import { modelOperations } from './models.js';
 import { predictionOperations } from './predictions.js';
 
@@ -126,6 +126,11 @@ export const operations = {
   'training.start': { input: TrainingRequestSchema, output: z.object({ runId: z.string(), experimentId: z.string() }) },
   'training.cancel': { input: z.object({ runId }), output: z.object({}) },
   'training.jobs': { input: z.object({}), output: z.object({ jobs: z.array(TrainingJobSchema) }) },
+  /** Which TensorFlow.js backends this machine has installed, and why the others cannot be picked. */
+  'training.backends': {
+    input: z.object({}),
+    output: z.object({ backends: z.array(z.object({ name: z.enum(TRAINING_BACKENDS), available: z.boolean(), reason: z.string().nullable() })) }),
+  },
   'runs.lineage': {
     input: z.object({ runId }),
     /** lineage is null for runs MLDesk did not train (logged from MLflow clients). */

@@ -77,3 +77,14 @@ export function runColumns(db: SqliteDatabase, experimentIds: string[]): Operati
     ).map(([key]) => key);
   return { params: keys('params'), metrics: keys('latest_metrics'), tags: keys('tags') };
 }
+
+/**
+ * The run's metric keys logged exactly once (a final test score, `restored_epoch`): the run page
+ * shows these as values rather than one-point charts. Each key stops at its second point, so a
+ * history of a million points costs no more than one of two.
+ */
+export function singlePointMetricKeys(db: SqliteDatabase, runPk: number): string[] {
+  const keys = db.prepare('SELECT key FROM latest_metrics WHERE run_pk = ?').pluck().all(runPk) as string[];
+  const points = db.prepare('SELECT count(*) FROM (SELECT 1 FROM metrics WHERE run_pk = ? AND key = ? LIMIT 2)').pluck();
+  return keys.filter((key) => (points.get(runPk, key) as number) === 1).sort();
+}
