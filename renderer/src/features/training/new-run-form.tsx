@@ -87,11 +87,13 @@ function DataSection({ data, draft }: { data: FormData; draft: RunDraft }) {
           )}
         </Field>
       </div>
-      <label className="toggle form-check" title="Integer columns whose values are all different (a row number, a customer id) let a network memorise rows instead of learning">
-        <input type="checkbox" checked={draft.keepIdColumns} onChange={(event) => editDraft({ keepIdColumns: event.target.checked })} />
-        <span>Use id-like columns as features</span>
-        <span className="muted"> · by default an integer column with all values distinct is left out, as free text is</span>
-      </label>
+      <div className="form-check">
+        <label className="toggle" title="Integer columns whose values are all different (a row number, a customer id) let a network memorise rows instead of learning">
+          <input type="checkbox" checked={draft.keepIdColumns} onChange={(event) => editDraft({ keepIdColumns: event.target.checked })} />
+          <span>Use id-like columns as features</span>
+        </label>
+        <p className="field-hint">By default an integer column whose values are all distinct (a row or customer id) is left out, as free text is.</p>
+      </div>
       {guess && !draft.task && guess.task && <p className="form-section-note muted" data-testid="task-guess">Auto picks <strong>{guess.task}</strong>: “{draft.target}” has {guess.reason}.</p>}
     </fieldset>
   );
