@@ -20,6 +20,10 @@ export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
 export const MetricValueSchema = z.union([z.number(), z.literal('NaN'), z.literal('Infinity'), z.literal('-Infinity')]);
 export type MetricValue = z.infer<typeof MetricValueSchema>;
 
+/** A registered model version trained by a run, with the aliases pointing at it. */
+export const RunModelSchema = z.object({ name: z.string(), version: z.string(), aliases: z.array(z.string()) });
+export type RunModel = z.infer<typeof RunModelSchema>;
+
 export const RunRowSchema = z.object({
   runId: z.string(),
   runName: z.string(),
@@ -31,6 +35,8 @@ export const RunRowSchema = z.object({
   params: z.record(z.string(), z.string()),
   metrics: z.record(z.string(), MetricValueSchema),
   tags: z.record(z.string(), z.string()),
+  /** Registered versions of this run (runs.page fills it in). */
+  models: z.array(RunModelSchema).optional(),
 });
 export type RunRow = z.infer<typeof RunRowSchema>;
 

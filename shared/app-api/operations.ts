@@ -68,7 +68,15 @@ export const operations = {
   'experiments.delete': { input: z.object({ experimentId }), output: z.object({}) },
   'runs.columns': {
     input: z.object({ experimentIds }),
-    output: z.object({ params: z.array(z.string()), metrics: z.array(z.string()), tags: z.array(z.string()) }),
+    output: z.object({
+      params: z.array(z.string()),
+      metrics: z.array(z.string()),
+      tags: z.array(z.string()),
+      /** Keys whose values differ between runs: the table's default columns come from these. */
+      varying: z.object({ params: z.array(z.string()), metrics: z.array(z.string()) }),
+      /** Some run of these experiments has a registered model version. */
+      hasModels: z.boolean(),
+    }),
   },
   'runs.page': {
     input: z.object({
