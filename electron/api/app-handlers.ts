@@ -3,6 +3,7 @@ import type { RunDetail } from '../../shared/app-api/entities.js';
 import { REPRODUCTION_ARTIFACT, ReproductionResultSchema } from '../../shared/lineage.js';
 import type { OperationName, OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { lineageGraph, readLineage } from '../core/lineage/index.js';
+import { forwardLineage, withForwardNodes } from '../core/lineage/forward-lineage.js';
 import { checkReproducible } from '../core/training/reproduce.js';
 import { backendAvailability } from '../core/training/backend.js';
 import { experimentSummaries } from '../core/store/experiment-summaries.js';
@@ -37,11 +38,11 @@ export function createAppHandlers(services: Services): AppHandlers {
     },
     'training.jobs': () => ({ jobs: training.list() }),
     'training.backends': () => ({ backends: backendAvailability() }),
-    'runs.lineage': async ({ runId }) => ({
-      lineage: await readLineage(store, runId),
-      graph: lineageGraph(store, runId),
-      reproduction: await readReproduction(store, runId),
-    }),
+    'runs.lineage': async ({ runId }) => {
+      const graph = lineageGraph(store, runId);
+      const forward = forwardLineage(db, runId, services.deployments.list());
+      return { lineage: await readLineage(store, runId), graph: withForwardNodes(graph, runId, forward), reproduction: await readReproduction(store, runId), forward };
+    },
     'runs.reproduceCheck': ({ runId }) => checkReproducible(store, runId),
     'runs.reproduce': ({ runId, tolerance }) => training.reproduce(runId, tolerance),
     'experiments.list': (query) => ({ experiments: experimentSummaries(db, query) }),

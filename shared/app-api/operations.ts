@@ -10,7 +10,7 @@ import {
   X_AXES,
 } from './entities.js';
 import { DatasetSummarySchema, DatasetVersionSchema } from '../datasets.js';
-import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchema, RunLineageSchema } from '../lineage.js';
+import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchema, RunForwardSchema, RunLineageSchema } from '../lineage.js';
 import { TRAINING_BACKENDS, TrainingJobSchema, TrainingRequestSchema } from './training.js';
 import { modelOperations } from './models.js';
 import { predictionOperations } from './predictions.js';
@@ -142,7 +142,7 @@ export const operations = {
   'runs.lineage': {
     input: z.object({ runId }),
     /** lineage is null for runs MLDesk did not train (logged from MLflow clients). */
-    output: z.object({ lineage: RunLineageSchema.nullable(), graph: LineageGraphSchema, reproduction: ReproductionResultSchema.nullable() }),
+    output: z.object({ lineage: RunLineageSchema.nullable(), graph: LineageGraphSchema, reproduction: ReproductionResultSchema.nullable(), forward: RunForwardSchema }),
   },
   'runs.reproduceCheck': { input: z.object({ runId }), output: ReproducibilityCheckSchema },
   'runs.reproduce': {
