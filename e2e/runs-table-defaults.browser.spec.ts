@@ -42,14 +42,14 @@ test('default columns are the keys that differ, validation metrics first; a Mode
   const boxes = await table.locator('[role=columnheader]').evaluateAll((cells) =>
     cells.map((c) => {
       const box = c.getBoundingClientRect();
-      const key = c.querySelector<HTMLElement>('.rt-hkey');
+      const key = c.querySelector('.rt-hkey');
       const label = key?.getBoundingClientRect();
       return {
         left: box.left,
         right: box.right,
         inside: !label || (label.left >= box.left - 0.5 && label.right <= box.right + 0.5),
         clipped: key ? key.scrollWidth > key.clientWidth : false,
-        title: key?.title ?? '',
+        title: key?.getAttribute('title') ?? '',
         text: key?.textContent ?? '',
       };
     }),
