@@ -278,9 +278,12 @@ test("a running run's chart grows while metrics are logged, without a reload", a
     await expect(chart(page, 'loss')).toHaveAttribute('data-points', String(50 * (batch + 1)));
   }
   await expect(chart(page, 'accuracy')).toHaveAttribute('data-points', '200');
-  // A key logged for the first time gets its own chart.
+  // A key logged once is a value; its second point makes it a line, drawn with its training twin.
   await logMetrics(app, runId, [{ key: 'val_loss', value: 0.4, step: 199, timestamp: Date.now() }]);
-  await expect(chart(page, 'val_loss')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('single-value-metrics').locator('[data-key="val_loss"]')).toContainText('0.4');
+  await logMetrics(app, runId, [{ key: 'val_loss', value: 0.35, step: 200, timestamp: Date.now() }]);
+  await expect(page.locator('[data-testid="metric-chart"][data-keys="loss val_loss"]')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('single-value-metrics')).toHaveCount(0);
   await app.api('runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
   await expect(page.locator('.run-title-row .status')).toHaveText('FINISHED');
   await page.screenshot({ path: `${SCREENSHOTS}/run-live.png`, fullPage: true });

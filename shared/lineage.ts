@@ -103,6 +103,8 @@ export const HyperparametersSchema = z.object({
   earlyStoppingPatience: z.number().int(),
   earlyStoppingMinDelta: z.number(),
   seed: z.number().int(),
+  /** Present (true) only when integer id-like columns were kept as features. */
+  keepIdColumns: z.boolean().optional(),
 });
 
 /** Everything that decides what a training run computes; its canonical JSON is hashed. */
@@ -132,7 +134,7 @@ export const RunLineageSchema = z.object({
 });
 export type RunLineage = z.infer<typeof RunLineageSchema>;
 
-export const LINEAGE_NODE_KINDS = ['dataset', 'run', 'model'] as const;
+export const LINEAGE_NODE_KINDS = ['dataset', 'run', 'model', 'model_version', 'deployment', 'predictions'] as const;
 
 export const LineageNodeSchema = z.object({
   /** `dataset:<name@version>`, `run:<run id>` or `model:<runs:/ uri>`. */
@@ -150,6 +152,21 @@ export const LineageEdgeSchema = z.object({
   relation: z.string(),
 });
 export type LineageEdge = z.infer<typeof LineageEdgeSchema>;
+
+/** Where a run's model went: registered versions, their aliases and deployments, and the predictions each logged. */
+export const RunForwardSchema = z.object({
+  versions: z.array(
+    z.object({
+      name: z.string(),
+      version: z.string(),
+      source: z.string(),
+      aliases: z.array(z.string()),
+      deployments: z.array(z.object({ id: z.string(), alias: z.string(), state: z.string(), port: z.number().nullable(), url: z.string().nullable() })),
+      predictions: z.number(),
+    }),
+  ),
+});
+export type RunForward = z.infer<typeof RunForwardSchema>;
 
 export const LineageGraphSchema = z.object({ nodes: z.array(LineageNodeSchema), edges: z.array(LineageEdgeSchema) });
 export type LineageGraph = z.infer<typeof LineageGraphSchema>;

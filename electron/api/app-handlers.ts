@@ -4,7 +4,9 @@ import { REPRODUCTION_ARTIFACT, ReproductionResultSchema } from '../../shared/li
 import type { OperationName, OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { lineageGraph, readLineage } from '../core/lineage/index.js';
 import { readRunEvaluation } from '../core/training/evaluation-artifacts.js';
+import { forwardLineage, withForwardNodes } from '../core/lineage/forward-lineage.js';
 import { checkReproducible } from '../core/training/reproduce.js';
+import { backendAvailability } from '../core/training/backend.js';
 import { experimentSummaries } from '../core/store/experiment-summaries.js';
 import { readMetricSeries } from '../core/store/metric-series.js';
 import type { Services } from '../core/services.js';
@@ -14,7 +16,7 @@ import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
-import { runColumns, runsPage } from '../core/store/run-table-query.js';
+import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
 export type AppHandlers = { [K in OperationName]: (input: OperationParsedInput<K>, caller: Caller) => Promise<OperationOutput<K>> | OperationOutput<K> };
@@ -36,11 +38,12 @@ export function createAppHandlers(services: Services): AppHandlers {
       return {};
     },
     'training.jobs': () => ({ jobs: training.list() }),
-    'runs.lineage': async ({ runId }) => ({
-      lineage: await readLineage(store, runId),
-      graph: lineageGraph(store, runId),
-      reproduction: await readReproduction(store, runId),
-    }),
+    'training.backends': () => ({ backends: backendAvailability() }),
+    'runs.lineage': async ({ runId }) => {
+      const graph = lineageGraph(store, runId);
+      const forward = forwardLineage(db, runId, services.deployments.list());
+      return { lineage: await readLineage(store, runId), graph: withForwardNodes(graph, runId, forward), reproduction: await readReproduction(store, runId), forward };
+    },
     'runs.reproduceCheck': ({ runId }) => checkReproducible(store, runId),
     'runs.reproduce': ({ runId, tolerance }) => training.reproduce(runId, tolerance),
     'experiments.list': (query) => ({ experiments: experimentSummaries(db, query) }),
@@ -107,6 +110,7 @@ function runDetail(store: TrackingStore, runId: string): RunDetail {
     metrics: Object.fromEntries(run.data.metrics.map((m) => [m.key, m.value])),
     tags,
     latestMetrics: run.data.metrics.map((m) => ({ key: m.key, value: m.value, step: m.step, timestamp: m.timestamp })),
+    singlePointMetrics: singlePointMetricKeys(store.db, store.runs.row(runId).run_pk),
     datasets: run.inputs.dataset_inputs.map((input) => ({
       name: input.dataset.name,
       digest: input.dataset.digest,

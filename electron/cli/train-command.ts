@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command, type CommanderError } from 
 import { parse } from 'csv-parse/sync';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { sniffDelimiter } from '../core/data/csv-delimiter.js';
 import { DatasetStore } from '../core/data/dataset-store.js';
 import { resolveDataDir } from '../core/data-dir.js';
 import { MLDeskError } from '../core/errors.js';
@@ -30,6 +31,7 @@ interface TrainFlags {
   dataDir?: string;
   runName?: string;
   json?: boolean;
+  keepIdColumns?: boolean;
 }
 
 /** Bad flags exit with 2, like `mldesk serve`'s configuration errors; a failed run exits with 1. */
@@ -61,7 +63,8 @@ function csvHeader(path: string): string[] {
     const buffer = Buffer.alloc(64 * 1024);
     const read = readSync(fd, buffer, 0, buffer.length, 0);
     const text = buffer.subarray(0, read).toString('utf8');
-    const header = (parse(text, { bom: true, to_line: 1, relax_quotes: true }) as string[][])[0];
+    // The same separator the import will sniff, so `a;b;target` is three columns here too.
+    const header = (parse(text, { bom: true, to_line: 1, relax_quotes: true, delimiter: sniffDelimiter(text) }) as string[][])[0];
     if (!header) throw new TrainUsageError(`--data: '${path}' is empty; a header row and data rows are needed.`);
     return header.map((name) => name.trim());
   } catch (error) {
@@ -87,6 +90,10 @@ function hyperparametersOf(flags: TrainFlags): Partial<Hyperparameters> {
     ['learningRate', flags.learningRate, '--learning-rate'],
     ['seed', flags.seed, '--seed'],
   ];
+  if (flags.keepIdColumns) {
+    if (fromParams.keepIdColumns === false) throw new TrainUsageError('--keep-id-columns and --param keep_id_columns=false disagree; give one.');
+    dedicated.keepIdColumns = true;
+  }
   for (const [field, value, flag] of pairs) {
     if (value === undefined) continue;
     if (fromParams[field] !== undefined && fromParams[field] !== value) throw new TrainUsageError(`${flag} ${value} and --param ${String(fromParams[field])} for the same setting disagree; give one.`);
@@ -233,6 +240,7 @@ export function registerTrainCommands(program: Command): void {
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices([...BACKEND_NAMES]))
     .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
     .option('--run-name <name>', 'run name (default: generated)')
+    .option('--keep-id-columns', 'train on integer columns whose values are all distinct (row or customer ids); by default they are left out, as free-text columns are')
     .option('--json', 'print one JSON object with run_id, experiment_id, status, backend and final metrics on stdout')
     .action(async (flags: TrainFlags) => {
       try {

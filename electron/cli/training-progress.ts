@@ -2,6 +2,7 @@
  * Training progress for the terminal, shared by `mldesk train` and `mldesk reproduce`.
  */
 import type { WorkerMessage } from '../core/training/messages.js';
+import { ID_COLUMN_REASON } from '../core/training/preprocessing.js';
 import type { EpochMetrics } from '../core/training/trainer.js';
 
 const formatNumber = (value: number) => (Number.isNaN(value) ? 'nan' : Number.isInteger(value) ? String(value) : value.toPrecision(4));
@@ -46,6 +47,10 @@ export class ProgressPrinter {
     } else if (message.type === 'prepared') {
       const classes = message.classes ? `, ${message.classes.length} classes` : '';
       this.line(`task: ${message.task}, ${message.trainRows} training rows, ${message.validationRows} validation rows${classes}`);
+      for (const column of message.ignoredColumns ?? []) {
+        const hint = column.reason === ID_COLUMN_REASON ? ' (--keep-id-columns uses it)' : '';
+        this.line(`left out: ${column.name}: ${column.reason}${hint}`);
+      }
     } else if (message.type === 'progress') {
       const p = message.progress;
       const text = `epoch ${p.epoch}/${p.epochs}${p.phase === 'batch' ? ` (batch ${p.batch}/${p.batches})` : ''}  elapsed ${formatDuration(p.elapsedMs)}  ETA ${formatDuration(p.etaMs)}  ${formatMetrics(p.metrics)}`;

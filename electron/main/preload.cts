@@ -37,6 +37,7 @@ const bridge = {
     'training.start': call('training.start'),
     'training.cancel': call('training.cancel'),
     'training.jobs': call('training.jobs'),
+    'training.backends': call('training.backends'),
     'runs.lineage': call('runs.lineage'),
     'runs.reproduceCheck': call('runs.reproduceCheck'),
     'runs.reproduce': call('runs.reproduce'),

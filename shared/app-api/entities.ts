@@ -20,6 +20,10 @@ export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
 export const MetricValueSchema = z.union([z.number(), z.literal('NaN'), z.literal('Infinity'), z.literal('-Infinity')]);
 export type MetricValue = z.infer<typeof MetricValueSchema>;
 
+/** A registered model version trained by a run, with the aliases pointing at it. */
+export const RunModelSchema = z.object({ name: z.string(), version: z.string(), aliases: z.array(z.string()) });
+export type RunModel = z.infer<typeof RunModelSchema>;
+
 export const RunRowSchema = z.object({
   runId: z.string(),
   runName: z.string(),
@@ -31,16 +35,21 @@ export const RunRowSchema = z.object({
   params: z.record(z.string(), z.string()),
   metrics: z.record(z.string(), MetricValueSchema),
   tags: z.record(z.string(), z.string()),
+  /** Registered versions of this run (runs.page fills it in). */
+  models: z.array(RunModelSchema).optional(),
 });
 export type RunRow = z.infer<typeof RunRowSchema>;
 
 export const LatestMetricSchema = z.object({ key: z.string(), value: MetricValueSchema, step: z.number(), timestamp: z.number() });
+export type LatestMetric = z.infer<typeof LatestMetricSchema>;
 
 export const RunDetailSchema = RunRowSchema.extend({
   userId: z.string(),
   artifactUri: z.string(),
   description: z.string(),
   latestMetrics: z.array(LatestMetricSchema),
+  /** Metric keys with a single logged point: shown as values, not charts. */
+  singlePointMetrics: z.array(z.string()),
   datasets: z.array(
     z.object({ name: z.string(), digest: z.string(), sourceType: z.string(), source: z.string(), context: z.string().nullable() }),
   ),

@@ -10,8 +10,8 @@ import {
   X_AXES,
 } from './entities.js';
 import { DatasetSummarySchema, DatasetVersionSchema } from '../datasets.js';
-import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchema, RunLineageSchema } from '../lineage.js';
-import { TrainingJobSchema, TrainingRequestSchema } from './training.js';
+import { LineageGraphSchema, ReproducibilityCheckSchema, ReproductionResultSchema, RunForwardSchema, RunLineageSchema } from '../lineage.js';
+import { TRAINING_BACKENDS, TrainingJobSchema, TrainingRequestSchema } from './training.js';
 import { modelOperations } from './models.js';
 import { predictionOperations } from './predictions.js';
 import { evaluationOperations } from '../evaluation.js';
@@ -69,7 +69,15 @@ export const operations = {
   'experiments.delete': { input: z.object({ experimentId }), output: z.object({}) },
   'runs.columns': {
     input: z.object({ experimentIds }),
-    output: z.object({ params: z.array(z.string()), metrics: z.array(z.string()), tags: z.array(z.string()) }),
+    output: z.object({
+      params: z.array(z.string()),
+      metrics: z.array(z.string()),
+      tags: z.array(z.string()),
+      /** Keys whose values differ between runs: the table's default columns come from these. */
+      varying: z.object({ params: z.array(z.string()), metrics: z.array(z.string()) }),
+      /** Some run of these experiments has a registered model version. */
+      hasModels: z.boolean(),
+    }),
   },
   'runs.page': {
     input: z.object({
@@ -127,10 +135,15 @@ export const operations = {
   'training.start': { input: TrainingRequestSchema, output: z.object({ runId: z.string(), experimentId: z.string() }) },
   'training.cancel': { input: z.object({ runId }), output: z.object({}) },
   'training.jobs': { input: z.object({}), output: z.object({ jobs: z.array(TrainingJobSchema) }) },
+  /** Which TensorFlow.js backends this machine has installed, and why the others cannot be picked. */
+  'training.backends': {
+    input: z.object({}),
+    output: z.object({ backends: z.array(z.object({ name: z.enum(TRAINING_BACKENDS), available: z.boolean(), reason: z.string().nullable() })) }),
+  },
   'runs.lineage': {
     input: z.object({ runId }),
     /** lineage is null for runs MLDesk did not train (logged from MLflow clients). */
-    output: z.object({ lineage: RunLineageSchema.nullable(), graph: LineageGraphSchema, reproduction: ReproductionResultSchema.nullable() }),
+    output: z.object({ lineage: RunLineageSchema.nullable(), graph: LineageGraphSchema, reproduction: ReproductionResultSchema.nullable(), forward: RunForwardSchema }),
   },
   'runs.reproduceCheck': { input: z.object({ runId }), output: ReproducibilityCheckSchema },
   'runs.reproduce': {

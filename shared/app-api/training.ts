@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Run tag: JSON `[{name, reason}]` of the columns training left out of the features. */
+export const IGNORED_COLUMNS_TAG = 'mldesk.ignored_columns';
+
 export const TRAINING_TASKS = ['classification', 'regression'] as const;
 export const TRAINING_BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 
@@ -25,6 +28,8 @@ export const TrainingRequestSchema = z.object({
       validationSplit: z.number().min(0).max(0.9).optional(),
       earlyStoppingPatience: z.number().int().min(0).max(1000).optional(),
       seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      /** Use integer columns whose values are all distinct (ids) as features; left out by default. */
+      keepIdColumns: z.boolean().optional(),
     })
     .default({}),
 });

@@ -230,6 +230,36 @@ describe('mldesk train (CLI)', () => {
     expect(input.tags).toContainEqual({ key: 'mldesk.sha256', value: version.sha256 });
   });
 
+  it('reads a semicolon- or tab-separated file and leaves a customer id column out of the features, with a note (--keep-id-columns keeps it)', async () => {
+    const dir = await makeTempDir('sniff');
+    const rows = Array.from({ length: 120 }, (_, i) => [10_000 + i * 13, i % 7, (i * 37) % 11, i % 7 > 3 ? 'yes' : 'no']);
+    const semicolon = join(dir, 'customers-semicolon.csv');
+    await writeFile(semicolon, `customer_id;support_calls;tenure;churned\n${rows.map((r) => r.join(';')).join('\n')}\n`);
+    const tab = join(dir, 'customers.tsv.csv');
+    await writeFile(tab, `customer_id\tsupport_calls\ttenure\tchurned\n${rows.map((r) => r.join('\t')).join('\n')}\n`);
+    const common = ['--target', 'churned', '--data-dir', dir, '--epochs', '3', '--seed', '4'];
+
+    const semi = await trainJson(['--data', semicolon, ...common]);
+    expect(semi.code, semi.stderr).toBe(0);
+    expect(semi.stderr).toMatch(/left out: customer_id: every value is a distinct integer.*--keep-id-columns/);
+    const store = TrackingStore.open(dir);
+    stores.push(store);
+    const run = store.runs.get(semi.json.run_id);
+    const tags = Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
+    expect(JSON.parse(tags['mldesk.ignored_columns']!)).toEqual([{ name: 'customer_id', reason: expect.stringMatching(/distinct integer/) }]);
+    expect(run.data.params).toContainEqual({ key: 'keep_id_columns', value: 'false' });
+    // Two features (support_calls, tenure): the id is not one of them.
+    expect(run.data.params).toContainEqual({ key: 'input_width', value: '2' });
+
+    const tabbed = await trainJson(['--data', tab, ...common, '--keep-id-columns']);
+    expect(tabbed.code, tabbed.stderr).toBe(0);
+    expect(tabbed.stderr).not.toMatch(/left out/);
+    const kept = store.runs.get(tabbed.json.run_id);
+    expect(kept.data.params).toContainEqual({ key: 'keep_id_columns', value: 'true' });
+    expect(kept.data.params).toContainEqual({ key: 'input_width', value: '3' });
+    expect(kept.data.tags.find((t) => t.key === 'mldesk.ignored_columns')).toBeUndefined();
+  });
+
   it('infers regression for a numeric target and reports R2', async () => {
     const dir = await makeTempDir('reg');
     const path = join(dir, 'linear.csv');

@@ -7,6 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { DatasetFormat } from '../../../shared/datasets.js';
 import { MLDeskError } from '../errors.js';
 import { hashingTap } from './blob-store.js';
+import { readSample, sniffDelimiter, type Delimiter } from './csv-delimiter.js';
 import type { RawCell } from './cell-values.js';
 
 /**
@@ -76,17 +77,18 @@ export async function readTable(path: string, format: DatasetFormat, sink: Table
   };
   // 1 MiB reads: the parser's per-chunk overhead dominates with the 64 KiB default.
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
-  const rows = format === 'csv' ? await readCsv(source, tap, trackingSink, label) : await readJsonLines(source, tap, trackingSink, label);
+  const rows = format === 'csv' ? await readCsv(source, tap, trackingSink, label, sniffDelimiter(readSample(path))) : await readJsonLines(source, tap, trackingSink, label);
   const { sha256, bytes } = digest();
   if (bytes === 0 || (rows === 0 && columns.length === 0)) throw new DatasetFileError(label, undefined, 'the file is empty.');
   if (rows === 0) throw new DatasetFileError(label, undefined, 'the file has no data rows.');
   return { sha256, bytes, rows, columns };
 }
 
-async function readCsv(source: NodeJS.ReadableStream, tap: Transform, sink: TableSink, label: string): Promise<number> {
+async function readCsv(source: NodeJS.ReadableStream, tap: Transform, sink: TableSink, label: string, delimiter: Delimiter): Promise<number> {
   // Blank lines are skipped (hand-edited files end with several); csv-parse itself refuses rows
   // whose field count differs from the header's, with the line number.
-  const parser = parse({ bom: true, skip_empty_lines: true });
+  // The separator is sniffed from the first lines: `;` and tab separated exports are common.
+  const parser = parse({ bom: true, skip_empty_lines: true, delimiter });
   let rows = 0;
   let width: number | undefined;
   const consumer = new Writable({

@@ -55,6 +55,8 @@ export function trainingConfig(input: ConfigInput): TrainingConfig {
       earlyStoppingPatience: hp.earlyStoppingPatience,
       earlyStoppingMinDelta: hp.earlyStoppingMinDelta,
       seed: hp.seed,
+      // Only when set, so the hash of every run trained before the option existed stays the same.
+      ...(hp.keepIdColumns ? { keepIdColumns: true } : {}),
     },
     data: input.data,
     backend: input.backend ?? 'auto',

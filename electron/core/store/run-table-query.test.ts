@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ModelRegistry } from '../registry/model-registry.js';
 import { runColumns, runsPage } from './run-table-query.js';
 import type { TrackingStore } from './tracking-store.js';
 import { openTempStore, type TempStore } from './test-store.js';
@@ -46,8 +47,41 @@ describe('runColumns', () => {
     const other = store.experiments.create('other', undefined, []);
     const runId = store.createRun({ experimentId: other, runName: 'x', tags: [] }).info.run_id;
     store.logBatch(runId, { metrics: [{ key: 'acc', value: 1, timestamp: 1, step: 0 }], params: [], tags: [] });
-    expect(runColumns(store.db, [experimentId])).toEqual({ params: ['lr'], metrics: ['loss'], tags: expect.arrayContaining(['team']) as string[] });
+    expect(runColumns(store.db, [experimentId])).toMatchObject({ params: ['lr'], metrics: ['loss'], tags: expect.arrayContaining(['team']) as string[] });
     expect(runColumns(store.db, [other]).metrics).toEqual(['acc']);
-    expect(runColumns(store.db, [])).toEqual(noColumns);
+    expect(runColumns(store.db, [])).toEqual({ ...noColumns, varying: { params: [], metrics: [] }, hasModels: false });
+  });
+
+  it('names the keys whose values differ between the experiment\'s runs, ignoring other experiments', () => {
+    const runs = runsPage(store.db, { experimentIds: [experimentId], offset: 0, limit: 10, columns: noColumns }).rows;
+    for (const run of runs) store.logBatch(run.runId, { metrics: [{ key: 'epochs_run', value: 10, timestamp: 1, step: 0 }], params: [{ key: 'batch_size', value: '32' }], tags: [] });
+    // Another experiment's run with other values must not make these keys differ.
+    const other = store.experiments.create('other', undefined, []);
+    const stray = store.createRun({ experimentId: other, runName: 'x', tags: [] }).info.run_id;
+    store.logBatch(stray, { metrics: [{ key: 'epochs_run', value: 3, timestamp: 1, step: 0 }], params: [{ key: 'batch_size', value: '8' }], tags: [] });
+    const columns = runColumns(store.db, [experimentId]);
+    expect(columns.params).toEqual(['batch_size', 'lr']);
+    expect(columns.varying).toEqual({ params: ['lr'], metrics: ['loss'] });
+  });
+});
+
+describe('registered models in the table', () => {
+  it('lists each run\'s registered versions with their aliases, and runColumns says the experiment has some', () => {
+    const rows = runsPage(store.db, { experimentIds: [experimentId], offset: 0, limit: 10, columns: noColumns }).rows;
+    const c = rows.find((r) => r.runName === 'c')!;
+    expect(runColumns(store.db, [experimentId]).hasModels).toBe(false);
+    const registry = new ModelRegistry(store.db);
+    registry.createModel('churn');
+    registry.createVersion('churn', { source: `runs:/${c.runId}/model`, runId: c.runId });
+    registry.createVersion('churn', { source: `runs:/${c.runId}/model`, runId: c.runId });
+    registry.setAlias('churn', 'staging', 2);
+    registry.setAlias('churn', 'shadow', 2);
+    const again = runsPage(store.db, { experimentIds: [experimentId], offset: 0, limit: 10, columns: noColumns }).rows;
+    expect(again.find((r) => r.runName === 'c')!.models).toEqual([
+      { name: 'churn', version: '1', aliases: [] },
+      { name: 'churn', version: '2', aliases: ['shadow', 'staging'] },
+    ]);
+    expect(again.find((r) => r.runName === 'a')!.models).toEqual([]);
+    expect(runColumns(store.db, [experimentId]).hasModels).toBe(true);
   });
 });

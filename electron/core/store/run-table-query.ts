@@ -1,4 +1,4 @@
-import type { RunRow as AppRunRow } from '../../../shared/app-api/entities.js';
+import type { RunRow as AppRunRow, RunModel } from '../../../shared/app-api/entities.js';
 import type { OperationInput, OperationOutput } from '../../../shared/app-api/operations.js';
 import { encodeMetricValue } from '../../../shared/tracking-types.js';
 import type { SqliteDatabase } from './database.js';
@@ -56,13 +56,19 @@ export function runsPage(db: SqliteDatabase, input: OperationInput<'runs.page'>)
     fill('params', input.columns.params, (run, key, value) => (run.params[key] = value as string));
     fill('tags', input.columns.tags, (run, key, value) => (run.tags[key] = value as string));
     fill('latest_metrics', input.columns.metrics, (run, key, value, isNan) => (run.metrics[key] = isNan ? 'NaN' : encodeMetricValue(value as number)));
+    const models = runModels(db, rows.map((row) => row.run_uuid));
+    for (const run of byPk.values()) run.models = models.get(run.runId) ?? [];
   }
   return { total, rows: [...byPk.values()] };
 }
 
-/** Distinct param, metric and tag keys across the experiments, for the column picker. */
+/**
+ * Distinct param, metric and tag keys across the experiments, for the column picker; which param
+ * and metric keys hold different values in different runs (the table's default columns: a column
+ * that is the same on every run answers nothing); and whether any run has a registered model.
+ */
 export function runColumns(db: SqliteDatabase, experimentIds: string[]): OperationOutput<'runs.columns'> {
-  if (experimentIds.length === 0) return { params: [], metrics: [], tags: [] };
+  if (experimentIds.length === 0) return { params: [], metrics: [], tags: [], varying: { params: [], metrics: [] }, hasModels: false };
   const marks = experimentIds.map(() => '?').join(',');
   const ids = experimentIds.map(Number);
   metricQueueOf(db).fold();
@@ -79,5 +85,52 @@ export function runColumns(db: SqliteDatabase, experimentIds: string[]): Operati
         .raw()
         .all(...ids) as [string][]
     ).map(([key]) => key);
-  return { params: keys('params'), metrics: keys('latest_metrics'), tags: keys('tags') };
+  // The smallest and largest value of a key in these experiments, each one walk of the (key, value)
+  // index that stops at the first run of the experiments: the two differ when the runs do.
+  const varying = (table: string, found: string[]) => {
+    const edge = (order: 'ASC' | 'DESC') =>
+      db.prepare(`SELECT x.value FROM ${table} x JOIN runs r ON r.run_pk = x.run_pk WHERE x.key = ? AND r.experiment_id IN (${marks}) ORDER BY x.value ${order} LIMIT 1`).pluck();
+    const lowest = edge('ASC');
+    const highest = edge('DESC');
+    return found.filter((key) => lowest.get(key, ...ids) !== highest.get(key, ...ids));
+  };
+  const params = keys('params');
+  const metrics = keys('latest_metrics');
+  const hasModels = db.prepare(`SELECT EXISTS (SELECT 1 FROM model_versions mv JOIN runs r ON r.run_uuid = mv.run_id WHERE r.experiment_id IN (${marks}))`).pluck().get(...ids) === 1;
+  return { params, metrics, tags: keys('tags'), varying: { params: varying('params', params), metrics: varying('latest_metrics', metrics) }, hasModels };
+}
+
+/** Registered versions of the given runs, with their aliases (the table's Models column). */
+function runModels(db: SqliteDatabase, runIds: string[]): Map<string, RunModel[]> {
+  const byRun = new Map<string, RunModel[]>();
+  if (runIds.length === 0) return byRun;
+  const rows = db
+    .prepare(
+      `SELECT mv.run_id, rm.name, mv.version, a.alias FROM model_versions mv
+       JOIN registered_models rm ON rm.model_id = mv.model_id
+       LEFT JOIN registered_model_aliases a ON a.model_id = mv.model_id AND a.version = mv.version
+       WHERE mv.run_id IN (${runIds.map(() => '?').join(',')})
+       ORDER BY rm.name, mv.version, a.alias`,
+    )
+    .raw()
+    .all(...runIds) as [string, string, number, string | null][];
+  for (const [runId, name, version, alias] of rows) {
+    const models = byRun.get(runId) ?? [];
+    let model = models.find((m) => m.name === name && m.version === String(version));
+    if (!model) models.push((model = { name, version: String(version), aliases: [] }));
+    if (alias !== null) model.aliases.push(alias);
+    byRun.set(runId, models);
+  }
+  return byRun;
+}
+
+/**
+ * The run's metric keys logged exactly once (a final test score, `restored_epoch`): the run page
+ * shows these as values rather than one-point charts. Each key stops at its second point, so a
+ * history of a million points costs no more than one of two.
+ */
+export function singlePointMetricKeys(db: SqliteDatabase, runPk: number): string[] {
+  const keys = db.prepare('SELECT key FROM latest_metrics WHERE run_pk = ?').pluck().all(runPk) as string[];
+  const points = db.prepare('SELECT count(*) FROM (SELECT 1 FROM metrics WHERE run_pk = ? AND key = ? LIMIT 2)').pluck();
+  return keys.filter((key) => (points.get(runPk, key) as number) === 1).sort();
 }

@@ -134,3 +134,30 @@ export async function loadBackend(requested?: BackendName): Promise<LoadedBacken
   }
   throw new MLDeskError('INTERNAL_ERROR', `No TensorFlow.js backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
+
+export interface BackendAvailability {
+  name: BackendName;
+  available: boolean;
+  /** Why it cannot be used; null when it can. */
+  reason: string | null;
+}
+
+const BACKEND_PACKAGES: Record<Exclude<BackendName, 'cpu'>, string> = { ...NATIVE_PACKAGES, wasm: '@tensorflow/tfjs-backend-wasm' };
+
+/**
+ * Which backends are installed, found by resolving their packages without loading them (loading
+ * native TensorFlow takes seconds and belongs in the training worker). A native package that is
+ * installed may still fail to load there (no GPU, a broken libtensorflow): the run says why.
+ */
+export function backendAvailability(resolve: (specifier: string) => string = (specifier) => import.meta.resolve(specifier)): BackendAvailability[] {
+  return BACKEND_NAMES.map((name) => {
+    if (name === 'cpu') return { name, available: true, reason: null };
+    const pkg = BACKEND_PACKAGES[name];
+    try {
+      resolve(pkg);
+      return { name, available: true, reason: null };
+    } catch {
+      return { name, available: false, reason: `${pkg} is not installed${name === 'wasm' ? '' : ' (an optional dependency whose install downloads libtensorflow)'}.` };
+    }
+  });
+}

@@ -34,6 +34,8 @@ export interface Hyperparameters {
   /** Smallest decrease of val_loss that counts as an improvement. */
   earlyStoppingMinDelta: number;
   seed: number;
+  /** Train on integer columns that look like row or customer ids instead of leaving them out. */
+  keepIdColumns: boolean;
 }
 
 /** The defaults: Keras's where Keras has one (adam at 1e-3, batch 32), a mid-sized MLP otherwise. */
@@ -49,6 +51,7 @@ export const DEFAULT_HYPERPARAMETERS: Omit<Hyperparameters, 'seed'> = {
   validationSplit: 0.2,
   earlyStoppingPatience: 10,
   earlyStoppingMinDelta: 0,
+  keepIdColumns: false,
 };
 
 type Spec = { [K in keyof Hyperparameters]: { param: string; parse: (text: string) => Hyperparameters[K]; format: (value: Hyperparameters[K]) => string } };
@@ -65,6 +68,13 @@ const oneOf = <T extends string>(param: string, allowed: readonly T[]) => (text:
   const value = text.trim().toLowerCase() as T;
   if (!allowed.includes(value)) throw invalidParameter(`Invalid value '${text}' for parameter '${param}': expected one of ${allowed.join(', ')}.`);
   return value;
+};
+
+const flag = (param: string) => (text: string): boolean => {
+  const value = text.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw invalidParameter(`Invalid value '${text}' for parameter '${param}': expected true or false.`);
 };
 
 function units(text: string): number[] {
@@ -86,6 +96,7 @@ const SPEC: Spec = {
   earlyStoppingPatience: { param: 'early_stopping_patience', parse: number('early_stopping_patience', 0, 100_000, true), format: String },
   earlyStoppingMinDelta: { param: 'early_stopping_min_delta', parse: number('early_stopping_min_delta', 0, 1e6), format: String },
   seed: { param: 'seed', parse: number('seed', 0, MAX_SEED, true), format: String },
+  keepIdColumns: { param: 'keep_id_columns', parse: flag('keep_id_columns'), format: String },
 };
 
 const FIELD_BY_PARAM = new Map(Object.entries(SPEC).map(([field, spec]) => [spec.param, field as keyof Hyperparameters]));

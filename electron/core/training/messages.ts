@@ -56,7 +56,7 @@ export interface TrainingSummary {
 
 export type WorkerMessage =
   | { type: 'backend'; backend: BackendInfo }
-  | { type: 'prepared'; task: Task; trainRows: number; validationRows: number; inputWidth: number; classes?: string[] }
+  | { type: 'prepared'; task: Task; trainRows: number; validationRows: number; inputWidth: number; classes?: string[]; ignoredColumns?: { name: string; reason: string }[] }
   | { type: 'progress'; progress: TrainingProgress }
   | { type: 'finished'; summary: TrainingSummary }
   | { type: 'killed'; reason: string }

@@ -90,21 +90,55 @@ function fitCategorical(name: string, type: 'categorical' | 'boolean', values: C
   return { name, type, categories, mostFrequent, missingInTraining: missing };
 }
 
+/** Fewer filled rows than this and distinct integers are as likely a real feature (ages of 12 people) as an id. */
+export const MIN_ROWS_FOR_ID = 20;
+export const ID_COLUMN_REASON = 'every value is a distinct integer: a row or customer id, not a feature';
+export const TEXT_COLUMN_REASON = 'free text (too many distinct values to one-hot encode)';
+
+/**
+ * An integer column whose filled values are all different (a row number, a customer id): used as
+ * a feature, a network memorises it and the model scores by id. Checked on every row, not the
+ * training split, so the answer does not depend on the seed.
+ */
+export function looksLikeIdColumn(table: TrainingTable, index: number): boolean {
+  if (table.columns[index]!.type !== 'integer') return false;
+  const seen = new Set<number>();
+  for (const row of table.rows) {
+    const value = row[index];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || seen.has(value)) return false;
+    seen.add(value);
+  }
+  return seen.size >= MIN_ROWS_FOR_ID;
+}
+
+export interface PreprocessingOptions {
+  /** Use integer columns that look like ids as features anyway (`keep_id_columns`). */
+  keepIdColumns?: boolean;
+}
+
 /** Fits preprocessing on the rows in `trainRows`; the target spec uses every labelled row for classes. */
-export function fitPreprocessing(table: TrainingTable, target: string, task: Task, trainRows: ArrayLike<number>): Preprocessing {
+export function fitPreprocessing(table: TrainingTable, target: string, task: Task, trainRows: ArrayLike<number>, options: PreprocessingOptions = {}): Preprocessing {
   const targetIndex = columnIndex(table, target, 'target');
   const features: FeatureSpec[] = [];
   const ignoredColumns: Preprocessing['ignoredColumns'] = [];
   table.columns.forEach((column, index) => {
     if (index === targetIndex) return;
     if (column.type === 'text') {
-      ignoredColumns.push({ name: column.name, reason: 'free text (too many distinct values to one-hot encode)' });
+      ignoredColumns.push({ name: column.name, reason: TEXT_COLUMN_REASON });
+      return;
+    }
+    if (!options.keepIdColumns && looksLikeIdColumn(table, index)) {
+      ignoredColumns.push({ name: column.name, reason: ID_COLUMN_REASON });
       return;
     }
     const values = Array.from(trainRows, (row) => table.rows[row]![index] ?? null);
     features.push(column.type === 'numeric' || column.type === 'integer' ? fitNumeric(column.name, column.type, values) : fitCategorical(column.name, column.type, values));
   });
-  if (features.length === 0) throw invalidParameter(`No usable feature columns besides the target '${target}'.`);
+  if (features.length === 0) {
+    const ignored = ignoredColumns.map((c) => `${c.name}: ${c.reason}`).join('; ');
+    throw invalidParameter(`No usable feature columns besides the target '${target}'${ignored ? ` (left out: ${ignored})` : ''}.`);
+  }
   const targetType = table.columns[targetIndex]!.type;
   const targetSpec: TargetSpec = { name: target, type: targetType, task };
   if (task === 'classification') {

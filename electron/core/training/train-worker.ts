@@ -6,6 +6,7 @@
  * without a report marks the run FAILED itself.
  */
 import type { DataLineage } from '../../../shared/lineage.js';
+import { IGNORED_COLUMNS_TAG } from '../../../shared/app-api/training.js';
 import { DatasetStore } from '../data/dataset-store.js';
 import { collectCodeLineage } from '../lineage/code-lineage.js';
 import { collectHostEnvironment } from '../lineage/environment.js';
@@ -110,9 +111,13 @@ async function run(job: WorkerJob, abort: AbortController): Promise<number> {
             { key: 'input_width', value: String(prepared.preprocessing.inputWidth) },
             ...(classes ? [{ key: 'classes', value: clip(JSON.stringify(classes), 6000) }] : []),
           ],
-          tags: [{ key: 'mldesk.task', value: prepared.task }],
+          tags: [
+            { key: 'mldesk.task', value: prepared.task },
+            // Columns left out of the features, with why: the run page shows them as a note.
+            ...(prepared.preprocessing.ignoredColumns.length > 0 ? [{ key: IGNORED_COLUMNS_TAG, value: clip(JSON.stringify(prepared.preprocessing.ignoredColumns), 6000) }] : []),
+          ],
         });
-        void send({ type: 'prepared', task: prepared.task, trainRows: prepared.trainRows, validationRows: prepared.validationRows, inputWidth: prepared.preprocessing.inputWidth, ...(classes ? { classes } : {}) });
+        void send({ type: 'prepared', task: prepared.task, trainRows: prepared.trainRows, validationRows: prepared.validationRows, inputWidth: prepared.preprocessing.inputWidth, ...(classes ? { classes } : {}), ignoredColumns: prepared.preprocessing.ignoredColumns });
       },
       onProgress: (progress) => void send({ type: 'progress', progress }),
     });

@@ -114,7 +114,7 @@ export function prepareData(table: TrainingTable, target: string, taskOption: Ta
   const split = splitIndices(labelled.length, hp.validationSplit, random, strata);
   const trainRows = split.train.map((position) => labelled[position]!);
   const validationRows = split.validation.map((position) => labelled[position]!);
-  const preprocessing = fitPreprocessing(table, target, task, trainRows);
+  const preprocessing = fitPreprocessing(table, target, task, trainRows, { keepIdColumns: hp.keepIdColumns });
   const head = headOf(task, preprocessing.target.classes?.length ?? 0);
   return { task, head, preprocessing, labelled, trainRows, validationRows };
 }

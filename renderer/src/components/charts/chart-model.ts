@@ -179,3 +179,16 @@ export function nearestIndex(points: ChartPoint[], x: number): number {
   if (lo > 0 && Math.abs(points[lo - 1]!.x - x) <= Math.abs(points[lo]!.x - x)) return lo - 1;
   return lo;
 }
+
+/** Each series without its points at or past `endX` (see curveEnd on the run page); unchanged when endX is undefined. */
+export function trimSeries(series: MetricSeries[], endX: number | undefined): MetricSeries[] {
+  if (endX === undefined) return series;
+  // Relative time is a division: a point logged at endX may land a rounding error below it.
+  const limit = endX - Math.abs(endX) * 1e-12;
+  return series.map((s) => {
+    const keep = s.x.map((x) => x < limit);
+    if (keep.every(Boolean)) return s;
+    const pick = <T,>(values: T[] | undefined) => values?.filter((_, i) => keep[i]);
+    return { ...s, x: pick(s.x)!, y: pick(s.y)!, ...(s.yMin ? { yMin: pick(s.yMin) } : {}), ...(s.yMax ? { yMax: pick(s.yMax) } : {}) };
+  });
+}

@@ -1,7 +1,8 @@
 import { memo, useDeferredValue, useId, useMemo, type ReactNode } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, XAxis as RechartsXAxis, YAxis } from 'recharts';
-import type { XAxis } from '../../../../shared/app-api/entities';
-import { buildChartModel, type ChartModel, type ChartRun } from './chart-model';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceLine, XAxis as RechartsXAxis, YAxis } from 'recharts';
+import type { MetricSeries, XAxis } from '../../../../shared/app-api/entities';
+import { buildChartModel, trimSeries, type ChartModel, type ChartRun } from './chart-model';
+import { runColor } from './run-colors';
 import { pointerToX, SyncedHover, type PlotBox } from './chart-hover';
 import { useHoverSync } from './hover-sync';
 import { formatCompact, xTickFormatter, xTicks } from './chart-scales';
@@ -31,6 +32,24 @@ export interface MetricChartProps {
   height?: number;
   /** Shown at the right of the chart's title (e.g. the latest value). */
   headerExtra?: ReactNode;
+  /**
+   * Several keys of one run drawn together (`loss` with `val_loss`), each line named by its key;
+   * `metricKey` is then the chart's title. Needs exactly one run.
+   */
+  keys?: string[];
+  /** Per x-axis, where the curves end: points at or past it are not drawn (see the run page's curveEnd). */
+  endX?: Partial<Record<XAxis, number>>;
+  /** Vertical marks on one x-axis, e.g. the epoch early stopping restored. */
+  markers?: { axis: XAxis; x: number; label: string }[];
+}
+
+/** Two keys of one run as two "runs" of the chart model: each line gets its own colour and its key as its name. */
+function keyedSeries(series: MetricSeries[]): MetricSeries[] {
+  return series.map((s) => ({ ...s, runId: `${s.runId}\u0000${s.key}` }));
+}
+function keyedRuns(runs: ChartRun[], keys: string[]): ChartRun[] {
+  const run = runs[0];
+  return run ? keys.map((key, i) => ({ runId: `${run.runId}\u0000${key}`, name: key, color: i === 0 ? run.color : runColor(i + 1) })) : [];
 }
 
 function plotBox(width: number, height: number): PlotBox {
@@ -42,7 +61,7 @@ function plotBox(width: number, height: number): PlotBox {
  * One metric key for one or more runs. It requests no more points than its plot is wide: the
  * server sends long histories as per-pixel buckets (mean + min/max), drawn as a line over a band.
  */
-export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, refreshToken = 0, height = 220, headerExtra }: MetricChartProps) {
+export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, refreshToken = 0, height = 220, headerExtra, keys, endX, markers }: MetricChartProps) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const box = plotBox(width, height);
   const maxPoints = Math.min(MAX_POINTS_LIMIT, Math.floor(box.width));
@@ -50,13 +69,23 @@ export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, refre
   // Parents often rebuild the runs array; the chart only cares when a run, name or colour changes.
   const stableRuns = useMemo(() => runs, [runsKey]);
   const runIds = useMemo(() => stableRuns.map((r) => r.runId), [stableRuns]);
-  const { series, loadedFor, query, error, retry } = useMetricSeries(runIds, metricKey, xAxis, maxPoints, refreshToken);
+  const keysKey = keys?.join('\u0000') ?? '';
+  const seriesKeys = useMemo(() => (keys && keys.length > 1 ? keys : metricKey), [keysKey, metricKey]);
+  const { series: loaded, loadedFor, query, error, retry } = useMetricSeries(runIds, seriesKeys, xAxis, maxPoints, refreshToken);
+  const loadedAxisEarly = (loadedFor?.split('|')[0] ?? xAxis) as XAxis;
+  const end = endX?.[loadedAxisEarly];
+  const series = useMemo(() => {
+    if (!loaded) return null;
+    const trimmed = trimSeries(loaded, end);
+    return Array.isArray(seriesKeys) ? keyedSeries(trimmed) : trimmed;
+  }, [loaded, end, seriesKeys]);
+  const chartRuns = useMemo(() => (Array.isArray(seriesKeys) ? keyedRuns(stableRuns, seriesKeys) : stableRuns), [stableRuns, seriesKeys]);
   // Dragging the smoothing slider re-smooths every chart; deferring keeps the slider itself responsive.
   const deferredSmoothing = useDeferredValue(smoothing);
   const yTickCount = Math.max(2, Math.round(box.height / 45));
   const model = useMemo(
-    () => (series ? buildChartModel(series, stableRuns, { smoothing: deferredSmoothing, logScale, yTickCount }) : null),
-    [series, stableRuns, deferredSmoothing, logScale, yTickCount],
+    () => (series ? buildChartModel(series, chartRuns, { smoothing: deferredSmoothing, logScale, yTickCount }) : null),
+    [series, chartRuns, deferredSmoothing, logScale, yTickCount],
   );
   const loadedAxis = (loadedFor?.split('|')[0] ?? xAxis) as XAxis;
   const current = loadedFor === query && !error;
@@ -71,6 +100,7 @@ export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, refre
       className="metric-chart"
       data-testid="metric-chart"
       data-key={metricKey}
+      data-keys={Array.isArray(seriesKeys) ? seriesKeys.join(' ') : metricKey}
       data-state={ready ? 'ready' : error ? 'error' : 'loading'}
       data-points={model?.pointsDrawn ?? 0}
       data-width={maxPoints}
@@ -93,6 +123,16 @@ export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, refre
         )}
         {headerExtra && <span className="metric-chart-extra">{headerExtra}</span>}
       </figcaption>
+      {Array.isArray(seriesKeys) && (
+        <div className="metric-chart-legend">
+          {chartRuns.map((r) => (
+            <span key={r.runId} className="metric-chart-legend-item">
+              <span className="metric-chart-swatch" style={{ background: r.color }} aria-hidden="true" />
+              {r.name}
+            </span>
+          ))}
+        </div>
+      )}
       <div
         ref={ref}
         className={`metric-chart-plot${ready || !model ? '' : ' stale'}`}
@@ -117,7 +157,7 @@ export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, refre
           <div className="chart-message muted">No values logged for {metricKey}.</div>
         ) : (
           <>
-            <ChartSvg model={model} width={width} height={height} xAxis={loadedAxis} logScale={logScale} />
+            <ChartSvg model={model} width={width} height={height} xAxis={loadedAxis} logScale={logScale} markers={markers} />
             <SyncedHover chartId={chartId} model={model} box={box} xAxis={loadedAxis} logScale={logScale} smoothing={deferredSmoothing > 0} />
           </>
         )}
@@ -132,7 +172,7 @@ export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, refre
 }
 
 /** The recharts drawing, memoised so hover and unrelated parent renders never redraw it. */
-const ChartSvg = memo(function ChartSvg({ model, width, height, xAxis, logScale }: { model: ChartModel; width: number; height: number; xAxis: XAxis; logScale: boolean }) {
+const ChartSvg = memo(function ChartSvg({ model, width, height, xAxis, logScale, markers }: { model: ChartModel; width: number; height: number; xAxis: XAxis; logScale: boolean; markers?: MetricChartProps['markers'] }) {
   const box = plotBox(width, height);
   const ticks = useMemo(() => xTicks(xAxis, model.xDomain[0], model.xDomain[1], Math.max(2, Math.floor(box.width / 75))), [xAxis, model.xDomain, box.width]);
   const format = useMemo(() => xTickFormatter(xAxis, model.xDomain[1] - model.xDomain[0]), [xAxis, model.xDomain]);
@@ -164,6 +204,11 @@ const ChartSvg = memo(function ChartSvg({ model, width, height, xAxis, logScale 
         axisLine={false}
         tick={TICK_STYLE}
       />
+      {markers
+        ?.filter((m) => m.axis === xAxis)
+        .map((m) => (
+          <ReferenceLine key={`${m.axis}-${m.x}`} x={m.x} stroke="var(--muted)" strokeDasharray="4 3" label={{ value: m.label, position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 11 }} />
+        ))}
       {model.lines.map(
         (line) =>
           line.band && (

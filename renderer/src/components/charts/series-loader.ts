@@ -86,16 +86,18 @@ export interface SeriesState {
  */
 export function useMetricSeries(
   runIds: string[],
-  key: string,
+  /** One key, or several drawn together (loss with val_loss). */
+  key: string | string[],
   xAxis: XAxis,
   maxPoints: number,
   refreshToken: number,
 ): SeriesState & { query: string; retry(): void } {
-  const query = `${xAxis}|${runIds.join(',')}|${key}`;
+  const keys = typeof key === 'string' ? [key] : key;
+  const query = `${xAxis}|${runIds.join(',')}|${keys.join('\u0000')}`;
   const [state, setState] = useState<SeriesState>({ series: null, loadedFor: null, error: null });
   const live = useRef({ generation: 0, inFlight: false, dirty: false, last: 0, timer: 0 as number | undefined });
-  const args = useRef({ runIds, key, xAxis, maxPoints, query });
-  args.current = { runIds, key, xAxis, maxPoints, query };
+  const args = useRef({ runIds, keys, xAxis, maxPoints, query });
+  args.current = { runIds, keys, xAxis, maxPoints, query };
 
   const fetchNow = useRef<() => void>(() => {});
   fetchNow.current = () => {
@@ -106,7 +108,7 @@ export function useMetricSeries(
     l.inFlight = true;
     l.dirty = false;
     l.last = performance.now();
-    loadSeries(a.runIds, a.key, a.xAxis, a.maxPoints).then(
+    Promise.all(a.keys.map((k) => loadSeries(a.runIds, k, a.xAxis, a.maxPoints))).then((answers) => answers.flat()).then(
       (series) => {
         if (generation !== live.current.generation) return;
         l.inFlight = false;

@@ -151,13 +151,15 @@ const HYPERPARAMETER_LABELS: Record<keyof RunLineage['config']['hyperparameters'
   validationSplit: 'validation split',
   earlyStoppingPatience: 'early stopping patience',
   earlyStoppingMinDelta: 'early stopping min delta',
+  keepIdColumns: 'keep id columns',
 };
 
 function configFacts(config: RunLineage['config']): Fact[] {
   const hp = config.hyperparameters;
   const facts: Fact[] = (Object.keys(HYPERPARAMETER_LABELS) as Array<keyof typeof hp>).map((key) => {
     const value = hp[key];
-    const text = Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+    // keepIdColumns is recorded only when set: absent means the default, false.
+    const text = Array.isArray(value) ? `[${value.join(', ')}]` : String(value ?? false);
     return { label: HYPERPARAMETER_LABELS[key], id: key, value: <Mono>{text}</Mono>, highlight: key === 'seed' };
   });
   return [

@@ -5,7 +5,7 @@ import { endEllipsis, middleEllipsis, parseDatasetDetail, parseRunDetail, runIdO
 import { layoutLineage, NODE_HEIGHT, NODE_WIDTH, type PlacedNode, type RunRole } from './lineage-layout';
 
 const ROLE_CAPTION: Record<Exclude<RunRole, null>, string> = { current: 'This run', original: 'Original', reproduction: 'Reproduction' };
-const KIND_NAME = { dataset: 'Dataset version', run: 'Run', model: 'Model' } as const;
+const KIND_NAME = { dataset: 'Dataset version', run: 'Run', model: 'Model', model_version: 'Model version', deployment: 'Deployment', predictions: 'Prediction log' } as const;
 
 function KindIcon({ kind }: { kind: PlacedNode['node']['kind'] }) {
   // 16×16 glyphs centred in the node's icon disc.
@@ -19,6 +19,9 @@ function KindIcon({ kind }: { kind: PlacedNode['node']['kind'] }) {
       )}
       {kind === 'run' && <path className="filled" d="M5 2.5l8.5 5.5-8.5 5.5z" />}
       {kind === 'model' && <path d="M8 1.2l6.3 3.4v6.8L8 14.8l-6.3-3.4V4.6zM1.7 4.6L8 8l6.3-3.4M8 8v6.8" />}
+      {kind === 'model_version' && <path d="M2 2h6.5L14 7.5 8.5 13 2 6.5zM5.2 4.6h.1" />}
+      {kind === 'deployment' && <path d="M2.5 2.5h11v4.5h-11zM2.5 9h11v4.5h-11zM5 4.7h.1M5 11.2h.1" />}
+      {kind === 'predictions' && <path d="M3 3.5h10M3 6.5h10M3 9.5h10M3 12.5h6" />}
     </g>
   );
 }
@@ -31,8 +34,15 @@ function nodeHref(placed: PlacedNode): string | null {
     const runId = runIdOfNode(node);
     return runId && !placed.isCurrent ? `${routeHref({ view: 'run', runId })}?tab=lineage` : null;
   }
-  const runId = runIdOfModelUri(node.detail);
-  return runId ? `${routeHref({ view: 'run', runId })}?tab=artifacts` : null;
+  if (node.kind === 'model') {
+    const runId = runIdOfModelUri(node.detail);
+    return runId ? `${routeHref({ view: 'run', runId })}?tab=artifacts` : null;
+  }
+  // model_version:<name>/<version>, predictions:<name>/<version>: the version's page (its prediction log tab).
+  const version = /^(?:model_version|predictions):(.+)\/(\d+)$/.exec(node.id);
+  if (version) return `${routeHref({ view: 'model', name: version[1]! })}?version=${version[2]}${node.kind === 'predictions' ? '&tab=predictions' : ''}`;
+  const served = /· (.+)@[^@]+$/.exec(node.detail);
+  return node.kind === 'deployment' && served ? routeHref({ view: 'model', name: served[1]! }) : null;
 }
 
 function NodeText({ placed, clipId }: { placed: PlacedNode; clipId: string }) {
@@ -68,9 +78,11 @@ function NodeText({ placed, clipId }: { placed: PlacedNode; clipId: string }) {
           {parsed.deleted && <tspan className="node-problem"> · deleted</tspan>}
         </>
       );
-  } else {
+  } else if (node.kind === 'model') {
     label = 'Model';
     detail = <tspan className="node-mono">{middleEllipsis(node.detail, 29)}</tspan>;
+  } else {
+    detail = endEllipsis(node.detail, 34);
   }
   // Text is cut by character count; the clip catches a wide font that still overflows the box.
   return (
@@ -169,7 +181,7 @@ export function LineageGraphView({ graph, runId }: { graph: Graph; runId: string
 export function LineageLegend() {
   return (
     <span className="lineage-legend muted">
-      {(['dataset', 'run', 'model'] as const).map((kind) => (
+      {(['dataset', 'run', 'model', 'model_version', 'deployment', 'predictions'] as const).map((kind) => (
         <span key={kind} className={`legend-item kind-${kind}`}>
           <span className="legend-dot" aria-hidden="true" />
           {KIND_NAME[kind]}

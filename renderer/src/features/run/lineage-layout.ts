@@ -48,7 +48,8 @@ export interface LineageLayout {
   edges: PlacedEdge[];
 }
 
-const COLUMN: Record<LineageNode['kind'], number> = { dataset: 0, run: 1, model: 2 };
+/** Past the model, lineage reaches forward: registered versions, the deployments serving them, their prediction logs. */
+const COLUMN: Record<LineageNode['kind'], number> = { dataset: 0, run: 1, model: 2, model_version: 3, deployment: 4, predictions: 5 };
 
 const columnX = (column: number) => PAD_X + column * (NODE_WIDTH + COLUMN_GAP);
 const rowY = (row: number) => PAD_TOP + row * (NODE_HEIGHT + ROW_GAP);
@@ -146,6 +147,16 @@ export function layoutLineage(graph: LineageGraph, currentRunId: string): Lineag
       return { id: n.id, y: fed.length ? fed.reduce((a, b) => a + b, 0) / fed.length : rowY(index) };
     });
   for (const [id, value] of [...spread(modelWanted), ...spread(datasetWanted)]) y.set(id, value);
+  // Each forward column level with what it came from (the first incoming edge already placed).
+  for (const kind of ['model_version', 'deployment', 'predictions'] as const) {
+    const wanted = known
+      .filter((n) => n.kind === kind)
+      .map((n, index) => {
+        const source = edges.find((e) => e.to === n.id && y.has(e.from));
+        return { id: n.id, y: source ? y.get(source.from)! : rowY(index) };
+      });
+    for (const [id, value] of spread(wanted)) y.set(id, value);
+  }
 
   const nodes: PlacedNode[] = known.map((node) => ({
     node,
@@ -169,8 +180,8 @@ export function layoutLineage(graph: LineageGraph, currentRunId: string): Lineag
     return { from: edge.from, to: edge.to, relation: edge.relation, ...geometry };
   });
 
-  // Always three columns, so the run stays in the middle even when a side is missing.
-  const width = columnX(2) + NODE_WIDTH + PAD_X;
+  // At least three columns, so the run stays in the middle even when a side is missing.
+  const width = columnX(Math.max(2, ...nodes.map((n) => n.column))) + NODE_WIDTH + PAD_X;
   const height = Math.max(...nodes.map((n) => n.y + NODE_HEIGHT), PAD_TOP + NODE_HEIGHT) + PAD_BOTTOM;
   return { width, height, nodes, edges: placedEdges };
 }

@@ -48,6 +48,36 @@ export function LineageTab({ run, state, trainingHere }: { run: RunDetail; state
       </section>
       <ReproductionsList graph={graph} runId={run.runId} onRunsChanged={state.refresh} />
       <LineageDetails lineage={lineage} />
+      <LineageTags run={run} />
     </div>
+  );
+}
+
+/** The `mldesk.lineage.*` tags this tab is read from, kept off the Overview's tag list. */
+function LineageTags({ run }: { run: RunDetail }) {
+  const tags = Object.entries(run.tags)
+    .filter(([key]) => key.startsWith('mldesk.lineage.'))
+    .sort(([a], [b]) => a.localeCompare(b));
+  if (tags.length === 0) return null;
+  return (
+    <details className="card lineage-tags" data-testid="lineage-tags">
+      <summary className="card-header">
+        <span>
+          Recorded as run tags <span className="count">{tags.length}</span>
+        </span>
+      </summary>
+      <table className="data-table">
+        <tbody>
+          {tags.map(([key, value]) => (
+            <tr key={key}>
+              <td className="mono">{key}</td>
+              <td className="mono lineage-tag-value" title={value}>
+                {value}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }

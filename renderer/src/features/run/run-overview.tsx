@@ -1,10 +1,15 @@
 import { useMemo, useState } from 'react';
 import type { RunDetail } from '../../../../shared/app-api/entities';
+import { IGNORED_COLUMNS_TAG } from '../../../../shared/app-api/training';
+import { routeHref } from '../../app/router';
 import { formatMetric, formatRelative } from '../../components/format';
 import { KeyValueTable } from './key-value-table';
 import { RunDescription } from './run-description';
 
-const SYSTEM_TAG = /^mlflow\./;
+/** Shown with the system tags only: MLflow's own, and the lineage record (read on the Lineage tab). */
+export const SYSTEM_TAG = /^(mlflow\.|mldesk\.lineage\.)/;
+/** Tags the page shows in its own way, never as raw values. */
+const SHOWN_ELSEWHERE = new Set([IGNORED_COLUMNS_TAG]);
 
 function LatestMetrics({ run, onOpenCharts }: { run: RunDetail; onOpenCharts(key: string): void }) {
   const rows = useMemo(() => [...run.latestMetrics].sort((a, b) => a.key.localeCompare(b.key)), [run.latestMetrics]);
@@ -52,6 +57,23 @@ function LatestMetrics({ run, onOpenCharts }: { run: RunDetail; onOpenCharts(key
   );
 }
 
+/** `mldesk-dataset:iris@1` (MLDesk training) or the uri/path of an MLflow dataset source, from its JSON. */
+export function datasetSource(source: string): { datasetRef: string | null; text: string } {
+  let text = source;
+  try {
+    const parsed = JSON.parse(source) as unknown;
+    if (parsed && typeof parsed === 'object') {
+      const fields = parsed as Record<string, unknown>;
+      const found = ['uri', 'url', 'path', 'source'].map((k) => fields[k]).find((v): v is string => typeof v === 'string');
+      if (found) text = found;
+    }
+  } catch {
+    // Not JSON: shown as given.
+  }
+  const match = /^mldesk-dataset:(.+@\d+)$/.exec(text);
+  return { datasetRef: match ? match[1]! : null, text };
+}
+
 function Datasets({ run }: { run: RunDetail }) {
   return (
     <section className="card" data-testid="run-datasets">
@@ -64,21 +86,64 @@ function Datasets({ run }: { run: RunDetail }) {
         <p className="muted card-empty">No dataset inputs logged (mlflow.log_input).</p>
       ) : (
         <ul className="dataset-list">
-          {run.datasets.map((dataset) => (
-            <li key={`${dataset.name}-${dataset.digest}-${dataset.context ?? ''}`}>
-              <div className="dataset-name">
-                <strong>{dataset.name}</strong>
-                {dataset.context && <span className="pill">{dataset.context}</span>}
-                <span className="mono muted" title="Digest">
-                  {dataset.digest}
-                </span>
-              </div>
-              <div className="dataset-source mono muted" title={dataset.source}>
-                {dataset.sourceType}: {dataset.source}
-              </div>
-            </li>
-          ))}
+          {run.datasets.map((dataset) => {
+            const { datasetRef, text } = datasetSource(dataset.source);
+            return (
+              <li key={`${dataset.name}-${dataset.digest}-${dataset.context ?? ''}`}>
+                <div className="dataset-name">
+                  {datasetRef ? (
+                    <a className="dataset-link" href={routeHref({ view: 'dataset', ref: datasetRef })} title="Open this dataset version">
+                      {datasetRef}
+                    </a>
+                  ) : (
+                    <strong>{dataset.name}</strong>
+                  )}
+                  {dataset.context && <span className="pill">{dataset.context}</span>}
+                  <span className="mono muted" title="Digest">
+                    {dataset.digest}
+                  </span>
+                </div>
+                {!datasetRef && (
+                  <div className="dataset-source mono muted" title={text}>
+                    {dataset.sourceType}: {text}
+                  </div>
+                )}
+              </li>
+            );
+          })}
         </ul>
+      )}
+    </section>
+  );
+}
+
+/** Columns training left out of the features, and how to keep them. */
+function IgnoredColumnsNote({ run }: { run: RunDetail }) {
+  const raw = run.tags[IGNORED_COLUMNS_TAG];
+  const columns = useMemo(() => {
+    try {
+      const parsed = JSON.parse(raw ?? '[]') as unknown;
+      return Array.isArray(parsed) ? parsed.filter((c): c is { name: string; reason: string } => typeof c?.name === 'string' && typeof c?.reason === 'string') : [];
+    } catch {
+      return [];
+    }
+  }, [raw]);
+  if (columns.length === 0) return null;
+  const ids = columns.some((c) => c.reason.includes('distinct integer'));
+  return (
+    <section className="run-note" data-testid="ignored-columns" aria-label="Columns left out of the features">
+      <strong>Left out of the features</strong>
+      <ul>
+        {columns.map((c) => (
+          <li key={c.name}>
+            <code>{c.name}</code>: {c.reason}
+          </li>
+        ))}
+      </ul>
+      {ids && (
+        <span className="muted">
+          To train on an id column anyway: tick “Use id-like columns as features” in the New run form, or pass <code className="nowrap">--keep-id-columns</code> to mldesk train.
+        </span>
       )}
     </section>
   );
@@ -87,13 +152,14 @@ function Datasets({ run }: { run: RunDetail }) {
 export function RunOverview({ run, onSaved, onOpenCharts }: { run: RunDetail; onSaved(): void; onOpenCharts(key: string): void }) {
   const [showSystem, setShowSystem] = useState(false);
   const params = useMemo(() => Object.entries(run.params).map(([key, value]) => ({ key, value })), [run.params]);
-  const allTags = useMemo(() => Object.entries(run.tags).map(([key, value]) => ({ key, value })), [run.tags]);
+  const allTags = useMemo(() => Object.entries(run.tags).filter(([key]) => !SHOWN_ELSEWHERE.has(key)).map(([key, value]) => ({ key, value })), [run.tags]);
   const systemCount = allTags.filter((t) => SYSTEM_TAG.test(t.key)).length;
   const tags = showSystem ? allTags : allTags.filter((t) => !SYSTEM_TAG.test(t.key));
   return (
     <div className="run-overview">
       <div className="run-overview-main">
         <RunDescription runId={run.runId} description={run.description} onSaved={onSaved} />
+        <IgnoredColumnsNote run={run} />
         <LatestMetrics run={run} onOpenCharts={onOpenCharts} />
         <Datasets run={run} />
       </div>
@@ -102,7 +168,7 @@ export function RunOverview({ run, onSaved, onOpenCharts }: { run: RunDetail; on
         <KeyValueTable
           title="Tags"
           entries={tags}
-          emptyText={systemCount ? 'Only system tags (mlflow.*) on this run.' : 'No tags.'}
+          emptyText={systemCount ? 'Only system tags (mlflow.*, mldesk.lineage.*) on this run.' : 'No tags.'}
           searchLabel="Search tags"
           testId="run-tags"
           toolbar={

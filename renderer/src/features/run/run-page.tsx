@@ -8,6 +8,7 @@ import { RegisterModelDialog } from '../models/register-model-dialog';
 import { ArtifactsBrowser } from './artifacts-browser';
 import { LineageTab, VerdictFor } from './lineage-tab';
 import { ReproduceDialog } from './reproduce-dialog';
+import { RunForwardSummary } from './run-forward';
 import { RunHeader } from './run-header';
 import { RunMetrics } from './run-metrics';
 import { RunOverview } from './run-overview';
@@ -119,6 +120,7 @@ function RunPageContent({ runId }: { runId: string }) {
           </>
         }
       />
+      <RunForwardSummary forward={lineage.answer?.forward} />
       {state.error && <ErrorBanner message={`Could not refresh the run: ${state.error}`} onRetry={state.refresh} />}
       {showProgress && <TrainingProgress job={job} receivedAt={training.receivedAt} reproduction={lineage.reproductionOf !== null} />}
       <div className="tabs" role="tablist" aria-label="Run sections">

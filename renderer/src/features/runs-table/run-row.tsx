@@ -44,6 +44,33 @@ function DataCell({ column, run }: { column: Extract<TableColumn, { key: string 
   );
 }
 
+/** `churn v1 @champion`, each version a link to its page in the registry. */
+function ModelsCell({ run }: { run: Run }) {
+  const models = run.models ?? [];
+  const label = (m: NonNullable<Run['models']>[number]) => `${m.name} v${m.version}${m.aliases.map((a) => ` @${a}`).join('')}`;
+  return (
+    <div role="gridcell" className="rt-cell rt-models" title={models.map(label).join(', ')}>
+      {models.length === 0 ? (
+        <span className="rt-missing">—</span>
+      ) : (
+        models.map((m, i) => (
+          <span key={`${m.name}-${m.version}`}>
+            {i > 0 && ', '}
+            <a href={`${routeHref({ view: 'model', name: m.name })}?version=${encodeURIComponent(m.version)}`} tabIndex={-1}>
+              {m.name} v{m.version}
+            </a>
+            {m.aliases.map((alias) => (
+              <span key={alias} className="rt-alias">
+                @{alias}
+              </span>
+            ))}
+          </span>
+        ))
+      )}
+    </div>
+  );
+}
+
 function Cells({ run, columns, index, selected, now, onToggle }: Pick<RunRowProps, 'columns' | 'index' | 'selected' | 'now' | 'onToggle'> & { run: Run }) {
   return columns.map((column) => {
     switch (column.kind) {
@@ -85,6 +112,8 @@ function Cells({ run, columns, index, selected, now, onToggle }: Pick<RunRowProp
             {runDuration(run, now)}
           </div>
         );
+      case 'models':
+        return <ModelsCell key={column.id} run={run} />;
       default:
         return <DataCell key={column.id} column={column} run={run} />;
     }

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { RunRow } from '../../../../shared/app-api/entities';
 import { ApiError, call } from '../../api/app-client';
-import { defaultColumns, EMPTY_CHOICE, sameChoice, tableColumns, type ColumnChoice, type RunSort } from './table-columns';
+import { defaultColumns, EMPTY_CHOICE, sameChoice, tableColumns, type ColumnChoice, type ExperimentKeys, type RunSort } from './table-columns';
 import { clearStoredColumns, loadKnownKeys, loadTablePrefs, saveKnownKeys, saveTablePrefs } from './table-prefs';
 
 /**
@@ -41,8 +41,8 @@ interface RunsDataState {
   pending: RunsQuery | null;
   loadError: string | null;
   filterError: FilterProblem | null;
-  /** Every param, metric and tag key of the experiment, for the column picker. */
-  available: ColumnChoice | null;
+  /** Every param, metric and tag key of the experiment, for the column picker, and which differ between runs. */
+  available: ExperimentKeys | null;
   /** True once the user picked columns for this experiment; until then defaults follow new keys. */
   customColumns: boolean;
   /** Bumped when a new query replaces the rows, so the grid scrolls back to the top. */
@@ -149,7 +149,7 @@ async function runQuery(next: RunsQuery, keepPosition: boolean): Promise<void> {
   }
 }
 
-async function loadColumns(experimentId: string): Promise<ColumnChoice> {
+async function loadColumns(experimentId: string): Promise<ExperimentKeys> {
   const available = await call('runs.columns', { experimentIds: [experimentId] });
   saveKnownKeys(experimentId, available);
   if (get().query?.experimentId === experimentId) set({ available });
@@ -240,7 +240,7 @@ export async function refreshColumns(): Promise<void> {
 }
 
 /** While the user has not picked columns, the defaults follow the experiment's keys. */
-async function followDefaults(experimentId: string, available: ColumnChoice): Promise<void> {
+async function followDefaults(experimentId: string, available: ExperimentKeys): Promise<void> {
   const current = get();
   const latest = latestQuery(current);
   if (current.customColumns || !latest || latest.experimentId !== experimentId) return;

@@ -38,7 +38,10 @@ export function RunsGrid({ experimentId, onFirstRows }: { experimentId: string; 
   const widths = useRunsUi((s) => s.widths);
   const scrollRef = useRef<HTMLDivElement>(null);
 
-  const columns = useMemo(() => withNumericColumns(tableColumns(query?.columns ?? EMPTY_CHOICE, widths), windows), [query, widths, windows]);
+  const hasModels = useRunsData((s) => s.available?.hasModels === true);
+  // Shown once the experiment has a registered version: known from runs.columns, or from rows already loaded.
+  const showModels = hasModels || [...windows.values()].some((rows) => rows.some((row) => (row.models?.length ?? 0) > 0));
+  const columns = useMemo(() => withNumericColumns(tableColumns(query?.columns ?? EMPTY_CHOICE, widths, { models: showModels }), windows), [query, widths, windows, showModels]);
   const { template, minWidth } = gridTemplate(columns);
   const count = total ?? SKELETON_ROWS;
 

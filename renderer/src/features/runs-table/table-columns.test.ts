@@ -18,9 +18,25 @@ describe('sortKeyFor', () => {
 });
 
 describe('defaultColumns', () => {
-  it('picks up to four metrics, system metrics last, and two params', () => {
-    const choice = defaultColumns({ metrics: ['system/cpu', 'accuracy', 'f1', 'loss', 'precision', 'recall'], params: ['a', 'b', 'c'], tags: ['t'] });
-    expect(choice).toEqual({ metrics: ['accuracy', 'f1', 'loss', 'precision'], params: ['a', 'b'], tags: [] });
+  it('picks up to four metrics, system metrics last, and three params', () => {
+    const choice = defaultColumns({ metrics: ['system/cpu', 'accuracy', 'f1', 'loss', 'precision', 'recall'], params: ['a', 'b', 'c', 'd'], tags: ['t'] });
+    expect(choice).toEqual({ metrics: ['accuracy', 'f1', 'loss', 'precision'], params: ['a', 'b', 'c'], tags: [] });
+  });
+
+  it('shows the metrics and params that differ between runs, validation metrics first', () => {
+    const choice = defaultColumns({
+      // Alphabetically first, and the same on every run: batch_size, epochs, accuracy.
+      metrics: ['accuracy', 'loss', 'system/cpu', 'val_accuracy', 'val_auc', 'val_loss'],
+      params: ['activation', 'batch_size', 'epochs', 'hidden_units', 'learning_rate', 'seed'],
+      tags: [],
+      varying: { metrics: ['loss', 'system/cpu', 'val_auc', 'val_loss'], params: ['hidden_units', 'learning_rate', 'seed'] },
+    });
+    expect(choice).toEqual({ metrics: ['val_auc', 'val_loss', 'loss', 'system/cpu'], params: ['hidden_units', 'learning_rate', 'seed'], tags: [] });
+  });
+
+  it('with nothing differing (one run), the first keys, validation metrics still first', () => {
+    const choice = defaultColumns({ metrics: ['accuracy', 'loss', 'val_accuracy'], params: ['a'], tags: [], varying: { metrics: [], params: [] } });
+    expect(choice.metrics).toEqual(['val_accuracy', 'accuracy', 'loss']);
   });
 });
 
@@ -28,6 +44,11 @@ describe('tableColumns', () => {
   it('puts metrics before params before tags, after the run attributes', () => {
     const ids = tableColumns({ metrics: ['acc'], params: ['lr'], tags: ['team'] }).map((c) => c.id);
     expect(ids).toEqual(['select', 'name', 'status', 'start', 'duration', 'metric:acc', 'param:lr', 'tag:team']);
+  });
+
+  it('adds a Models column after the run attributes when runs have registered versions', () => {
+    const ids = tableColumns({ metrics: ['acc'], params: [], tags: [] }, {}, { models: true }).map((c) => c.id);
+    expect(ids).toEqual(['select', 'name', 'status', 'start', 'duration', 'models', 'metric:acc']);
   });
 
   it('sizes the grid from the columns', () => {

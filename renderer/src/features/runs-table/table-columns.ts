@@ -11,6 +11,12 @@ export interface ColumnChoice {
   tags: string[];
 }
 
+/** An experiment's keys as runs.columns lists them: all of them, and which hold different values in different runs. */
+export interface ExperimentKeys extends ColumnChoice {
+  varying?: { params: string[]; metrics: string[] };
+  hasModels?: boolean;
+}
+
 export interface RunSort {
   /** The search grammar's name: `attributes.start_time`, `metrics.loss`, params.`my key`, ... */
   column: string;
@@ -29,7 +35,7 @@ interface ColumnBase {
 
 export type TableColumn =
   | (ColumnBase & { kind: 'select' })
-  | (ColumnBase & { kind: 'name' | 'status' | 'start' | 'duration'; sortKey: string | null })
+  | (ColumnBase & { kind: 'name' | 'status' | 'start' | 'duration' | 'models'; sortKey: string | null })
   | (ColumnBase & { kind: DataColumnKind; key: string; sortKey: string });
 
 export const MIN_COLUMN_WIDTH = 64;
@@ -55,7 +61,7 @@ const DATA_WIDTH = 96;
 const DATA_MAX_WIDTH = 150;
 
 /** The table's columns for a column choice, in display order: metrics, then params, then tags. */
-export function tableColumns(choice: ColumnChoice, widths: Readonly<Record<string, number>> = {}): TableColumn[] {
+export function tableColumns(choice: ColumnChoice, widths: Readonly<Record<string, number>> = {}, options: { models?: boolean } = {}): TableColumn[] {
   const columns: TableColumn[] = [
     { id: 'select', kind: 'select', label: 'Select', width: SELECT_WIDTH },
     { id: 'name', kind: 'name', label: 'Run', width: 180, sortKey: 'attributes.run_name' },
@@ -64,6 +70,8 @@ export function tableColumns(choice: ColumnChoice, widths: Readonly<Record<strin
     // The server cannot order by end minus start, so duration is the one column without a sort.
     { id: 'duration', kind: 'duration', label: 'Duration', width: 88, sortKey: null },
   ];
+  // As MLflow's "Models" column: the registered versions a run became, with their aliases.
+  if (options.models) columns.push({ id: 'models', kind: 'models', label: 'Models', width: 170, sortKey: null });
   const add = (kind: DataColumnKind, keys: string[]) => {
     for (const key of keys) columns.push({ id: `${kind}:${key}`, kind, key, label: key, width: DATA_WIDTH, sortKey: sortKeyFor(kind, key) });
   };
@@ -85,15 +93,29 @@ export function gridTemplate(columns: TableColumn[]): { template: string; minWid
   return { template, minWidth: columns.reduce((sum, c) => sum + c.width, 0) };
 }
 
-/** System metrics (`system/cpu`) rarely answer "which run is best", so they come last in the default pick. */
-function byUsefulness(keys: string[]): string[] {
-  const system = (key: string) => key.startsWith('system/') || key.startsWith('sys/');
-  return [...keys.filter((k) => !system(k)), ...keys.filter(system)];
+const isSystem = (key: string) => key.startsWith('system/') || key.startsWith('sys/');
+/** `val_loss`, `validation/accuracy`, `eval_f1`: what a model is judged on, so these lead. */
+const isValidation = (key: string) => /^(val|valid|validation|eval|test)[_/.-]/i.test(key) || /[_/.-](val|valid|validation)[_/.-]/i.test(key);
+
+/** Validation metrics first, then the others, system metrics (`system/cpu`) last: they rarely answer "which run is best". */
+export function byUsefulness(keys: string[]): string[] {
+  const rank = (key: string) => (isSystem(key) ? 2 : isValidation(key) ? 0 : 1);
+  return keys.map((key, index) => ({ key, index })).sort((a, b) => rank(a.key) - rank(b.key) || a.index - b.index).map(({ key }) => key);
 }
 
-/** With no stored choice: up to 4 metrics and 2 params. */
-export function defaultColumns(available: ColumnChoice): ColumnChoice {
-  return { metrics: byUsefulness(available.metrics).slice(0, 4), params: available.params.slice(0, 2), tags: [] };
+export const DEFAULT_METRIC_COLUMNS = 4;
+export const DEFAULT_PARAM_COLUMNS = 3;
+
+/**
+ * With no stored choice: the metrics and params whose values differ between the experiment's runs
+ * (a column equal on every run tells nothing apart), validation metrics first. An experiment whose
+ * runs agree on everything (one run, say) shows its first keys, validation metrics still first.
+ */
+export function defaultColumns(available: ExperimentKeys): ColumnChoice {
+  const varying = available.varying;
+  const metrics = varying && varying.metrics.length > 0 ? varying.metrics : available.metrics;
+  const params = varying && varying.params.length > 0 ? varying.params : available.params;
+  return { metrics: byUsefulness(metrics).slice(0, DEFAULT_METRIC_COLUMNS), params: params.slice(0, DEFAULT_PARAM_COLUMNS), tags: [] };
 }
 
 export function sameChoice(a: ColumnChoice, b: ColumnChoice): boolean {

@@ -1,4 +1,4 @@
-import type { ColumnChoice, RunSort } from './table-columns';
+import type { ColumnChoice, ExperimentKeys, RunSort } from './table-columns';
 
 /** What the user chose for one experiment's table, kept across reloads in localStorage. */
 export interface TablePrefs {
@@ -71,16 +71,23 @@ const keysKey = (experimentId: string) => `mldesk.runs-table.${experimentId}.key
  * The experiment's param/metric/tag keys as last seen. Listing keys scans every run (about 150 ms
  * at 50,000 runs), so a repeat visit picks default columns from this and fetches rows at once.
  */
-export function loadKnownKeys(experimentId: string): ColumnChoice | undefined {
+export function loadKnownKeys(experimentId: string): ExperimentKeys | undefined {
   try {
     const raw = localStorage.getItem(keysKey(experimentId));
-    return raw ? parseColumns(JSON.parse(raw)) : undefined;
+    if (!raw) return undefined;
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    const columns = parseColumns(parsed);
+    if (!columns) return undefined;
+    const varying = parsed.varying as Record<string, unknown> | undefined;
+    const known: ExperimentKeys = { ...columns, hasModels: parsed.hasModels === true };
+    if (varying && isStringArray(varying.params) && isStringArray(varying.metrics)) known.varying = { params: varying.params, metrics: varying.metrics };
+    return known;
   } catch {
     return undefined;
   }
 }
 
-export function saveKnownKeys(experimentId: string, keys: ColumnChoice): void {
+export function saveKnownKeys(experimentId: string, keys: ExperimentKeys): void {
   try {
     localStorage.setItem(keysKey(experimentId), JSON.stringify(keys));
   } catch {

@@ -6,7 +6,8 @@ import { TrainingRequestSchema, type TrainingRequest } from '../../../../shared/
  * mirroring TrainingRequestSchema so a bad value is caught before the request leaves.
  */
 export type Hyperparameters = NonNullable<TrainingRequest['hyperparameters']>;
-export type HyperparameterKey = keyof Hyperparameters;
+/** The fields typed as text; keepIdColumns is a checkbox of its own. */
+export type HyperparameterKey = Exclude<keyof Hyperparameters, 'keepIdColumns'>;
 
 const HP_SHAPE = TrainingRequestSchema.shape.hyperparameters.unwrap().shape;
 export const ACTIVATIONS = HP_SHAPE.activation.unwrap().options;

@@ -7,7 +7,7 @@ import { Field } from './form-field';
 import { HyperparameterFields } from './hyperparameter-fields';
 import { editDraft, submitRun, useNewRun } from './new-run-store';
 import { defaultExperimentName, guessTask, type Backend, type RunDraft } from './run-form-model';
-import type { FormData } from './use-form-data';
+import type { BackendChoice, FormData } from './use-form-data';
 
 const BACKENDS: Array<{ value: '' | Backend; label: string; hint: string }> = [
   { value: '', label: 'Auto', hint: 'The fastest available: native GPU, native CPU, WebAssembly, then plain JavaScript.' },
@@ -87,6 +87,13 @@ function DataSection({ data, draft }: { data: FormData; draft: RunDraft }) {
           )}
         </Field>
       </div>
+      <div className="form-check">
+        <label className="toggle" title="Integer columns whose values are all different (a row number, a customer id) let a network memorise rows instead of learning">
+          <input type="checkbox" checked={draft.keepIdColumns} onChange={(event) => editDraft({ keepIdColumns: event.target.checked })} />
+          <span>Use id-like columns as features</span>
+        </label>
+        <p className="field-hint">By default an integer column whose values are all distinct (a row or customer id) is left out, as free text is.</p>
+      </div>
       {guess && !draft.task && guess.task && <p className="form-section-note muted" data-testid="task-guess">Auto picks <strong>{guess.task}</strong>: “{draft.target}” has {guess.reason}.</p>}
     </fieldset>
   );
@@ -134,50 +141,71 @@ function TrackingSection({ data, draft }: { data: FormData; draft: RunDraft }) {
   );
 }
 
-/** Arrow keys move the choice, as in any radio group; one tab stop for the whole group. */
-function moveChoice(event: KeyboardEvent<HTMLDivElement>, current: RunDraft['backend']): void {
+type Availability = Partial<Record<Backend, string | null>>;
+
+/** Arrow keys move the choice among the backends that can be picked, as in any radio group; one tab stop for the whole group. */
+function moveChoice(event: KeyboardEvent<HTMLDivElement>, current: RunDraft['backend'], unavailable: Availability): void {
   const step = event.key === 'ArrowRight' || event.key === 'ArrowDown' ? 1 : event.key === 'ArrowLeft' || event.key === 'ArrowUp' ? -1 : 0;
   if (step === 0) return;
   event.preventDefault();
-  const index = BACKENDS.findIndex((b) => b.value === current);
-  const next = BACKENDS[(index + step + BACKENDS.length) % BACKENDS.length]!;
+  const choices = BACKENDS.filter((b) => !b.value || !unavailable[b.value]);
+  const index = Math.max(0, choices.findIndex((b) => b.value === current));
+  const next = choices[(index + step + choices.length) % choices.length]!;
   editDraft({ backend: next.value });
   const buttons = event.currentTarget.querySelectorAll<HTMLButtonElement>('[role="radio"]');
   buttons[BACKENDS.indexOf(next)]?.focus();
 }
 
-function ComputeSection({ draft }: { draft: RunDraft }) {
+function ComputeSection({ draft, backends }: { draft: RunDraft; backends: BackendChoice[] | null }) {
   const errors = useNewRun((s) => s.errors);
   const backend = BACKENDS.find((b) => b.value === draft.backend) ?? BACKENDS[0]!;
+  const unavailable: Availability = Object.fromEntries((backends ?? []).filter((b) => !b.available).map((b) => [b.name, b.reason ?? 'not available here']));
+  const missing = BACKENDS.filter((b) => b.value && unavailable[b.value]);
   return (
     <fieldset className="form-section">
       <legend>Compute</legend>
       <Field name="backend" label="TensorFlow.js backend" error={errors.backend} hint={backend.hint}>
         {(props) => (
-          <div className="segmented backend-choice" role="radiogroup" aria-label="TensorFlow.js backend" aria-describedby={props['aria-describedby']} onKeyDown={(event) => moveChoice(event, draft.backend)}>
-            {BACKENDS.map((b) => (
-              <button
-                key={b.value || 'auto'}
-                id={b.value === draft.backend ? props.id : undefined}
-                type="button"
-                role="radio"
-                aria-checked={b.value === draft.backend}
-                tabIndex={b.value === draft.backend ? 0 : -1}
-                className={b.value === draft.backend ? 'selected' : ''}
-                onClick={() => editDraft({ backend: b.value })}
-              >
-                {b.label}
-              </button>
-            ))}
+          <div className="segmented backend-choice" role="radiogroup" aria-label="TensorFlow.js backend" aria-describedby={props['aria-describedby']} onKeyDown={(event) => moveChoice(event, draft.backend, unavailable)}>
+            {BACKENDS.map((b) => {
+              const why = b.value ? unavailable[b.value] : undefined;
+              return (
+                <button
+                  key={b.value || 'auto'}
+                  id={b.value === draft.backend ? props.id : undefined}
+                  type="button"
+                  role="radio"
+                  aria-checked={b.value === draft.backend}
+                  // A stale draft may still name a backend that is gone: it stays checked so the user sees it, but cannot be picked again.
+                  disabled={!!why && b.value !== draft.backend}
+                  aria-disabled={!!why}
+                  title={why ? `Not available: ${why}` : b.hint}
+                  tabIndex={b.value === draft.backend ? 0 : -1}
+                  className={`${b.value === draft.backend ? 'selected' : ''}${why ? ' unavailable' : ''}`}
+                  onClick={() => !why && editDraft({ backend: b.value })}
+                >
+                  {b.label}
+                </button>
+              );
+            })}
           </div>
         )}
       </Field>
+      {missing.length > 0 && (
+        <ul className="form-section-note muted backend-missing" data-testid="backend-unavailable">
+          {missing.map((b) => (
+            <li key={b.value}>
+              <strong>{b.label}</strong> unavailable: {unavailable[b.value as Backend]}
+            </li>
+          ))}
+        </ul>
+      )}
     </fieldset>
   );
 }
 
 /** The New run form: data, tracking, compute and hyperparameters, validated field by field. */
-export function NewRunForm({ data }: { data: FormData }) {
+export function NewRunForm({ data, backends }: { data: FormData; backends: BackendChoice[] | null }) {
   const draft = useNewRun((s) => s.draft);
   const submitting = useNewRun((s) => s.submitting);
   const serverError = useNewRun((s) => s.serverError);
@@ -193,7 +221,7 @@ export function NewRunForm({ data }: { data: FormData }) {
     >
       <DataSection data={data} draft={draft} />
       <TrackingSection data={data} draft={draft} />
-      <ComputeSection draft={draft} />
+      <ComputeSection draft={draft} backends={backends} />
       <HyperparameterFields />
       <div className="form-footer">
         {serverError && <ErrorBanner message={`Could not start training: ${serverError}`} />}

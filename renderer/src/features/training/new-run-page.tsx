@@ -3,10 +3,10 @@ import { parseDatasetRef } from '../../../../shared/datasets';
 import { ErrorBanner } from '../../components/feedback';
 import { JobPanel } from './job-panel';
 import { NewRunForm } from './new-run-form';
-import { editDraft, useNewRun } from './new-run-store';
+import { editDraft, lastTrainingDataset, useNewRun } from './new-run-store';
 import { defaultExperimentName, defaultTarget } from './run-form-model';
 import { TargetPreview } from './target-preview';
-import { useFormData } from './use-form-data';
+import { useBackends, useFormData } from './use-form-data';
 import '../datasets/datasets.css';
 import './training.css';
 
@@ -29,11 +29,10 @@ function useDraftDefaults(preselected: string | null, data: ReturnType<typeof us
   const { datasets, version } = data;
   useEffect(() => {
     const { draft } = useNewRun.getState();
-    if (!draft.dataset && datasets && datasets.length > 0 && !preselected) {
-      // The most recently imported dataset is the likeliest one to train on.
-      const recent = [...datasets].sort((a, b) => b.updatedTime - a.updatedTime)[0]!;
-      editDraft({ dataset: recent.name, version: '' });
-    }
+    // Only the dataset the user last trained on: picking one for them (the latest import, say)
+    // would start a run on data nobody chose.
+    const last = lastTrainingDataset();
+    if (!draft.dataset && datasets && !preselected && last && datasets.some((d) => d.name === last)) editDraft({ dataset: last, version: '' });
   }, [datasets, preselected]);
 
   useEffect(() => {
@@ -55,6 +54,7 @@ export function NewRunPage({ preselected }: { preselected: string | null }) {
   const target = useNewRun((s) => s.draft.target);
   const focusedRunId = useNewRun((s) => s.focusedRunId);
   const data = useFormData(dataset, versionText, focusedRunId);
+  const backends = useBackends();
   useDraftDefaults(preselected, data);
 
   useEffect(() => {
@@ -74,7 +74,7 @@ export function NewRunPage({ preselected }: { preselected: string | null }) {
       </header>
       {data.error && <ErrorBanner message={data.error} />}
       <div className="new-run-layout">
-        <NewRunForm data={data} />
+        <NewRunForm data={data} backends={backends} />
         <aside className="new-run-side">
           {focusedRunId && <JobPanel key={focusedRunId} runId={focusedRunId} />}
           {data.version && <TargetPreview version={data.version} target={target} />}

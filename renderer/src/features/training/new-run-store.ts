@@ -53,6 +53,7 @@ export async function submitRun(version: DatasetVersion | null): Promise<void> {
   useNewRun.setState({ submitting: true, errors: {}, serverError: null });
   try {
     const { runId } = await call('training.start', request);
+    rememberTrainingDataset(draft.dataset);
     useNewRun.setState({ focusedRunId: runId });
     // The job's first event normally beats this answer; if the stream is down, ask for it.
     if (!useTrainingJobs.getState().jobs[runId]) void loadTrainingJobs();
@@ -62,6 +63,25 @@ export async function submitRun(version: DatasetVersion | null): Promise<void> {
     focusFirstInvalid();
   } finally {
     useNewRun.setState({ submitting: false });
+  }
+}
+
+const LAST_DATASET_KEY = 'mldesk.training.last-dataset';
+
+/** The dataset of the last run started from this form, offered first next time. */
+export function lastTrainingDataset(): string | null {
+  try {
+    return localStorage.getItem(LAST_DATASET_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function rememberTrainingDataset(name: string): void {
+  try {
+    localStorage.setItem(LAST_DATASET_KEY, name);
+  } catch {
+    // Storage disabled: the next visit starts with no dataset picked.
   }
 }
 

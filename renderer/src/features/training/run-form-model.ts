@@ -19,12 +19,14 @@ export interface RunDraft {
   runName: string;
   backend: '' | Backend;
   hyperparameters: HyperparameterTexts;
+  /** Train on integer columns that look like ids (all values distinct) instead of leaving them out. */
+  keepIdColumns: boolean;
 }
 
 export type FieldKey = 'dataset' | 'target' | 'task' | 'experimentName' | 'runName' | 'backend' | HyperparameterKey;
 export type FieldErrors = Partial<Record<FieldKey, string>>;
 
-export const EMPTY_DRAFT: RunDraft = { dataset: '', version: '', target: '', task: '', experimentName: '', experimentEdited: false, runName: '', backend: '', hyperparameters: {} };
+export const EMPTY_DRAFT: RunDraft = { dataset: '', version: '', target: '', task: '', experimentName: '', experimentEdited: false, runName: '', backend: '', hyperparameters: {}, keepIdColumns: false };
 
 /** At most this many distinct integers make an integer target a class label (the trainer's rule). */
 const MAX_INTEGER_CLASSES = 10;
@@ -104,7 +106,7 @@ export function buildRequest(draft: RunDraft, version: DatasetVersion | null): {
     ...(draft.task ? { task: draft.task } : {}),
     ...(draft.runName.trim() ? { runName: draft.runName.trim() } : {}),
     ...(draft.backend ? { backend: draft.backend } : {}),
-    hyperparameters: values,
+    hyperparameters: draft.keepIdColumns ? { ...values, keepIdColumns: true } : values,
   };
   // The contract is the last word: anything the field rules above missed still lands on a field.
   const parsed = TrainingRequestSchema.safeParse(request);

@@ -2,6 +2,30 @@ import { useEffect, useState } from 'react';
 import type { ExperimentSummary } from '../../../../shared/app-api/entities';
 import type { DatasetSummary, DatasetVersion } from '../../../../shared/datasets';
 import { call } from '../../api/app-client';
+import type { Backend } from './run-form-model';
+
+export interface BackendChoice {
+  name: Backend;
+  available: boolean;
+  reason: string | null;
+}
+
+/** Installed TensorFlow.js backends (asked once per page: installing one needs a restart anyway). */
+export function useBackends(): BackendChoice[] | null {
+  const [backends, setBackends] = useState<BackendChoice[] | null>(null);
+  useEffect(() => {
+    let active = true;
+    call('training.backends', {}).then(
+      (answer) => active && setBackends(answer.backends),
+      // Without the answer every backend stays pickable; the run reports one that is missing.
+      () => undefined,
+    );
+    return () => {
+      active = false;
+    };
+  }, []);
+  return backends;
+}
 
 /** What the New run form chooses from: datasets, the chosen dataset's versions, experiments. */
 export interface FormData {
