@@ -195,6 +195,24 @@ describe('reproduceRun', () => {
     });
   }, LONG_MS);
 
+  it('keeps id columns for a run trained before they were left out (no keep_id_columns param), with a warning', async () => {
+    const fresh = await checkReproducible(store, trained.runId, { projectDir, workerPath });
+    expect(fresh.plan!.hyperparameters.keepIdColumns).toBeUndefined();
+    expect(fresh.warnings.map((w) => w.code)).not.toContain('id_columns_kept');
+    const runPk = store.runs.row(trained.runId).run_pk;
+    const param = store.db.prepare("SELECT value FROM params WHERE run_pk = ? AND key = 'keep_id_columns'").get(runPk) as { value: string };
+    expect(param.value).toBe('false');
+    store.db.prepare("DELETE FROM params WHERE run_pk = ? AND key = 'keep_id_columns'").run(runPk);
+    try {
+      const old = await checkReproducible(store, trained.runId, { projectDir, workerPath });
+      expect(old.ok).toBe(true);
+      expect(old.plan!.hyperparameters.keepIdColumns).toBe(true);
+      expect(old.warnings).toContainEqual({ code: 'id_columns_kept', message: expect.stringContaining('keep_id_columns=true') });
+    } finally {
+      store.db.prepare("INSERT INTO params (run_pk, key, value) VALUES (?, 'keep_id_columns', 'false')").run(runPk);
+    }
+  }, LONG_MS);
+
   it('refuses a run that MLDesk did not train', async () => {
     const foreign = store.createRun({ experimentId: trained.experimentId, runName: 'logged-by-mlflow', tags: [] }).info.run_id;
     store.logBatch(foreign, { metrics: [{ key: 'accuracy', value: 0.9, step: 1, timestamp: 1 }], params: [{ key: 'seed', value: '1' }], tags: [] });

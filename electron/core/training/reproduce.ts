@@ -65,6 +65,7 @@ export class ReproductionRefusedError extends MLDeskError {
 }
 
 const problem = (code: string, message: string): ReproductionNote => ({ code, message });
+const KEEP_ID_COLUMNS_PARAM = 'keep_id_columns';
 
 /** The recorded settings as training options; problems for anything this MLDesk cannot train. */
 function planOf(lineage: RunLineage, experimentId: string, problems: ReproductionNote[]): ReproductionPlan | null {
@@ -143,6 +144,17 @@ export async function checkReproducible(store: TrackingStore, runId: string, opt
   if (experiment.lifecycle_stage !== 'active') problems.push(problem('experiment_deleted', `The experiment '${experiment.name}' of run ${runId} is deleted; restore it to add the reproduction to it.`));
 
   const plan = planOf(lineage, experiment.experiment_id, problems);
+  // Runs trained before integer id columns were left out of the features used them: such runs
+  // have no keep_id_columns param, and their reproduction must keep the columns as they did.
+  if (plan && !plan.hyperparameters.keepIdColumns && !store.runs.get(runId).data.params.some((p) => p.key === KEEP_ID_COLUMNS_PARAM)) {
+    plan.hyperparameters = { ...plan.hyperparameters, keepIdColumns: true };
+    warnings.push(
+      problem(
+        'id_columns_kept',
+        'The original was trained before MLDesk left integer id columns out of the features, so the reproduction keeps them as the original did (keep_id_columns=true).',
+      ),
+    );
+  }
   let backend: BackendName | undefined;
   try {
     backend = parseBackendName(lineage.environment.backend);
