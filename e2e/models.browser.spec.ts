@@ -199,7 +199,7 @@ test('the champion deploys as a prediction server that answers, and stops', asyn
   await expect(deployment).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
 });
 
-test('at 1280 px the versions table shows each Approval badge whole, without scrolling sideways', async ({ page, app }) => {
+test('at 1280 px the versions table shows each Approval badge whole and in view, even when the table scrolls sideways', async ({ page, app }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   // Run names as people write them (the table cuts them at 200 px).
   for (const seed of [1, 2]) {
