@@ -198,3 +198,37 @@ test('the champion deploys as a prediction server that answers, and stops', asyn
   await appApi(app, 'deployments.start', { model: 'iris-classifier' });
   await expect(deployment).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
 });
+
+test('at 1280 px the versions table shows each Approval badge whole and in view, even when the table scrolls sideways', async ({ page, app }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Run names as people write them (the table cuts them at 200 px).
+  for (const seed of [1, 2]) {
+    const runId = await trainIris(app, `iris-dense-64x32-dropout-0.2-lr-0.01-seed-${seed}`, seed);
+    await appApi(app, 'models.register', { runId, name: 'iris-classifier' });
+  }
+  await appApi(app, 'models.review', { name: 'iris-classifier', version: '1', decision: 'approved' });
+  // Aliases as a team uses them: the table gets as wide as it does in daily use.
+  await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'champion', version: '1', reason: 'first release' });
+  await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'production-eu', version: '1', reason: 'rollout' });
+  await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'challenger', version: '2', reason: 'shadow' });
+  await openModel(page, app, '2');
+  const badges = page.getByTestId('versions-table').getByTestId('approval-badge');
+  await expect(badges).toHaveCount(2);
+  const pending = page.getByTestId('versions-table').locator('[data-testid="approval-badge"][data-state="pending"]');
+  await expect(pending).toHaveText('Pending');
+  await expect(pending).toHaveAttribute('title', /^Pending review: Not reviewed yet/);
+  const scroller = page.locator('.versions-scroll');
+  for (const badge of [pending, badges.filter({ hasText: 'Approved' })]) {
+    // Whole: no text cut inside the badge, and the badge inside what the scroll box shows.
+    const fits = await badge.evaluate((el, box) => {
+      const b = el.getBoundingClientRect();
+      const s = box!.getBoundingClientRect();
+      return el.scrollWidth <= el.clientWidth + 1 && b.left >= s.left && b.right <= s.right + 0.5;
+    }, await scroller.elementHandle());
+    expect(fits).toBe(true);
+  }
+  await setTheme(page, 'light');
+  await shot(page, 'models-versions-1280');
+  await setTheme(page, 'dark');
+  await shot(page, 'models-versions-1280-dark');
+});

@@ -102,3 +102,43 @@ test('the prediction log lists every scored row live, pages, filters by version 
   await log.getByLabel('Find request id').press('Enter');
   await expect(rows).toHaveCount(1);
 });
+
+test('a row scored outside the training range is marked in the log, and its detail names the feature, the value and the range', async ({ page, app }) => {
+  await registerIrisVersions(app, 1);
+  await appApi(app, 'models.review', { name: 'iris-classifier', version: '1', decision: 'approved' });
+  await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'champion', version: '1', reason: 'first release' });
+  const url = await runningDeployment(app);
+  const far = { ...ROWS[0]!, petal_length: 50 };
+  const response = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [ROWS[1], far] }) });
+  const answer = (await response.json()) as Scored & { predictions: Array<{ warnings?: Array<{ feature: string; value: number; min: number; max: number }> }> };
+  const warning = answer.predictions[1]!.warnings![0]!;
+  expect(warning).toMatchObject({ feature: 'petal_length', value: 50 });
+
+  await page.goto(`${app.url}/#/models/iris-classifier`);
+  await page.getByRole('tab', { name: 'Prediction log' }).click();
+  const rows = page.getByTestId('prediction-log').getByRole('table', { name: 'Predictions', exact: true }).locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  const marked = rows.filter({ has: page.getByTestId('range-warning-badge') });
+  await expect(marked).toHaveCount(1);
+  await expect(marked).toHaveAttribute('data-request-id', answer.request_ids[1]!);
+  await expect(marked.getByTestId('range-warning-badge')).toHaveText('⚠ outside training range');
+  await expect(marked.getByTestId('range-warning-badge')).toHaveAttribute('title', /petal_length=50 is outside the range seen in training/);
+  await setTheme(page, 'light');
+  await shot(page, 'prediction-log-range-warning');
+
+  await marked.click();
+  const detail = page.getByTestId('prediction-detail');
+  const table = detail.getByRole('table', { name: 'Inputs outside the training range' });
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  await expect(table.locator('tbody tr')).toContainText(['petal_length', '50', `${warning.min} to ${warning.max}`].join(''));
+  await shot(page, 'prediction-detail-range-warning');
+  await setTheme(page, 'dark');
+  await shot(page, 'prediction-detail-range-warning-dark');
+  await page.keyboard.press('Escape');
+  await shot(page, 'prediction-log-range-warning-dark');
+  await setTheme(page, 'light');
+  // The row inside the range has no badge, and its detail no warning section.
+  await rows.filter({ hasNot: page.getByTestId('range-warning-badge') }).click();
+  await expect(detail.getByRole('table', { name: 'Inputs', exact: true })).toBeVisible();
+  await expect(detail.getByRole('table', { name: 'Inputs outside the training range' })).toHaveCount(0);
+});

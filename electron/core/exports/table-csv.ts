@@ -2,6 +2,7 @@
  * The runs table and the compare table as CSV, generated a chunk of rows at a time so an export
  * of 50,000 runs streams without being built in memory.
  */
+import Database from 'better-sqlite3';
 import type { RunRow } from '../../../shared/app-api/entities.js';
 import type { CompareExport, RunsExport } from '../../../shared/app-api/exports.js';
 import type { TrackingStore } from '../store/tracking-store.js';
@@ -19,8 +20,11 @@ export function safeFileName(name: string): string {
 
 /**
  * Rows of the runs table under the user's filter and sort with the columns shown, named as
- * MLflow's `search_runs` DataFrame names them (`metrics.loss`, `params.lr`, `tags.team`). Rows are
- * read by offset, so a run logged during a long export can shift a row into the next chunk.
+ * MLflow's `search_runs` DataFrame names them (`metrics.loss`, `params.lr`, `tags.team`). Chunks
+ * are read by offset inside one read transaction on a connection of the export's own, so they all
+ * see the runs as they were when the export started: a run logged (or deleted) meanwhile cannot
+ * shift a row into the next chunk, repeating it, or out of the one being read, skipping it. The
+ * server's connection is not used for this: its writes would land inside the open transaction.
  */
 export function* runsCsv(store: TrackingStore, query: RunsExport): Generator<string> {
   const { metrics, params, tags } = query.columns;
@@ -34,11 +38,23 @@ export function* runsCsv(store: TrackingStore, query: RunsExport): Generator<str
       run.startTime !== null && run.endTime !== null ? (run.endTime - run.startTime) / 1000 : null,
       ...metrics.map((key) => run.metrics[key]), ...params.map((key) => run.params[key]), ...tags.map((key) => run.tags[key]),
     ]);
-  for (let offset = 0; ; offset += RUNS_CHUNK) {
-    // The first page goes out with the header: a filter the parser refuses fails the first step.
-    const { rows } = runsPage(store.db, { ...query, offset, limit: RUNS_CHUNK });
-    yield (offset === 0 ? header : '') + rows.map(line).join('');
-    if (rows.length < RUNS_CHUNK) return;
+  // An in-memory database (tests) has no other connection to open, and no other writer.
+  const db = store.db.memory ? store.db : new Database(store.db.name, { readonly: true, fileMustExist: true });
+  try {
+    if (db !== store.db) {
+      db.pragma('busy_timeout = 5000');
+      // WAL: the snapshot is taken at the first read, and writers go on meanwhile.
+      db.exec('BEGIN');
+    }
+    for (let offset = 0; ; offset += RUNS_CHUNK) {
+      // The first page goes out with the header: a filter the parser refuses fails the first step.
+      const { rows } = runsPage(db, { ...query, offset, limit: RUNS_CHUNK });
+      yield (offset === 0 ? header : '') + rows.map(line).join('');
+      if (rows.length < RUNS_CHUNK) return;
+    }
+  } finally {
+    // Also when the download is cut short: the stream returns the generator.
+    if (db !== store.db) db.close();
   }
 }
 

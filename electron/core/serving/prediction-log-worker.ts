@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../store/database.js';
 import type { WriterData, WriterMessage, WriterReply } from './prediction-log.js';
 import { JournalIngester, recoverJournals } from './prediction-journal.js';
+import { RefusalWriter } from './prediction-refusals.js';
 
 /**
  * The writer's work can wait (its rows are safe in the journal) and answering requests cannot, so
@@ -37,6 +38,7 @@ const port = parentPort!;
 const data = workerData as WriterData;
 const db = openDatabase(data.databasePath);
 const ingester = new JournalIngester(db);
+const refusals = new RefusalWriter(db);
 const post = (reply: WriterReply) => port.postMessage(reply);
 post({ type: 'started', threadId });
 
@@ -52,6 +54,15 @@ const open = (name: string): Journal => {
 let current: Journal | null = open(data.journal);
 /** Journals the server has moved on from, still to be moved in full and removed. */
 const retired: Journal[] = [];
+
+/** Writes the refused requests the server sent; a busy database keeps them for the next tick. */
+function writeRefusals(): void {
+  try {
+    refusals.write();
+  } catch (error) {
+    post({ type: 'move-failed', error: `Recording refused requests failed: ${(error as Error).message}` });
+  }
+}
 
 /** Moves what is complete in every journal this thread looks after; reports only real moves. */
 function move(): void {
@@ -77,7 +88,10 @@ try {
 } catch (error) {
   post({ type: 'move-failed', error: `Replaying journals left by stopped servers failed: ${(error as Error).message}` });
 }
-const timer = setInterval(move, data.intervalMs);
+const timer = setInterval(() => {
+  move();
+  writeRefusals();
+}, data.intervalMs);
 
 port.on('message', (message: WriterMessage) => {
   if (message.type === 'rotate') {
@@ -85,8 +99,14 @@ port.on('message', (message: WriterMessage) => {
     current = open(message.journal);
     return;
   }
+  if (message.type === 'refusals') {
+    refusals.add(message.refusals);
+    writeRefusals();
+    return;
+  }
   if (message.type === 'flush') {
     move();
+    writeRefusals();
     post({ type: 'flushed', id: message.id });
     return;
   }
@@ -94,6 +114,7 @@ port.on('message', (message: WriterMessage) => {
   if (current) retired.push(current);
   current = null;
   move();
+  writeRefusals();
   db.close();
   port.close();
 });

@@ -20,6 +20,7 @@ import { MLDeskError } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { JournalOwnerLock } from './journal-owner.js';
 import { journalDirOf, journalFileName } from './prediction-journal.js';
+import type { Refusal } from './prediction-refusals.js';
 import { WriterScheduling, type WriterSchedulingOptions } from './writer-scheduling.js';
 
 export interface PredictionLogCounters {
@@ -55,7 +56,7 @@ export class PredictionLogFullError extends MLDeskError {
 }
 
 /** Messages to the writer thread. */
-export type WriterMessage = { type: 'rotate'; journal: string } | { type: 'flush'; id: number } | { type: 'close' };
+export type WriterMessage = { type: 'rotate'; journal: string } | { type: 'refusals'; refusals: Refusal[] } | { type: 'flush'; id: number } | { type: 'close' };
 /** Messages from it. */
 export type WriterReply =
   | { type: 'started'; threadId: number | null }
@@ -221,6 +222,13 @@ export class PredictionLog {
     this.failure ??= error;
     for (const resolve of this.flushes.values()) resolve();
     this.flushes.clear();
+  }
+
+  /** Hands refused requests to the writer thread, which writes them (prediction-refusals.ts); dropped once the log is closed or broken. */
+  recordRefusals(refusals: Refusal[]): void {
+    if (this.closed || this.failure) return;
+    const message: WriterMessage = { type: 'refusals', refusals };
+    this.worker.postMessage(message);
   }
 
   /** Resolves once every row written so far is in the predictions table (or the writer is gone). */

@@ -4,7 +4,9 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppHandlers } from '../../api/app-handlers.js';
 import { ModelRegistry } from '../registry/model-registry.js';
@@ -18,6 +20,7 @@ import { createPredictionServer, type PredictionServer } from './prediction-serv
 import { searchPredictions } from './prediction-records.js';
 import { listRefusals } from './prediction-refusals.js';
 
+const require = createRequire(import.meta.url);
 let dir: string;
 let store: TrackingStore;
 let server: PredictionServer;
@@ -112,6 +115,44 @@ describe('refused requests', () => {
     expect(searchPredictions(store.db, { model: 'iris', requestId }).predictions[0]!.feedback?.actual).toBe('setosa');
     await expect.poll(() => listRefusals(store.db, 'iris', 1)[0]?.endpoint, { timeout: 5000 }).toBe('feedback');
   });
+  it('are written off the request thread: predictions answer promptly while another connection holds the write lock', async () => {
+    // Another process's writer (the app, a second server) holds SQLite's write lock for 2 s.
+    const holder = new Worker(
+      `const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+       const { parentPort, workerData } = require('node:worker_threads');
+       const db = new Database(workerData);
+       db.exec('BEGIN IMMEDIATE');
+       parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+       db.exec('COMMIT');
+       db.close();`,
+      { eval: true, workerData: store.db.name },
+    );
+    const released = new Promise((resolve) => holder.once('exit', resolve));
+    await new Promise((resolve) => holder.once('message', resolve));
+    const bad = JSON.stringify({ instances: [{ sepal_length: 5.1 }] });
+    const good = JSON.stringify({ instances: [ROW] });
+    // A refusal and a prediction every 50 ms for 1.5 s: some prediction is always in flight when a
+    // batch of refusals goes to the database (every 250 ms).
+    const answers: Promise<{ refused: number; status: number; ms: number }>[] = [];
+    for (let i = 0; i < 30; i++) {
+      answers.push(
+        (async () => {
+          const refused = (await post('/v1/models/iris:predict', bad, 'application/json')).status;
+          const started = performance.now();
+          const { status } = await post('/v1/models/iris:predict', good, 'application/json');
+          return { refused, status, ms: performance.now() - started };
+        })(),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const done = await Promise.all(answers);
+    expect(done.map((a) => [a.refused, a.status])).toEqual(done.map(() => [400, 200]));
+    const slowest = done.map((a) => a.ms);
+    expect(Math.max(...slowest)).toBeLessThan(500);
+    await released;
+    await expect.poll(() => listRefusals(store.db, 'iris', 30).filter((r) => r.input === JSON.stringify({ sepal_length: 5.1 })).length, { timeout: 10_000 }).toBe(30);
+  }, 30_000);
 });
 
 describe('the example row of the Call it snippet', () => {

@@ -119,8 +119,8 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   });
   const metrics = new ServingMetrics(target.name, () => log?.counters ?? null, () => router.loaded().map((s) => s.version));
   const batcher = new ScoringBatcher({ log, onBatch: (rows) => metrics.batch(rows) });
-  // Kept with the prediction log: a server without one (comparisons only) writes nothing.
-  const refusals = options.logPredictions === false ? null : new RefusalRecorder(store.db);
+  // Kept with the prediction log, whose writer thread writes them: a server without one (comparisons only) writes nothing.
+  const refusals = log ? new RefusalRecorder((batch) => log.recordRefusals(batch)) : null;
   // The first request should not pay for loading: load the default route's version now.
   const first = await router.acquire();
   first.release();

@@ -9,10 +9,14 @@ const APPROVAL_TITLES: Record<ApprovalState, string> = {
 
 const APPROVAL_LABELS: Record<ApprovalState, string> = { approved: 'Approved', rejected: 'Rejected', pending: 'Pending review' };
 
-export function ApprovalBadge({ state }: { state: ApprovalState }) {
+/** Narrow spots (a table column) get one word; the tooltip keeps the full label. */
+const COMPACT_LABELS: Record<ApprovalState, string> = { approved: 'Approved', rejected: 'Rejected', pending: 'Pending' };
+
+export function ApprovalBadge({ state, compact = false }: { state: ApprovalState; compact?: boolean }) {
+  const title = compact ? `${APPROVAL_LABELS[state]}: ${APPROVAL_TITLES[state]}` : APPROVAL_TITLES[state];
   return (
-    <span className={`approval approval-${state}`} title={APPROVAL_TITLES[state]} data-testid="approval-badge" data-state={state}>
-      {APPROVAL_LABELS[state]}
+    <span className={`approval approval-${state}`} title={title} data-testid="approval-badge" data-state={state}>
+      {(compact ? COMPACT_LABELS : APPROVAL_LABELS)[state]}
     </span>
   );
 }

@@ -57,6 +57,32 @@ function Body({ detail, model }: { detail: Detail; model: string }) {
         <h3>Output</h3>
         <Output output={p.output} />
       </section>
+      {p.output.warnings?.length ? (
+        <section className="range-warnings" aria-labelledby="range-warnings-title">
+          <h3 id="range-warnings-title">⚠ Outside the training range</h3>
+          <p>This prediction is an extrapolation: these inputs lie outside the values the version saw in training.</p>
+          <table className="data-table" aria-label="Inputs outside the training range">
+            <thead>
+              <tr>
+                <th>Feature</th>
+                <th className="num">Value</th>
+                <th className="num">Training range</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.output.warnings.map((w) => (
+                <tr key={w.feature}>
+                  <th scope="row">{w.feature}</th>
+                  <td className="num mono">{w.value}</td>
+                  <td className="num mono">
+                    {w.min} to {w.max}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
       <section>
         <h3>Inputs ({Object.keys(p.inputs).length})</h3>
         <table className="data-table prediction-detail-inputs" aria-label="Inputs">

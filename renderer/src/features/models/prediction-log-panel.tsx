@@ -201,6 +201,11 @@ function Rows({ rows }: { rows: PredictionRecord[] }) {
               </td>
               <td className="nowrap">
                 <strong>{output.text}</strong> {output.detail && <span className="muted">{output.detail}</span>}
+                {row.output.warnings?.length ? (
+                  <span className="pill pill-warn range-badge" title={row.output.warnings.map((w) => w.message).join('\n')} data-testid="range-warning-badge">
+                    ⚠ outside training range
+                  </span>
+                ) : null}
               </td>
               <td className="num">{row.latencyMs.toFixed(2)} ms</td>
               <td className="nowrap">

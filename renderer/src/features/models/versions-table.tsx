@@ -69,7 +69,7 @@ export function VersionsTable({ versions, metricKeys, selected, onSelect }: { ve
                 <td title={formatTime(v.createdTime)}>{formatRelative(v.createdTime)}</td>
                 <td className="run-cell">
                   {v.run ? (
-                    <a href={routeHref({ view: 'run', runId: v.run.runId })} title={v.run.runId}>
+                    <a href={routeHref({ view: 'run', runId: v.run.runId })} title={v.run.runName ? `${v.run.runName} (${v.run.runId})` : v.run.runId}>
                       {v.run.runName || v.run.runId.slice(0, 8)}
                     </a>
                   ) : (
@@ -93,7 +93,7 @@ export function VersionsTable({ versions, metricKeys, selected, onSelect }: { ve
                   </span>
                 </td>
                 <td>
-                  <ApprovalBadge state={v.approval} />
+                  <ApprovalBadge state={v.approval} compact />
                 </td>
               </tr>
             ))}
