@@ -157,10 +157,18 @@ describe('artifact proxy: writes and deletes stay inside one run', () => {
   it('keeps /app-files/artifacts/<run>/ inside the run: `..`, %2E%2E and encoded slashes are refused', async () => {
     const base = `/app-files/artifacts/${runId}`;
     expect((await rawRequest(server.url, 'GET', `${base}/model/MLmodel`)).text).toBe('model/MLmodel');
-    for (const path of ['..%2F..%2F..%2F..%2Fmldesk.db', '%2E%2E/%2E%2E/%2E%2E/%2E%2E/mldesk.db', '../../../../mldesk.db', `model%2F..%2F..%2F..%2F..%2F..%2Fmldesk.db`, '%2Fetc%2Fpasswd', '.', 'a%00', '']) {
+    for (const path of ['..%2F..%2F..%2F..%2Fmldesk.db', '%2E%2E/%2E%2E/%2E%2E/%2E%2E/mldesk.db', '../../../../mldesk.db', `model%2F..%2F..%2F..%2F..%2F..%2Fmldesk.db`, '%2Fetc%2Fpasswd', 'a%00']) {
       const response = await rawRequest(server.url, 'GET', `${base}/${path}`);
       expect([400, 404], `${path}: ${response.text}`).toContain(response.status);
       expect(response.text).not.toContain('SQLite format');
+    }
+    // The run's own folder (`.` or nothing) downloads as a zip of that run's artifacts only.
+    for (const path of ['.', '', '%2E']) {
+      const response = await rawRequest(server.url, 'GET', `${base}/${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers['content-type'], path).toBe('application/zip');
+      expect(response.text, path).toContain('model/MLmodel');
+      expect(response.text, path).not.toContain('mldesk.db');
     }
     expect((await rawRequest(server.url, 'GET', `/app-files/artifacts/..%2F..%2F/mldesk.db`)).status).toBe(404);
   });
