@@ -111,3 +111,30 @@ test('the run page: id column left out with a note, dataset as a link, lineage t
   await setTheme(page, 'dark');
   await shot(page, 'run-insights-metrics-dark');
 });
+
+test("the New run form's live curves also end at the last epoch after early stopping, with the restored epoch marked", async ({ page, app }) => {
+  await appApi(app, 'datasets.upload', { name: 'customers', fileName: 'customers.csv', content: customersCsv() });
+  await page.goto(`${app.url}/#/new-run`);
+  await page.getByLabel('Dataset').selectOption('customers');
+  await page.getByLabel('Target column').selectOption('churned');
+  await page.getByRole('radio', { name: 'cpu', exact: true }).click();
+  // The same settings as the run-page test above: they stop early and restore an earlier epoch.
+  await page.getByLabel('Epochs').fill('80');
+  await page.getByLabel('Hidden units').fill('8');
+  await page.getByLabel('Learning rate').fill('0.3');
+  await page.getByLabel('Early-stopping patience').fill('1');
+  await page.getByLabel('Seed').fill('3');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const panel = page.getByTestId('job-panel');
+  await expect(panel).toHaveAttribute('data-phase', 'finished', { timeout: 90_000 });
+  const { jobs } = await appApi<{ jobs: Array<{ runId: string; progress: { metrics: Record<string, number> } }> }>(app, 'training.jobs', {});
+  const { stopped_epoch: stopped, restored_epoch: restored } = jobs[0]!.progress.metrics;
+  expect(restored).toBeLessThan(stopped!);
+  const loss = panel.locator('[data-testid="metric-chart"][data-key="loss"]');
+  await expect(loss).toHaveAttribute('data-state', 'ready');
+  // One point per epoch trained: the restored model's figures, one step past the last epoch, are not drawn.
+  await expect(loss).toHaveAttribute('data-points', String(stopped));
+  await expect(loss).toContainText(`restored epoch ${restored}`);
+  await setTheme(page, 'dark');
+  await shot(page, 'run-insights-job-panel-dark');
+});

@@ -83,11 +83,16 @@ function LiveCharts({ job }: { job: TrainingJob }) {
   const runs = useMemo(() => [{ runId: job.runId, name: job.runName, color: runColor(0) }], [job.runId, job.runName]);
   const quality = qualityMetric(job.progress.metrics);
   const keys = ['loss', ...('val_loss' in job.progress.metrics ? ['val_loss'] : []), ...(quality ? [quality] : [])].slice(0, 3);
+  // After early stopping, training logs the restored epoch's figures one step past the last epoch
+  // (see the run page's curveEnd): not drawn, else the curve would jump at its end.
+  const { stopped_epoch: stopped, restored_epoch: restored } = job.progress.metrics;
+  const endX = useMemo(() => (stopped !== undefined ? { step: stopped + 1 } : undefined), [stopped]);
+  const markers = useMemo(() => (restored !== undefined ? [{ axis: 'step' as const, x: restored, label: `restored epoch ${restored}` }] : undefined), [restored]);
   if (job.progress.phase === 'starting' || Object.keys(job.progress.metrics).length === 0) return null;
   return (
     <div className="job-charts">
       {keys.map((key) => (
-        <MetricChart key={key} metricKey={key} runs={runs} xAxis="step" smoothing={0} logScale={false} refreshToken={tokens[key] ?? 0} height={130} />
+        <MetricChart key={key} metricKey={key} runs={runs} xAxis="step" smoothing={0} logScale={false} endX={endX} markers={markers} refreshToken={tokens[key] ?? 0} height={130} />
       ))}
     </div>
   );
