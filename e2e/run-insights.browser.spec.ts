@@ -117,6 +117,16 @@ test("the New run form's live curves also end at the last epoch after early stop
   await page.goto(`${app.url}/#/new-run`);
   await page.getByLabel('Dataset').selectOption('customers');
   await page.getByLabel('Target column').selectOption('churned');
+  // The preview says beforehand what training will leave out, and follows the checkbox.
+  const preview = page.getByTestId('target-preview');
+  await expect(preview.getByTestId('id-columns-preview')).toContainText('customer_id');
+  await expect(preview.locator('.feature-chip')).toHaveText(['support_calls', 'tenure']);
+  await expect(page.getByText(/· 2 feature columns ·/)).toBeVisible();
+  await page.getByLabel('Use id-like columns as features').check();
+  await expect(page.getByText(/· 3 feature columns ·/)).toBeVisible();
+  await expect(preview.getByTestId('id-columns-preview')).toHaveCount(0);
+  await expect(preview.locator('.feature-chip')).toHaveText(['customer_id', 'support_calls', 'tenure']);
+  await page.getByLabel('Use id-like columns as features').uncheck();
   await page.getByRole('radio', { name: 'cpu', exact: true }).click();
   // The same settings as the run-page test above: they stop early and restore an earlier epoch.
   await page.getByLabel('Epochs').fill('80');

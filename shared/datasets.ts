@@ -43,9 +43,20 @@ const statsBase = {
   count: z.number().int().nonnegative(),
 };
 
+/**
+ * Fewer filled rows than this and distinct integers are as likely a real feature (ages of 12
+ * people) as an id: training leaves an integer column out as an id only from this many on.
+ */
+export const ID_COLUMN_MIN_ROWS = 20;
+
 export const NumericStatsSchema = z.object({
   ...statsBase,
   kind: z.literal('numeric'),
+  /**
+   * Integer columns: whether every filled value differs from the others (a row or customer id
+   * when there are ID_COLUMN_MIN_ROWS or more). Absent for numeric columns and older profiles.
+   */
+  allDistinct: z.boolean().optional(),
   min: z.number(),
   max: z.number(),
   mean: z.number(),

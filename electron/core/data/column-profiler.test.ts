@@ -113,6 +113,12 @@ describe('statistics', () => {
     expect(stats).toMatchObject({ std: 0, histogram: { edges: [7, 7], counts: [3] } });
   });
 
+  it('integer: says whether every filled value differs (an id), numeric columns do not', () => {
+    expect(numeric(profileOf(['30', '10', null, '20']).stats).allDistinct).toBe(true);
+    expect(numeric(profileOf(['30', '10', '30']).stats).allDistinct).toBe(false);
+    expect(numeric(profileOf(['1.5', '2.5']).stats).allDistinct).toBeUndefined();
+  });
+
   it('categorical: top 50 by count then value, the rest as otherCount, all categories in the schema', () => {
     const values: string[] = [];
     // 60 categories: c00 appears 60 times, c01 59 times, ... c59 once. 1830 cells, ratio 0.03.

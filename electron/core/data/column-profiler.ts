@@ -126,7 +126,10 @@ export class ColumnProfiler {
     const type = this.inferType();
     const schema: ColumnSchema = { name: this.name, type, nullCount: this.nulls };
     switch (type) {
-      case 'integer':
+      case 'integer': {
+        const sorted = this.numbers!.sorted();
+        return { schema, stats: { ...numericStats(this.name, sorted), allDistinct: noRepeats(sorted) } };
+      }
       case 'numeric':
         return { schema, stats: numericStats(this.name, this.numbers!.sorted()) };
       case 'boolean': {
@@ -154,6 +157,12 @@ export class ColumnProfiler {
         };
     }
   }
+}
+
+/** Whether no value of a sorted array occurs twice. */
+function noRepeats(sorted: Float64Array): boolean {
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return false;
+  return true;
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */

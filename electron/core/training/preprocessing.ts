@@ -6,6 +6,7 @@
  * in training. An unknown category at inference becomes all zeros ("none of the known categories")
  * by default, or an error with `unknownCategory: 'error'`.
  */
+import { ID_COLUMN_MIN_ROWS } from '../../../shared/datasets.js';
 import { invalidParameter } from '../errors.js';
 import { columnIndex, type CellValue, type ColumnType, type Task, type TrainingTable } from './table.js';
 
@@ -91,7 +92,7 @@ function fitCategorical(name: string, type: 'categorical' | 'boolean', values: C
 }
 
 /** Fewer filled rows than this and distinct integers are as likely a real feature (ages of 12 people) as an id. */
-export const MIN_ROWS_FOR_ID = 20;
+export const MIN_ROWS_FOR_ID = ID_COLUMN_MIN_ROWS;
 export const ID_COLUMN_REASON = 'every value is a distinct integer: a row or customer id, not a feature';
 export const TEXT_COLUMN_REASON = 'free text (too many distinct values to one-hot encode)';
 

@@ -5,6 +5,7 @@ import { ErrorBanner } from '../../components/feedback';
 import { count } from '../datasets/dataset-bits';
 import { Field } from './form-field';
 import { HyperparameterFields } from './hyperparameter-fields';
+import { featureColumns } from './feature-columns';
 import { editDraft, submitRun, useNewRun } from './new-run-store';
 import { defaultExperimentName, guessTask, type Backend, type RunDraft } from './run-form-model';
 import type { BackendChoice, FormData } from './use-form-data';
@@ -64,7 +65,7 @@ function DataSection({ data, draft }: { data: FormData; draft: RunDraft }) {
         </Field>
       </div>
       <div className="form-row">
-        <Field name="target" label="Target column" error={errors.target} hint={targetColumn ? <TargetHint version={version!} type={targetColumn.type} /> : 'The column the model learns to predict.'}>
+        <Field name="target" label="Target column" error={errors.target} hint={targetColumn ? <TargetHint version={version!} target={draft.target} keepIdColumns={draft.keepIdColumns} type={targetColumn.type} /> : 'The column the model learns to predict.'}>
           {(props) => (
             <select {...props} value={draft.target} disabled={!version} onChange={(event) => editDraft({ target: event.target.value, ...(draft.experimentEdited ? {} : { experimentName: defaultExperimentName(draft.dataset, event.target.value) }) })}>
               {!draft.target && <option value="">Pick a column…</option>}
@@ -99,8 +100,8 @@ function DataSection({ data, draft }: { data: FormData; draft: RunDraft }) {
   );
 }
 
-function TargetHint({ version, type }: { version: DatasetVersion; type: string }) {
-  const features = version.schema.filter((c) => c.type !== 'text').length - 1;
+function TargetHint({ version, target, keepIdColumns, type }: { version: DatasetVersion; target: string; keepIdColumns: boolean; type: string }) {
+  const features = featureColumns(version, target, keepIdColumns).features.length;
   return (
     <>
       Type <strong>{type}</strong> · {features} feature column{features === 1 ? '' : 's'} · {count.format(version.rows)} rows

@@ -52,6 +52,7 @@ export function NewRunPage({ preselected }: { preselected: string | null }) {
   const dataset = useNewRun((s) => s.draft.dataset);
   const versionText = useNewRun((s) => s.draft.version);
   const target = useNewRun((s) => s.draft.target);
+  const keepIdColumns = useNewRun((s) => s.draft.keepIdColumns);
   const focusedRunId = useNewRun((s) => s.focusedRunId);
   const data = useFormData(dataset, versionText, focusedRunId);
   const backends = useBackends();
@@ -77,7 +78,7 @@ export function NewRunPage({ preselected }: { preselected: string | null }) {
         <NewRunForm data={data} backends={backends} />
         <aside className="new-run-side">
           {focusedRunId && <JobPanel key={focusedRunId} runId={focusedRunId} />}
-          {data.version && <TargetPreview version={data.version} target={target} />}
+          {data.version && <TargetPreview version={data.version} target={target} keepIdColumns={keepIdColumns} />}
         </aside>
       </div>
     </main>

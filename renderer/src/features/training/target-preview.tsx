@@ -3,18 +3,18 @@ import { routeHref } from '../../app/router';
 import { CategoryBars } from '../datasets/category-bars';
 import { count, formatPercent, TypeBadge } from '../datasets/dataset-bits';
 import { NumericHistogram } from '../datasets/numeric-histogram';
+import { featureColumns } from './feature-columns';
 
 /**
  * What the model will learn from, before it starts: the target's distribution (class balance or
  * value spread) and which columns become features, so a wrong target or a skewed class is caught
  * before the epochs are spent.
  */
-export function TargetPreview({ version, target }: { version: DatasetVersion; target: string }) {
+export function TargetPreview({ version, target, keepIdColumns }: { version: DatasetVersion; target: string; keepIdColumns: boolean }) {
   const index = version.schema.findIndex((c) => c.name === target);
   const column = version.schema[index];
   const stats = version.stats[index];
-  const features = version.schema.filter((c) => c.name !== target && c.type !== 'text');
-  const ignored = version.schema.filter((c) => c.name !== target && c.type === 'text');
+  const { features, text: ignored, ids: leftOutAsId } = featureColumns(version, target, keepIdColumns);
   return (
     <section className="card target-preview" data-testid="target-preview">
       <div className="card-header">
@@ -51,6 +51,11 @@ export function TargetPreview({ version, target }: { version: DatasetVersion; ta
             {features.length > 24 && <span className="muted">+{features.length - 24} more</span>}
           </span>
           {ignored.length > 0 && <span className="muted">Left out as free text: {ignored.map((c) => c.name).join(', ')}</span>}
+          {leftOutAsId.length > 0 && (
+            <span className="muted" data-testid="id-columns-preview">
+              Left out as ids (every value a distinct integer): {leftOutAsId.map((c) => c.name).join(', ')}
+            </span>
+          )}
         </div>
       </div>
     </section>
