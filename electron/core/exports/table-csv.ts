@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { RunRow } from '../../../shared/app-api/entities.js';
 import type { CompareExport, RunsExport } from '../../../shared/app-api/exports.js';
 import type { TrackingStore } from '../store/tracking-store.js';
+import { metricQueueOf } from '../store/metric-queue.js';
 import { runsPage } from '../store/run-table-query.js';
 import { csvRow, csvTime, type CsvValue } from './csv.js';
 
@@ -43,12 +44,15 @@ export function* runsCsv(store: TrackingStore, query: RunsExport): Generator<str
   try {
     if (db !== store.db) {
       db.pragma('busy_timeout = 5000');
+      // Points the tracking server queued are stored through the store's own (writable)
+      // connection first: the read-only snapshot cannot fold them itself.
+      metricQueueOf(store.db).fold();
       // WAL: the snapshot is taken at the first read, and writers go on meanwhile.
       db.exec('BEGIN');
     }
     for (let offset = 0; ; offset += RUNS_CHUNK) {
       // The first page goes out with the header: a filter the parser refuses fails the first step.
-      const { rows } = runsPage(db, { ...query, offset, limit: RUNS_CHUNK });
+      const { rows } = runsPage(db, { ...query, offset, limit: RUNS_CHUNK }, { foldQueue: db === store.db });
       yield (offset === 0 ? header : '') + rows.map(line).join('');
       if (rows.length < RUNS_CHUNK) return;
     }

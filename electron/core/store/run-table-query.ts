@@ -11,7 +11,7 @@ import type { RunRow } from './runs.js';
  * only the param/metric/tag columns the user shows. The table scrolls through windows, so 50,000
  * runs cost no more to open than 100.
  */
-export function runsPage(db: SqliteDatabase, input: OperationInput<'runs.page'>): OperationOutput<'runs.page'> {
+export function runsPage(db: SqliteDatabase, input: OperationInput<'runs.page'>, options: { foldQueue?: boolean } = {}): OperationOutput<'runs.page'> {
   const selection = buildRunSelection({
     experimentIds: input.experimentIds,
     filter: input.filter,
@@ -20,7 +20,8 @@ export function runsPage(db: SqliteDatabase, input: OperationInput<'runs.page'>)
   });
   if (selection === null) return { total: 0, rows: [] };
   // Metric columns, filters and sorts read latest_metrics: points still queued must be there.
-  metricQueueOf(db).fold();
+  // A read-only snapshot (the CSV export) cannot fold; its caller folded before taking it.
+  if (options.foldQueue !== false) metricQueueOf(db).fold();
   // Counting needs no ORDER BY joins; the filter's params come after the join params in selection.params.
   const total = (db.prepare(`SELECT count(*) AS n ${selection.from}`).get(...selection.params) as { n: number }).n;
   const rows = db
