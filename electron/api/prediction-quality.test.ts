@@ -97,6 +97,38 @@ describe('predictions.quality', () => {
   });
 });
 
+describe('predictions.quality of a model with more classes than its labels show', () => {
+  it('gives every class the model answers a row and a column', async () => {
+    const log = new PredictionLog(store.db);
+    log.write(
+      ['a', 'b'].map((label, i) =>
+        encodeRow({
+          requestId: `tri-${i}`,
+          modelName: 'tri',
+          modelVersion: 1,
+          runId: null,
+          inputsJson: '{}',
+          outputJson: JSON.stringify({ label, probabilities: { a: 0.5, b: 0.3, c: 0.2 } }),
+          predictedLabel: label,
+          predictedValue: null,
+          latencyUs: 1000,
+          endpoint: 'tfserving',
+          time: NOW - i,
+        }),
+      ),
+    );
+    await log.close();
+    recordFeedback(store.db, [{ request_id: 'tri-0', actual: 'a' }, { request_id: 'tri-1', actual: 'a' }], NOW);
+    const quality = await call('predictions.quality', { model: 'tri' });
+    expect(quality.classes).toEqual(['a', 'b', 'c']);
+    expect(quality.matrix).toEqual([
+      [1, 1, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+  });
+});
+
 describe('predictions.get', () => {
   it('returns the prediction in full with every ground truth sent for it, oldest first', async () => {
     recordFeedback(store.db, [{ request_id: 'req-3', actual: 'yes' }], NOW + 1000);

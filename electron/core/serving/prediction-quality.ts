@@ -4,6 +4,8 @@
  * each version reached on its validation split when it was trained, to compare against.
  */
 import type { SqliteDatabase } from '../store/database.js';
+import { metricQueueOf } from '../store/metric-queue.js';
+import { classesOf } from './prediction-records.js';
 
 export interface QualityQuery {
   model: string;
@@ -38,7 +40,11 @@ export function predictionQuality(db: SqliteDatabase, { model, version, since = 
     predicted: string;
     n: number;
   }[];
-  const classes = [...new Set(cells.flatMap((c) => [c.actual, c.predicted]))].sort();
+  // Every class the model can answer (its probabilities' keys), not only those seen with a label:
+  // a class the model never got right, or never saw labelled yet, still gets its row and column.
+  const newest = db.prepare(`SELECT p.output_json AS output FROM predictions p WHERE ${where} ORDER BY p.created_time DESC LIMIT 1`).get(...args) as { output: string } | undefined;
+  const modelClasses = newest ? (classesOf(newest.output) ?? []) : [];
+  const classes = [...new Set([...modelClasses, ...cells.flatMap((c) => [c.actual, c.predicted])])].sort();
   const index = new Map(classes.map((name, i) => [name, i]));
   const matrix = classes.map(() => classes.map(() => 0));
   for (const cell of cells) matrix[index.get(cell.actual)!]![index.get(cell.predicted)!]! += cell.n;
@@ -60,6 +66,8 @@ export function predictionQuality(db: SqliteDatabase, { model, version, since = 
     trend = { bucketMs, points: rows.map((r) => ({ start: start + r.bucket * bucketMs, version: String(r.version), count: r.count, accuracy: r.accuracy, mae: r.mae })) };
   }
 
+  // The validation figures are latest metrics: points the tracking server still queues count.
+  metricQueueOf(db).fold();
   const validation = (
     db
       .prepare(

@@ -244,7 +244,7 @@ export function parseFeedbackBody(body: unknown): FeedbackItem[] {
 }
 
 /** The classes a logged classifier prediction could have been (its probabilities' keys), else null. */
-function classesOf(outputJson: string): string[] | null {
+export function classesOf(outputJson: string): string[] | null {
   try {
     const output = JSON.parse(outputJson) as { probabilities?: unknown };
     return output.probabilities && typeof output.probabilities === 'object' ? Object.keys(output.probabilities) : null;
