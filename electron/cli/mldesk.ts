@@ -6,6 +6,7 @@ import { registerModelCommands } from './models-command.js';
 import { portNumber } from './port-option.js';
 import { registerServeModelCommand } from './serve-model-command.js';
 import { registerTrainCommands } from './train-command.js';
+import { registerMonitorCommands } from './monitor-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -73,6 +74,7 @@ export function buildCli(): Command {
 
   registerDataCommands(program);
   registerTrainCommands(program);
+  registerMonitorCommands(program);
   registerModelCommands(program);
   registerServeModelCommand(program);
 

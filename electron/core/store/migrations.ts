@@ -2,6 +2,10 @@
  * Numbered schema migrations. Migration N brings a database from user_version N-1 to N; each runs in
  * one transaction. Never edit a migration that has shipped: add a new one.
  */
+import { ALERTS_MIGRATION } from './migrations-alerts.js';
+import { MONITORING_MIGRATION } from './migrations-monitoring.js';
+import { QUALITY_TESTS_MIGRATION } from './migrations-quality-tests.js';
+
 export interface Migration {
   version: number;
   description: string;
@@ -504,6 +508,9 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN UPDATE runs SET data_version = data_version + 1 WHERE run_pk IN (SELECT run_pk FROM run_inputs WHERE dataset_pk = NEW.dataset_pk); END;
     `,
   },
+  MONITORING_MIGRATION,
+  QUALITY_TESTS_MIGRATION,
+  ALERTS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

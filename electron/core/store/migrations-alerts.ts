@@ -1,0 +1,46 @@
+import type { Migration } from './migrations.js';
+
+/** Alerts (issue 13). Not shipped yet while issue 13 is open; after that, never edit it. */
+export const ALERTS_MIGRATION: Migration = {
+  version: 15,
+  description: 'alerts: rules per model, firing and resolved alerts with their evidence, webhook deliveries',
+  sql: `
+    CREATE TABLE alert_rules (
+      rule_pk INTEGER PRIMARY KEY,
+      model_id INTEGER NOT NULL REFERENCES registered_models(model_id) ON DELETE CASCADE,
+      rule_json TEXT NOT NULL CHECK (json_valid(rule_json)),
+      webhook_url TEXT,
+      enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+      created_time INTEGER NOT NULL
+    ) STRICT;
+
+    -- evidence_json: the windows and features behind the alert.
+    CREATE TABLE alerts (
+      alert_pk INTEGER PRIMARY KEY,
+      rule_pk INTEGER NOT NULL REFERENCES alert_rules(rule_pk) ON DELETE CASCADE,
+      version_pk INTEGER REFERENCES model_versions(version_pk) ON DELETE SET NULL,
+      state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+      message TEXT NOT NULL,
+      value REAL,
+      fired_time INTEGER NOT NULL,
+      resolved_time INTEGER,
+      evidence_json TEXT NOT NULL CHECK (json_valid(evidence_json))
+    ) STRICT;
+    CREATE INDEX alerts_by_rule ON alerts(rule_pk, fired_time);
+
+    CREATE TABLE webhook_deliveries (
+      delivery_pk INTEGER PRIMARY KEY,
+      alert_pk INTEGER NOT NULL REFERENCES alerts(alert_pk) ON DELETE CASCADE,
+      event TEXT NOT NULL CHECK (event IN ('firing', 'resolved')),
+      url TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+      last_http_status INTEGER,
+      last_error TEXT,
+      next_attempt_time INTEGER,
+      created_time INTEGER NOT NULL,
+      updated_time INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_time);
+  `,
+};
