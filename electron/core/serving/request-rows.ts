@@ -5,7 +5,7 @@
  * TF Serving's REST API (`instances` as rows, `inputs` as columns).
  */
 import { parse } from 'csv-parse/sync';
-import { invalidParameter } from '../errors.js';
+import { MLDeskError, invalidParameter } from '../errors.js';
 import type { ModelSignature, SignatureInput } from '../training/model-files.js';
 import type { CellValue } from '../training/table.js';
 
@@ -98,8 +98,19 @@ export function csvRows(text: string): { rows: Record<string, string>[] } {
   return { rows: records };
 }
 
+/** A row's field that does not fit the signature: `field` and `problem` let callers name the row their own way. */
+export class RowFieldError extends MLDeskError {
+  constructor(
+    readonly row: number,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super('INVALID_PARAMETER_VALUE', `row ${row}, field '${field}': ${problem}`);
+  }
+}
+
 function fieldError(row: number, field: string, message: string): never {
-  throw invalidParameter(`row ${row}, field '${field}': ${message}`);
+  throw new RowFieldError(row, field, message);
 }
 
 function checkValue(input: SignatureInput, value: unknown, row: number, fromText: boolean): CellValue {
@@ -147,18 +158,21 @@ function fieldSets(signature: ModelSignature): { known: Set<string>; ignored: Se
  * column (labelled rows) are allowed and dropped.
  */
 export function checkRows(signature: ModelSignature, rows: Record<string, unknown>[], options: { fromText?: boolean } = {}): Row[] {
+  return rows.map((row, r) => checkRow(signature, row, r, options.fromText ?? false));
+}
+
+/** checkRows for one row (numbered `r` in the error it throws, a RowFieldError). */
+export function checkRow(signature: ModelSignature, row: Record<string, unknown>, r: number, fromText: boolean): Row {
   const { known, ignored } = fieldSets(signature);
-  return rows.map((row, r) => {
-    for (const field of Object.keys(row)) {
-      if (!known.has(field) && !ignored.has(field)) {
-        fieldError(r, field, `unknown feature (the model takes ${signature.inputs.map((i) => `'${i.name}'`).join(', ')})`);
-      }
+  for (const field of Object.keys(row)) {
+    if (!known.has(field) && !ignored.has(field)) {
+      fieldError(r, field, `unknown feature (the model takes ${signature.inputs.map((i) => `'${i.name}'`).join(', ')})`);
     }
-    const out: Row = {};
-    for (const input of signature.inputs) {
-      if (!(input.name in row)) fieldError(r, input.name, 'missing feature (send null for a missing value)');
-      out[input.name] = checkValue(input, row[input.name], r, options.fromText ?? false);
-    }
-    return out;
-  });
+  }
+  const out: Row = {};
+  for (const input of signature.inputs) {
+    if (!(input.name in row)) fieldError(r, input.name, 'missing feature (send null for a missing value)');
+    out[input.name] = checkValue(input, row[input.name], r, fromText);
+  }
+  return out;
 }
