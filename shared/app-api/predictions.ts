@@ -15,7 +15,8 @@ export type RangeWarning = z.infer<typeof RangeWarningSchema>;
 
 const warnings = z.array(RangeWarningSchema).optional();
 export const PredictionOutputSchema = z.union([
-  z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()), warnings }),
+  // Predictions imported from elsewhere may come without probabilities (prediction-import.ts).
+  z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()).optional(), warnings }),
   z.object({ value: z.number(), warnings }),
 ]);
 export type PredictionOutput = z.infer<typeof PredictionOutputSchema>;

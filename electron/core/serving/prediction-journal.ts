@@ -15,8 +15,11 @@ import type { SqliteDatabase } from '../store/database.js';
 import type { RangeWarning } from './range-warnings.js';
 import { isOwnerLockName, ownerAlive, OWNER_PATTERN, removeOwnerLock } from './journal-owner.js';
 
-/** As answered; `warnings` names the inputs outside their training range (range-warnings.ts). */
-export type WirePrediction = ({ label: string; probabilities: Record<string, number> } | { value: number }) & { warnings?: RangeWarning[] };
+/**
+ * As answered; `warnings` names the inputs outside their training range (range-warnings.ts).
+ * Imported predictions (prediction-import.ts) may have no probabilities.
+ */
+export type WirePrediction = ({ label: string; probabilities?: Record<string, number> } | { value: number }) & { warnings?: RangeWarning[] };
 
 export const JOURNAL_DIR = 'prediction-journal';
 export const journalDirOf = (databasePath: string): string => join(dirname(databasePath), JOURNAL_DIR);

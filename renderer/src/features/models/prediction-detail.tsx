@@ -17,6 +17,13 @@ function Output({ output }: { output: PredictionRecord['output'] }) {
       </p>
     );
   }
+  if (!output.probabilities) {
+    return (
+      <p className="prediction-detail-value">
+        <strong className="mono">{output.label}</strong> <span className="muted">(imported without probabilities)</span>
+      </p>
+    );
+  }
   const classes = Object.entries(output.probabilities).sort((a, b) => b[1] - a[1]);
   return (
     <ul className="probability-bars" aria-label="Probabilities">

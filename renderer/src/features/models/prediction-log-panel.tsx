@@ -42,8 +42,8 @@ function formatBucket(ms: number, bucketMs: number): string {
 
 function describeOutput(output: PredictionOutput): { text: string; detail: string } {
   if ('value' in output) return { text: output.value.toPrecision(4), detail: '' };
-  const probability = output.probabilities[output.label] ?? 0;
-  return { text: output.label, detail: `${(probability * 100).toFixed(1)}%` };
+  const probability = output.probabilities?.[output.label];
+  return { text: output.label, detail: probability === undefined ? '' : `${(probability * 100).toFixed(1)}%` };
 }
 
 function describeInputs(inputs: Record<string, unknown>): string {
