@@ -311,7 +311,7 @@ function place(row: RowParts, role: Role, value: unknown, fromText: boolean): vo
       return;
     case 'probability':
       if (fromText && value === '') return;
-      row.probabilities = { ...(row.probabilities as Record<string, unknown> | undefined), [role.cls]: value };
+      ((row.probabilities ??= {}) as Record<string, unknown>)[role.cls] = value;
       return;
     case 'ignored':
       return;

@@ -62,24 +62,23 @@ class Spool {
     this.chars = 0;
   }
 
-  /** The spooled lines, read back a few MB at a time. */
+  /** The spooled lines, read back a few MB at a time (each read starts after the last whole line). */
   *lines(): Generator<string> {
     this.flush();
-    const chunk = Buffer.allocUnsafe(4 << 20);
+    let chunk = Buffer.allocUnsafe(4 << 20);
     let position = 0;
-    let rest = Buffer.alloc(0);
     for (;;) {
       const read = readSync(this.fd, chunk, 0, chunk.length, position);
-      if (read === 0) break;
-      position += read;
-      const data = rest.length ? Buffer.concat([rest, chunk.subarray(0, read)]) : chunk.subarray(0, read);
-      const end = data.lastIndexOf(0x0a);
+      if (read === 0) return;
+      const end = chunk.subarray(0, read).lastIndexOf(0x0a);
       if (end < 0) {
-        rest = Buffer.from(data);
+        if (read < chunk.length) throw new Error(`The import spool ${this.path} ends in a cut row.`);
+        // A row longer than the buffer (a huge text feature): read it whole with a bigger one.
+        chunk = Buffer.allocUnsafe(chunk.length * 2);
         continue;
       }
-      yield* data.toString('utf8', 0, end).split('\n');
-      rest = Buffer.from(data.subarray(end + 1));
+      yield* chunk.toString('utf8', 0, end).split('\n');
+      position += end + 1;
     }
   }
 
