@@ -223,4 +223,14 @@ describe('POST /api/2.0/mldesk/predictions/log-batch', () => {
     expect(rebound.status).toBe(403);
     expect(await page({ requestId: 'rest-20' })).toEqual([]);
   });
+
+  it('needs the bearer token on a token server', async () => {
+    const guarded = await startServer({ dataDir: await makeTempDir('import-token'), token: 'import-secret' });
+    const body = { model: 'churn', version: '1', rows: [jsonRow(21)] };
+    expect((await guarded.post(LOG_BATCH, body)).status).toBe(401);
+    const authorised = await guarded.post(LOG_BATCH, body, { authorization: 'Bearer import-secret' });
+    // Past the token check: this data dir has no such model.
+    expect(authorised.status).toBe(404);
+    await guarded.stop();
+  });
 });
