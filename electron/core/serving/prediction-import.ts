@@ -198,7 +198,8 @@ export function commitImport(db: SqliteDatabase, lines: Iterable<string>, versio
         if (!values) throw new MLDeskError('INTERNAL_ERROR', `A checked import row could not be read back (${where(parsed.position)}).`);
         let pk: number;
         const inserted = insert.run(...values);
-        if (inserted.changes === 1) {
+        const fresh = inserted.changes === 1;
+        if (fresh) {
           pk = Number(inserted.lastInsertRowid);
           result.imported++;
         } else {
@@ -218,7 +219,8 @@ export function commitImport(db: SqliteDatabase, lines: Iterable<string>, versio
         if (parsed.truth === null || conflicting > 0) continue;
         const label = typeof parsed.truth === 'string' ? parsed.truth : null;
         const value = typeof parsed.truth === 'number' ? parsed.truth : null;
-        const current = feedbackOf.get(pk) as { actual_label: string | null; actual_value: number | null } | undefined;
+        // A row inserted just now has no truth yet: only a logged one needs the look-up.
+        const current = fresh ? undefined : (feedbackOf.get(pk) as { actual_label: string | null; actual_value: number | null } | undefined);
         if (current && current.actual_label === label && current.actual_value === value) continue;
         upsert.run(pk, label, value, parsed.truthTime);
         remember.run(pk, label, value, parsed.truthTime);
