@@ -162,7 +162,7 @@ describe('CBPE', () => {
     const { accuracy, f1 } = coverage(300, 400, 1, 3);
     expect(accuracy).toBeGreaterThanOrEqual(0.98);
     expect(f1).toBeGreaterThanOrEqual(0.97);
-  });
+  }, 30_000);
 
   it('the band is not merely wide: ±1σ covers near its nominal 68% over 300 seeds', () => {
     const { accuracy, f1 } = coverage(300, 400, 1, 1);
@@ -170,12 +170,12 @@ describe('CBPE', () => {
     expect(accuracy).toBeLessThan(0.76);
     expect(f1).toBeGreaterThan(0.58);
     expect(f1).toBeLessThan(0.78);
-  });
+  }, 30_000);
 
   it('on an over-confident model (probabilities sharpened) the realised accuracy falls outside the band', () => {
     const { accuracy } = coverage(100, 400, 4, 3);
     expect(accuracy).toBeLessThan(0.1);
-  });
+  }, 30_000);
 
   it('expected accuracy is the mean probability of the answered class, and the band is its Poisson-binomial σ', () => {
     const estimate = cbpe(

@@ -80,11 +80,16 @@ function classifierRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
     rows.flatMap((r) => Object.keys(r.output.probabilities)),
     labelled.flatMap((r) => [r.actual, r.label]),
   );
+  return labelledClassifierRows(labelled, classes);
+}
+
+/** Realised classifier quality of labelled answers on `classes` (sorted, see classSet). */
+export function labelledClassifierRows(labelled: readonly LabelledClassification[], classes: readonly string[]): MonitoringMetricRow[] {
   const scores = perClassScores(labelled, classes);
   const auc = rocAucOf(labelled, classes);
   const curve = calibrationCurve(labelled, classes);
   const correct = labelled.filter((r) => r.actual === r.label).length;
-  const out: MonitoringMetricRow[] = [
+  return [
     realised('accuracy', accuracyOf(labelled), { correct, labelled: labelled.length }),
     realised('f1_macro', macroF1Of(scores), { labelled: labelled.length, classes: scores.filter((s) => s.f1 !== null).map((s) => s.className) }),
     ...scores.flatMap((s) => {
@@ -95,19 +100,32 @@ function classifierRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
     realised('log_loss', logLossOf(labelled, classes), { labelled: labelled.length, clip: Number.EPSILON }),
     realised('calibration_error', curve?.ece ?? null, curve ?? { kind: null, bins: [] }),
   ];
+}
 
-  // CBPE on the model's own classes: a truth the model never names cannot be estimated.
+/** CBPE on the model's own classes, over every row: a truth the model never names cannot be estimated. */
+function estimatedRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
   const modelClasses = classSet(rows.flatMap((r) => Object.keys(r.output.probabilities)));
   const estimate = cbpe(
     rows.map((r) => r.output),
     modelClasses,
   );
   const n = rows.length;
-  out.push(estimated('accuracy', estimate?.accuracy ?? null, n), estimated('f1_macro', estimate?.f1Macro ?? null, n));
+  const out = [estimated('accuracy', estimate?.accuracy ?? null, n), estimated('f1_macro', estimate?.f1Macro ?? null, n)];
   for (const c of estimate?.perClass ?? []) {
     out.push(estimated(`precision:${c.className}`, c.precision, n), estimated(`recall:${c.className}`, c.recall, n), estimated(`f1:${c.className}`, c.f1, n));
   }
   return out;
+}
+
+/** Realised regressor quality of (actual, predicted) pairs. */
+export function regressionRows(actual: readonly number[], predicted: readonly number[], invalid = 0): MonitoringMetricRow[] {
+  const detail = { labelled: actual.length, invalid };
+  const some = actual.length > 0;
+  return [
+    realised('rmse', some ? rootMeanSquaredError(actual, predicted) : null, detail),
+    realised('mae', some ? meanAbsoluteError(actual, predicted) : null, detail),
+    realised('r2', some ? r2Score(actual, predicted) : null, detail),
+  ];
 }
 
 function regressorRows(rows: readonly WindowPrediction[]): MonitoringMetricRow[] {
@@ -120,13 +138,7 @@ function regressorRows(rows: readonly WindowPrediction[]): MonitoringMetricRow[]
     actual.push(value);
     predicted.push(row.output.value);
   }
-  const detail = { labelled: actual.length, invalid: labelled.length - actual.length };
-  const some = actual.length > 0;
-  return [
-    realised('rmse', some ? rootMeanSquaredError(actual, predicted) : null, detail),
-    realised('mae', some ? meanAbsoluteError(actual, predicted) : null, detail),
-    realised('r2', some ? r2Score(actual, predicted) : null, detail),
-  ];
+  return regressionRows(actual, predicted, labelled.length - actual.length);
 }
 
 const isClassifierRow = (row: WindowPrediction): row is ClassifierRow => 'label' in row.output;
@@ -137,7 +149,10 @@ export function windowQuality(rows: readonly WindowPrediction[]): MonitoringMetr
   if (rows.length === 0) return out;
   // A window holds one model version's answers, so they are all of one kind; stray rows of the
   // other kind (never expected) are left out rather than mixed in.
-  if (isClassifierRow(rows[0]!)) out.push(...classifierRows(rows.filter(isClassifierRow)));
+  if (isClassifierRow(rows[0]!)) {
+    const classified = rows.filter(isClassifierRow);
+    out.push(...classifierRows(classified), ...estimatedRows(classified));
+  }
   else out.push(...regressorRows(rows.filter((r) => !isClassifierRow(r))));
   return out;
 }
