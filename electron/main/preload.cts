@@ -60,6 +60,8 @@ const bridge = {
     'predictions.example': call('predictions.example'),
     'predictions.quality': call('predictions.quality'),
     'predictions.get': call('predictions.get'),
+    'qualityTests.run': call('qualityTests.run'),
+    'qualityTests.list': call('qualityTests.list'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);
