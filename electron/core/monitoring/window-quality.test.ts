@@ -97,6 +97,19 @@ describe('windows without labels', () => {
     expect(estimate.detail).toMatchObject({ rows: fixture.rows.length, assumption: expect.stringContaining('calibrated') });
   });
 
+  it('imported answers without probabilities still count for accuracy and F1; AUC, log loss and the estimate use only rows that have them', () => {
+    const fixture = fixtures.cases.find((c) => c.name === 'multiclass')!;
+    const bare = fixture.rows.map((r) => ('label' in r.output ? { ...r, output: { label: r.output.label } } : r));
+    const rows = windowQuality(bare);
+    expect(value(rows, 'accuracy')).toBeCloseTo(fixture.expected.accuracy!, 12);
+    for (const column of ['roc_auc', 'log_loss', 'calibration_error']) expect(value(rows, column), column).toBeNull();
+    expect(metric(rows, 'accuracy', 'estimated_quality').statistic).toBeNull();
+    // Half with probabilities: the estimate is over that half only.
+    const mixed = windowQuality(fixture.rows.map((r, i) => (i % 2 === 0 ? bare[i]! : r)));
+    expect(metric(mixed, 'accuracy', 'estimated_quality').detail).toMatchObject({ rows: Math.floor(fixture.rows.length / 2) });
+    expect(value(mixed, 'log_loss')).not.toBeNull();
+  });
+
   it('an empty window says only that it has no rows', () => {
     expect(windowQuality([]).map((r) => [r.column, r.statistic])).toEqual([
       ['label_coverage', null],

@@ -73,14 +73,17 @@ function labelRows(rows: readonly WindowPrediction[]): MonitoringMetricRow[] {
   ];
 }
 
-type ClassifierRow = WindowPrediction & { output: { label: string; probabilities: Record<string, number> } };
+// Imported predictions may come without probabilities (see prediction-import-rows.ts).
+type ClassifierRow = WindowPrediction & { output: { label: string; probabilities?: Record<string, number> } };
+type ScoredRow = WindowPrediction & { output: { label: string; probabilities: Record<string, number> } };
+const hasProbabilities = (row: ClassifierRow): row is ScoredRow => row.output.probabilities !== undefined && Object.keys(row.output.probabilities).length > 0;
 
 function classifierRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
   const labelled: LabelledClassification[] = rows
     .filter((r) => r.actual !== null)
-    .map((r) => ({ label: r.output.label, probabilities: r.output.probabilities, actual: String(r.actual) }));
+    .map((r) => ({ label: r.output.label, probabilities: r.output.probabilities ?? {}, actual: String(r.actual) }));
   const classes = classesOf(
-    rows.map((r) => r.output),
+    rows.map((r) => ({ probabilities: r.output.probabilities ?? {} })),
     labelled,
   );
   return labelledClassifierRows(labelled, classes);
@@ -89,9 +92,11 @@ function classifierRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
 /** Realised classifier quality of labelled answers on `classes` (sorted, see classSet). */
 export function labelledClassifierRows(labelled: readonly LabelledClassification[], classes: readonly string[]): MonitoringMetricRow[] {
   const scores = perClassScores(labelled, classes);
-  const probs = probabilityMatrix(labelled, classes);
-  const auc = rocAucOf(labelled, classes, probs);
-  const curve = calibrationCurve(labelled, classes, CALIBRATION_BINS, probs);
+  // AUC, log loss and calibration need probabilities: rows logged without them (imports) are left out of those three.
+  const scored = labelled.filter((r) => Object.keys(r.probabilities).length > 0);
+  const probs = probabilityMatrix(scored, classes);
+  const auc = scored.length > 0 ? rocAucOf(scored, classes, probs) : { value: null };
+  const curve = scored.length > 0 ? calibrationCurve(scored, classes, CALIBRATION_BINS, probs) : null;
   const correct = labelled.filter((r) => r.actual === r.label).length;
   return [
     realised('accuracy', accuracyOf(labelled), { correct, labelled: labelled.length }),
@@ -101,13 +106,14 @@ export function labelledClassifierRows(labelled: readonly LabelledClassification
       return [realised(`precision:${s.className}`, s.precision, counts), realised(`recall:${s.className}`, s.recall, counts), realised(`f1:${s.className}`, s.f1, counts)];
     }),
     realised('roc_auc', auc.value, { labelled: labelled.length, ...(auc.positiveClass ? { positiveClass: auc.positiveClass } : {}), ...(auc.averagedClasses ? { averagedClasses: auc.averagedClasses } : {}) }),
-    realised('log_loss', logLossOf(labelled, classes), { labelled: labelled.length, clip: Number.EPSILON }),
+    realised('log_loss', scored.length > 0 ? logLossOf(scored, classes) : null, { labelled: scored.length, clip: Number.EPSILON }),
     realised('calibration_error', curve?.ece ?? null, curve ?? { kind: null, bins: [] }),
   ];
 }
 
 /** CBPE on the model's own classes, over every row: a truth the model never names cannot be estimated. */
-function estimatedRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
+function estimatedRows(all: readonly ClassifierRow[]): MonitoringMetricRow[] {
+  const rows = all.filter(hasProbabilities);
   const outputs = rows.map((r) => r.output);
   const estimate = cbpe(outputs, classesOf(outputs));
   const n = rows.length;
