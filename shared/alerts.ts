@@ -34,14 +34,17 @@ export const ALERT_LIMITS = {
   maxNameLength: 500,
 } as const;
 
-const name = (what: string) => z.string().trim().min(1, `must name ${what} (cannot be empty)`).max(ALERT_LIMITS.maxNameLength, `is longer than ${ALERT_LIMITS.maxNameLength} characters`);
+const name = (what: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? `is required: name ${what}` : 'must be a string') })
+    .trim().min(1, `must name ${what} (cannot be empty)`).max(ALERT_LIMITS.maxNameLength, `is longer than ${ALERT_LIMITS.maxNameLength} characters`);
 const windows = z
   .number()
   .int('must be a whole number of windows')
   .min(1, 'must be at least 1 window')
   .max(ALERT_LIMITS.maxWindows, `must be at most ${ALERT_LIMITS.maxWindows} windows`)
   .default(1);
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const finite = z.number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') }).refine(Number.isFinite, 'must be a finite number');
 
 /** Quality metrics where lower is better: a rule on them fires when the value goes above the threshold. */
 export const ERROR_METRICS: readonly string[] = ['rmse', 'mae', 'mse', 'log_loss', 'brier', 'mape'];

@@ -13,6 +13,7 @@ import { sendUiSecurityHeaders } from './ui-security.js';
 import { createAppHandlers } from '../api/app-handlers.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerExportRoutes } from './export-routes.js';
+import { registerAlertRoutes } from './alert-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
@@ -116,6 +117,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerRegistryRoutes(app, services);
   registerAppApiRoutes(app, services.store, createAppHandlers(services));
   registerExportRoutes(app, services.store);
+  registerAlertRoutes(app, services);
   // Prediction servers started from the app live in this process: they stop before the database closes.
   app.addHook('onClose', () => services.deployments.stopAll());
   await registerArtifactRoutes(app, services.store);

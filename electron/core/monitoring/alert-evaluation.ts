@@ -79,14 +79,15 @@ export function evaluateAlerts(db: SqliteDatabase, versionPk: number, now = Date
   const longest = Math.max(...rules.map((r) => r.rule.windows));
   const openAlert = db.prepare("SELECT alert_pk FROM alerts WHERE rule_pk = ? AND version_pk = ? AND state = 'firing'");
   const insertAlert = db.prepare(
-    "INSERT INTO alerts (rule_pk, version_pk, state, message, value, fired_time, evidence_json) VALUES (?, ?, 'firing', ?, ?, ?, ?)",
+    "INSERT INTO alerts (rule_pk, version_pk, state, message, value, fired_time, evidence_json, change_seq) VALUES (?, ?, 'firing', ?, ?, ?, ?, (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM alerts))",
   );
   // The message stays what fired: the state and resolved time say it is over.
-  const resolve = db.prepare("UPDATE alerts SET state = 'resolved', resolved_time = ? WHERE alert_pk = ?");
+  const resolve = db.prepare("UPDATE alerts SET state = 'resolved', resolved_time = ?, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM alerts) WHERE alert_pk = ?");
   const queue = db.prepare(
     "INSERT INTO webhook_deliveries (alert_pk, event, url, payload_json, attempts, status, next_attempt_time, created_time, updated_time) VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?)",
   );
   const changed: number[] = [];
+  // Immediate: it reads the open alerts, then writes; a deferred transaction racing another process would fail instead of waiting.
   db.transaction(() => {
     const windows = recentWindows(db, versionPk, longest + SLACK_WINDOWS);
     for (const { pk, rule, webhookUrl } of rules) {
@@ -107,6 +108,6 @@ export function evaluateAlerts(db: SqliteDatabase, versionPk: number, now = Date
         if (alert) queue.run(alertPk, alert.state, webhookUrl, JSON.stringify(webhookPayload(db, alert, rule)), now, now, now);
       }
     }
-  })();
+  }).immediate();
   return changed.flatMap((pk) => getAlert(db, pk) ?? []);
 }

@@ -24,8 +24,12 @@ export const ALERTS_MIGRATION: Migration = {
       value REAL,
       fired_time INTEGER NOT NULL,
       resolved_time INTEGER,
-      evidence_json TEXT NOT NULL CHECK (json_valid(evidence_json))
+      evidence_json TEXT NOT NULL CHECK (json_valid(evidence_json)),
+      -- Raised on every fire and resolve: processes sharing the database (the app, serve, a model
+      -- server) see each other's changes by it, without trusting their clocks.
+      change_seq INTEGER NOT NULL
     ) STRICT;
+    CREATE INDEX alerts_by_change ON alerts(change_seq);
     CREATE INDEX alerts_by_rule ON alerts(rule_pk, fired_time);
     -- At most one open episode per rule and version: the guard against firing twice.
     CREATE UNIQUE INDEX alerts_one_firing ON alerts(rule_pk, version_pk) WHERE state = 'firing';
