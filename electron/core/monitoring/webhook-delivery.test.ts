@@ -23,6 +23,8 @@ let receiver: Server;
 let url: string;
 let received: { time: number; body: WebhookPayload; headers: IncomingMessage['headers'] }[];
 let failFirst: number;
+/** How long the receiver takes to answer. */
+let answerDelayMs: number;
 const loops: AlertLoop[] = [];
 
 beforeEach(async () => {
@@ -30,13 +32,14 @@ beforeEach(async () => {
   store = TrackingStore.open(dir);
   received = [];
   failFirst = 0;
+  answerDelayMs = 0;
   receiver = createServer((request, response) => {
     let text = '';
     request.on('data', (chunk: Buffer) => (text += chunk.toString()));
     request.on('end', () => {
       received.push({ time: Date.now(), body: JSON.parse(text) as WebhookPayload, headers: request.headers });
       response.statusCode = received.length <= failFirst ? 503 : 200;
-      response.end();
+      setTimeout(() => response.end(), answerDelayMs);
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -111,6 +114,22 @@ describe('webhook delivery', () => {
     await until('delivered', () => listDeliveries(store.db, { limit: 10 })[0]?.status === 'delivered');
     // It was announced by the process that saw it fire, not again on start.
     expect(events.filter((e) => e.type === 'alerts.changed')).toEqual([]);
+  });
+
+  it('sends a delivery once when two processes on the same data directory run the loop', async () => {
+    // A slow receiver: both loops poll many times while the first attempt is in flight.
+    answerDelayMs = 200;
+    fireAlert();
+    const other = TrackingStore.open(dir);
+    try {
+      const both = [new AlertLoop(store.db, store.events, { pollMs: 5 }), new AlertLoop(other.db, other.events, { pollMs: 5 })];
+      loops.push(...both.map((loop) => loop.start()));
+      await until('delivered', () => listDeliveries(store.db, { limit: 10 })[0]?.status === 'delivered');
+      await Promise.all(both.map((loop) => loop.stop()));
+      expect(received).toHaveLength(1);
+    } finally {
+      other.close();
+    }
   });
 
   it('announces alerts fired by another connection as alerts.changed events', async () => {
