@@ -1,4 +1,5 @@
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
+import { evaluateModelAlerts } from '../core/monitoring/alert-evaluation.js';
 import { createRule, deleteRule, listAlerts, listDeliveries, listRules, updateRule } from '../core/monitoring/alerts-store.js';
 import type { Services } from '../core/services.js';
 
@@ -11,8 +12,16 @@ export function createAlertHandlers({ store }: Pick<Services, 'store'>): { [K in
   return {
     'alerts.list': (query) => ({ alerts: listAlerts(db, query) }),
     'alerts.rules.list': ({ model }) => ({ rules: listRules(db, model) }),
-    'alerts.rules.create': (input) => ({ rule: createRule(db, input) }),
-    'alerts.rules.update': ({ id, ...change }) => ({ rule: updateRule(db, id, change) }),
+    'alerts.rules.create': (input) => {
+      const rule = createRule(db, input);
+      evaluateModelAlerts(db, rule.model);
+      return { rule };
+    },
+    'alerts.rules.update': ({ id, ...change }) => {
+      const rule = updateRule(db, id, change);
+      evaluateModelAlerts(db, rule.model);
+      return { rule };
+    },
     'alerts.rules.delete': ({ id }) => {
       deleteRule(db, id);
       return {};

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { AlertQuerySchema, AlertRuleCreateSchema, type Alert, type AlertRule, type WebhookDelivery } from '../../shared/alerts.js';
 import { resolveDataDir } from '../core/data-dir.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
+import { evaluateModelAlerts } from '../core/monitoring/alert-evaluation.js';
 import { createRule, listAlerts, listDeliveries, listRules } from '../core/monitoring/alerts-store.js';
 import { NewerDatabaseError, type SqliteDatabase } from '../core/store/database.js';
 import { TrackingStore } from '../core/store/tracking-store.js';
@@ -144,9 +145,12 @@ export function registerAlertCommands(program: Command): void {
             webhookUrl: flags.webhook,
           });
           if (!input.success) throw invalidParameter(problems(input.error));
-          return { rule: createRule(db, input.data) };
+          const rule = createRule(db, input.data);
+          // The windows already stored answer at once: the alert list shows what the new rule sees.
+          const fired = evaluateModelAlerts(db, rule.model).filter((a) => a.ruleId === rule.id);
+          return { rule, alerts: fired };
         },
-        ({ rule }) => `Added rule #${rule.id} to ${rule.model}: ${rule.description}.\n`,
+        ({ rule, alerts: fired }) => `Added rule #${rule.id} to ${rule.model}: ${rule.description}.\n${fired.map((a) => `Firing now: ${a.message}\n`).join('')}`,
       ),
     );
 }

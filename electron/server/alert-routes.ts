@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ALERT_STATES, AlertRuleCreateSchema } from '../../shared/alerts.js';
+import { evaluateModelAlerts } from '../core/monitoring/alert-evaluation.js';
 import { createRule, listAlerts, listDeliveries, listRules } from '../core/monitoring/alerts-store.js';
 import type { Services } from '../core/services.js';
 import { maxResults, parseRequest } from './mlflow/request-schemas.js';
@@ -25,7 +26,11 @@ export function registerAlertRoutes(app: FastifyInstance, { store }: Pick<Servic
     return { alerts: listAlerts(db, { model: req.model, state: req.state, limit: req.max_results }) };
   });
   app.get(`${PREFIX}/rules`, async (request) => ({ rules: listRules(db, parseRequest(schemas.rules, request.query).model) }));
-  app.post(`${PREFIX}/rules`, async (request) => ({ rule: createRule(db, parseRequest(AlertRuleCreateSchema, request.body)) }));
+  app.post(`${PREFIX}/rules`, async (request) => {
+    const rule = createRule(db, parseRequest(AlertRuleCreateSchema, request.body));
+    evaluateModelAlerts(db, rule.model);
+    return { rule };
+  });
   app.get(`${PREFIX}/deliveries`, async (request) => {
     const req = parseRequest(schemas.deliveries, request.query);
     return { deliveries: listDeliveries(db, { model: req.model, alertId: req.alert_id, limit: req.max_results }) };

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertRuleSpecSchema, type AlertRuleSpec } from '../../../shared/alerts.js';
 import { openTempStore, type TempStore } from '../store/test-store.js';
 import type { SqliteDatabase } from '../store/database.js';
-import { evaluateAlerts } from './alert-evaluation.js';
+import { evaluateAlerts, evaluateModelAlerts } from './alert-evaluation.js';
 import { insertWindow, registerVersion, type FixtureMetric } from './alert-test-fixtures.js';
-import { createRule, deleteRule, listAlerts, listDeliveries } from './alerts-store.js';
+import { createRule, deleteRule, listAlerts, listDeliveries, updateRule } from './alerts-store.js';
 
 let temp: TempStore;
 let db: SqliteDatabase;
@@ -114,6 +114,18 @@ describe('evaluateAlerts', () => {
     ]);
     deleteRule(db, hooked.id);
     expect(alerts()).toEqual([]);
+  });
+
+  it('a rule added over stored windows answers at once; disabling it resolves its alert', () => {
+    time += 1000;
+    const w = insertWindow(db, versionPk, time, accuracy(0.5));
+    const added = createRule(db, { model: 'churn', rule: rule({ kind: 'quality', metric: 'accuracy', threshold: 0.8 }) });
+    expect(evaluateModelAlerts(db, 'churn', time)).toMatchObject([{ ruleId: added.id, state: 'firing', evidence: { windows: [w] } }]);
+    updateRule(db, added.id, { enabled: false }, time + 1);
+    expect(alerts()).toMatchObject([{ state: 'resolved', resolvedTime: time + 1 }]);
+    updateRule(db, added.id, { enabled: true });
+    expect(evaluateModelAlerts(db, 'churn', time + 2).map((a) => a.state)).toEqual(['firing']);
+    expect(alerts().map((a) => a.state)).toEqual(['firing', 'resolved']);
   });
 
   it('each version has its own episode', () => {

@@ -111,3 +111,17 @@ export function evaluateAlerts(db: SqliteDatabase, versionPk: number, now = Date
   }).immediate();
   return changed.flatMap((pk) => getAlert(db, pk) ?? []);
 }
+
+/**
+ * Evaluates a model's rules over every version with stored windows: a rule added or changed
+ * answers for the windows already there, not only from the next one on.
+ */
+export function evaluateModelAlerts(db: SqliteDatabase, model: string, now = Date.now()): Alert[] {
+  const versions = db
+    .prepare(
+      `SELECT v.version_pk FROM model_versions v JOIN registered_models m ON m.model_id = v.model_id
+       WHERE m.name = ? AND EXISTS (SELECT 1 FROM monitoring_windows w WHERE w.version_pk = v.version_pk) ORDER BY v.version`,
+    )
+    .all(model) as { version_pk: number }[];
+  return versions.flatMap((v) => evaluateAlerts(db, v.version_pk, now));
+}

@@ -100,14 +100,27 @@ export function createRule(db: SqliteDatabase, input: AlertRuleCreate & { rule: 
   return ruleOf(ruleRow(db, String(result.lastInsertRowid)));
 }
 
-export function updateRule(db: SqliteDatabase, id: string, change: { rule?: AlertRuleSpec; webhookUrl?: string | null; enabled?: boolean }): AlertRule {
+/**
+ * A rule disabled or given another condition resolves its open alerts: what they said is no
+ * longer watched (an edited rule fires again on its next evaluation if its new condition holds).
+ */
+export function updateRule(db: SqliteDatabase, id: string, change: { rule?: AlertRuleSpec; webhookUrl?: string | null; enabled?: boolean }, now = Date.now()): AlertRule {
   const row = ruleRow(db, id);
-  db.prepare('UPDATE alert_rules SET rule_json = ?, webhook_url = ?, enabled = ? WHERE rule_pk = ?').run(
-    change.rule ? JSON.stringify(change.rule) : row.rule_json,
-    change.webhookUrl === undefined ? row.webhook_url : change.webhookUrl,
-    change.enabled === undefined ? row.enabled : change.enabled ? 1 : 0,
-    row.rule_pk,
-  );
+  const ruleJson = change.rule ? JSON.stringify(change.rule) : row.rule_json;
+  const enabled = change.enabled === undefined ? row.enabled : change.enabled ? 1 : 0;
+  db.transaction(() => {
+    db.prepare('UPDATE alert_rules SET rule_json = ?, webhook_url = ?, enabled = ? WHERE rule_pk = ?').run(
+      ruleJson,
+      change.webhookUrl === undefined ? row.webhook_url : change.webhookUrl,
+      enabled,
+      row.rule_pk,
+    );
+    if (enabled === 0 || ruleJson !== row.rule_json) {
+      db.prepare(
+        "UPDATE alerts SET state = 'resolved', resolved_time = ?, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM alerts) WHERE rule_pk = ? AND state = 'firing'",
+      ).run(now, row.rule_pk);
+    }
+  }).immediate();
   return ruleOf(ruleRow(db, id));
 }
 
