@@ -47,7 +47,7 @@ const windows = z
 const finite = z.number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') }).refine(Number.isFinite, 'must be a finite number');
 
 /** Quality metrics where lower is better: a rule on them fires when the value goes above the threshold. */
-export const ERROR_METRICS: readonly string[] = ['rmse', 'mae', 'mse', 'log_loss', 'brier', 'mape'];
+export const ERROR_METRICS: readonly string[] = ['rmse', 'mae', 'mse', 'log_loss', 'brier', 'mape', 'calibration_error', 'label_delay_p50_ms', 'label_delay_p90_ms'];
 
 /**
  * What a rule watches, per window of a version's predictions. `windows`: the condition must hold
