@@ -66,7 +66,7 @@ test('an alert that fires shows a notification and a badge on the model, and its
 
   // The notification links to the model's monitoring.
   await toasts.first().getByRole('link', { name: 'Open monitoring' }).click();
-  await expect(page).toHaveURL(/#\/models\/churn\?tab=monitoring$/);
+  await expect(page).toHaveURL(/#\/models\/churn\?version=1&tab=monitoring$/);
   await page.goto(`${app.url}/#/models`);
 
   storeWindow(app, 'churn', Date.now() - 30_000, HEALTHY);

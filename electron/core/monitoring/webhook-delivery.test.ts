@@ -90,6 +90,7 @@ describe('webhook delivery', () => {
     expect(body).toMatchObject({ event: 'firing', model: { name: 'churn' }, version: { version: '1' }, alert: { state: 'firing', model: 'churn' } });
     expect(body.evidence.windows).toEqual([{ id: body.alert.evidence.windows[0], from: 1000, to: 2000, rows: 100, labelledRows: 100 }]);
     expect(body.links.model).toBe('http://mldesk.test:5000/#/models/churn');
+    expect(body.links.windows).toEqual([`http://mldesk.test:5000/#/models/churn?version=1&tab=monitoring&window=${body.alert.evidence.windows[0]}`]);
     expect(received[0]!.headers['content-type']).toBe('application/json');
   });
 

@@ -27,6 +27,15 @@ export function webhookPayload(db: SqliteDatabase, alert: Alert, rule: AlertRule
     return row ? [{ id, from: row.from_time, to: row.to_time, rows: row.rows, labelledRows: row.labelled_rows }] : [];
   });
   const model = encodeURIComponent(alert.model);
+  // The monitoring tab's address (version, window, feature) as the app's page reads it.
+  const monitoring = (window: string) => {
+    const params = new URLSearchParams();
+    if (alert.version !== null) params.set('version', alert.version);
+    params.set('tab', 'monitoring');
+    params.set('window', window);
+    if (alert.evidence.features.length === 1) params.set('feature', alert.evidence.features[0]!);
+    return `/#/models/${model}?${params.toString()}`;
+  };
   return {
     event: alert.state,
     alert,
@@ -37,7 +46,7 @@ export function webhookPayload(db: SqliteDatabase, alert: Alert, rule: AlertRule
     links: {
       model: `/#/models/${model}`,
       alerts: `/api/2.0/mldesk/alerts?model=${model}`,
-      windows: alert.evidence.windows.map((id) => `/#/models/${model}?tab=monitoring&window=${id}`),
+      windows: alert.evidence.windows.map(monitoring),
     },
   };
 }

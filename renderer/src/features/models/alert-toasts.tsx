@@ -37,7 +37,7 @@ export function AlertToasts() {
           <div className="alert-toast-body">
             <strong>{t.state === 'firing' ? `Alert firing · ${t.model}` : `Alert resolved · ${t.model}`}</strong>
             <p>{t.message}</p>
-            <a href={`${routeHref({ view: 'model', name: t.model })}?tab=monitoring`} onClick={() => setToasts((c) => c.filter((x) => x.key !== t.key))}>
+            <a href={`${routeHref({ view: 'model', name: t.model })}?${t.version ? `version=${encodeURIComponent(t.version)}&` : ''}tab=monitoring`} onClick={() => setToasts((c) => c.filter((x) => x.key !== t.key))}>
               Open monitoring
             </a>
           </div>
