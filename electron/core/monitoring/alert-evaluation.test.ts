@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertRuleSpecSchema, type AlertRuleSpec } from '../../../shared/alerts.js';
 import { openTempStore, type TempStore } from '../store/test-store.js';
+import { ModelRegistry } from '../registry/model-registry.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { evaluateAlerts, evaluateModelAlerts } from './alert-evaluation.js';
 import { insertWindow, registerVersion, type FixtureMetric } from './alert-test-fixtures.js';
@@ -126,6 +127,17 @@ describe('evaluateAlerts', () => {
     updateRule(db, added.id, { enabled: true });
     expect(evaluateModelAlerts(db, 'churn', time + 2).map((a) => a.state)).toEqual(['firing']);
     expect(alerts().map((a) => a.state)).toEqual(['firing', 'resolved']);
+  });
+
+  it('resolves the open alerts of a version that is deleted', () => {
+    createRule(db, { model: 'churn', rule: rule({ kind: 'quality', metric: 'accuracy', threshold: 0.8 }) });
+    windowThenEvaluate(accuracy(0.5));
+    const before = Date.now();
+    new ModelRegistry(db).deleteVersion('churn', '1', { actor: 'test' });
+    const [alert] = alerts();
+    expect(alert).toMatchObject({ state: 'resolved', version: null });
+    expect(alert!.resolvedTime).toBeGreaterThanOrEqual(before - 5);
+    expect(alert!.resolvedTime).toBeLessThanOrEqual(Date.now() + 5);
   });
 
   it('each version has its own episode', () => {

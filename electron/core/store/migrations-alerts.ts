@@ -30,6 +30,13 @@ export const ALERTS_MIGRATION: Migration = {
       change_seq INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX alerts_by_change ON alerts(change_seq);
+
+    -- A deleted version's windows are gone with it: its open alerts resolve instead of firing forever.
+    CREATE TRIGGER alerts_resolve_with_version BEFORE DELETE ON model_versions BEGIN
+      UPDATE alerts SET state = 'resolved', resolved_time = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),
+        change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM alerts)
+      WHERE version_pk = OLD.version_pk AND state = 'firing';
+    END;
     CREATE INDEX alerts_by_rule ON alerts(rule_pk, fired_time);
     -- At most one open episode per rule and version: the guard against firing twice.
     CREATE UNIQUE INDEX alerts_one_firing ON alerts(rule_pk, version_pk) WHERE state = 'firing';
