@@ -77,3 +77,47 @@ test('an alert that fires shows a notification and a badge on the model, and its
   const listed = await appApi<{ alerts: Array<{ state: string }> }>(app, 'alerts.list', { model: 'churn' });
   expect(listed.alerts.map((a) => a.state)).toEqual(['resolved', 'resolved']);
 });
+
+test("a model's alert rules: added from its page (checked, named field), fired at once over stored windows, disabled and deleted", async ({ page, app }) => {
+  await register(app, 'churn');
+  storeWindow(app, 'churn', Date.now() - 60_000, DRIFTED);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${app.url}/#/models/churn`);
+  const card = page.getByTestId('alert-rules');
+  await expect(card).toContainText('No rules');
+
+  await card.getByLabel('Rule kind').selectOption('quality');
+  await card.getByRole('button', { name: 'Add rule' }).click();
+  await expect(card.getByTestId('alert-rule-error')).toHaveText('threshold: is required');
+  await card.screenshot({ path: 'e2e/screenshots/alert-rules-form-error-light.png' });
+  await card.getByLabel('Threshold').fill('0.8');
+  await card.getByLabel('Consecutive windows').fill('2');
+  await card.getByLabel('Webhook URL').fill('ftp://hooks.example/x');
+  await card.getByRole('button', { name: 'Add rule' }).click();
+  await expect(card.getByTestId('alert-rule-error')).toHaveText('webhook: must be an http:// or https:// URL');
+  await card.getByLabel('Webhook URL').fill('');
+  await card.getByRole('button', { name: 'Add rule' }).click();
+  await expect(card.getByTestId('alert-rule')).toHaveText(['accuracy below 0.8 for 2 consecutive windows' + 'Delete']);
+
+  // Dataset drift over the window already stored: it fires at once, and the notification says so.
+  await card.getByLabel('Rule kind').selectOption('dataset_drift');
+  await card.getByLabel('Webhook URL').fill('https://hooks.example/mldesk');
+  await card.getByRole('button', { name: 'Add rule' }).click();
+  await expect(card.getByTestId('alert-rule')).toHaveCount(2);
+  await expect(card.getByTestId('alert-rule').nth(1)).toContainText('webhook');
+  await expect(page.getByTestId('alert-toast')).toContainText('churn v1: dataset drift (0.75): monthly_charges, tenure', { timeout: 15_000 });
+  await card.scrollIntoViewIfNeeded();
+  await setTheme(page, 'light');
+  await card.screenshot({ path: 'e2e/screenshots/alert-rules-light.png' });
+  await setTheme(page, 'dark');
+  await card.screenshot({ path: 'e2e/screenshots/alert-rules-dark.png' });
+
+  // The box follows the stored rule: it changes once the server has it.
+  await card.getByTestId('alert-rule').nth(1).getByRole('checkbox').click();
+  await expect(card.getByTestId('alert-rule').nth(1)).toHaveClass('disabled');
+  await expect(page.locator('[data-testid="alert-toast"][data-state="resolved"]')).toHaveCount(1, { timeout: 15_000 });
+  await card.getByRole('button', { name: 'Delete rule: accuracy below 0.8 for 2 consecutive windows' }).click();
+  await expect(card.getByTestId('alert-rule')).toHaveCount(1);
+  const { rules } = await appApi<{ rules: Array<{ description: string; enabled: boolean }> }>(app, 'alerts.rules.list', { model: 'churn' });
+  expect(rules).toEqual([expect.objectContaining({ description: 'dataset drift', enabled: false })]);
+});
