@@ -7,6 +7,7 @@ import { portNumber } from './port-option.js';
 import { registerServeModelCommand } from './serve-model-command.js';
 import { registerTrainCommands } from './train-command.js';
 import { registerMonitorCommands } from './monitor-command.js';
+import { registerAlertCommands } from './alerts-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -75,6 +76,7 @@ export function buildCli(): Command {
   registerDataCommands(program);
   registerTrainCommands(program);
   registerMonitorCommands(program);
+  registerAlertCommands(program);
   registerModelCommands(program);
   registerServeModelCommand(program);
 

@@ -5,6 +5,7 @@ import { createServices, type Services } from '../core/services.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
+import { AlertLoop } from '../core/monitoring/alert-loop.js';
 
 export interface ServeOptions {
   host: string;
@@ -57,16 +58,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  // Alert notifications and webhook deliveries (pending ones from the last launch included).
+  const alerts = new AlertLoop(store.db, services.events, { baseUrl: url }).start();
   let closing: Promise<void> | undefined;
   return {
     app,
     services,
     store,
-    url: `http://${host}:${port}`,
+    url,
     restoredDeployments,
     close() {
       // app.close() waits for in-flight requests (and so their writes) before the database closes.
-      closing ??= app.close().then(() => services.close());
+      closing ??= alerts
+        .stop()
+        .then(() => app.close())
+        .then(() => services.close());
       return closing;
     },
   };

@@ -64,9 +64,12 @@ export function registerServeModelCommand(program: Command): void {
       );
       process.stdout.write(`MLDesk model server for ${server.served.name} version ${server.served.version} listening on ${server.url}\n`);
       const openServices = services;
+      // Alert webhooks go out even where no `mldesk serve` runs (a lease keeps two senders from doubling one).
+      const { AlertLoop } = await import('../core/monitoring/alert-loop.js');
+      const alerts = new AlertLoop(services.store.db, services.events).start();
       const shutdown = (signal: string) => {
         process.stdout.write(`Received ${signal}: finishing in-flight requests...\n`);
-        server.close().then(
+        Promise.all([alerts.stop(), server.close()]).then(
           async () => {
             await openServices.close();
             process.exit(0);

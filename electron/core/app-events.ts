@@ -17,6 +17,7 @@ function entityKey(event: AppEvent): string {
     case 'models.changed':
       return `${event.type}:${event.payload.name}`;
     case 'deployments.changed':
+    case 'alerts.changed':
       return `${event.type}:${event.payload.id}`;
   }
 }

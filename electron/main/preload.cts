@@ -62,6 +62,12 @@ const bridge = {
     'predictions.get': call('predictions.get'),
     'qualityTests.run': call('qualityTests.run'),
     'qualityTests.list': call('qualityTests.list'),
+    'alerts.list': call('alerts.list'),
+    'alerts.rules.list': call('alerts.rules.list'),
+    'alerts.rules.create': call('alerts.rules.create'),
+    'alerts.rules.update': call('alerts.rules.update'),
+    'alerts.rules.delete': call('alerts.rules.delete'),
+    'alerts.deliveries': call('alerts.deliveries'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

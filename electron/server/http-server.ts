@@ -14,6 +14,7 @@ import { createAppHandlers } from '../api/app-handlers.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { registerPredictionImportRoutes } from './prediction-import-routes.js';
+import { registerAlertRoutes } from './alert-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
@@ -118,6 +119,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAppApiRoutes(app, services.store, createAppHandlers(services));
   registerExportRoutes(app, services.store);
   registerPredictionImportRoutes(app, services);
+  registerAlertRoutes(app, services);
   // Prediction servers started from the app live in this process: they stop before the database closes.
   app.addHook('onClose', () => services.deployments.stopAll());
   await registerArtifactRoutes(app, services.store);

@@ -11,7 +11,9 @@ export interface AppEvents {
   'models.changed': { name: string };
   /** A prediction server the app runs started, failed or stopped: refetch deployments.list. */
   'deployments.changed': { id: string; model: string };
+  /** An alert fired or resolved (in this process or another writing the same database). */
+  'alerts.changed': { id: string; model: string; version: string | null; state: 'firing' | 'resolved'; message: string };
 }
 export type AppEventName = keyof AppEvents;
 export type AppEvent = { [K in AppEventName]: { type: K; payload: AppEvents[K] } }[AppEventName];
-export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress', 'models.changed', 'deployments.changed'];
+export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress', 'models.changed', 'deployments.changed', 'alerts.changed'];

@@ -23,6 +23,7 @@ import { rangeWarnings } from './range-warnings.js';
 import { checkRows, csvRows, mlflowJsonRows, tfServingRows, type Row } from './request-rows.js';
 import { ScoringBatcher } from './scoring-batcher.js';
 import { ServingMetrics } from './serving-metrics.js';
+import { readMonitoringGauges } from '../monitoring/monitoring-gauges.js';
 import { parseTarget, resolveTarget } from './serving-target.js';
 
 export { parseTarget, resolveTarget, modelDirOf, type ServingTarget } from './serving-target.js';
@@ -117,7 +118,12 @@ export async function createPredictionServer(options: PredictionServerOptions): 
       options.onVersionSwap?.(target.name, route, from, to);
     },
   });
-  const metrics = new ServingMetrics(target.name, () => log?.counters ?? null, () => router.loaded().map((s) => s.version));
+  const metrics = new ServingMetrics(
+    target.name,
+    () => log?.counters ?? null,
+    () => router.loaded().map((s) => s.version),
+    () => readMonitoringGauges(store.db, target.name),
+  );
   const batcher = new ScoringBatcher({ log, onBatch: (rows) => metrics.batch(rows) });
   // Kept with the prediction log, whose writer thread writes them: a server without one (comparisons only) writes nothing.
   const refusals = log ? new RefusalRecorder((batch) => log.recordRefusals(batch)) : null;

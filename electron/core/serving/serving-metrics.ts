@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PredictionLogCounters } from './prediction-log.js';
+import type { MonitoringGauges } from '../monitoring/monitoring-gauges.js';
 
 interface Child {
   requests: { inc(n: number): void };
@@ -26,7 +27,7 @@ export class ServingMetrics {
   private readonly batchRows: Histogram;
   readonly swaps: Counter<'route'>;
 
-  constructor(private readonly model: string, log: () => PredictionLogCounters | null, loaded: () => string[]) {
+  constructor(private readonly model: string, log: () => PredictionLogCounters | null, loaded: () => string[], monitoring?: () => MonitoringGauges) {
     const registers = [this.registry];
     this.requests = new Counter({ collect: () => this.flushCounts(), name: 'mldesk_serving_requests_total', help: 'Scoring requests answered, by served version, endpoint and HTTP status.', labelNames: ['model', 'version', 'endpoint', 'code'], registers });
     this.errors = new Counter({ collect: () => this.flushCounts(), name: 'mldesk_serving_errors_total', help: 'Scoring requests answered with an error status (4xx and 5xx).', labelNames: ['model', 'version', 'endpoint', 'code'], registers });
@@ -70,6 +71,47 @@ export class ServingMetrics {
     logGauge('mldesk_prediction_log_writer_idle', '1 while the writer thread runs SCHED_IDLE (it keeps up); 0 while raised or unmanaged.', (c) => c.writerIdle);
     logGauge('mldesk_prediction_log_writer_raises', 'Times the writer thread was raised to ordinary scheduling: rows backed up, or a flush or shutdown waited on it.', (c) => c.writerRaises);
     logGauge('mldesk_prediction_log_move_errors', 'Moves that failed and were retried (the rows stay in the journal meanwhile).', (c) => c.moveErrors);
+    if (monitoring) this.monitoringGauges(monitoring);
+  }
+
+  /** Monitoring read once per scrape (the first gauge collected reads; the others use its answer). */
+  private monitoringGauges(read: () => MonitoringGauges): void {
+    const registers = [this.registry];
+    const model = this.model;
+    let current: MonitoringGauges | null = null;
+    const fresh = (first: boolean): MonitoringGauges => {
+      if (first || !current) current = read();
+      return current;
+    };
+    const gauge = <L extends string>(name: string, help: string, labelNames: L[], first: boolean, fill: (g: Gauge<L>, m: MonitoringGauges) => void) =>
+      new Gauge<L>({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          fill(this, fresh(first));
+        },
+      });
+    gauge('mldesk_alert_firing', 'Alerts firing per alert rule of the model (0 when none).', ['model', 'rule'], true, (g, m) => {
+      for (const r of m.rules) g.set({ model, rule: r.rule }, r.firing);
+    });
+    gauge('mldesk_alert_rule_info', 'The alert rules of the model, described (always 1).', ['model', 'rule', 'description'], false, (g, m) => {
+      for (const r of m.rules) g.set({ model, rule: r.rule, description: r.description }, 1);
+    });
+    gauge('mldesk_feature_drift', "A feature's drift statistic (p-value for tests, distance otherwise) in the version's latest window; __prediction__ is the output.", ['model', 'version', 'feature', 'method'], false, (g, m) => {
+      for (const f of m.featureDrift) g.set({ model, version: f.version, feature: f.feature, method: f.method }, f.statistic);
+    });
+    gauge('mldesk_feature_drifted', '1 when the feature drifted in the version\'s latest window, 0 when not.', ['model', 'version', 'feature'], false, (g, m) => {
+      for (const f of m.featureDrift) if (f.drifted !== null) g.set({ model, version: f.version, feature: f.feature }, f.drifted);
+    });
+    gauge('mldesk_dataset_drift_share', "Share of drifted features in the version's latest window.", ['model', 'version'], false, (g, m) => {
+      for (const d of m.datasetDriftShare) g.set({ model, version: d.version }, d.share);
+    });
+    gauge('mldesk_quality', "Quality in the version's latest window: realised against ground truth, or estimated (method cbpe) before labels.", ['model', 'version', 'metric', 'method'], false, (g, m) => {
+      for (const q of m.quality) g.set({ model, version: q.version, metric: q.metric, method: q.method }, q.value);
+    });
   }
 
   /**

@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { Spinner } from '../components/feedback';
 import { ExperimentsPage } from '../features/experiments/experiments-page';
 import { TrainingJobsIndicator } from '../features/training/training-jobs-indicator';
+import { AlertToasts } from '../features/models/alert-toasts';
 import { routeHref, useRoute } from './router';
 import { SessionBadge } from './session-badge';
 import { useTheme, type ThemeChoice } from './theme-store';
@@ -67,6 +68,7 @@ export function App() {
         {route.view === 'model' && <ModelPage key={route.name} name={route.name} />}
         {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
+      <AlertToasts />
     </div>
   );
 }

@@ -20,6 +20,7 @@ import { QualityTestsPanel } from '../monitoring/quality-tests-panel';
 import { VersionDetails, type VersionAction } from './version-details';
 import { VersionMetricsChart } from './version-metrics-chart';
 import { VersionsTable } from './versions-table';
+import { AlertRulesCard } from './alert-rules-card';
 import './models.css';
 
 type Tab = 'versions' | 'predictions';
@@ -175,6 +176,7 @@ export function ModelPage({ name }: { name: string }) {
             <div className="model-side">
               <DeploymentPanel model={model} deployments={deployments} />
               <RefusalsPanel model={model.name} />
+              <AlertRulesCard model={model.name} />
               {selected && <VersionDetails name={model.name} version={selected} fourEyes={settings?.fourEyes ?? false} identity={identity} onAction={onAction} />}
             </div>
             <div className="model-wide">

@@ -5,6 +5,8 @@ import { formatRelative, formatTime } from '../../components/format';
 import { ApprovalBadge, CountedTitle, VersionChip } from './model-badges';
 import { loadModels, searchModels, showMoreModels, useModelsList } from './models-store';
 import { useLiveModels } from './use-live-models';
+import { AlertBadge } from './alert-badge';
+import { useFiringAlerts } from './firing-alerts';
 import './models.css';
 
 function FirstSteps() {
@@ -41,6 +43,7 @@ function SearchBox() {
 export function ModelsPage() {
   const { models, total, search, loaded, error } = useModelsList();
   useLiveModels(null, () => void loadModels());
+  const firing = useFiringAlerts();
 
   useEffect(() => {
     document.title = 'Models · MLDesk';
@@ -93,6 +96,7 @@ export function ModelsPage() {
                       <a href={routeHref({ view: 'model', name: m.name })} className="model-link">
                         {m.name}
                       </a>
+                      <AlertBadge model={m.name} alerts={firing.get(m.name) ?? []} />
                       {m.description && <div className="muted model-description">{m.description}</div>}
                     </td>
                     <td>{m.latestVersion ? <VersionChip version={m.latestVersion} /> : <span className="muted">none</span>}</td>
