@@ -16,6 +16,7 @@ import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
+import { createMonitoringReadHandlers } from './monitoring-read-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -31,6 +32,7 @@ export function createAppHandlers(services: Services): AppHandlers {
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(services),
     ...createPredictionHandlers(services),
+    ...createMonitoringReadHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

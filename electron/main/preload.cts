@@ -60,6 +60,10 @@ const bridge = {
     'predictions.example': call('predictions.example'),
     'predictions.quality': call('predictions.quality'),
     'predictions.get': call('predictions.get'),
+    'monitoring.overview': call('monitoring.overview'),
+    'monitoring.heatmap': call('monitoring.heatmap'),
+    'monitoring.cell': call('monitoring.cell'),
+    'monitoring.lineage': call('monitoring.lineage'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { formatStat } from './drift-rule';
+import { columnLabel, windowTime, type MonitoringHeatmap } from './monitoring-types';
+
+export const LABEL_WIDTH = 150;
+export const MIN_CELL = 14;
+const CELL_HEIGHT = 22;
+const AXIS_HEIGHT = 22;
+
+/** Colour by statistic relative to threshold: neutral far from it, amber nearing it, red past it (deeper the further). */
+export function cellFill(score: number | null): string {
+  if (score === null) return 'var(--heat-none)';
+  if (score < 1) return `color-mix(in srgb, var(--warn) ${Math.round(score * score * 70)}%, var(--heat-zero))`;
+  return `color-mix(in srgb, var(--danger) ${Math.round(55 + Math.min(45, (score - 1) * 15))}%, var(--heat-zero))`;
+}
+
+interface Props {
+  heatmap: MonitoringHeatmap;
+  width: number;
+  selectedWindow: string | null;
+  selectedColumn: string | null;
+  onSelect: (window: string, column: string) => void;
+}
+
+/** Features down, windows across; each cell one window's drift statistic of one feature, drifted cells marked with a dot. */
+export function DriftHeatmap({ heatmap, width, selectedWindow, selectedColumn, onSelect }: Props) {
+  const [hover, setHover] = useState<{ i: number; j: number } | null>(null);
+  const columns = heatmap.windowIds.length;
+  const cell = columns ? Math.max(MIN_CELL, Math.floor((width - LABEL_WIDTH) / columns)) : MIN_CELL;
+  const svgWidth = LABEL_WIDTH + cell * columns;
+  const height = heatmap.features.length * CELL_HEIGHT + AXIS_HEIGHT;
+  const tickEvery = Math.max(1, Math.ceil(110 / cell));
+  const readout = hover ?? (() => {
+    const i = heatmap.features.indexOf(selectedColumn ?? '');
+    const j = heatmap.windowIds.indexOf(selectedWindow ?? '');
+    return i >= 0 && j >= 0 ? { i, j } : null;
+  })();
+  const describe = ({ i, j }: { i: number; j: number }) => {
+    const drifted = heatmap.drifted[i]![j];
+    const verdict = drifted === null ? 'no verdict' : drifted ? 'drift' : 'no drift';
+    return `${columnLabel(heatmap.features[i]!)} · window ${heatmap.windowIds[j]} (${windowTime(heatmap.from[j]!)}) · statistic ${formatStat(heatmap.statistic[i]![j] ?? null)} · ${verdict}`;
+  };
+  return (
+    <div className="drift-heatmap" data-testid="drift-heatmap" data-state="ready" data-windows={columns}>
+      <p className="heatmap-readout" aria-live="polite">
+        {readout ? describe(readout) : 'Hover a cell for its statistic; click it for both distributions.'}
+      </p>
+      <div className="heatmap-scroll">
+        <svg width={svgWidth} height={height} role="grid" aria-label="Drift statistic per feature and window" onMouseLeave={() => setHover(null)}>
+          {heatmap.features.map((feature, i) => (
+            <g key={feature} role="row" transform={`translate(0 ${i * CELL_HEIGHT})`}>
+              <text x={LABEL_WIDTH - 8} y={CELL_HEIGHT / 2 + 4} textAnchor="end" className={`heatmap-label${feature === selectedColumn ? ' selected' : ''}`}>
+                {columnLabel(feature).length > 20 ? `${columnLabel(feature).slice(0, 19)}…` : columnLabel(feature)}
+              </text>
+              {heatmap.windowIds.map((windowId, j) => {
+                const drifted = heatmap.drifted[i]![j];
+                const selected = windowId === selectedWindow && feature === selectedColumn;
+                return (
+                  <g
+                    key={windowId}
+                    role="gridcell"
+                    data-testid="heatmap-cell"
+                    data-feature={feature}
+                    data-window={windowId}
+                    data-drifted={drifted === null ? 'none' : String(drifted)}
+                    className={`heatmap-cell${selected ? ' selected' : ''}`}
+                    onMouseEnter={() => setHover({ i, j })}
+                    onClick={() => onSelect(windowId, feature)}
+                  >
+                    <rect x={LABEL_WIDTH + j * cell + 0.5} y={0.5} width={cell - 1} height={CELL_HEIGHT - 1} rx={2} style={{ fill: cellFill(heatmap.score[i]![j] ?? null) }} />
+                    {drifted && <circle cx={LABEL_WIDTH + j * cell + cell / 2} cy={CELL_HEIGHT / 2} r={Math.min(3.5, cell / 4)} className="drift-mark" />}
+                  </g>
+                );
+              })}
+            </g>
+          ))}
+          <g transform={`translate(0 ${heatmap.features.length * CELL_HEIGHT})`} className="heatmap-axis">
+            {heatmap.windowIds.map((id, j) =>
+              j % tickEvery === 0 ? (
+                <text key={id} x={LABEL_WIDTH + j * cell + 1} y={15}>
+                  {windowTime(heatmap.from[j]!)}
+                </text>
+              ) : null,
+            )}
+          </g>
+        </svg>
+      </div>
+      <div className="heatmap-legend muted">
+        <span className="legend-swatch" style={{ background: cellFill(0) }} /> far below threshold
+        <span className="legend-swatch" style={{ background: cellFill(0.8) }} /> nearing it
+        <span className="legend-swatch" style={{ background: cellFill(1.5) }} /> past it
+        <span className="legend-dot" /> drifted
+        <span className="legend-swatch" style={{ background: cellFill(null) }} /> no verdict
+      </div>
+    </div>
+  );
+}
