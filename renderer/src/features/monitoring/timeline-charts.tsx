@@ -147,7 +147,7 @@ export function QualityChart({ overview, selected, onSelect }: ChartProps) {
             labelFormatter={(ms) => windowTime(Number(ms))}
             formatter={(v, name) => (Array.isArray(v) ? [`${percent(Number(v[0]))} – ${percent(Number(v[1]))}`, 'estimate band'] : [percent(Number(v)), String(name)])}
           />
-          <Area yAxisId="c" dataKey="coverage" name="label coverage" type="stepAfter" stroke="none" fill="var(--muted)" fillOpacity={0.15} isAnimationActive={false} />
+          <Area yAxisId="c" dataKey="coverage" name="label coverage" type="stepAfter" stroke="none" fill="var(--muted)" fillOpacity={0.1} isAnimationActive={false} />
           <Area yAxisId="q" dataKey="band" name="estimate band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} />
           {shown.threshold !== null && (
             <ReferenceLine yAxisId="q" y={shown.threshold} stroke="var(--danger)" strokeDasharray="5 4" label={{ value: `threshold ${percent(shown.threshold)}`, fill: 'var(--danger)', fontSize: 11, position: 'insideBottomLeft' }} />
