@@ -21,7 +21,8 @@ export interface MonitoringPageResult {
   seedSeconds: number;
   pageOpen: LatencySummary;
   baselineVersionsTab: LatencySummary;
-  predictionLogTab: LatencySummary;
+  /** Navigation → the log's first page, once; null when it took over the 60 s allowed. */
+  predictionLogTab: LatencySummary | null;
   ops: Record<'overview' | 'heatmap' | 'cell' | 'lineage', LatencySummary & { bytes: number }>;
 }
 
@@ -29,7 +30,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 const MODEL = 'bench-monitored';
 export const MONITORING_PAGE_TARGET_MS = 1000;
 
-async function seed(dataDir: string, predictions: number, featureCount: number, windows: number): Promise<{ runId: string }> {
+export async function seedMonitoredModel(dataDir: string, predictions: number, featureCount: number, windows: number): Promise<{ runId: string }> {
   const { TrackingStore } = await loadTrackingStoreModule();
   const { ModelRegistry } = await loadRegistryModule();
   const store = TrackingStore.open(dataDir);
@@ -92,15 +93,18 @@ async function seed(dataDir: string, predictions: number, featureCount: number, 
 }
 
 /** Navigation → every selector present, `repeats` times after one warm-up load. */
-async function timeOpen(browser: Browser, url: string, selectors: string[], repeats: number): Promise<number[]> {
+async function timeOpen(browser: Browser, url: string, selectors: string[], repeats: number, warmUp = 1): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = 0; i < repeats + 1; i++) {
+  for (let i = 1 - warmUp; i <= repeats; i++) {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const started = performance.now();
     await page.goto(url);
-    for (const selector of selectors) await page.waitForSelector(selector, { timeout: 60_000, state: 'attached' });
+    try {
+      for (const selector of selectors) await page.waitForSelector(selector, { timeout: 60_000, state: 'attached' });
+    } finally {
+      await page.close().catch(() => undefined);
+    }
     if (i > 0) samples.push(performance.now() - started);
-    await page.close();
   }
   return samples;
 }
@@ -118,7 +122,7 @@ export async function benchMonitoringPage(options: {
   mkdirSync(dataDir, { recursive: true });
   options.log(`monitoring page: seeding ${options.predictions.toLocaleString('en-US')} predictions × ${options.features} features and ${options.windows} windows...`);
   const seedStarted = performance.now();
-  await seed(dataDir, options.predictions, options.features, options.windows);
+  await seedMonitoredModel(dataDir, options.predictions, options.features, options.windows);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   const server = await startServerProcess(dataDir);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -163,8 +167,11 @@ export async function benchMonitoringPage(options: {
       '[data-testid="metrics-lineage-node"]',
     ];
     const pageOpen = await timeOpen(browser, page, ready, options.repeats);
+    options.log(`monitoring page: open in ${summarize(pageOpen).medianMs.toFixed(0)} ms (median); baseline...`);
     const baseline = await timeOpen(browser, `${server.url}/#/models/${MODEL}`, ['[data-testid="versions-table"] [data-testid="version-row"]'], options.repeats);
-    const predictionLog = await timeOpen(browser, `${server.url}/#/models/${MODEL}?tab=predictions`, ['[data-testid="prediction-log"] tbody tr'], options.repeats);
+    options.log('monitoring page: the prediction log tab once, for scale...');
+    // The log's summary reads the million rows: once, without warm-up, and it may not finish.
+    const predictionLog = await timeOpen(browser, `${server.url}/#/models/${MODEL}?tab=predictions`, ['.prediction-rows tbody tr'], 1, 0).catch(() => null);
     if (options.screenshotsDir) {
       mkdirSync(options.screenshotsDir, { recursive: true });
       const shot = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -180,7 +187,7 @@ export async function benchMonitoringPage(options: {
       seedSeconds,
       pageOpen: summarize(pageOpen),
       baselineVersionsTab: summarize(baseline),
-      predictionLogTab: summarize(predictionLog),
+      predictionLogTab: predictionLog ? summarize(predictionLog) : null,
       ops,
     };
   } finally {
@@ -207,7 +214,7 @@ export function formatMonitoringPageTable(result: MonitoringPageResult): string 
     ['Monitoring page (Chromium, same run)', 'Measured', 'Target', 'Met'],
     [`open → heat map, charts, distributions and lineage drawn (${result.windows} windows)`, ms(result.pageOpen), check.target, check.met ? 'yes' : 'NO'],
     ['  baseline: same model, Versions tab (no monitoring)', ms(result.baselineVersionsTab), 'report only', ''],
-    ['  for scale: same model, Prediction log tab (reads the log)', ms(result.predictionLogTab), 'report only', ''],
+    ['  for scale: same model, Prediction log tab, once (reads the log)', result.predictionLogTab ? `${result.predictionLogTab.medianMs.toFixed(0)} ms` : 'over 60 s', 'report only', ''],
     ...(['overview', 'heatmap', 'cell', 'lineage'] as const).map((op) => [`  monitoring.${op} alone over HTTP (${kb(result.ops[op].bytes)})`, ms(result.ops[op]), 'report only', '']),
     [`  seeding (${result.predictions.toLocaleString('en-US')} predictions + windows and metrics)`, `${result.seedSeconds.toFixed(1)} s`, '', ''],
   ];

@@ -4,6 +4,7 @@ import { notFound } from '../core/errors.js';
 import { modelAlerts } from '../core/monitoring/monitoring-alerts-read.js';
 import { monitoringLineage } from '../core/monitoring/monitoring-lineage.js';
 import {
+  defaultColumn,
   heatmapFeatures,
   monitorSettings,
   nullRateMetric,
@@ -93,11 +94,12 @@ export function createMonitoringReadHandlers({ store, deployments }: Pick<Servic
     'monitoring.cell': ({ model, version, window, column }: Input<'monitoring.cell'>): Output<'monitoring.cell'> => {
       const picked = requireVersion(db, model, version);
       const stored = readWindow(db, picked.versionPk, window);
-      const row = readColumnMetric(db, Number(window), column);
-      if (!row) throw notFound(`Window ${window} holds no drift statistic for ${column === PREDICTION_COLUMN ? 'the prediction' : `column '${column}'`}.`);
       const facts = referenceFacts(db, picked.versionPk);
+      const shown = column ?? defaultColumn(db, Number(window), facts) ?? PREDICTION_COLUMN;
+      const row = readColumnMetric(db, Number(window), shown);
+      if (!row) throw notFound(`Window ${window} holds no drift statistic for ${shown === PREDICTION_COLUMN ? 'the prediction' : `column '${shown}'`}.`);
       const referenceRows = facts.reference?.rows ?? null;
-      return { window: stored, drift: columnDrift(row, nullRateMetric(db, Number(window), column), facts.kinds.get(column) ?? null, referenceRows, stored.rows), referenceRows };
+      return { window: stored, drift: columnDrift(row, nullRateMetric(db, Number(window), shown), facts.kinds.get(shown) ?? null, referenceRows, stored.rows), referenceRows };
     },
     'monitoring.lineage': ({ model, version, window, column }: Input<'monitoring.lineage'>): Output<'monitoring.lineage'> =>
       monitoringLineage(db, model, requireVersion(db, model, version), window, column, deployments.list()),

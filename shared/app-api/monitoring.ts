@@ -159,7 +159,8 @@ export const monitoringOperations = {
   },
   /** One feature (or `__prediction__`) in one window: the verdict with both distributions. */
   'monitoring.cell': {
-    input: z.object({ model, version, window: windowId, column: z.string().min(1, 'is required') }),
+    /** Without `column`: the first feature that drifted in the window, else the first feature. */
+    input: z.object({ model, version, window: windowId, column: z.string().min(1, 'cannot be empty').optional() }),
     output: z.object({ window: MonitoringWindowSchema, drift: ColumnDriftSchema, referenceRows: z.number().nullable() }),
   },
   /** Dataset version → run → model version → deployment → window → each metric of that window. */

@@ -82,6 +82,9 @@ describe('monitoring read operations', () => {
     expect(drift).toMatchObject({ column: 'b', type: 'numeric', method: 'wasserstein', threshold: 0.1, drifted: true, referenceRows: 5000, currentRows: 1000 });
     expect(drift.distributions?.kind).toBe('histogram');
     expect(drift.effectSize?.magnitude).toBe('large');
+    // Without a column: the window's first drifted feature, else its first.
+    expect(handlers['monitoring.cell']({ model: 'm', version: '1', window: windowIds.at(-1)! }).drift.column).toBe('b');
+    expect(handlers['monitoring.cell']({ model: 'm', version: '1', window: windowIds[0]! }).drift.column).toBe('a');
     expect(() => handlers['monitoring.cell']({ model: 'm', version: '1', window: windowIds[0]!, column: 'zz' })).toThrow("holds no drift statistic for column 'zz'");
   });
 

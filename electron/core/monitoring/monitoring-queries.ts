@@ -400,6 +400,14 @@ export function readColumnMetric(db: SqliteDatabase, windowPk: number, column: s
   return (db.prepare('SELECT * FROM monitoring_metrics WHERE window_pk = ? AND kind = ? AND column_name = ? LIMIT 1').get(windowPk, kind, column) as MetricRow | undefined) ?? null;
 }
 
+/** The window's first drifted feature in reference order, else its first feature (what the page shows first). */
+export function defaultColumn(db: SqliteDatabase, windowPk: number, facts: ReferenceFacts): string | null {
+  const rows = db.prepare("SELECT column_name, drifted FROM monitoring_metrics WHERE window_pk = ? AND kind = 'feature_drift'").all(windowPk) as Array<{ column_name: string; drifted: number | null }>;
+  const rank = new Map(facts.order.map((name, i) => [name, i]));
+  rows.sort((a, b) => (rank.get(a.column_name) ?? rank.size) - (rank.get(b.column_name) ?? rank.size) || a.column_name.localeCompare(b.column_name));
+  return (rows.find((r) => r.drifted === 1) ?? rows[0])?.column_name ?? null;
+}
+
 export function nullRateMetric(db: SqliteDatabase, windowPk: number, column: string): MetricRow | null {
   return (db.prepare("SELECT * FROM monitoring_metrics WHERE window_pk = ? AND kind = 'null_rate' AND column_name = ? LIMIT 1").get(windowPk, column) as MetricRow | undefined) ?? null;
 }

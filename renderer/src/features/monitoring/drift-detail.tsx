@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useDeferredValue } from 'react';
 import { Area, Bar, CartesianGrid, ComposedChart, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ColumnDrift } from '../../../../shared/monitoring';
 import { useElementWidth } from '../../components/charts/use-element-width';
@@ -14,7 +14,9 @@ function shares(counts: number[]): number[] {
 
 /** Reference and current on the same bins, each as shares of its own rows (the two differ in size). */
 function DistributionChart({ drift }: { drift: ColumnDrift }) {
-  const [ref, width] = useElementWidth<HTMLDivElement>();
+  const [ref, measured] = useElementWidth<HTMLDivElement>();
+  // Drawn in a later, interruptible pass: the page's other requests go out before the charts are built.
+  const width = useDeferredValue(measured);
   const d = drift.distributions;
   const data = useMemo(() => {
     if (!d) return [];

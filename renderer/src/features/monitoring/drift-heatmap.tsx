@@ -3,9 +3,18 @@ import { formatStat } from './drift-rule';
 import { columnLabel, windowTime, type MonitoringHeatmap } from './monitoring-types';
 
 export const LABEL_WIDTH = 150;
+/** Cell width the span is sized for; cells may be drawn down to DRAWN_MIN_CELL when the card narrows. */
 export const MIN_CELL = 14;
+const DRAWN_MIN_CELL = 9;
 const CELL_HEIGHT = 22;
 const AXIS_HEIGHT = 22;
+
+/** The cell's colour step (classes heat-0 … heat-9 in monitoring.css): shared classes style thousands of cells cheaply. */
+export function cellLevel(score: number | null): string {
+  if (score === null) return 'heat-none';
+  if (score < 1) return `heat-${Math.min(5, Math.floor(score * score * 6))}`;
+  return `heat-${Math.min(9, 6 + Math.floor((score - 1) / 1.5))}`;
+}
 
 /** Colour by statistic relative to threshold: neutral far from it, amber nearing it, red past it (deeper the further). */
 export function cellFill(score: number | null): string {
@@ -26,7 +35,7 @@ interface Props {
 export function DriftHeatmap({ heatmap, width, selectedWindow, selectedColumn, onSelect }: Props) {
   const [hover, setHover] = useState<{ i: number; j: number } | null>(null);
   const columns = heatmap.windowIds.length;
-  const cell = columns ? Math.max(MIN_CELL, Math.floor((width - LABEL_WIDTH) / columns)) : MIN_CELL;
+  const cell = columns ? Math.max(DRAWN_MIN_CELL, Math.floor((width - LABEL_WIDTH) / columns)) : MIN_CELL;
   const svgWidth = LABEL_WIDTH + cell * columns;
   const height = heatmap.features.length * CELL_HEIGHT + AXIS_HEIGHT;
   const tickEvery = Math.max(1, Math.ceil(110 / cell));
@@ -67,7 +76,7 @@ export function DriftHeatmap({ heatmap, width, selectedWindow, selectedColumn, o
                     onMouseEnter={() => setHover({ i, j })}
                     onClick={() => onSelect(windowId, feature)}
                   >
-                    <rect x={LABEL_WIDTH + j * cell + 0.5} y={0.5} width={cell - 1} height={CELL_HEIGHT - 1} rx={2} style={{ fill: cellFill(heatmap.score[i]![j] ?? null) }} />
+                    <rect x={LABEL_WIDTH + j * cell + 0.5} y={0.5} width={cell - 1} height={CELL_HEIGHT - 1} rx={2} className={cellLevel(heatmap.score[i]![j] ?? null)} />
                     {drifted && <circle cx={LABEL_WIDTH + j * cell + cell / 2} cy={CELL_HEIGHT / 2} r={Math.min(3.5, cell / 4)} className="drift-mark" />}
                   </g>
                 );

@@ -7,7 +7,7 @@ import { MetricsLineageGraph } from './metrics-lineage-graph';
 import { MonitoringAlerts } from './monitoring-alerts';
 import { MonitoringEmpty } from './monitoring-empty';
 import { readMonitoringQuery, writeMonitoringQuery, type MonitoringQuery } from './monitoring-query';
-import { columnLabel, type MonitoringHeatmap, type MonitoringOverview } from './monitoring-types';
+import { columnLabel, type MonitoringOverview } from './monitoring-types';
 import { DriftShareChart, PredictionChart, QualityChart } from './timeline-charts';
 import { useCell, useHeatmap, useMetricsLineage, useOverview } from './use-monitoring';
 import { WindowSelector } from './window-selector';
@@ -18,13 +18,8 @@ function spanEnd(total: number, selected: number, count: number): number {
   return total - 1 - Math.floor((total - 1 - selected) / count) * count;
 }
 
-/** The feature shown by default in a window: the first that drifted in it, else the first. */
-function defaultColumn(heatmap: MonitoringHeatmap | null, window: string): string | null {
-  if (!heatmap) return null;
-  const j = heatmap.windowIds.indexOf(window);
-  const drifted = j < 0 ? -1 : heatmap.drifted.findIndex((row) => row[j] === true);
-  return heatmap.features[drifted >= 0 ? drifted : 0] ?? null;
-}
+/** Heat-map spans move in steps of this many windows, so a scrollbar appearing does not refetch it. */
+const SPAN_STEP = 8;
 
 /**
  * A model's monitoring: drift share over time, the feature × window heat map, one cell's
@@ -93,16 +88,23 @@ function MonitoringToolbar({ overview, onVersion }: { overview: MonitoringOvervi
 function MonitoringView({ overview, query, update }: { overview: MonitoringOverview; query: MonitoringQuery; update: (patch: Partial<MonitoringQuery>) => void }) {
   const { timeline } = overview;
   const total = timeline.ids.length;
-  const asked = query.window ? timeline.ids.indexOf(query.window) : -1;
-  const selected = asked >= 0 ? asked : total - 1;
+  const askedWindow = query.window ? timeline.ids.indexOf(query.window) : -1;
+  const selected = askedWindow >= 0 ? askedWindow : total - 1;
   const windowId = timeline.ids[selected]!;
   const [heatRef, heatWidth] = useElementWidth<HTMLDivElement>();
-  const count = heatWidth > 0 ? Math.max(1, Math.min(400, Math.floor((heatWidth - LABEL_WIDTH) / MIN_CELL), total)) : 0;
+  const fits = Math.floor((heatWidth - LABEL_WIDTH) / MIN_CELL);
+  const wanted = heatWidth > 0 ? Math.max(1, Math.min(400, fits > SPAN_STEP ? fits - (fits % SPAN_STEP) : fits, total)) : 0;
+  // The span only grows: when the card narrows (a scrollbar appears, the layout settles) the
+  // fetched windows are drawn narrower instead of fetched again.
+  const [count, setCount] = useState(0);
+  if (wanted > count) setCount(wanted);
   const end = count > 0 ? spanEnd(total, selected, count) : total - 1;
   const heatmap = useHeatmap(overview.model, overview.version, timeline.ids[end] ?? null, count);
-  const column = query.feature && overview.features.some((f) => f.name === query.feature) ? query.feature : defaultColumn(heatmap.data, windowId);
-  const cell = useCell(overview.model, overview.version, windowId, column);
-  const lineage = useMetricsLineage(overview.model, overview.version, windowId, column);
+  const asked = query.feature && overview.features.some((f) => f.name === query.feature) ? query.feature : null;
+  // Without a pick the server chooses the window's first drifted feature: no wait for the heat map.
+  const cell = useCell(overview.model, overview.version, windowId, asked);
+  const column = asked ?? (cell.data?.window.id === windowId ? cell.data.drift.column : null);
+  const lineage = useMetricsLineage(overview.model, overview.version, windowId, asked);
   const selectWindow = (index: number) => update({ window: timeline.ids[index] ?? null });
   const firing = useMemo(() => overview.alerts.filter((a) => a.state === 'firing').length, [overview.alerts]);
 

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, useDeferredValue } from 'react';
 import { Area, AreaChart, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { runColor } from '../../components/charts/run-colors';
 import { useElementWidth } from '../../components/charts/use-element-width';
@@ -35,7 +35,9 @@ function selectedLine(overview: MonitoringOverview, selected: number | null) {
 }
 
 export function DriftShareChart({ overview, selected, onSelect }: ChartProps) {
-  const [ref, width] = useElementWidth<HTMLDivElement>();
+  const [ref, measured] = useElementWidth<HTMLDivElement>();
+  // Drawn in a later, interruptible pass: the page's other requests go out before the charts are built.
+  const width = useDeferredValue(measured);
   const { timeline } = overview;
   const data = useMemo(
     () => representativeIndices(timeline.ids.length, width / PX_PER_POINT, (i) => timeline.driftShare[i] ?? null, 'max').map((i): Row => ({ index: i, from: timeline.from[i]!, share: timeline.driftShare[i] ?? null })),
@@ -60,7 +62,9 @@ export function DriftShareChart({ overview, selected, onSelect }: ChartProps) {
 
 /** Shares of each predicted class (or value bin) per window, stacked, beside the reference's. */
 export function PredictionChart({ overview, selected, onSelect }: ChartProps) {
-  const [ref, width] = useElementWidth<HTMLDivElement>();
+  const [ref, measured] = useElementWidth<HTMLDivElement>();
+  // Drawn in a later, interruptible pass: the page's other requests go out before the charts are built.
+  const width = useDeferredValue(measured);
   const prediction = overview.prediction;
   const data = useMemo(() => {
     if (!prediction) return [];
@@ -101,7 +105,9 @@ export function PredictionChart({ overview, selected, onSelect }: ChartProps) {
  * Label coverage shades the bottom on its own axis.
  */
 export function QualityChart({ overview, selected, onSelect }: ChartProps) {
-  const [ref, width] = useElementWidth<HTMLDivElement>();
+  const [ref, measured] = useElementWidth<HTMLDivElement>();
+  // Drawn in a later, interruptible pass: the page's other requests go out before the charts are built.
+  const width = useDeferredValue(measured);
   const series = overview.quality.series;
   const [metric, setMetric] = useState<string | null>(null);
   const shown = series.find((s) => s.metric === metric) ?? series.find((s) => s.metric === 'accuracy') ?? series[0] ?? null;

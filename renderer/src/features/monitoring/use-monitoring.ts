@@ -39,8 +39,8 @@ export function useHeatmap(model: string, version: string | null, until: string 
 }
 
 export function useCell(model: string, version: string | null, window: string | null, column: string | null): Loaded<MonitoringCellResult> {
-  const key = version && window && column ? `${model}\n${version}\n${window}\n${column}` : null;
-  return useLoad(key, () => api['monitoring.cell']({ model, version: version!, window: window!, column: column! }));
+  const key = version && window ? `${model}\n${version}\n${window}\n${column ?? ''}` : null;
+  return useLoad(key, () => api['monitoring.cell']({ model, version: version!, window: window!, ...(column ? { column } : {}) }));
 }
 
 export function useMetricsLineage(model: string, version: string | null, window: string | null, column: string | null): Loaded<MonitoringLineage> {
