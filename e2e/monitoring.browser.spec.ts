@@ -107,10 +107,11 @@ test('the monitoring page shows seeded drift, its distributions and verdict, qua
   await cell(page, 'petal_length', last).click();
   await expect(page.getByTestId('drift-verdict')).toContainText('Drift');
   await shotBoth(page, 'monitoring-page');
-  await page.getByTestId('drift-detail').scrollIntoViewIfNeeded();
+  // The cell's view as the user sees it, below the sticky top bar.
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
-    await page.locator('.monitoring-grid').screenshot({ path: `${SCREENSHOTS}/monitoring-drift-detail-${theme}.png` });
+    await page.evaluate("document.querySelector('[data-testid=drift-detail]').scrollIntoView({ block: 'center' })");
+    await page.screenshot({ path: `${SCREENSHOTS}/monitoring-drift-detail-${theme}.png` });
   }
 
   // A lineage node opens its page: the dataset version.

@@ -23,6 +23,11 @@ export function cellFill(score: number | null): string {
   return `color-mix(in srgb, var(--danger) ${Math.round(55 + Math.min(45, (score - 1) * 15))}%, var(--heat-zero))`;
 }
 
+function cellAt(target: EventTarget): { i: number; j: number } | null {
+  if (!(target instanceof SVGRectElement) || target.dataset.i === undefined) return null;
+  return { i: Number(target.dataset.i), j: Number(target.dataset.j) };
+}
+
 interface Props {
   heatmap: MonitoringHeatmap;
   width: number;
@@ -55,7 +60,21 @@ export function DriftHeatmap({ heatmap, width, selectedWindow, selectedColumn, o
         {readout ? describe(readout) : 'Hover a cell for its statistic; click it for both distributions.'}
       </p>
       <div className="heatmap-scroll">
-        <svg width={svgWidth} height={height} role="grid" aria-label="Drift statistic per feature and window" onMouseLeave={() => setHover(null)}>
+        <svg
+          width={svgWidth}
+          height={height}
+          role="grid"
+          aria-label="Drift statistic per feature and window"
+          onMouseLeave={() => setHover(null)}
+          onMouseOver={(event) => {
+            const at = cellAt(event.target);
+            if (at) setHover(at);
+          }}
+          onClick={(event) => {
+            const at = cellAt(event.target);
+            if (at) onSelect(heatmap.windowIds[at.j]!, heatmap.features[at.i]!);
+          }}
+        >
           {heatmap.features.map((feature, i) => (
             <g key={feature} role="row" transform={`translate(0 ${i * CELL_HEIGHT})`}>
               <text x={LABEL_WIDTH - 8} y={CELL_HEIGHT / 2 + 4} textAnchor="end" className={`heatmap-label${feature === selectedColumn ? ' selected' : ''}`}>
@@ -64,23 +83,29 @@ export function DriftHeatmap({ heatmap, width, selectedWindow, selectedColumn, o
               {heatmap.windowIds.map((windowId, j) => {
                 const drifted = heatmap.drifted[i]![j];
                 const selected = windowId === selectedWindow && feature === selectedColumn;
+                // One element per cell, events delegated to the grid: thousands of cells stay cheap to build.
                 return (
-                  <g
+                  <rect
                     key={windowId}
                     role="gridcell"
                     data-testid="heatmap-cell"
                     data-feature={feature}
                     data-window={windowId}
+                    data-i={i}
+                    data-j={j}
                     data-drifted={drifted === null ? 'none' : String(drifted)}
-                    className={`heatmap-cell${selected ? ' selected' : ''}`}
-                    onMouseEnter={() => setHover({ i, j })}
-                    onClick={() => onSelect(windowId, feature)}
-                  >
-                    <rect x={LABEL_WIDTH + j * cell + 0.5} y={0.5} width={cell - 1} height={CELL_HEIGHT - 1} rx={2} className={cellLevel(heatmap.score[i]![j] ?? null)} />
-                    {drifted && <circle cx={LABEL_WIDTH + j * cell + cell / 2} cy={CELL_HEIGHT / 2} r={Math.min(3.5, cell / 4)} className="drift-mark" />}
-                  </g>
+                    className={`heatmap-cell ${cellLevel(heatmap.score[i]![j] ?? null)}${selected ? ' selected' : ''}`}
+                    x={LABEL_WIDTH + j * cell + 0.5}
+                    y={0.5}
+                    width={cell - 1}
+                    height={CELL_HEIGHT - 1}
+                    rx={2}
+                  />
                 );
               })}
+              {heatmap.windowIds.map((windowId, j) =>
+                heatmap.drifted[i]![j] ? <circle key={`m${windowId}`} cx={LABEL_WIDTH + j * cell + cell / 2} cy={CELL_HEIGHT / 2} r={Math.min(3.5, cell / 4)} className="drift-mark" /> : null,
+              )}
             </g>
           ))}
           <g transform={`translate(0 ${heatmap.features.length * CELL_HEIGHT})`} className="heatmap-axis">

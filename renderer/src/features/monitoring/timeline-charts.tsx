@@ -8,7 +8,7 @@ import { percent, windowTime, type MonitoringOverview } from './monitoring-types
 const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)', borderRadius: 6, fontSize: 12, color: 'var(--text)' };
 const AXIS_TICK = { fill: 'var(--muted)', fontSize: 11 };
 /** Pixels per drawn point: a chart never gets more points than its width allows. */
-const PX_PER_POINT = 3;
+const PX_PER_POINT = 5;
 
 interface ChartProps {
   overview: MonitoringOverview;
