@@ -4,19 +4,16 @@ import { notFound } from '../core/errors.js';
 import { modelAlerts } from '../core/monitoring/monitoring-alerts-read.js';
 import { monitoringLineage } from '../core/monitoring/monitoring-lineage.js';
 import {
-  defaultColumn,
   heatmapFeatures,
   monitorSettings,
-  nullRateMetric,
   pickVersion,
-  readColumnMetric,
   readHeatmap,
   readTimeline,
-  readWindow,
   referenceFacts,
   requireVersion,
   type MetricRow,
 } from '../core/monitoring/monitoring-queries.js';
+import { defaultColumn, nullRateMetric, readColumnMetric, readWindow } from '../core/monitoring/monitoring-window-queries.js';
 import type { Services } from '../core/services.js';
 
 type MonitoringOperation = 'monitoring.overview' | 'monitoring.heatmap' | 'monitoring.cell' | 'monitoring.lineage';

@@ -7,7 +7,8 @@ import type { Deployment } from '../../../shared/app-api/models.js';
 import { MONITORING_LIMITS, type MonitoringLineage, type MonitoringLineageNode } from '../../../shared/app-api/monitoring.js';
 import { PREDICTION_COLUMN } from '../../../shared/monitoring.js';
 import type { SqliteDatabase } from '../store/database.js';
-import { readWindow, windowMetrics, type MetricRow, type MonitoredVersion } from './monitoring-queries.js';
+import type { MetricRow, MonitoredVersion } from './monitoring-queries.js';
+import { readWindow, windowMetrics } from './monitoring-window-queries.js';
 
 const KIND_ORDER: Record<string, number> = { dataset_drift: 0, prediction_drift: 1, quality: 2, estimated_quality: 3, feature_drift: 4, null_rate: 5 };
 
