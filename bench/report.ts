@@ -11,6 +11,7 @@ import type { ServingBenchResult } from './serving-bench.js';
 import type { TrainingBenchResult } from './training-bench.js';
 import type { TrackingLatencyResult } from './tracking-latency.js';
 import type { UiBenchResult } from './ui-bench.js';
+import type { MonitoringPageResult } from './monitoring-page.js';
 
 /** Figures quoted for MLflow 2.12's tracking server on this class of machine; never measured here. */
 export const QUOTED_MLFLOW = { ingestPointsPerSecond: 5_000, search1kRunsMedianMs: 700 } as const;
@@ -27,6 +28,8 @@ export interface BenchResults {
   searchLarge: SearchScenarioResult;
   /** Figures measured in Chromium; absent when BENCH_SKIP_UI is set. */
   ui?: UiBenchResult;
+  /** The monitoring page of a model with 1,000,000 predictions; absent when BENCH_SKIP_MONITORING_PAGE is set. */
+  monitoringPage?: MonitoringPageResult;
   /** Absent when BENCH_SKIP_LATENCY is set. */
   latency?: TrackingLatencyResult;
   training?: TrainingBenchResult;

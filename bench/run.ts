@@ -2,7 +2,7 @@
  * `npm run bench`: builds, then measures the tracking server against baselines taken in the same
  * run and prints one table (also written to bench/results/latest.json). It reports; it never fails
  * on a missed target. BENCH_INGEST_POINTS, BENCH_INGEST_ROUNDS and BENCH_LARGE_RUNS shrink it for a quick look;
- * BENCH_SKIP_UI / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
+ * BENCH_SKIP_UI / BENCH_SKIP_MONITORING_PAGE / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { benchServing, formatServingTable, servingTargetChecks } from './serving
 import { benchTrackingLatency, formatTrackingLatencyTable, trackingLatencyTargetChecks } from './tracking-latency.js';
 import { benchTraining, formatTrainingTable, trainingTargetChecks } from './training-bench.js';
 import { benchUi, formatUiTable, uiTargetChecks } from './ui-bench.js';
+import { benchMonitoringPage, formatMonitoringPageTable, monitoringPageTargetCheck } from './monitoring-page.js';
 
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
@@ -65,6 +66,17 @@ async function main(): Promise<void> {
           screenshotsDir: fileURLToPath(new URL('./results/', import.meta.url)),
           log,
         });
+    const monitoringPage = process.env.BENCH_SKIP_MONITORING_PAGE
+      ? undefined
+      : await benchMonitoringPage({
+          workDir,
+          predictions: positiveInt('BENCH_MONITORING_PREDICTIONS', 1_000_000),
+          features: 30,
+          windows: positiveInt('BENCH_MONITORING_WINDOWS', 1000),
+          repeats: 5,
+          screenshotsDir: fileURLToPath(new URL('./results/', import.meta.url)),
+          log,
+        });
     const training = process.env.BENCH_SKIP_TRAINING ? undefined : await benchTraining({ log, rows: positiveInt('BENCH_TRAIN_ROWS', 50_000) });
     const serving = process.env.BENCH_SKIP_SERVING ? undefined : await benchServing({ log, seconds: positiveInt('BENCH_SERVING_SECONDS', 8) });
     const mlflowClient = process.env.BENCH_SKIP_MLFLOW_CLIENT ? undefined : await benchMlflowClient({ workDir, log });
@@ -73,17 +85,19 @@ async function main(): Promise<void> {
     const uiChecks = ui ? uiTargetChecks(ui) : [];
     const trainingChecks = training ? trainingTargetChecks(training) : [];
     const servingChecks = serving ? servingTargetChecks(serving) : [];
-    const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...trainingChecks, ...servingChecks];
+    const monitoringChecks = monitoringPage ? [monitoringPageTargetCheck(monitoringPage)] : [];
+    const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...monitoringChecks, ...trainingChecks, ...servingChecks];
     const table = formatTable(results, checks);
     const latencyTable = latency ? `\n\n${formatTrackingLatencyTable(latency, latencyChecks)}` : '\n\n(tracking latency skipped: BENCH_SKIP_LATENCY is set)';
     const uiTable = ui ? `\n\n${formatUiTable(ui, uiChecks)}` : '\n\n(UI figures skipped: BENCH_SKIP_UI is set)';
+    const monitoringTable = monitoringPage ? `\n\n${formatMonitoringPageTable(monitoringPage)}` : '\n\n(monitoring page figures skipped: BENCH_SKIP_MONITORING_PAGE is set)';
     const trainingTable = training ? `\n\n${formatTrainingTable(training, trainingChecks)}` : '\n\n(training figures skipped: BENCH_SKIP_TRAINING is set)';
     const servingTable = serving ? `\n\n${formatServingTable(serving, servingChecks)}` : '\n\n(serving figures skipped: BENCH_SKIP_SERVING is set)';
     const clientTable = `\n\n${mlflowClient ? formatMlflowClientTable(mlflowClient) : '(MLflow client figures skipped: BENCH_SKIP_MLFLOW_CLIENT is set)'}`;
-    writeJson(RESULTS, { ...results, latency, ui, training, serving, mlflowClient }, checks, `${table}${latencyTable}${uiTable}${trainingTable}${servingTable}${clientTable}`);
+    writeJson(RESULTS, { ...results, latency, ui, monitoringPage, training, serving, mlflowClient }, checks, `${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}`);
     process.stdout.write(
       `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
-        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${latencyTable}${uiTable}${trainingTable}${servingTable}${clientTable}\n\n${formatNotes(results)}\n` +
+        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}\n\n${formatNotes(results)}\n` +
         `Targets met: ${checks.filter((c) => c.met).length}/${checks.length}. Written to ${RESULTS}\n`,
     );
   } finally {

@@ -18,6 +18,7 @@ import { createModelHandlers } from './model-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
 import { createQualityTestHandlers } from './quality-test-handlers.js';
 import { createAlertHandlers } from './alert-handlers.js';
+import { createMonitoringReadHandlers } from './monitoring-read-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -35,6 +36,7 @@ export function createAppHandlers(services: Services): AppHandlers {
     ...createPredictionHandlers(services),
     ...createQualityTestHandlers(services),
     ...createAlertHandlers(services),
+    ...createMonitoringReadHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

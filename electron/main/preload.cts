@@ -68,6 +68,10 @@ const bridge = {
     'alerts.rules.update': call('alerts.rules.update'),
     'alerts.rules.delete': call('alerts.rules.delete'),
     'alerts.deliveries': call('alerts.deliveries'),
+    'monitoring.overview': call('monitoring.overview'),
+    'monitoring.heatmap': call('monitoring.heatmap'),
+    'monitoring.cell': call('monitoring.cell'),
+    'monitoring.lineage': call('monitoring.lineage'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

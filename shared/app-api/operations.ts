@@ -17,6 +17,7 @@ import { predictionOperations } from './predictions.js';
 import { evaluationOperations } from '../evaluation.js';
 import { qualityTestOperations } from './quality-tests.js';
 import { alertOperations } from './alerts.js';
+import { monitoringOperations } from './monitoring.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -158,6 +159,7 @@ export const operations = {
   ...evaluationOperations,
   ...qualityTestOperations,
   ...alertOperations,
+  ...monitoringOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

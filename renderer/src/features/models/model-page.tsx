@@ -21,12 +21,14 @@ import { VersionDetails, type VersionAction } from './version-details';
 import { VersionMetricsChart } from './version-metrics-chart';
 import { VersionsTable } from './versions-table';
 import { AlertRulesCard } from './alert-rules-card';
+import { MonitoringPanel } from '../monitoring/monitoring-panel';
 import './models.css';
 
-type Tab = 'versions' | 'predictions';
+type Tab = 'versions' | 'predictions' | 'monitoring';
 const TABS: Array<{ id: Tab; label: string }> = [
   { id: 'versions', label: 'Versions' },
   { id: 'predictions', label: 'Prediction log' },
+  { id: 'monitoring', label: 'Monitoring' },
 ];
 /** Metric columns in the versions table; the chart offers every metric. */
 const TABLE_METRICS = 2;
@@ -49,7 +51,7 @@ function writeQuery(name: string, version: string | null, tab: Tab): void {
 export function ModelPage({ name }: { name: string }) {
   const { model, versions, settings, history, historyTotal, deployments, notFound, error } = useModelDetail();
   const loadedHere = useModelDetail((s) => s.name === name);
-  const [tab, setTabState] = useState<Tab>(() => (hashQuery().get('tab') === 'predictions' ? 'predictions' : 'versions'));
+  const [tab, setTabState] = useState<Tab>(() => TABS.find((t) => t.id === hashQuery().get('tab'))?.id ?? 'versions');
   const [picked, setPicked] = useState<string | null>(() => hashQuery().get('version'));
   const [metric, setMetric] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -159,7 +161,9 @@ export function ModelPage({ name }: { name: string }) {
         ))}
       </div>
       <div role="tabpanel" className="model-tab">
-        {tab === 'predictions' ? (
+        {tab === 'monitoring' ? (
+          <MonitoringPanel model={model.name} />
+        ) : tab === 'predictions' ? (
           <PredictionLogPanel model={model.name} deployments={deployments} />
         ) : versions.length === 0 ? (
           <div className="empty-state">
