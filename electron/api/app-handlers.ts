@@ -15,6 +15,7 @@ import type { Caller } from '../core/caller-identity.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
+import { createMonitoringHandlers } from './monitoring-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
@@ -31,6 +32,7 @@ export function createAppHandlers(services: Services): AppHandlers {
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(services),
     ...createPredictionHandlers(services),
+    ...createMonitoringHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

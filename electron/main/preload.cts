@@ -60,6 +60,10 @@ const bridge = {
     'predictions.example': call('predictions.example'),
     'predictions.quality': call('predictions.quality'),
     'predictions.get': call('predictions.get'),
+    'monitoring.settings': call('monitoring.settings'),
+    'monitoring.updateSettings': call('monitoring.updateSettings'),
+    'monitoring.setReference': call('monitoring.setReference'),
+    'monitoring.computeWindows': call('monitoring.computeWindows'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

@@ -15,6 +15,7 @@ import { TRAINING_BACKENDS, TrainingJobSchema, TrainingRequestSchema } from './t
 import { modelOperations } from './models.js';
 import { predictionOperations } from './predictions.js';
 import { evaluationOperations } from '../evaluation.js';
+import { monitoringSettingsOperations } from './monitoring-settings.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -154,6 +155,7 @@ export const operations = {
   ...modelOperations,
   ...predictionOperations,
   ...evaluationOperations,
+  ...monitoringSettingsOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;
