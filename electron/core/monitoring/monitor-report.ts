@@ -109,7 +109,10 @@ export async function monitorReport(deps: ReferenceDeps, request: ReportRequest)
   }
   if (!reference.profile) throw new MLDeskError('INVALID_STATE', `The reference ${reference.datasetRef} of ${version.name}/${version.version} could not be profiled: ${reference.error ?? reference.status}.`);
   const settings = settingsOfModelId(db, info.modelId);
-  const window = new WindowRows(reference.profile.columns.map((c) => c.name));
+  const window = new WindowRows(
+    reference.profile.columns.map((c) => c.name),
+    reference.profile.columns.map((c) => c.kind === 'numeric'),
+  );
   let spec: string;
   let bounds: { from: number; to: number } | null = null;
   if (request.last !== undefined) {

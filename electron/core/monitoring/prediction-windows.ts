@@ -7,7 +7,8 @@
 import type { PredictionOutput } from '../../../shared/app-api/predictions.js';
 import type { WindowSpec } from '../../../shared/monitoring.js';
 import type { SqliteDatabase } from '../store/database.js';
-import type { MonitoredValue } from './drift.js';
+import type { ColumnValues, MonitoredValue } from './drift.js';
+import { numericValue } from './reference-profile.js';
 import type { WindowPrediction } from './window-quality.js';
 
 const HOUR_MS = 3_600_000;
@@ -25,6 +26,29 @@ const SELECT = `SELECT p.prediction_pk, p.created_time, p.inputs_json, p.output_
   FROM predictions p LEFT JOIN prediction_feedback f ON f.prediction_pk = p.prediction_pk
   WHERE p.model_name = ? AND p.model_version = ?`;
 
+/** A numeric column's values as doubles (NaN for missing), grown by doubling: no boxed number per cell. */
+class NumberColumn {
+  private data: Float64Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.data = new Float64Array(Math.max(16, capacity));
+  }
+
+  push(value: MonitoredValue | undefined): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = typeof value === 'number' ? value : numericValue(value);
+  }
+
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
 /** One window's rows, column by column. */
 export class WindowRows {
   firstPk = 0;
@@ -33,16 +57,28 @@ export class WindowRows {
   maxTime = Number.NEGATIVE_INFINITY;
   rows = 0;
   labelled = 0;
-  /** Per feature (in `features` order), the logged values; null where missing. */
-  readonly values: MonitoredValue[][];
+  private readonly columns: Array<NumberColumn | MonitoredValue[]>;
   /** The predicted class or value of each row. */
   readonly predictions: MonitoredValue[] = [];
   readonly quality: WindowPrediction[] = [];
   /** Hour/day windows: the bucket's start; count windows: unused. */
   bucketStart = 0;
 
-  constructor(readonly features: readonly string[]) {
-    this.values = features.map(() => []);
+  /**
+   * `numeric[j]`: feature j is numeric in the reference, so its cells are kept as doubles (a
+   * million-row window of 30 features would otherwise box 30 million numbers).
+   */
+  constructor(
+    readonly features: readonly string[],
+    numeric: readonly boolean[] = [],
+    capacity = 1024,
+  ) {
+    this.columns = features.map((_, j) => (numeric[j] ? new NumberColumn(capacity) : []));
+  }
+
+  /** Per feature (in `features` order), the logged values: doubles with NaN, or cells with null, for missing. */
+  get values(): ColumnValues[] {
+    return this.columns.map((column) => (column instanceof NumberColumn ? column.values() : column));
   }
 
   add(row: RawRow): void {
@@ -53,7 +89,7 @@ export class WindowRows {
     if (time > this.maxTime) this.maxTime = time;
     this.rows++;
     const inputs = JSON.parse(inputsJson) as Record<string, MonitoredValue | undefined>;
-    for (let j = 0; j < this.features.length; j++) this.values[j]!.push(inputs[this.features[j]!] ?? null);
+    for (let j = 0; j < this.features.length; j++) this.columns[j]!.push(inputs[this.features[j]!] ?? null);
     this.predictions.push(label ?? value);
     const actual = actualLabel ?? actualValue;
     if (actual !== null) this.labelled++;
@@ -99,11 +135,17 @@ export interface WindowCut {
  * are scored). Rows before `notBefore` (late rows of a bucket already stored) are skipped. The last,
  * still open window comes last with complete = false (if it has rows).
  */
-export function* cutWindows(rows: Iterable<RawRow>, features: readonly string[], spec: WindowSpec, options: { now: number; notBefore?: number; grace?: number }): Generator<WindowCut> {
+export function* cutWindows(
+  rows: Iterable<RawRow>,
+  features: readonly string[],
+  spec: WindowSpec,
+  options: { now: number; notBefore?: number; grace?: number; numeric?: readonly boolean[] },
+): Generator<WindowCut> {
   const length = bucketLength(spec);
   const grace = options.grace ?? 60_000;
   const notBefore = options.notBefore ?? Number.NEGATIVE_INFINITY;
-  let current = new WindowRows(features);
+  const fresh = () => new WindowRows(features, options.numeric, spec.by === 'count' ? spec.size : 1024);
+  let current = fresh();
   const cut = (window: WindowRows, complete: boolean): WindowCut =>
     length === null
       ? { rows: window, from: window.minTime, to: window.maxTime, complete }
@@ -113,7 +155,7 @@ export function* cutWindows(rows: Iterable<RawRow>, features: readonly string[],
       current.add(row);
       if (spec.by === 'count' && current.rows >= spec.size) {
         yield cut(current, true);
-        current = new WindowRows(features);
+        current = fresh();
       }
       continue;
     }
@@ -122,7 +164,7 @@ export function* cutWindows(rows: Iterable<RawRow>, features: readonly string[],
     const bucket = Math.floor(time / length) * length;
     if (current.rows > 0 && bucket > current.bucketStart) {
       yield cut(current, current.bucketStart + length + grace <= options.now);
-      current = new WindowRows(features);
+      current = fresh();
     }
     if (current.rows === 0) current.bucketStart = bucket;
     current.add(row);

@@ -9,10 +9,10 @@
 import { PREDICTION_COLUMN, type ColumnDrift, type DatasetDrift, type MonitorSettings, type MonitoringMetricRow, type ReferenceProfile } from '../../../shared/monitoring.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { evaluateAlerts } from './alert-evaluation.js';
-import { columnDrift, datasetDrift, type MonitoredValue } from './drift.js';
+import { columnDrift, datasetDrift, type ColumnValues } from './drift.js';
 import { settingsOfModelId, settingsSha256, specText } from './monitor-settings.js';
 import { cutWindows, rowsAfter, type WindowCut, type WindowRows } from './prediction-windows.js';
-import { readReference, type StoredReference } from './reference-profiles.js';
+import { readReference } from './reference-profiles.js';
 import { windowQuality } from './window-quality.js';
 
 /** The name dataset drift is stored under in monitoring_metrics.column_name. */
@@ -29,10 +29,14 @@ export interface WindowStatistics {
   metrics: MonitoringMetricRow[];
 }
 
-const nullShare = (values: readonly MonitoredValue[]) => {
+const nullShare = (values: ColumnValues) => {
   if (values.length === 0) return 0;
   let nulls = 0;
-  for (const value of values) if (value === null) nulls++;
+  if (values instanceof Float64Array) {
+    for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) nulls++;
+  } else {
+    for (const value of values) if (value === null) nulls++;
+  }
   return nulls / values.length;
 };
 
@@ -61,13 +65,14 @@ function driftRow(kind: 'feature_drift' | 'prediction_drift', d: ColumnDrift): M
 /** Compares one window's rows with the reference under the model's settings. */
 export function windowStatistics(profile: ReferenceProfile, settings: MonitorSettings, rows: WindowRows): WindowStatistics {
   const options = (column: string) => ({ minRows: settings.minWindowRows, ...settings.overrides[column] });
-  const columns = profile.columns.map((reference, j) => columnDrift(reference, rows.values[j]!, options(reference.name)));
+  const values = rows.values;
+  const columns = profile.columns.map((reference, j) => columnDrift(reference, values[j]!, options(reference.name)));
   const prediction = profile.prediction ? columnDrift(profile.prediction, rows.predictions, options(PREDICTION_COLUMN)) : null;
   const drift = datasetDrift(columns, settings.datasetShare);
   const nullRates = profile.columns.map((reference, j) => ({
     column: reference.name,
     reference: reference.count + reference.nulls === 0 ? 0 : reference.nulls / (reference.count + reference.nulls),
-    current: nullShare(rows.values[j]!),
+    current: nullShare(values[j]!),
   }));
   const quality = windowQuality(rows.quality);
   const metrics: MonitoringMetricRow[] = [
@@ -112,16 +117,6 @@ export interface Series {
   settingsSha256: string;
   referenceSha256: string;
   referenceDatasetVersionId: number | null;
-}
-
-export function seriesOf(reference: StoredReference, settings: MonitorSettings): Series {
-  return {
-    versionPk: reference.versionPk,
-    spec: specText(settings.window),
-    settingsSha256: settingsSha256(settings),
-    referenceSha256: reference.datasetSha256,
-    referenceDatasetVersionId: reference.datasetVersionId,
-  };
 }
 
 /** Where the series' stored windows end: the last prediction read and the last window's end. */
@@ -215,12 +210,26 @@ export async function computeClosedWindows(db: SqliteDatabase, versionPk: number
   const info = versionInfo(db, versionPk);
   if (!info) return { versionPk, model: '', version: 0, stored: 0, rows: 0, skipped: 'no such model version' };
   const result: VersionPass = { versionPk, model: info.name, version: info.version, stored: 0, rows: 0, skipped: null };
-  const reference = readReference(db, versionPk);
-  if (!reference?.profile) return { ...result, skipped: reference ? `reference ${reference.datasetRef} is ${reference.status}` : 'no reference dataset' };
+  const head = db.prepare('SELECT dataset_ref, dataset_sha256, dataset_version_id, status FROM monitoring_references WHERE version_pk = ?').get(versionPk) as
+    | { dataset_ref: string; dataset_sha256: string; dataset_version_id: number | null; status: string }
+    | undefined;
+  if (!head || head.status !== 'ready') return { ...result, skipped: head ? `reference ${head.dataset_ref} is ${head.status}` : 'no reference dataset' };
   const settings = settingsOfModelId(db, info.modelId);
-  const series = seriesOf(reference, settings);
+  const series: Series = {
+    versionPk,
+    spec: specText(settings.window),
+    settingsSha256: settingsSha256(settings),
+    referenceSha256: head.dataset_sha256,
+    referenceDatasetVersionId: head.dataset_version_id,
+  };
   const end = seriesEnd(db, series);
-  const features = reference.profile.columns.map((c) => c.name);
+  // Nothing logged after the series' last window: done, without reading the (large) profile.
+  if (!db.prepare('SELECT 1 FROM predictions WHERE model_name = ? AND model_version = ? AND prediction_pk > ? LIMIT 1').get(info.name, info.version, end.lastPk)) return result;
+  const stored = readReference(db, versionPk);
+  const profile = stored?.datasetSha256 === head.dataset_sha256 ? stored.profile : null;
+  if (!profile) return { ...result, skipped: 'the reference changed during the pass' };
+  const features = profile.columns.map((c) => c.name);
+  const numeric = profile.columns.map((c) => c.kind === 'numeric');
   let batch: Computed[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -229,10 +238,10 @@ export async function computeClosedWindows(db: SqliteDatabase, versionPk: number
     await turn();
   };
   const rows = rowsAfter(db, info.name, info.version, end.lastPk);
-  for (const cut of cutWindows(rows, features, settings.window, { now, notBefore: end.lastTo ?? undefined })) {
+  for (const cut of cutWindows(rows, features, settings.window, { now, notBefore: end.lastTo ?? undefined, numeric })) {
     if (!cut.complete) break;
     result.rows += cut.rows.rows;
-    batch.push({ cut, metrics: windowStatistics(reference.profile, settings, cut.rows).metrics });
+    batch.push({ cut, metrics: windowStatistics(profile, settings, cut.rows).metrics });
     if (batch.length >= STORE_BATCH) await flush();
   }
   await flush();
