@@ -78,11 +78,14 @@ export function describeReport(report: MonitorReport): string {
 }
 
 export function registerMonitorReport(monitor: Command): void {
-  // The report's own options are read only before a subcommand's name: `monitor import --data-dir D`
-  // keeps its --data-dir (by default a parent takes its options from anywhere on the line).
+  // Usage errors (a bad flag value) exit 2 as everywhere in the CLI; the subcommands registered
+  // after this one inherit it.
+  monitor.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
+  // The report is `monitor`'s default subcommand rather than options of `monitor` itself: a parent's
+  // options are taken from anywhere on the line, so `monitor import --data-dir D` would lose its own.
   monitor
-    .enablePositionalOptions()
-    .argument('[target]', 'NAME (its champion, else its newest version with logged predictions), NAME@ALIAS or NAME/VERSION')
+    .command('report [target]', { isDefault: true })
+    .description("a window of the model's logged predictions against its reference (the default: `mldesk monitor NAME` is `mldesk monitor report NAME`)")
     .option('--last <n>', 'the last N predictions (default: the current window of the model settings)', positiveCount)
     .option('--since <iso>', 'the predictions made since this time (ISO 8601)', isoTime)
     .option('--json', 'print one JSON object')
