@@ -10,8 +10,9 @@ import { generateTabular, toCsv } from '../../electron/core/data/synthetic.js';
 import { readReference } from '../../electron/core/monitoring/reference-profiles.js';
 import { churnRecords, logChurnPredictions } from '../../electron/core/monitoring/test-monitoring.js';
 import { ModelRegistry } from '../../electron/core/registry/model-registry.js';
+import { openDatabase } from '../../electron/core/store/database.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
-import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
+import { cleanupTempDirs, makeTempDir, runCli, startServer, stopAllServers } from './server-process.js';
 
 interface Report {
   model: string;
@@ -126,6 +127,36 @@ describe('mldesk monitor', () => {
       const result = await monitor(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(message);
+    }
+  }, 90_000);
+
+  it('is kept up to date by mldesk serve in the background; settings changed over the app API start a new series', async () => {
+    const server = await startServer({ dataDir, env: { MLDESK_MONITOR_INTERVAL_MS: '200' } });
+    const db = openDatabase(join(dataDir, 'mldesk.db'));
+    const windows = () =>
+      db.prepare("SELECT v.version, w.spec, COUNT(*) AS n FROM monitoring_windows w JOIN model_versions v ON v.version_pk = w.version_pk GROUP BY v.version, w.spec ORDER BY v.version, w.spec").all();
+    try {
+      // Default settings: windows of 1,000 predictions; both versions have ready references by now.
+      await expect.poll(windows, { timeout: 30_000 }).toEqual([
+        { version: 1, spec: 'count:1000', n: 2 },
+        { version: 2, spec: 'count:1000', n: 1 },
+      ]);
+      const post = (operation: string, body: unknown) =>
+        fetch(`${server.url}/app-api/${operation}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const bad = await post('monitoring.updateSettings', { model: 'churn', settings: { window: { by: 'count', size: 0 } } });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/Field 'settings\.window/);
+      const good = await post('monitoring.updateSettings', { model: 'churn', settings: { window: { by: 'count', size: 500 } } });
+      expect(good.status).toBe(200);
+      await expect.poll(windows, { timeout: 30_000 }).toEqual([
+        { version: 1, spec: 'count:1000', n: 2 },
+        { version: 1, spec: 'count:500', n: 4 },
+        { version: 2, spec: 'count:1000', n: 1 },
+        { version: 2, spec: 'count:500', n: 2 },
+      ]);
+    } finally {
+      db.close();
+      await server.stop();
     }
   }, 90_000);
 });

@@ -19,19 +19,9 @@ function adoptUnreferenced(db: SqliteDatabase): void {
   for (const row of rows) recordLineageReference(db, row.version_pk, row.run_id);
 }
 
-/** Versions with a ready reference and at least one prediction after their last stored window. */
+/** Versions with a ready reference: computeClosedWindows finds cheaply whether their current series has anything new. */
 function versionsToWindow(db: SqliteDatabase): number[] {
-  const ready = db
-    .prepare(
-      `SELECT r.version_pk, m.name, v.version FROM monitoring_references r
-       JOIN model_versions v ON v.version_pk = r.version_pk JOIN registered_models m ON m.model_id = v.model_id
-       WHERE r.status = 'ready' ORDER BY r.version_pk`,
-    )
-    .all() as Array<{ version_pk: number; name: string; version: number }>;
-  const latest = db.prepare('SELECT MAX(last_prediction_pk) FROM monitoring_windows WHERE version_pk = ?').pluck();
-  const newer = db.prepare('SELECT 1 FROM predictions WHERE model_name = ? AND model_version = ? AND prediction_pk > ? LIMIT 1').pluck();
-  // A cheap pre-check: with no prediction past the newest stored window of any series, nothing can close.
-  return ready.filter((r) => newer.get(r.name, r.version, (latest.get(r.version_pk) as number | null) ?? 0) !== undefined).map((r) => r.version_pk);
+  return (db.prepare("SELECT version_pk FROM monitoring_references WHERE status = 'ready' ORDER BY version_pk").all() as Array<{ version_pk: number }>).map((r) => r.version_pk);
 }
 
 export interface PassResult {
