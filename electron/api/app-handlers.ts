@@ -17,6 +17,7 @@ import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
 import { createMonitoringHandlers } from './monitoring-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
+import { createQualityTestHandlers } from './quality-test-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -33,6 +34,7 @@ export function createAppHandlers(services: Services): AppHandlers {
     ...createModelHandlers(services),
     ...createPredictionHandlers(services),
     ...createMonitoringHandlers(services),
+    ...createQualityTestHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

@@ -64,6 +64,8 @@ const bridge = {
     'monitoring.updateSettings': call('monitoring.updateSettings'),
     'monitoring.setReference': call('monitoring.setReference'),
     'monitoring.computeWindows': call('monitoring.computeWindows'),
+    'qualityTests.run': call('qualityTests.run'),
+    'qualityTests.list': call('qualityTests.list'),
   },
   onEvent(listener: (event: AppEvent) => void) {
     const handler = (_event: IpcRendererEvent, payload: AppEvent) => listener(payload);

@@ -16,6 +16,7 @@ import { modelOperations } from './models.js';
 import { predictionOperations } from './predictions.js';
 import { evaluationOperations } from '../evaluation.js';
 import { monitoringSettingsOperations } from './monitoring-settings.js';
+import { qualityTestOperations } from './quality-tests.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -156,6 +157,7 @@ export const operations = {
   ...predictionOperations,
   ...evaluationOperations,
   ...monitoringSettingsOperations,
+  ...qualityTestOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

@@ -4,7 +4,6 @@
  * scripts/quality-fixtures.py): accuracy_score, precision_recall_fscore_support (zero_division=0),
  * f1_score(average='macro'), roc_auc_score, log_loss and calibration_curve(strategy='uniform').
  */
-import { rocAuc } from '../training/metrics.js';
 
 /** One labelled answer of a classifier: what it said, its probabilities, and the truth. */
 export interface LabelledClassification {
@@ -36,6 +35,17 @@ export interface PerClassScore extends ClassCounts {
  */
 export function classSet(probabilityKeys: Iterable<string>, extra: Iterable<string> = []): string[] {
   return [...new Set([...probabilityKeys, ...extra])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** classSet over rows' probability keys (and their truths and answers, when labelled), without building key arrays. */
+export function classesOf(rows: Iterable<{ probabilities: Readonly<Record<string, number>> }>, labelled: Iterable<{ actual: string; label: string }> = []): string[] {
+  const seen = new Set<string>();
+  for (const row of rows) for (const key in row.probabilities) seen.add(key);
+  for (const row of labelled) {
+    seen.add(row.actual);
+    seen.add(row.label);
+  }
+  return classSet(seen);
 }
 
 export function accuracyOf(rows: readonly LabelledClassification[]): number | null {
@@ -77,14 +87,43 @@ export function macroF1Of(scores: readonly PerClassScore[]): number | null {
   return defined.length === 0 ? null : defined.reduce((sum, s) => sum + s.f1!, 0) / defined.length;
 }
 
-/** Each row's probabilities over `classes`, divided by their sum (a missing class counts 0). */
-export function probabilityMatrix(rows: readonly { probabilities: Readonly<Record<string, number>> }[], classes: readonly string[]): Float64Array[] {
-  return rows.map((row) => {
-    const p = Float64Array.from(classes, (c) => row.probabilities[c] ?? 0);
-    const sum = p.reduce((s, v) => s + v, 0);
-    if (sum > 0) for (let i = 0; i < p.length; i++) p[i]! /= sum;
-    return p;
-  });
+/**
+ * Row-major [n, k] probabilities over `classes` (a class a row does not name counts 0); with
+ * `normalise`, each row divided by its sum. One flat array: windows can hold a million rows.
+ */
+export function probabilityMatrix(rows: readonly { probabilities: Readonly<Record<string, number>> }[], classes: readonly string[], normalise = false): Float64Array {
+  const k = classes.length;
+  const out = new Float64Array(rows.length * k);
+  for (let i = 0; i < rows.length; i++) {
+    const p = rows[i]!.probabilities;
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += out[i * k + c] = p[classes[c]!] ?? 0;
+    if (normalise && sum > 0) for (let c = 0; c < k; c++) out[i * k + c]! /= sum;
+  }
+  return out;
+}
+
+/**
+ * ROC AUC as the Mann-Whitney statistic: the share of (positive, negative) pairs where the positive
+ * scores higher, ties counting one half; the same number roc_auc_score computes. Counted by
+ * walking the two sorted score lists (typed, native sort: a window may hold a million rows), so
+ * the sum is of whole and half pairs and exact. Null without positives or without negatives.
+ */
+function pairAuc(positives: Float64Array, negatives: Float64Array): number | null {
+  if (positives.length === 0 || negatives.length === 0) return null;
+  positives.sort();
+  negatives.sort();
+  let below = 0;
+  let equalEnd = 0;
+  let pairs = 0;
+  for (let i = 0; i < positives.length; i++) {
+    const s = positives[i]!;
+    while (below < negatives.length && negatives[below]! < s) below++;
+    if (equalEnd < below) equalEnd = below;
+    while (equalEnd < negatives.length && negatives[equalEnd] === s) equalEnd++;
+    pairs += below + (equalEnd - below) / 2;
+  }
+  return pairs / (positives.length * negatives.length);
 }
 
 export interface AucResult {
@@ -101,15 +140,21 @@ export interface AucResult {
  * a window where some class is missing, a monitor must still say something, so that is where the
  * figure parts from sklearn (the detail names the classes averaged).
  */
-export function rocAucOf(rows: readonly LabelledClassification[], classes: readonly string[]): AucResult {
+export function rocAucOf(rows: readonly LabelledClassification[], classes: readonly string[], probs = probabilityMatrix(rows, classes)): AucResult {
   if (rows.length === 0 || classes.length < 2) return { value: null };
-  const probs = probabilityMatrix(rows, classes);
+  const k = classes.length;
   const aucFor = (c: number) => {
-    const auc = rocAuc(
-      rows.map((r) => r.actual === classes[c]),
-      probs.map((p) => p[c]!),
-    );
-    return Number.isNaN(auc) ? null : auc;
+    let count = 0;
+    for (const row of rows) if (row.actual === classes[c]) count++;
+    const positives = new Float64Array(count);
+    const negatives = new Float64Array(rows.length - count);
+    let p = 0;
+    let q = 0;
+    for (let i = 0; i < rows.length; i++) {
+      if (rows[i]!.actual === classes[c]) positives[p++] = probs[i * k + c]!;
+      else negatives[q++] = probs[i * k + c]!;
+    }
+    return pairAuc(positives, negatives);
   };
   if (classes.length === 2) return { value: aucFor(1), positiveClass: classes[1]! };
   const averaged: string[] = [];
@@ -173,16 +218,23 @@ export interface CalibrationCurve {
 
 export const CALIBRATION_BINS = 10;
 
-export function calibrationCurve(rows: readonly LabelledClassification[], classes: readonly string[], binCount = CALIBRATION_BINS): CalibrationCurve | null {
+export function calibrationCurve(
+  rows: readonly LabelledClassification[],
+  classes: readonly string[],
+  binCount = CALIBRATION_BINS,
+  probs = probabilityMatrix(rows, classes),
+): CalibrationCurve | null {
   if (rows.length === 0 || classes.length < 2) return null;
   const binary = classes.length === 2;
-  const probs = probabilityMatrix(rows, classes);
+  const k = classes.length;
+  const index = new Map(classes.map((c, i) => [c, i]));
   const step = 1 / binCount;
   const sums = new Float64Array(binCount);
   const hits = new Float64Array(binCount);
   const totals = new Float64Array(binCount);
   rows.forEach((row, i) => {
-    const p = binary ? probs[i]![1]! : probs[i]![classes.indexOf(row.label)] ?? 0;
+    const answered = index.get(row.label);
+    const p = binary ? probs[i * k + 1]! : answered === undefined ? 0 : probs[i * k + answered]!;
     const event = binary ? row.actual === classes[1] : row.actual === row.label;
     // np.searchsorted(edges[1:-1], p, side='left'): the number of inner edges strictly below p.
     let bin = 0;

@@ -162,7 +162,7 @@ describe('CBPE', () => {
     const { accuracy, f1 } = coverage(300, 400, 1, 3);
     expect(accuracy).toBeGreaterThanOrEqual(0.98);
     expect(f1).toBeGreaterThanOrEqual(0.97);
-  });
+  }, 30_000);
 
   it('the band is not merely wide: ±1σ covers near its nominal 68% over 300 seeds', () => {
     const { accuracy, f1 } = coverage(300, 400, 1, 1);
@@ -170,12 +170,29 @@ describe('CBPE', () => {
     expect(accuracy).toBeLessThan(0.76);
     expect(f1).toBeGreaterThan(0.58);
     expect(f1).toBeLessThan(0.78);
-  });
+  }, 30_000);
 
   it('on an over-confident model (probabilities sharpened) the realised accuracy falls outside the band', () => {
     const { accuracy } = coverage(100, 400, 4, 3);
     expect(accuracy).toBeLessThan(0.1);
-  });
+  }, 30_000);
+
+  it('on a window past the simulated subsample (60,000 rows) the F1 band keeps its scale and still covers', () => {
+    let inside = 0;
+    for (let seed = 1; seed <= 5; seed++) {
+      const { answers, truths } = syntheticWindow(new SeededRandom(seed * 104_729), 60_000, 1);
+      const estimate = cbpe(answers, ['a', 'b', 'c'])!;
+      // On these windows macro F1's σ is about accuracy's (exact, Poisson-binomial) σ, as it is
+      // on small windows drawn in full (ratio 0.87-1.02 at 4,000 rows); an unscaled subsample
+      // would make it sqrt(3) times too wide.
+      const ratio = estimate.f1Macro!.standardError / estimate.accuracy.standardError;
+      expect(ratio).toBeGreaterThan(0.75);
+      expect(ratio).toBeLessThan(1.3);
+      const f1 = macroF1Of(perClassScores(answers.map((output, i) => ({ ...output, actual: truths[i]! })), ['a', 'b', 'c']))!;
+      if (f1 >= estimate.f1Macro!.lower && f1 <= estimate.f1Macro!.upper) inside++;
+    }
+    expect(inside).toBe(5);
+  }, 30_000);
 
   it('expected accuracy is the mean probability of the answered class, and the band is its Poisson-binomial σ', () => {
     const estimate = cbpe(

@@ -23,7 +23,7 @@
 import type { MonitoringMetricRow } from '../../../shared/monitoring.js';
 import type { PredictionOutput } from '../../../shared/app-api/predictions.js';
 import { meanAbsoluteError, r2Score, rootMeanSquaredError } from '../training/metrics.js';
-import { accuracyOf, calibrationCurve, classSet, logLossOf, macroF1Of, perClassScores, rocAucOf, type LabelledClassification } from './classification-quality.js';
+import { accuracyOf, CALIBRATION_BINS, calibrationCurve, classesOf, logLossOf, probabilityMatrix, macroF1Of, perClassScores, rocAucOf, type LabelledClassification } from './classification-quality.js';
 import { cbpe, CBPE_BAND_SIGMAS, type Estimate } from './cbpe.js';
 
 export interface WindowPrediction {
@@ -50,10 +50,9 @@ function estimated(column: string, estimate: Estimate | null, rows: number): Mon
   return { kind: 'estimated_quality', column, method: 'cbpe', statistic: estimate ? estimate.value : null, pValue: null, threshold: null, drifted: null, detail };
 }
 
-/** numpy.percentile's default (linear interpolation between closest ranks); null for no values. */
-export function percentile(values: readonly number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+/** numpy.percentile's default (linear interpolation between closest ranks) of ascending values; null for none. */
+export function percentileOfSorted(sorted: ArrayLike<number>, q: number): number | null {
+  if (sorted.length === 0) return null;
   const position = (q / 100) * (sorted.length - 1);
   const below = Math.floor(position);
   const above = Math.min(sorted.length - 1, below + 1);
@@ -62,11 +61,14 @@ export function percentile(values: readonly number[], q: number): number | null 
 
 function labelRows(rows: readonly WindowPrediction[]): MonitoringMetricRow[] {
   const labelled = rows.filter((r) => r.actual !== null);
-  const delays = labelled.filter((r) => r.labelTime !== null).map((r) => r.labelTime! - r.time);
+  const delays = Float64Array.from(
+    labelled.filter((r) => r.labelTime !== null),
+    (r) => r.labelTime! - r.time,
+  ).sort();
   return [
     realised('label_coverage', rows.length === 0 ? null : labelled.length / rows.length, { labelled: labelled.length, rows: rows.length }),
-    realised('label_delay_p50_ms', percentile(delays, 50), { rows: delays.length }),
-    realised('label_delay_p90_ms', percentile(delays, 90), { rows: delays.length }),
+    realised('label_delay_p50_ms', percentileOfSorted(delays, 50), { rows: delays.length }),
+    realised('label_delay_p90_ms', percentileOfSorted(delays, 90), { rows: delays.length }),
   ];
 }
 
@@ -76,15 +78,21 @@ function classifierRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
   const labelled: LabelledClassification[] = rows
     .filter((r) => r.actual !== null)
     .map((r) => ({ label: r.output.label, probabilities: r.output.probabilities, actual: String(r.actual) }));
-  const classes = classSet(
-    rows.flatMap((r) => Object.keys(r.output.probabilities)),
-    labelled.flatMap((r) => [r.actual, r.label]),
+  const classes = classesOf(
+    rows.map((r) => r.output),
+    labelled,
   );
+  return labelledClassifierRows(labelled, classes);
+}
+
+/** Realised classifier quality of labelled answers on `classes` (sorted, see classSet). */
+export function labelledClassifierRows(labelled: readonly LabelledClassification[], classes: readonly string[]): MonitoringMetricRow[] {
   const scores = perClassScores(labelled, classes);
-  const auc = rocAucOf(labelled, classes);
-  const curve = calibrationCurve(labelled, classes);
+  const probs = probabilityMatrix(labelled, classes);
+  const auc = rocAucOf(labelled, classes, probs);
+  const curve = calibrationCurve(labelled, classes, CALIBRATION_BINS, probs);
   const correct = labelled.filter((r) => r.actual === r.label).length;
-  const out: MonitoringMetricRow[] = [
+  return [
     realised('accuracy', accuracyOf(labelled), { correct, labelled: labelled.length }),
     realised('f1_macro', macroF1Of(scores), { labelled: labelled.length, classes: scores.filter((s) => s.f1 !== null).map((s) => s.className) }),
     ...scores.flatMap((s) => {
@@ -95,19 +103,29 @@ function classifierRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
     realised('log_loss', logLossOf(labelled, classes), { labelled: labelled.length, clip: Number.EPSILON }),
     realised('calibration_error', curve?.ece ?? null, curve ?? { kind: null, bins: [] }),
   ];
+}
 
-  // CBPE on the model's own classes: a truth the model never names cannot be estimated.
-  const modelClasses = classSet(rows.flatMap((r) => Object.keys(r.output.probabilities)));
-  const estimate = cbpe(
-    rows.map((r) => r.output),
-    modelClasses,
-  );
+/** CBPE on the model's own classes, over every row: a truth the model never names cannot be estimated. */
+function estimatedRows(rows: readonly ClassifierRow[]): MonitoringMetricRow[] {
+  const outputs = rows.map((r) => r.output);
+  const estimate = cbpe(outputs, classesOf(outputs));
   const n = rows.length;
-  out.push(estimated('accuracy', estimate?.accuracy ?? null, n), estimated('f1_macro', estimate?.f1Macro ?? null, n));
+  const out = [estimated('accuracy', estimate?.accuracy ?? null, n), estimated('f1_macro', estimate?.f1Macro ?? null, n)];
   for (const c of estimate?.perClass ?? []) {
     out.push(estimated(`precision:${c.className}`, c.precision, n), estimated(`recall:${c.className}`, c.recall, n), estimated(`f1:${c.className}`, c.f1, n));
   }
   return out;
+}
+
+/** Realised regressor quality of (actual, predicted) pairs. */
+export function regressionRows(actual: readonly number[], predicted: readonly number[], invalid = 0): MonitoringMetricRow[] {
+  const detail = { labelled: actual.length, invalid };
+  const some = actual.length > 0;
+  return [
+    realised('rmse', some ? rootMeanSquaredError(actual, predicted) : null, detail),
+    realised('mae', some ? meanAbsoluteError(actual, predicted) : null, detail),
+    realised('r2', some ? r2Score(actual, predicted) : null, detail),
+  ];
 }
 
 function regressorRows(rows: readonly WindowPrediction[]): MonitoringMetricRow[] {
@@ -120,13 +138,7 @@ function regressorRows(rows: readonly WindowPrediction[]): MonitoringMetricRow[]
     actual.push(value);
     predicted.push(row.output.value);
   }
-  const detail = { labelled: actual.length, invalid: labelled.length - actual.length };
-  const some = actual.length > 0;
-  return [
-    realised('rmse', some ? rootMeanSquaredError(actual, predicted) : null, detail),
-    realised('mae', some ? meanAbsoluteError(actual, predicted) : null, detail),
-    realised('r2', some ? r2Score(actual, predicted) : null, detail),
-  ];
+  return regressionRows(actual, predicted, labelled.length - actual.length);
 }
 
 const isClassifierRow = (row: WindowPrediction): row is ClassifierRow => 'label' in row.output;
@@ -137,7 +149,10 @@ export function windowQuality(rows: readonly WindowPrediction[]): MonitoringMetr
   if (rows.length === 0) return out;
   // A window holds one model version's answers, so they are all of one kind; stray rows of the
   // other kind (never expected) are left out rather than mixed in.
-  if (isClassifierRow(rows[0]!)) out.push(...classifierRows(rows.filter(isClassifierRow)));
+  if (isClassifierRow(rows[0]!)) {
+    const classified = rows.filter(isClassifierRow);
+    out.push(...classifierRows(classified), ...estimatedRows(classified));
+  }
   else out.push(...regressorRows(rows.filter((r) => !isClassifierRow(r))));
   return out;
 }

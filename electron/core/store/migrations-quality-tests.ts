@@ -11,8 +11,12 @@ export const QUALITY_TESTS_MIGRATION: Migration = {
       dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(version_id),
       dataset_ref TEXT NOT NULL,
       dataset_sha256 TEXT NOT NULL,
+      -- The dataset version the model was trained on (lineage), as it was when tested; NULL when
+      -- lineage names none (a model logged from elsewhere): then no overlap could be checked.
+      training_ref TEXT,
+      training_sha256 TEXT,
       result_json TEXT NOT NULL CHECK (json_valid(result_json)),
-      -- Rows of the evaluated data whose hash is also a training row's.
+      -- Rows of the evaluated data whose hash (features and label) is also a training row's.
       overlap_rows INTEGER NOT NULL CHECK (overlap_rows >= 0),
       created_time INTEGER NOT NULL
     ) STRICT;

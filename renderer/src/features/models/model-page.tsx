@@ -16,6 +16,7 @@ import { ReviewDialog } from './review-dialog';
 import { useLiveModels } from './use-live-models';
 import { useSessionIdentity } from './use-session-identity';
 import { VersionEvaluation } from '../evaluation/version-evaluation';
+import { QualityTestsPanel } from '../monitoring/quality-tests-panel';
 import { VersionDetails, type VersionAction } from './version-details';
 import { VersionMetricsChart } from './version-metrics-chart';
 import { VersionsTable } from './versions-table';
@@ -178,6 +179,7 @@ export function ModelPage({ name }: { name: string }) {
             </div>
             <div className="model-wide">
               <VersionEvaluation key={model.name} versions={versions} selected={selected?.version ?? null} champion={champion} />
+              {selected && <QualityTestsPanel key={`${model.name}/${selected.version}`} model={model.name} version={selected.version} trainingRefs={selected.datasets.map((d) => d.ref)} />}
             </div>
           </div>
         )}
