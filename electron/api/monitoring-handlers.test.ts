@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MONITOR_SETTINGS, settingsSha256 } from '../core/monitoring/monitor-settings.js';
 import { readReference } from '../core/monitoring/reference-profiles.js';
-import { openMonitoringStore, registerBareVersion, type MonitoringFixture } from '../core/monitoring/test-monitoring.js';
+import { churnProfile, churnRecords, logChurnPredictions, openMonitoringStore, registerBareVersion, storeReadyReference, type MonitoringFixture } from '../core/monitoring/test-monitoring.js';
 import { createServices } from '../core/services.js';
 import { createAppHandlers, type AppHandlers } from './app-handlers.js';
 import { dispatch } from './dispatch.js';
@@ -67,5 +67,22 @@ describe('monitoring settings operations', () => {
       error: { code: 'INVALID_PARAMETER_VALUE', message: expect.stringMatching(/Field 'version'/) },
     });
     expect(readReference(fx.db, fx.registry.versionRow('churn', 1).version_pk)).toBeNull();
+  });
+
+  it('runs a monitoring pass for a model on demand: new closed windows, and why a version has none', async () => {
+    storeReadyReference(fx.db, fx.registry.versionRow('churn', 1).version_pk, churnProfile(churnRecords({ rows: 2000, seed: 1 })));
+    registerBareVersion(fx.registry, 'churn');
+    logChurnPredictions(fx.db, 'churn', 1, churnRecords({ rows: 2500, seed: 2 }), (i) => Date.now() - 1e6 + i);
+    expect(await call('monitoring.computeWindows', { model: 'churn' })).toEqual({
+      ok: true,
+      value: {
+        versions: [
+          { version: '1', stored: 2, rows: 2000, skipped: null },
+          { version: '2', stored: 0, rows: 0, skipped: 'no reference dataset' },
+        ],
+      },
+    });
+    expect(await call('monitoring.computeWindows', { model: 'churn' })).toMatchObject({ ok: true, value: { versions: [{ version: '1', stored: 0 }, { version: '2' }] } });
+    expect(await call('monitoring.computeWindows', { model: 'nope' })).toMatchObject({ ok: false, error: { code: 'RESOURCE_DOES_NOT_EXIST' } });
   });
 });

@@ -17,7 +17,7 @@ import { windowQuality } from './window-quality.js';
 
 /** The name dataset drift is stored under in monitoring_metrics.column_name. */
 export const DATASET_COLUMN = '__dataset__';
-/** Windows stored per transaction: fewer commits, and the event loop gets a turn between batches. */
+/** Windows stored per transaction: fewer commits. */
 const STORE_BATCH = 25;
 
 export interface WindowStatistics {
@@ -243,6 +243,8 @@ export async function computeClosedWindows(db: SqliteDatabase, versionPk: number
     result.rows += cut.rows.rows;
     batch.push({ cut, metrics: windowStatistics(profile, settings, cut.rows).metrics });
     if (batch.length >= STORE_BATCH) await flush();
+    // A turn for the server's requests after every window (tens of ms each), not every batch.
+    else await turn();
   }
   await flush();
   if (result.stored > 0) evaluateAlerts(db, versionPk, now);
