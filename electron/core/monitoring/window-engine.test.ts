@@ -4,7 +4,7 @@ import { openDatabase } from '../store/database.js';
 import { writeMonitorSettings } from './monitor-settings.js';
 import { monitorPass } from './monitor-pass.js';
 import { churnProfile, churnRecords, logChurnPredictions, openMonitoringStore, registerBareVersion, storeReadyReference, type Churn, type MonitoringFixture } from './test-monitoring.js';
-import { computeClosedWindows, DATASET_COLUMN } from './window-engine.js';
+import { computeClosedWindows, currentSeries, DATASET_COLUMN } from './window-engine.js';
 
 const HOUR = 3_600_000;
 let fx: MonitoringFixture;
@@ -121,6 +121,9 @@ describe('window engine', () => {
     const all = windows();
     expect(all).toHaveLength(4);
     expect(new Set(all.map((w) => w.settings_sha256)).size).toBe(2);
+    // Readers show the current series: the one the newest settings name.
+    expect(currentSeries(fx.db, versionPk)).toMatchObject({ spec: 'count:500', settingsSha256: all[3]!.settings_sha256, referenceSha256: 'a'.repeat(64) });
+    expect(currentSeries(fx.db, registerBareVersion(fx.registry, 'churn'))).toBeNull();
     expect(metric(all[3]!.window_pk, 'feature_drift', 'tenure_months')).toMatchObject({ method: 'psi', threshold: 0.2 });
   });
 

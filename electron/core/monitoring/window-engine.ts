@@ -119,6 +119,23 @@ export interface Series {
   referenceDatasetVersionId: number | null;
 }
 
+/**
+ * The series a version's windows are computed in now (its model's settings, its reference), or
+ * null without a reference. Readers show this series' windows: older series stay stored as they
+ * were computed, under other settings or another reference.
+ */
+export function currentSeries(db: SqliteDatabase, versionPk: number): Series | null {
+  const reference = db.prepare('SELECT v.model_id, r.dataset_sha256, r.dataset_version_id FROM monitoring_references r JOIN model_versions v ON v.version_pk = r.version_pk WHERE r.version_pk = ?').get(versionPk) as
+    | { model_id: number; dataset_sha256: string; dataset_version_id: number | null }
+    | undefined;
+  if (!reference) return null;
+  return seriesFor(versionPk, settingsOfModelId(db, reference.model_id), reference.dataset_sha256, reference.dataset_version_id);
+}
+
+function seriesFor(versionPk: number, settings: MonitorSettings, referenceSha256: string, referenceDatasetVersionId: number | null): Series {
+  return { versionPk, spec: specText(settings.window), settingsSha256: settingsSha256(settings), referenceSha256, referenceDatasetVersionId };
+}
+
 /** Where the series' stored windows end: the last prediction read and the last window's end. */
 export function seriesEnd(db: SqliteDatabase, series: Series): { lastPk: number; lastTo: number | null; windows: number } {
   const row = db
@@ -215,18 +232,12 @@ export async function computeClosedWindows(db: SqliteDatabase, versionPk: number
     | undefined;
   if (!head || head.status !== 'ready') return { ...result, skipped: head ? `reference ${head.dataset_ref} is ${head.status}` : 'no reference dataset' };
   const settings = settingsOfModelId(db, info.modelId);
-  const series: Series = {
-    versionPk,
-    spec: specText(settings.window),
-    settingsSha256: settingsSha256(settings),
-    referenceSha256: head.dataset_sha256,
-    referenceDatasetVersionId: head.dataset_version_id,
-  };
+  const series = seriesFor(versionPk, settings, head.dataset_sha256, head.dataset_version_id);
   const end = seriesEnd(db, series);
   // Nothing logged after the series' last window: done, without reading the (large) profile.
   if (!db.prepare('SELECT 1 FROM predictions WHERE model_name = ? AND model_version = ? AND prediction_pk > ? LIMIT 1').get(info.name, info.version, end.lastPk)) return result;
   const stored = readReference(db, versionPk);
-  const profile = stored?.datasetSha256 === head.dataset_sha256 ? stored.profile : null;
+  const profile = stored?.datasetSha256 === series.referenceSha256 ? stored.profile : null;
   if (!profile) return { ...result, skipped: 'the reference changed during the pass' };
   const features = profile.columns.map((c) => c.name);
   const numeric = profile.columns.map((c) => c.kind === 'numeric');
