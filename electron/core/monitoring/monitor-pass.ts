@@ -70,16 +70,17 @@ export function startMonitorLoop(deps: ReferenceDeps, options: { intervalMs: num
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
-  const schedule = () => {
+  const schedule = (delay: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
       running = monitorPass(deps)
         .catch((error: unknown) => options.onError?.(error as Error))
-        .finally(schedule);
-    }, options.intervalMs);
+        .finally(() => schedule(options.intervalMs));
+    }, delay);
     timer.unref();
   };
-  schedule();
+  // The first pass soon after start: a server started on an existing log catches up at once.
+  schedule(Math.min(options.intervalMs, 2000));
   return {
     async stop() {
       stopped = true;
