@@ -8,7 +8,9 @@
  * numeric column that meets text becomes a text column (its numbers keyed as String(v), as
  * categories are everywhere in monitoring).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { normalizeCell, readNumber } from '../data/cell-values.js';
 import { readSample, sniffDelimiter } from '../data/csv-delimiter.js';
 import { DatasetFileError } from '../data/table-reader.js';
@@ -100,6 +102,15 @@ export class ColumnBuilder {
   texts: (string | null)[] | null = null;
   firstText: { line: number; value: string } | null = null;
 
+  /** Room for `rows` numbers, so the reader can write cells without a bounds check per cell. */
+  reserve(rows: number): void {
+    if (this.numbers && this.numbers.length < rows) {
+      const grown = new Float64Array(rows);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+  }
+
   push(row: number, value: number | string | null, line: number): void {
     if (this.numbers) {
       if (typeof value === 'string') {
@@ -179,19 +190,33 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
 
     let names: string[] | null = null;
     let builders: ColumnBuilder[] = [];
+    let width = 0;
+    let capacity = 0;
     let rows = 0;
     let line = 1;
-    const cells: (number | string | null)[] = [];
+    const header: string[] = [];
 
-    // One record from `pos`; false when the buffer ended first (then refill and retry).
+    /**
+     * One record from `pos`; false when the buffer ended first (then refill and retry). Data cells
+     * go straight into the columns at index `rows` (no boxed doubles in between); a record that is
+     * retried or turns out blank is simply overwritten by the next one, as `rows` only moves on
+     * once a record is complete.
+     */
     const record = (): boolean => {
-      cells.length = 0;
+      header.length = 0;
+      if (names && rows >= capacity) {
+        capacity = Math.max(1024, capacity * 2);
+        for (const b of builders) b.reserve(capacity);
+      }
       let i = pos;
       let newlines = 0;
+      let fields = 0;
+      let blank = true;
       for (;;) {
         while (i < len && isBlank(buf[i]!) && buf[i] !== delimiter) i++;
         if (i >= len && !eof) return false;
-        let value: number | string | null;
+        let value: number | string | null = null;
+        let written = false;
         if (buf[i] === QUOTE) {
           let j = i + 1;
           let text = '';
@@ -218,6 +243,7 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
           i = j + 1;
           while (i < len && isBlank(buf[i]!) && buf[i] !== delimiter) i++;
           value = names ? textCell(text) : text;
+          blank = false;
         } else {
           const start = i;
           while (i < len && buf[i] !== delimiter && buf[i] !== LF && buf[i] !== CR) i++;
@@ -225,15 +251,25 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
           let end = i;
           while (end > start && isBlank(buf[end - 1]!)) end--;
           if (end === start) value = names ? null : '';
-          else if (!names) value = decoder.decode(buf.subarray(start, end));
           else {
-            const fast = fastNumber(buf, start, end);
-            value = fast !== undefined ? fast : textCell(decoder.decode(buf.subarray(start, end)));
+            blank = false;
+            if (!names) value = decoder.decode(buf.subarray(start, end));
+            else {
+              const fast = fastNumber(buf, start, end);
+              const numbers = fields < width ? builders[fields]!.numbers : null;
+              if (fast !== undefined && numbers !== null) {
+                numbers[rows] = fast;
+                written = true;
+              } else value = fast !== undefined ? fast : textCell(decoder.decode(buf.subarray(start, end)));
+            }
           }
         }
-        cells.push(value);
+        if (!names) header.push(value as string);
+        else if (fields < width && !written) builders[fields]!.push(rows, value, line);
+        fields++;
         if (i < len && buf[i] === delimiter) {
           i++;
+          blank = false;
           continue;
         }
         if (i < len && buf[i] !== LF && buf[i] !== CR) {
@@ -248,23 +284,18 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
         break;
       }
       pos = i;
-      const blank = cells.length === 1 && (cells[0] === null || cells[0] === '');
-      if (!blank) accept(line);
+      if (!blank) {
+        if (!names) {
+          names = checkHeader(header, label);
+          width = names.length;
+          builders = names.map(() => new ColumnBuilder());
+        } else {
+          if (fields !== width) throw new DatasetFileError(label, line, `ragged row: it has ${fields} field${fields === 1 ? '' : 's'} but the header has ${width}.`);
+          rows++;
+        }
+      }
       line += newlines;
       return true;
-    };
-
-    const accept = (at: number) => {
-      if (!names) {
-        names = checkHeader(cells as string[], label);
-        builders = names.map(() => new ColumnBuilder());
-        return;
-      }
-      if (cells.length !== names.length) {
-        throw new DatasetFileError(label, at, `ragged row: it has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${names.length}.`);
-      }
-      for (let c = 0; c < cells.length; c++) builders[c]!.push(rows, cells[c]!, at);
-      rows++;
     };
 
     for (;;) {
@@ -278,8 +309,8 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
     }
     if (!names) throw new DatasetFileError(label, undefined, 'the file is empty.');
     if (rows === 0) throw new DatasetFileError(label, undefined, 'the file has no data rows.');
-    const header: string[] = names;
-    return { rows, names: header, columns: builders.map((b) => b.finish(rows)), firstText: builders.map((b) => b.firstText) };
+    const columnNames: string[] = names;
+    return { rows, names: columnNames, columns: builders.map((b) => b.finish(rows)), firstText: builders.map((b) => b.firstText) };
   } finally {
     closeSync(fd);
   }
@@ -298,4 +329,25 @@ function checkHeader(record: string[], label: string): string[] {
     throw new DatasetFileError(label, 1, 'no header: the first row holds only numbers, so it looks like data. Add a first row naming the columns.');
   }
   return names;
+}
+
+type WorkerReply = { ok: true; table: ColumnarTable } | { ok: false; file: string; line: number | undefined; problem: string } | { ok: false; message: string };
+
+/**
+ * readColumnarCsv on a worker thread (the compiled worker beside this module); where there is none
+ * (running from sources), on this thread.
+ */
+export function readColumnarCsvInWorker(path: string, label = path): Promise<ColumnarTable> {
+  const script = new URL('./columnar-csv-worker.js', import.meta.url);
+  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return Promise.resolve().then(() => readColumnarCsv(path, label));
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { path, label } });
+    worker.once('message', (reply: WorkerReply) => {
+      void worker.terminate();
+      if (reply.ok) resolve(reply.table);
+      else if ('problem' in reply) reject(new DatasetFileError(reply.file, reply.line, reply.problem));
+      else reject(new Error(reply.message));
+    });
+    worker.once('error', reject);
+  });
 }
