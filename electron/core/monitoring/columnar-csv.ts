@@ -37,11 +37,14 @@ const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const decoder = new TextDecoder('utf-8');
 
 /**
- * A plain decimal in bytes [s, e) as a double, or undefined when it is not one the fast path can
- * read exactly (≤ 15 significant digits, decimal exponent within ±22: one correctly rounded
- * operation, so the result is Number(text)'s). The caller falls back to the string path.
+ * Reads a plain decimal starting at byte s (stopping at the first byte that cannot continue it),
+ * writes it to out[index] and returns the index after it; returns -1 when it is not one the fast
+ * path reads exactly (≤ 15 significant digits, decimal exponent within ±22: one correctly rounded
+ * operation, so the double is Number(text)'s). The caller checks that a delimiter or line end
+ * follows, else falls back to the string path. Scanning and parsing in one pass, and writing the
+ * double rather than returning it (a returned double is boxed), is what makes this path fast.
  */
-function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
+function scanNumberInto(buf: Uint8Array, s: number, limit: number, out: Float64Array, index: number): number {
   let i = s;
   let negative = false;
   const first = buf[i]!;
@@ -54,7 +57,7 @@ function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
   let scale = 0;
   let seenDigit = false;
   let seenPoint = false;
-  for (; i < e; i++) {
+  for (; i < limit; i++) {
     const c = buf[i]!;
     if (c >= 0x30 && c <= 0x39) {
       seenDigit = true;
@@ -62,39 +65,39 @@ function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
         if (seenPoint) scale--;
         continue;
       }
-      if (++digits > 15) return undefined;
+      if (++digits > 15) return -1;
       mantissa = mantissa * 10 + (c - 0x30);
       if (seenPoint) scale--;
     } else if (c === 0x2e && !seenPoint) {
       seenPoint = true;
     } else break;
   }
-  if (!seenDigit) return undefined;
-  if (i < e) {
-    const c = buf[i]!;
-    if (c !== 0x65 && c !== 0x45) return undefined;
+  if (!seenDigit) return -1;
+  if (i < limit && (buf[i] === 0x65 || buf[i] === 0x45)) {
     i++;
     let expNegative = false;
-    if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) {
+    if (i < limit && (buf[i] === 0x2d || buf[i] === 0x2b)) {
       expNegative = buf[i] === 0x2d;
       i++;
     }
     let exponent = 0;
     const start = i;
-    for (; i < e; i++) {
+    for (; i < limit; i++) {
       const d = buf[i]!;
-      if (d < 0x30 || d > 0x39 || exponent > 1000) return undefined;
+      if (d < 0x30 || d > 0x39) break;
+      if (exponent > 1000) return -1;
       exponent = exponent * 10 + (d - 0x30);
     }
-    if (i === start) return undefined;
+    if (i === start) return -1;
     scale += expNegative ? -exponent : exponent;
   }
   let value: number;
   if (mantissa === 0) value = 0;
   else if (scale >= 0 && scale <= 22) value = mantissa * POW10[scale]!;
   else if (scale < 0 && scale >= -22) value = mantissa / POW10[-scale]!;
-  else return undefined;
-  return negative ? -value : value;
+  else return -1;
+  out[index] = negative ? -value : value;
+  return i;
 }
 
 export class ColumnBuilder {
@@ -245,22 +248,29 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
           value = names ? textCell(text) : text;
           blank = false;
         } else {
-          const start = i;
-          while (i < len && buf[i] !== delimiter && buf[i] !== LF && buf[i] !== CR) i++;
-          if (i >= len && !eof) return false;
-          let end = i;
-          while (end > start && isBlank(buf[end - 1]!)) end--;
-          if (end === start) value = names ? null : '';
-          else {
-            blank = false;
-            if (!names) value = decoder.decode(buf.subarray(start, end));
+          const numbers = names !== null && fields < width ? builders[fields]!.numbers : null;
+          if (numbers !== null) {
+            const end = scanNumberInto(buf, i, len, numbers, rows);
+            if (end >= 0 && end < len && (buf[end] === delimiter || buf[end] === LF || buf[end] === CR)) {
+              i = end;
+              written = true;
+              blank = false;
+            } else if (end === len && eof) {
+              i = end;
+              written = true;
+              blank = false;
+            }
+          }
+          if (!written) {
+            const start = i;
+            while (i < len && buf[i] !== delimiter && buf[i] !== LF && buf[i] !== CR) i++;
+            if (i >= len && !eof) return false;
+            let end = i;
+            while (end > start && isBlank(buf[end - 1]!)) end--;
+            if (end === start) value = names ? null : '';
             else {
-              const fast = fastNumber(buf, start, end);
-              const numbers = fields < width ? builders[fields]!.numbers : null;
-              if (fast !== undefined && numbers !== null) {
-                numbers[rows] = fast;
-                written = true;
-              } else value = fast !== undefined ? fast : textCell(decoder.decode(buf.subarray(start, end)));
+              blank = false;
+              value = names ? textCell(decoder.decode(buf.subarray(start, end))) : decoder.decode(buf.subarray(start, end));
             }
           }
         }
