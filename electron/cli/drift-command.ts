@@ -117,7 +117,13 @@ function table(report: DatasetDrift, reference: string, current: string, rows: {
 
 async function runDrift(flags: DriftFlags): Promise<number> {
   const reference = resolveReference(flags.reference, flags.dataDir);
-  const [referenceTable, currentTable] = [await readDriftTable(reference.path, reference.label, reference.format), await readDriftTable(flags.current)];
+  // The current file (usually the larger) is parsed on a worker thread while this one reads the reference.
+  const current = readDriftTable(flags.current, flags.current, undefined, true);
+  const referenceTable = await readDriftTable(reference.path, reference.label, reference.format).catch(async (error: unknown) => {
+    await current.catch(() => undefined);
+    throw error;
+  });
+  const currentTable = await current;
   const share = 0.5;
   const report = compareTables(referenceTable, currentTable, { reference: reference.label, current: flags.current }, { options: { minRows: flags.minRows }, share });
   if (flags.json) {

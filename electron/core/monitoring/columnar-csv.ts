@@ -8,7 +8,9 @@
  * numeric column that meets text becomes a text column (its numbers keyed as String(v), as
  * categories are everywhere in monitoring).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { normalizeCell, readNumber } from '../data/cell-values.js';
 import { readSample, sniffDelimiter } from '../data/csv-delimiter.js';
 import { DatasetFileError } from '../data/table-reader.js';
@@ -35,11 +37,14 @@ const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const decoder = new TextDecoder('utf-8');
 
 /**
- * A plain decimal in bytes [s, e) as a double, or undefined when it is not one the fast path can
- * read exactly (≤ 15 significant digits, decimal exponent within ±22: one correctly rounded
- * operation, so the result is Number(text)'s). The caller falls back to the string path.
+ * Reads a plain decimal starting at byte s (stopping at the first byte that cannot continue it),
+ * writes it to out[index] and returns the index after it; returns -1 when it is not one the fast
+ * path reads exactly (≤ 15 significant digits, decimal exponent within ±22: one correctly rounded
+ * operation, so the double is Number(text)'s). The caller checks that a delimiter or line end
+ * follows, else falls back to the string path. Scanning and parsing in one pass, and writing the
+ * double rather than returning it (a returned double is boxed), is what makes this path fast.
  */
-function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
+function scanNumberInto(buf: Uint8Array, s: number, limit: number, out: Float64Array, index: number): number {
   let i = s;
   let negative = false;
   const first = buf[i]!;
@@ -52,7 +57,7 @@ function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
   let scale = 0;
   let seenDigit = false;
   let seenPoint = false;
-  for (; i < e; i++) {
+  for (; i < limit; i++) {
     const c = buf[i]!;
     if (c >= 0x30 && c <= 0x39) {
       seenDigit = true;
@@ -60,45 +65,54 @@ function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
         if (seenPoint) scale--;
         continue;
       }
-      if (++digits > 15) return undefined;
+      if (++digits > 15) return -1;
       mantissa = mantissa * 10 + (c - 0x30);
       if (seenPoint) scale--;
     } else if (c === 0x2e && !seenPoint) {
       seenPoint = true;
     } else break;
   }
-  if (!seenDigit) return undefined;
-  if (i < e) {
-    const c = buf[i]!;
-    if (c !== 0x65 && c !== 0x45) return undefined;
+  if (!seenDigit) return -1;
+  if (i < limit && (buf[i] === 0x65 || buf[i] === 0x45)) {
     i++;
     let expNegative = false;
-    if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) {
+    if (i < limit && (buf[i] === 0x2d || buf[i] === 0x2b)) {
       expNegative = buf[i] === 0x2d;
       i++;
     }
     let exponent = 0;
     const start = i;
-    for (; i < e; i++) {
+    for (; i < limit; i++) {
       const d = buf[i]!;
-      if (d < 0x30 || d > 0x39 || exponent > 1000) return undefined;
+      if (d < 0x30 || d > 0x39) break;
+      if (exponent > 1000) return -1;
       exponent = exponent * 10 + (d - 0x30);
     }
-    if (i === start) return undefined;
+    if (i === start) return -1;
     scale += expNegative ? -exponent : exponent;
   }
   let value: number;
   if (mantissa === 0) value = 0;
   else if (scale >= 0 && scale <= 22) value = mantissa * POW10[scale]!;
   else if (scale < 0 && scale >= -22) value = mantissa / POW10[-scale]!;
-  else return undefined;
-  return negative ? -value : value;
+  else return -1;
+  out[index] = negative ? -value : value;
+  return i;
 }
 
 export class ColumnBuilder {
   numbers: Float64Array | null = new Float64Array(1024);
   texts: (string | null)[] | null = null;
   firstText: { line: number; value: string } | null = null;
+
+  /** Room for `rows` numbers, so the reader can write cells without a bounds check per cell. */
+  reserve(rows: number): void {
+    if (this.numbers && this.numbers.length < rows) {
+      const grown = new Float64Array(rows);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+  }
 
   push(row: number, value: number | string | null, line: number): void {
     if (this.numbers) {
@@ -179,19 +193,33 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
 
     let names: string[] | null = null;
     let builders: ColumnBuilder[] = [];
+    let width = 0;
+    let capacity = 0;
     let rows = 0;
     let line = 1;
-    const cells: (number | string | null)[] = [];
+    const header: string[] = [];
 
-    // One record from `pos`; false when the buffer ended first (then refill and retry).
+    /**
+     * One record from `pos`; false when the buffer ended first (then refill and retry). Data cells
+     * go straight into the columns at index `rows` (no boxed doubles in between); a record that is
+     * retried or turns out blank is simply overwritten by the next one, as `rows` only moves on
+     * once a record is complete.
+     */
     const record = (): boolean => {
-      cells.length = 0;
+      header.length = 0;
+      if (names && rows >= capacity) {
+        capacity = Math.max(1024, capacity * 2);
+        for (const b of builders) b.reserve(capacity);
+      }
       let i = pos;
       let newlines = 0;
+      let fields = 0;
+      let blank = true;
       for (;;) {
         while (i < len && isBlank(buf[i]!) && buf[i] !== delimiter) i++;
         if (i >= len && !eof) return false;
-        let value: number | string | null;
+        let value: number | string | null = null;
+        let written = false;
         if (buf[i] === QUOTE) {
           let j = i + 1;
           let text = '';
@@ -218,22 +246,40 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
           i = j + 1;
           while (i < len && isBlank(buf[i]!) && buf[i] !== delimiter) i++;
           value = names ? textCell(text) : text;
+          blank = false;
         } else {
-          const start = i;
-          while (i < len && buf[i] !== delimiter && buf[i] !== LF && buf[i] !== CR) i++;
-          if (i >= len && !eof) return false;
-          let end = i;
-          while (end > start && isBlank(buf[end - 1]!)) end--;
-          if (end === start) value = names ? null : '';
-          else if (!names) value = decoder.decode(buf.subarray(start, end));
-          else {
-            const fast = fastNumber(buf, start, end);
-            value = fast !== undefined ? fast : textCell(decoder.decode(buf.subarray(start, end)));
+          const numbers = names !== null && fields < width ? builders[fields]!.numbers : null;
+          if (numbers !== null) {
+            const end = scanNumberInto(buf, i, len, numbers, rows);
+            if (end >= 0 && end < len && (buf[end] === delimiter || buf[end] === LF || buf[end] === CR)) {
+              i = end;
+              written = true;
+              blank = false;
+            } else if (end === len && eof) {
+              i = end;
+              written = true;
+              blank = false;
+            }
+          }
+          if (!written) {
+            const start = i;
+            while (i < len && buf[i] !== delimiter && buf[i] !== LF && buf[i] !== CR) i++;
+            if (i >= len && !eof) return false;
+            let end = i;
+            while (end > start && isBlank(buf[end - 1]!)) end--;
+            if (end === start) value = names ? null : '';
+            else {
+              blank = false;
+              value = names ? textCell(decoder.decode(buf.subarray(start, end))) : decoder.decode(buf.subarray(start, end));
+            }
           }
         }
-        cells.push(value);
+        if (!names) header.push(value as string);
+        else if (fields < width && !written) builders[fields]!.push(rows, value, line);
+        fields++;
         if (i < len && buf[i] === delimiter) {
           i++;
+          blank = false;
           continue;
         }
         if (i < len && buf[i] !== LF && buf[i] !== CR) {
@@ -248,23 +294,18 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
         break;
       }
       pos = i;
-      const blank = cells.length === 1 && (cells[0] === null || cells[0] === '');
-      if (!blank) accept(line);
+      if (!blank) {
+        if (!names) {
+          names = checkHeader(header, label);
+          width = names.length;
+          builders = names.map(() => new ColumnBuilder());
+        } else {
+          if (fields !== width) throw new DatasetFileError(label, line, `ragged row: it has ${fields} field${fields === 1 ? '' : 's'} but the header has ${width}.`);
+          rows++;
+        }
+      }
       line += newlines;
       return true;
-    };
-
-    const accept = (at: number) => {
-      if (!names) {
-        names = checkHeader(cells as string[], label);
-        builders = names.map(() => new ColumnBuilder());
-        return;
-      }
-      if (cells.length !== names.length) {
-        throw new DatasetFileError(label, at, `ragged row: it has ${cells.length} field${cells.length === 1 ? '' : 's'} but the header has ${names.length}.`);
-      }
-      for (let c = 0; c < cells.length; c++) builders[c]!.push(rows, cells[c]!, at);
-      rows++;
     };
 
     for (;;) {
@@ -278,8 +319,8 @@ export function readColumnarCsv(path: string, label = path, options: { chunkByte
     }
     if (!names) throw new DatasetFileError(label, undefined, 'the file is empty.');
     if (rows === 0) throw new DatasetFileError(label, undefined, 'the file has no data rows.');
-    const header: string[] = names;
-    return { rows, names: header, columns: builders.map((b) => b.finish(rows)), firstText: builders.map((b) => b.firstText) };
+    const columnNames: string[] = names;
+    return { rows, names: columnNames, columns: builders.map((b) => b.finish(rows)), firstText: builders.map((b) => b.firstText) };
   } finally {
     closeSync(fd);
   }
@@ -298,4 +339,25 @@ function checkHeader(record: string[], label: string): string[] {
     throw new DatasetFileError(label, 1, 'no header: the first row holds only numbers, so it looks like data. Add a first row naming the columns.');
   }
   return names;
+}
+
+type WorkerReply = { ok: true; table: ColumnarTable } | { ok: false; file: string; line: number | undefined; problem: string } | { ok: false; message: string };
+
+/**
+ * readColumnarCsv on a worker thread (the compiled worker beside this module); where there is none
+ * (running from sources), on this thread.
+ */
+export function readColumnarCsvInWorker(path: string, label = path): Promise<ColumnarTable> {
+  const script = new URL('./columnar-csv-worker.js', import.meta.url);
+  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return Promise.resolve().then(() => readColumnarCsv(path, label));
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { path, label } });
+    worker.once('message', (reply: WorkerReply) => {
+      void worker.terminate();
+      if (reply.ok) resolve(reply.table);
+      else if ('problem' in reply) reject(new DatasetFileError(reply.file, reply.line, reply.problem));
+      else reject(new Error(reply.message));
+    });
+    worker.once('error', reject);
+  });
 }

@@ -8,15 +8,18 @@ import type { DatasetDrift } from '../../../shared/monitoring.js';
 import { normalizeCell, readNumber } from '../data/cell-values.js';
 import { DatasetFileError, detectFormat, readTable } from '../data/table-reader.js';
 import { MLDeskError } from '../errors.js';
-import { ColumnBuilder, readColumnarCsv, type ColumnarTable } from './columnar-csv.js';
+import { ColumnBuilder, readColumnarCsv, readColumnarCsvInWorker, type ColumnarTable } from './columnar-csv.js';
 import { columnDrift, datasetDrift, profileColumn, type ColumnDriftOptions } from './drift.js';
 
-/** Reads a CSV (fast columnar path) or JSON-lines file into columns. */
-export async function readDriftTable(path: string, label = path, format?: string): Promise<ColumnarTable> {
+/**
+ * Reads a CSV (fast columnar path) or JSON-lines file into columns. `inWorker` parses a CSV on a
+ * worker thread, so two files can be read at once.
+ */
+export async function readDriftTable(path: string, label = path, format?: string, inWorker = false): Promise<ColumnarTable> {
   if (!existsSync(path)) throw new DatasetFileError(label, undefined, 'no such file.');
   if (!statSync(path).isFile()) throw new DatasetFileError(label, undefined, 'not a file.');
   const kind = detectFormat(path, format);
-  if (kind === 'csv') return readColumnarCsv(path, label);
+  if (kind === 'csv') return inWorker ? readColumnarCsvInWorker(path, label) : readColumnarCsv(path, label);
   const names: string[] = [];
   const builders: ColumnBuilder[] = [];
   let rows = 0;

@@ -3,6 +3,7 @@
  * once, stored, never recomputed from the raw training rows on each view).
  */
 import type { DriftColumnKind, ReferenceColumn } from '../../../shared/monitoring.js';
+import { sortFloat64 } from './radix-sort.js';
 
 /** A cell as monitoring sees it: numbers for numeric features, strings/booleans for categories; null is missing. */
 export type MonitoredValue = number | string | boolean | null;
@@ -60,7 +61,7 @@ export function sortedNumbers(values: ColumnValues): { sorted: Float64Array; nul
       if (!Number.isNaN(v)) out[k++] = v;
     }
   }
-  const sorted = out.subarray(0, k).sort();
+  const sorted = sortFloat64(out.subarray(0, k));
   return { sorted, nulls: values.length - k };
 }
 
@@ -118,6 +119,12 @@ export function binCounts(values: ArrayLike<number>, edges: readonly number[]): 
   return counts;
 }
 
+function plainArray(values: Float64Array): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  return out;
+}
+
 /** At most `cap` values standing for the sorted sample: the midpoint quantile of each of `cap` equal slices. */
 function quantileSketch(sorted: Float64Array, cap: number): number[] {
   const n = sorted.length;
@@ -167,7 +174,7 @@ export function buildReferenceColumn(name: string, values: ColumnValues, options
     count: n,
     nulls,
     distinct,
-    sorted: sampled ? quantileSketch(sorted, cap) : Array.from(sorted),
+    sorted: sampled ? quantileSketch(sorted, cap) : plainArray(sorted),
     sampled,
     mean,
     std,
