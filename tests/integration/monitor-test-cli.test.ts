@@ -121,13 +121,42 @@ describe('mldesk monitor test', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'RESOURCE_DOES_NOT_EXIST' } });
   }, 60_000);
 
+  it('a regressor gets RMSE, MAE and R² under the windows\' names', async () => {
+    for (const [name, seed] of [
+      ['ltv-train', 3],
+      ['ltv-fresh', 4],
+    ] as const) {
+      expect((await runCli(['data', 'generate', '--task', 'regression', '--out', join(files, `${name}.csv`), '--rows', '400', '--seed', String(seed)])).code).toBe(0);
+      expect((await cli(['data', 'import', join(files, `${name}.csv`), '--name', name])).code).toBe(0);
+    }
+    const trained = await cli(['train', '--dataset', 'ltv-train', '--target', 'lifetime_value', '--epochs', '5', '--seed', '1', '--json']);
+    expect(trained.code, trained.stderr).toBe(0);
+    const { run_id: runId } = JSON.parse(trained.stdout.trim().split('\n')[0]!) as { run_id: string };
+    const store = TrackingStore.open(dataDir);
+    try {
+      const registry = new ModelRegistry(store.db);
+      registry.createModel('ltv-model');
+      registry.createVersion('ltv-model', { source: `runs:/${runId}/model`, runId });
+    } finally {
+      store.close();
+    }
+    const { test } = await testJson(['ltv-model/1', '--dataset', 'ltv-fresh']);
+    expect(test).toMatchObject({ task: 'regression', rows: 400, training: { ref: 'ltv-train@1' }, overlap: { rows: 0, warning: null } });
+    expect(Object.keys(test.metrics).sort()).toEqual(['mae', 'r2', 'rmse']);
+    expect(test.metrics.rmse).toBeGreaterThanOrEqual(test.metrics.mae!);
+    expect(test.metrics.mae).toBeGreaterThan(0);
+    expect(test.metrics.r2).toBeLessThan(1);
+  }, 120_000);
+
   it('keeps every test with its lineage in the data directory, newest first', async () => {
     const store = TrackingStore.open(dataDir);
     try {
       const tests = listQualityTests(new ModelRegistry(store.db), store.db, 'churn-model', '1');
       expect(tests.map((t) => t.dataset.ref)).toEqual(['churn-mixed@1', 'churn-fresh@1', 'churn-train@1', 'churn-train@1']);
       for (const t of tests) QualityTestSchema.parse(t);
-      const rows = store.db.prepare('SELECT dataset_ref, dataset_sha256, training_ref, overlap_rows FROM quality_tests ORDER BY test_pk').all() as Array<Record<string, unknown>>;
+      const rows = store.db
+        .prepare("SELECT dataset_ref, dataset_sha256, training_ref, overlap_rows FROM quality_tests WHERE dataset_ref LIKE 'churn-%' ORDER BY test_pk")
+        .all() as Array<Record<string, unknown>>;
       expect(rows.map((r) => [r.dataset_ref, r.training_ref, r.overlap_rows])).toEqual([
         ['churn-train@1', 'churn-train@1', 600],
         ['churn-train@1', 'churn-train@1', 600],

@@ -1,7 +1,8 @@
 /**
  * Quality of one window of predictions against ground truth, and its estimate before labels come
  * (issue 13). The window engine calls windowQuality; the monitoring page and the alert rules read
- * the rows by these names (`column` of a MonitoringMetricRow):
+ * the rows by these names (`column` of a MonitoringMetricRow; labels and which way is worse in
+ * shared/quality-metrics.ts):
  *
  * kind 'quality', method 'realised' (on labelled rows only; statistic null when undefined, e.g. no
  * labels yet, one class only for AUC, a constant target for R²):

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DatasetSummary } from '../../../../shared/datasets';
 import type { QualityTest } from '../../../../shared/app-api/quality-tests';
+import { QUALITY_METRICS } from '../../../../shared/quality-metrics';
 import { call } from '../../api/app-client';
 import { formatRelative, formatTime } from '../../components/format';
 import { ConfusionMatrixTable } from '../evaluation/evaluation-tables';
@@ -12,16 +13,16 @@ const VERSIONS_OFFERED = 10;
 
 const HEADLINES: Record<QualityTest['task'], Array<{ key: string; label: string; title: string }>> = {
   classification: [
-    { key: 'accuracy', label: 'Accuracy', title: 'Share of rows whose predicted class is the label' },
-    { key: 'f1_macro', label: 'Macro F1', title: 'Mean of the per-class F1 scores' },
-    { key: 'roc_auc', label: 'ROC AUC', title: 'Binary: on the positive class; multiclass: one-vs-rest, averaged' },
-    { key: 'log_loss', label: 'Log loss', title: 'Mean −ln P(label); probabilities clipped to [2.2e-16, 1 − 2.2e-16]' },
-    { key: 'calibration_error', label: 'Calibration error', title: 'Expected calibration error over 10 probability bins' },
+    { key: 'accuracy', label: QUALITY_METRICS.accuracy.label, title: 'Share of rows whose predicted class is the label' },
+    { key: 'f1_macro', label: QUALITY_METRICS.f1_macro.label, title: 'Mean of the per-class F1 scores' },
+    { key: 'roc_auc', label: QUALITY_METRICS.roc_auc.label, title: 'Binary: on the positive class; multiclass: one-vs-rest, averaged' },
+    { key: 'log_loss', label: QUALITY_METRICS.log_loss.label, title: 'Mean −ln P(label); probabilities clipped to [2.2e-16, 1 − 2.2e-16]' },
+    { key: 'calibration_error', label: QUALITY_METRICS.calibration_error.label, title: 'Expected calibration error over 10 probability bins' },
   ],
   regression: [
-    { key: 'rmse', label: 'RMSE', title: 'Root mean squared error' },
-    { key: 'mae', label: 'MAE', title: 'Mean absolute error' },
-    { key: 'r2', label: 'R²', title: 'Coefficient of determination' },
+    { key: 'rmse', label: QUALITY_METRICS.rmse.label, title: 'Root mean squared error' },
+    { key: 'mae', label: QUALITY_METRICS.mae.label, title: 'Mean absolute error' },
+    { key: 'r2', label: QUALITY_METRICS.r2.label, title: 'Coefficient of determination' },
   ],
 };
 
