@@ -9,6 +9,7 @@ import type { MlflowClientBenchResult } from './mlflow-client-bench.js';
 import type { LatencySummary } from './stats.js';
 import type { ServingBenchResult } from './serving-bench.js';
 import type { TrainingBenchResult } from './training-bench.js';
+import type { DriftBenchResult } from './drift-bench.js';
 import type { TrackingLatencyResult } from './tracking-latency.js';
 import type { UiBenchResult } from './ui-bench.js';
 import type { MonitoringPageResult } from './monitoring-page.js';
@@ -36,6 +37,8 @@ export interface BenchResults {
   serving?: ServingBenchResult;
   /** MLflow's own Python client against mldesk serve and MLflow's server; absent when BENCH_SKIP_MLFLOW_CLIENT is set. */
   mlflowClient?: MlflowClientBenchResult;
+  /** mldesk drift vs pandas + SciPy; absent when BENCH_SKIP_DRIFT is set. */
+  drift?: DriftBenchResult;
   totalSeconds: number;
 }
 

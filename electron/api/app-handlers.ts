@@ -15,6 +15,7 @@ import type { Caller } from '../core/caller-identity.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
+import { createMonitoringHandlers } from './monitoring-handlers.js';
 import { createPredictionHandlers } from './prediction-handlers.js';
 import { createQualityTestHandlers } from './quality-test-handlers.js';
 import { createAlertHandlers } from './alert-handlers.js';
@@ -34,6 +35,7 @@ export function createAppHandlers(services: Services): AppHandlers {
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(services),
     ...createPredictionHandlers(services),
+    ...createMonitoringHandlers(services),
     ...createQualityTestHandlers(services),
     ...createAlertHandlers(services),
     ...createMonitoringReadHandlers(services),

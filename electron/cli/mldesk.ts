@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseTokenSpec, type NamedToken } from '../core/http-auth.js';
 import { registerDataCommands } from './data-command.js';
+import { registerDriftCommand } from './drift-command.js';
 import { registerModelCommands } from './models-command.js';
 import { portNumber } from './port-option.js';
 import { registerServeModelCommand } from './serve-model-command.js';
@@ -77,6 +78,7 @@ export function buildCli(): Command {
   registerTrainCommands(program);
   registerMonitorCommands(program);
   registerAlertCommands(program);
+  registerDriftCommand(program);
   registerModelCommands(program);
   registerServeModelCommand(program);
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerMonitorImport } from './monitor-import-command.js';
+import { registerMonitorReference } from './monitor-reference-command.js';
 import { registerMonitorReport } from './monitor-report-command.js';
 import { registerMonitorTest } from './monitor-test-command.js';
 
@@ -9,4 +10,5 @@ export function registerMonitorCommands(program: Command): void {
   registerMonitorReport(monitor);
   registerMonitorImport(monitor);
   registerMonitorTest(monitor);
+  registerMonitorReference(monitor);
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveDataDir } from '../core/data-dir.js';
 import { tokenSetProblem, type NamedToken } from '../core/http-auth.js';
+import { startMonitorLoop } from '../core/monitoring/monitor-pass.js';
 import { createServices, type Services } from '../core/services.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
@@ -55,6 +56,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw error;
   }
   const restoredDeployments = services.deployments.restore();
+  // Monitoring keeps up with the prediction log in the background: references are profiled and new
+  // closed windows stored, so the monitoring page only reads.
+  const monitor = startMonitorLoop(services, {
+    intervalMs: monitorIntervalMs(),
+    onError: (error) => {
+      if (!options.quiet) process.stderr.write(`mldesk serve: monitoring pass failed: ${error.message}\n`);
+    },
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
@@ -74,7 +83,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         .stop()
         .then(() => app.close())
         .then(() => services.close());
+      closing ??= app.close().then(() => monitor.stop()).then(() => services.close());
       return closing;
     },
   };
+}
+
+/** How often the background monitoring pass runs: MLDESK_MONITOR_INTERVAL_MS (tests), else every 30 s. */
+function monitorIntervalMs(): number {
+  const value = Number(process.env.MLDESK_MONITOR_INTERVAL_MS);
+  return Number.isFinite(value) && value >= 100 ? value : 30_000;
 }

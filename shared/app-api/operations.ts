@@ -15,6 +15,7 @@ import { TRAINING_BACKENDS, TrainingJobSchema, TrainingRequestSchema } from './t
 import { modelOperations } from './models.js';
 import { predictionOperations } from './predictions.js';
 import { evaluationOperations } from '../evaluation.js';
+import { monitoringSettingsOperations } from './monitoring-settings.js';
 import { qualityTestOperations } from './quality-tests.js';
 import { alertOperations } from './alerts.js';
 import { monitoringOperations } from './monitoring.js';
@@ -157,6 +158,7 @@ export const operations = {
   ...modelOperations,
   ...predictionOperations,
   ...evaluationOperations,
+  ...monitoringSettingsOperations,
   ...qualityTestOperations,
   ...alertOperations,
   ...monitoringOperations,

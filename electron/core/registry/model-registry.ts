@@ -1,5 +1,6 @@
 import type { KeyValue } from '../../../shared/tracking-types.js';
 import { alreadyExists, invalidParameter, notFound } from '../errors.js';
+import { recordLineageReference } from '../monitoring/reference-lineage.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { ModelApprovals } from './model-approvals.js';
 import { readRegistrySettings, setFourEyes, versionAuthors } from './registry-settings.js';
@@ -233,6 +234,8 @@ export class ModelRegistry {
              VALUES ('run', ?, 'model_version', ?, 'registered_as', ?)`,
           )
           .run(runId, `${name}/${version}`, now);
+        // Its training data becomes its monitoring reference (profiled later, off this request).
+        recordLineageReference(this.db, Number(info.lastInsertRowid), runId, now);
       }
       return version;
     }).immediate();

@@ -46,7 +46,8 @@ export const MONITORING_MIGRATION: Migration = {
       complete INTEGER NOT NULL CHECK (complete IN (0, 1)),
       settings_sha256 TEXT NOT NULL,
       computed_time INTEGER NOT NULL,
-      UNIQUE (version_pk, spec, first_prediction_pk, settings_sha256)
+      -- A new reference or new settings start a new series: the old one stays, as computed.
+      UNIQUE (version_pk, spec, first_prediction_pk, settings_sha256, reference_sha256)
     ) STRICT;
     CREATE INDEX monitoring_windows_by_version ON monitoring_windows(version_pk, from_time);
 
