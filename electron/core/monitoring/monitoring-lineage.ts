@@ -12,6 +12,9 @@ import { readWindow, windowMetrics } from './monitoring-window-queries.js';
 
 const KIND_ORDER: Record<string, number> = { dataset_drift: 0, prediction_drift: 1, quality: 2, estimated_quality: 3, feature_drift: 4, null_rate: 5 };
 
+/** Quality figures the lineage graph draws as nodes of their own; the rest are summed up in one. */
+const HEADLINE_QUALITY = new Set(['accuracy', 'f1_macro', 'roc_auc', 'rmse', 'mae', 'r2', 'label_coverage']);
+
 function metricLabel(m: MetricRow): string {
   if (m.kind === 'dataset_drift') return 'Dataset drift';
   if (m.kind === 'prediction_drift' || m.column_name === PREDICTION_COLUMN) return m.kind === 'null_rate' ? 'Null rate: prediction' : 'Prediction drift';
@@ -91,10 +94,16 @@ export function monitoringLineage(db: SqliteDatabase, model: string, picked: Mon
   const metrics = windowMetrics(db, Number(windowId)).sort((a, b) => (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9) || (b.drifted ?? 0) - (a.drifted ?? 0) || a.column_name.localeCompare(b.column_name));
   let features = 0;
   let rest = 0;
+  let quality = 0;
   for (const m of metrics) {
     const isFocus = m.column_name === focusColumn;
     if ((m.kind === 'feature_drift' && !isFocus && (m.drifted !== 1 || features >= MONITORING_LIMITS.lineageFeatureNodes)) || (m.kind === 'null_rate' && m.drifted !== 1)) {
       rest++;
+      continue;
+    }
+    // Per-class figures, calibration and label delay would make a column of twenty-odd nodes.
+    if ((m.kind === 'quality' || m.kind === 'estimated_quality') && !isFocus && !HEADLINE_QUALITY.has(m.column_name)) {
+      quality++;
       continue;
     }
     if (m.kind === 'feature_drift') features++;
@@ -102,6 +111,10 @@ export function monitoringLineage(db: SqliteDatabase, model: string, picked: Mon
     const column = m.kind === 'feature_drift' || m.kind === 'prediction_drift' || m.kind === 'null_rate' ? m.column_name : undefined;
     node({ id, kind: 'metric', label: metricLabel(m), detail: metricDetail(m), target: { window: window.id, ...(column ? { column } : {}) }, drifted: m.drifted === null ? null : m.drifted === 1 });
     edges.push({ from: windowNode, to: id, relation: 'computed' });
+  }
+  if (quality > 0) {
+    node({ id: 'metric:more-quality', kind: 'metric', label: `${quality} more quality figures`, detail: 'per class, calibration, label delay · in the quality chart', target: { window: window.id } });
+    edges.push({ from: windowNode, to: 'metric:more-quality', relation: 'computed' });
   }
   if (rest > 0) {
     node({ id: 'metric:more', kind: 'metric', label: `${rest} more statistics`, detail: 'no drift · in the heat map', target: { window: window.id } });
