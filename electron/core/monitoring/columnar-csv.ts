@@ -345,13 +345,15 @@ type WorkerReply = { ok: true; table: ColumnarTable } | { ok: false; file: strin
 
 /**
  * readColumnarCsv on a worker thread (the compiled worker beside this module); where there is none
- * (running from sources), on this thread.
+ * (running from sources), on this thread. `sortNumeric` has the worker sort each numeric column
+ * too (missing values last): rows no longer line up across columns, which per-column drift does
+ * not need, and the sorting is done off the main thread.
  */
-export function readColumnarCsvInWorker(path: string, label = path): Promise<ColumnarTable> {
+export function readColumnarCsvInWorker(path: string, label = path, sortNumeric = false): Promise<ColumnarTable> {
   const script = new URL('./columnar-csv-worker.js', import.meta.url);
   if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return Promise.resolve().then(() => readColumnarCsv(path, label));
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: { path, label } });
+    const worker = new Worker(script, { workerData: { path, label, sortNumeric } });
     worker.once('message', (reply: WorkerReply) => {
       void worker.terminate();
       if (reply.ok) resolve(reply.table);
