@@ -5,7 +5,7 @@ import type { ColumnDrift, DatasetDrift } from '../../shared/monitoring.js';
 import { dataDirLayout, resolveDataDir } from '../core/data-dir.js';
 import { DatasetStore } from '../core/data/dataset-store.js';
 import { MLDeskError } from '../core/errors.js';
-import { compareTables, readDriftTable } from '../core/monitoring/drift-files.js';
+import { compareTables, profileTable, readDriftTable } from '../core/monitoring/drift-files.js';
 
 /**
  * `mldesk drift --reference FILE|DATASET[@V] --current FILE`: per-column drift of a file against a
@@ -123,9 +123,12 @@ async function runDrift(flags: DriftFlags): Promise<number> {
     await current.catch(() => undefined);
     throw error;
   });
+  // Profiling the reference (sorting every column) overlaps with the worker still parsing.
+  const profiles = profileTable(referenceTable);
   const currentTable = await current;
   const share = 0.5;
-  const report = compareTables(referenceTable, currentTable, { reference: reference.label, current: flags.current }, { options: { minRows: flags.minRows }, share });
+  const labels = { reference: reference.label, current: flags.current };
+  const report = compareTables(referenceTable, currentTable, labels, { options: { minRows: flags.minRows }, share }, profiles);
   if (flags.json) {
     const out = {
       reference: { ...reference.describe, rows: referenceTable.rows },

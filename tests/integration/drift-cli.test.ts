@@ -47,6 +47,15 @@ function csv(seed: number, rows: number, shift: number, shiftAll = false): strin
   return `${lines.join('\n')}\n`;
 }
 
+/** The same rows as JSON lines: numbers as JSON numbers, empty cells as null. */
+function jsonLines(text: string): string {
+  const [header, ...rows] = text.trimEnd().split('\n');
+  const names = header!.split(',');
+  return rows
+    .map((row) => JSON.stringify(Object.fromEntries(row.split(',').map((cell, i) => [names[i]!, cell === '' ? null : Number.isNaN(Number(cell)) ? cell : Number(cell)]))))
+    .join('\n');
+}
+
 let dir = '';
 const path = (name: string) => join(dir, name);
 beforeAll(async () => {
@@ -59,6 +68,7 @@ beforeAll(async () => {
   writeFileSync(path('tiny.csv'), csv(5, 12, 3, true));
   writeFileSync(path('other-columns.csv'), 'a,b\n1,2\n3,4\n');
   writeFileSync(path('ragged.csv'), 'x1,x2\n1,2\n3\n');
+  writeFileSync(path('current-x1.jsonl'), jsonLines(csv(8, 900, 0.6)));
   writeFileSync(path('text-in-numeric.csv'), `${csv(6, 40, 0).trimEnd()}\nabc,1,1,1,basic,no,1\n`);
 });
 afterAll(async () => {
@@ -122,6 +132,14 @@ describe('mldesk drift', () => {
     expect((await drift(['--reference', path('reference.csv'), '--current', path('current-x1.csv'), '--fail-on-drift'])).code).toBe(0);
     // Without the flag a drifting dataset is still exit 0: computed.
     expect((await drift(['--reference', path('reference.csv'), '--current', path('current-all.csv')])).code).toBe(0);
+  });
+
+  it('reads a JSON-lines current file to the same figures as the CSV of the same rows', async () => {
+    const fromCsv = JSON.parse((await drift(['--reference', path('reference.csv'), '--current', path('current-x1.csv'), '--json'])).stdout) as DriftJson;
+    const result = await drift(['--reference', path('reference.csv'), '--current', path('current-x1.jsonl'), '--json']);
+    expect(result.code).toBe(0);
+    const fromJsonl = JSON.parse(result.stdout) as DriftJson;
+    expect(fromJsonl.columns.map((c) => [c.column, c.statistic, c.p_value, c.drifted])).toEqual(fromCsv.columns.map((c) => [c.column, c.statistic, c.p_value, c.drifted]));
   });
 
   it('gives no verdict below the minimum window', async () => {

@@ -4,7 +4,7 @@
  * are exact rather than computed on a quantile sketch).
  */
 import { existsSync, statSync } from 'node:fs';
-import type { DatasetDrift } from '../../../shared/monitoring.js';
+import type { DatasetDrift, ReferenceColumn } from '../../../shared/monitoring.js';
 import { normalizeCell, readNumber } from '../data/cell-values.js';
 import { DatasetFileError, detectFormat, readTable } from '../data/table-reader.js';
 import { MLDeskError } from '../errors.js';
@@ -13,13 +13,14 @@ import { columnDrift, datasetDrift, profileColumn, type ColumnDriftOptions } fro
 
 /**
  * Reads a CSV (fast columnar path) or JSON-lines file into columns. `inWorker` parses a CSV on a
- * worker thread, so two files can be read at once.
+ * worker thread, so two files can be read at once, and sorts its numeric columns there (rows then
+ * no longer line up across columns: fine for per-column drift, which is all this table is for).
  */
 export async function readDriftTable(path: string, label = path, format?: string, inWorker = false): Promise<ColumnarTable> {
   if (!existsSync(path)) throw new DatasetFileError(label, undefined, 'no such file.');
   if (!statSync(path).isFile()) throw new DatasetFileError(label, undefined, 'not a file.');
   const kind = detectFormat(path, format);
-  if (kind === 'csv') return inWorker ? readColumnarCsvInWorker(path, label) : readColumnarCsv(path, label);
+  if (kind === 'csv') return inWorker ? readColumnarCsvInWorker(path, label, true) : readColumnarCsv(path, label);
   const names: string[] = [];
   const builders: ColumnBuilder[] = [];
   let rows = 0;
@@ -54,12 +55,24 @@ export interface DriftFileOptions {
   share?: number;
 }
 
+/** Every reference column profiled whole (all sorted values: KS and Wasserstein exact). */
+export function profileTable(reference: ColumnarTable): ReferenceColumn[] {
+  return reference.names.map((name, i) => profileColumn(name, reference.columns[i]!, { maxSorted: Number.POSITIVE_INFINITY }));
+}
+
 /**
- * Drift of `current` against `reference` over their common columns. Bad input (no common column,
+ * Drift of `current` against `reference` over their common columns (`profiles`: profileTable of
+ * the reference, when already made). Bad input (no common column,
  * a numeric reference column that holds text in the current file) is an INVALID_PARAMETER_VALUE
  * naming the file and the column.
  */
-export function compareTables(reference: ColumnarTable, current: ColumnarTable, labels: { reference: string; current: string }, options: DriftFileOptions = {}): DatasetDrift {
+export function compareTables(
+  reference: ColumnarTable,
+  current: ColumnarTable,
+  labels: { reference: string; current: string },
+  options: DriftFileOptions = {},
+  profiles?: ReferenceColumn[],
+): DatasetDrift {
   const currentIndex = new Map(current.names.map((name, i) => [name, i]));
   const common = reference.names.filter((name) => currentIndex.has(name));
   if (common.length === 0) {
@@ -72,7 +85,7 @@ export function compareTables(reference: ColumnarTable, current: ColumnarTable, 
   const columns = common.map((name) => {
     const r = reference.names.indexOf(name);
     const c = currentIndex.get(name)!;
-    const profile = profileColumn(name, reference.columns[r]!, { maxSorted: Number.POSITIVE_INFINITY });
+    const profile = profiles?.[r] ?? profileColumn(name, reference.columns[r]!, { maxSorted: Number.POSITIVE_INFINITY });
     const text = current.firstText[c];
     if (profile.kind === 'numeric' && text) {
       throw new DatasetFileError(

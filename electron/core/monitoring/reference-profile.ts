@@ -61,7 +61,16 @@ export function sortedNumbers(values: ColumnValues): { sorted: Float64Array; nul
       if (!Number.isNaN(v)) out[k++] = v;
     }
   }
-  const sorted = sortFloat64(out.subarray(0, k));
+  const sorted = out.subarray(0, k);
+  // Columns often arrive sorted already (the drift CLI's reader sorts on its worker thread).
+  let ascending = true;
+  for (let i = 1; i < k; i++) {
+    if (sorted[i]! < sorted[i - 1]!) {
+      ascending = false;
+      break;
+    }
+  }
+  if (!ascending) sortFloat64(sorted);
   return { sorted, nulls: values.length - k };
 }
 
