@@ -109,6 +109,9 @@ test('drifted traffic through the prediction server fires the dataset-drift aler
   await expect(node('model_version')).toHaveAttribute('href', '#/models/iris-classifier?version=1');
   await expect(node('window').first()).toBeVisible();
   await expect(page.locator('[data-testid="metrics-lineage-node"][data-node-id^="metric:feature_drift:petal_length"]')).toBeVisible();
+  // Per-class figures are summed up in one node, not drawn as a column of twenty-odd.
+  await expect(page.locator('[data-testid="metrics-lineage-node"][data-node-id="metric:more-quality"]')).toContainText('more quality figures');
+  expect(await node('metric').count()).toBeLessThanOrEqual(14);
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
     await shot(page, `monitoring-live-alert-${theme}`);
