@@ -197,7 +197,7 @@ export function MonitoringSettingsCard({ model, features, onChanged }: { model: 
     run(async () => {
       const { versions } = await api['monitoring.computeWindows']({ model });
       if (versions.length === 0) return 'No versions to compute.';
-      return versions.map((v) => `v${v.version}: ${v.skipped ? `skipped (${v.skipped})` : `${v.stored.toLocaleString('en-US')} new windows from ${v.rows.toLocaleString('en-US')} rows`}`).join(' · ');
+      return versions.map((v) => `v${v.version}: ${v.skipped ? `skipped (${v.skipped})` : `${v.stored.toLocaleString('en-US')} new windows over ${v.rows.toLocaleString('en-US')} rows`}`).join(' · ');
     });
 
   return (
