@@ -1,13 +1,15 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { trainIris } from './model-fixtures.js';
 import { SCREENSHOTS, appApi, expect, test, type ServedApp } from './serve-fixture.js';
 
-async function shotBoth(page: Page, name: string): Promise<void> {
+/** Light and dark screenshots of the page, or of `part` alone when the page would be too tall to read. */
+async function shotBoth(page: Page, name: string, part?: Locator): Promise<void> {
   for (const theme of ['light', 'dark'] as const) {
     await page.getByLabel('Theme').selectOption(theme);
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
     await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: `${SCREENSHOTS}/${name}-${theme}.png`, fullPage: true });
+    const path = `${SCREENSHOTS}/${name}-${theme}.png`;
+    await (part ? part.screenshot({ path }) : page.screenshot({ path, fullPage: true }));
   }
   await page.getByLabel('Theme').selectOption('light');
 }
@@ -96,6 +98,5 @@ test('a reference set by hand, monitoring settings edited and refused, and Compu
   await card.getByRole('button', { name: 'Compute now' }).click();
   await expect(page.getByTestId('settings-notice')).toContainText('v1: 2 new windows over 100 rows');
   await expect(page.getByTestId('drift-heatmap')).toBeVisible({ timeout: 30_000 });
-  await card.evaluate((el) => el.scrollIntoView());
-  await shotBoth(page, 'monitoring-settings-form');
+  await shotBoth(page, 'monitoring-settings-form', card);
 });
