@@ -1,7 +1,8 @@
+import { ReferencePicker } from './monitoring-settings-panel';
 import type { MonitoringOverview } from './monitoring-types';
 
 /** What to do when there is nothing to draw yet: no version, no reference, or no predictions logged. */
-export function MonitoringEmpty({ overview }: { overview: MonitoringOverview }) {
+export function MonitoringEmpty({ overview, onChanged }: { overview: MonitoringOverview; onChanged: () => void }) {
   const name = overview.model;
   const version = overview.version;
   if (version === null) {
@@ -22,6 +23,8 @@ export function MonitoringEmpty({ overview }: { overview: MonitoringOverview }) 
           Drift compares predictions with the data the version was trained on. A version trained in MLDesk gets its training dataset as reference from lineage; for one registered
           from elsewhere, name a dataset version:
         </p>
+        <ReferencePicker model={name} version={version} onChanged={onChanged} />
+        <p className="muted">or from the command line:</p>
         <p>
           <code>
             mldesk monitor reference {name}/{version} --dataset NAME@VERSION

@@ -6,6 +6,7 @@ import { DriftHeatmap, LABEL_WIDTH, MIN_CELL } from './drift-heatmap';
 import { MetricsLineageGraph } from './metrics-lineage-graph';
 import { MonitoringAlerts } from './monitoring-alerts';
 import { MonitoringEmpty } from './monitoring-empty';
+import { MonitoringSettingsCard } from './monitoring-settings-panel';
 import { readMonitoringQuery, writeMonitoringQuery, type MonitoringQuery } from './monitoring-query';
 import { columnLabel, type MonitoringOverview } from './monitoring-types';
 import { DriftShareChart, PredictionChart, QualityChart } from './timeline-charts';
@@ -51,11 +52,12 @@ export function MonitoringPanel({ model }: { model: string }) {
       {data.timeline.ids.length === 0 || data.version === null ? (
         <>
           <MonitoringToolbar overview={data} onVersion={(version) => update({ version, window: null, feature: null })} />
-          <MonitoringEmpty overview={data} />
+          <MonitoringEmpty overview={data} onChanged={overview.reload} />
         </>
       ) : (
         <MonitoringView key={`${data.version}`} overview={data} query={query} update={update} />
       )}
+      <MonitoringSettingsCard model={model} features={data.features.map((f) => f.name)} onChanged={overview.reload} />
     </div>
   );
 }
