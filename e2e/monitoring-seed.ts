@@ -241,7 +241,7 @@ export function seedMonitoring(db: Database.Database, seed: MonitoringSeed): See
       );
       const evidence = windowIds.slice(-3);
       const insertAlert = db.prepare(
-        'INSERT INTO alerts (rule_pk, version_pk, state, message, value, fired_time, resolved_time, evidence_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        "INSERT INTO alerts (rule_pk, version_pk, state, message, value, fired_time, resolved_time, evidence_json, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM alerts))",
       );
       alertIds.push(
         String(
