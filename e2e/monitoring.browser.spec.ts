@@ -58,7 +58,6 @@ test('the monitoring page shows seeded drift, its distributions and verdict, qua
   await expect(page.getByTestId('drift-heatmap')).toBeVisible();
   await expect(cell(page, 'petal_length', last)).toHaveAttribute('data-drifted', 'true');
   await expect(cell(page, 'sepal_width', last)).toHaveAttribute('data-drifted', 'false');
-  await expect(cell(page, 'petal_length', seeded.windowIds[5]!)).toHaveAttribute('data-drifted', 'false');
 
   // Clicking the drifted cell shows both distributions and the verdict with its rule in words.
   await cell(page, 'petal_length', last).click();
@@ -71,6 +70,8 @@ test('the monitoring page shows seeded drift, its distributions and verdict, qua
   await expect(detail).toContainText('PSI');
   await expect(detail).toContainText(/Effect size.*large/s);
   await expect(page).toHaveURL(/window=\d+&feature=petal_length/);
+  // The canvas draws every cell; the selected feature's row (and window's column) are elements too.
+  await expect(cell(page, 'petal_length', seeded.windowIds[5]!)).toHaveAttribute('data-drifted', 'false');
 
   await cell(page, 'sepal_width', last).click();
   await expect(page.getByTestId('drift-verdict')).toContainText('No drift');
