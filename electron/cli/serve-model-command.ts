@@ -47,6 +47,9 @@ export function registerServeModelCommand(program: Command): void {
         );
         process.exit(2);
       }
+      // Loaded before the server listens: a SIGTERM right after the "listening" line must find the
+      // handlers below in place (an import in between left a window where it killed the process).
+      const { AlertLoop } = await import('../core/monitoring/alert-loop.js');
       let services;
       let server;
       try {
@@ -59,13 +62,8 @@ export function registerServeModelCommand(program: Command): void {
         process.stderr.write(`mldesk serve-model: ${(error as Error).message}\n`);
         process.exit(known ? 2 : 1);
       }
-      process.stdout.write(
-        server.log ? 'Prediction log: on (every scored row is journaled before its answer).\n' : 'Prediction log: OFF (--no-prediction-log): predictions are not kept.\n',
-      );
-      process.stdout.write(`MLDesk model server for ${server.served.name} version ${server.served.version} listening on ${server.url}\n`);
       const openServices = services;
       // Alert webhooks go out even where no `mldesk serve` runs (a lease keeps two senders from doubling one).
-      const { AlertLoop } = await import('../core/monitoring/alert-loop.js');
       const alerts = new AlertLoop(services.store.db, services.events).start();
       const shutdown = (signal: string) => {
         process.stdout.write(`Received ${signal}: finishing in-flight requests...\n`);
@@ -82,5 +80,9 @@ export function registerServeModelCommand(program: Command): void {
       };
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.stdout.write(
+        server.log ? 'Prediction log: on (every scored row is journaled before its answer).\n' : 'Prediction log: OFF (--no-prediction-log): predictions are not kept.\n',
+      );
+      process.stdout.write(`MLDesk model server for ${server.served.name} version ${server.served.version} listening on ${server.url}\n`);
     });
 }
