@@ -32,3 +32,17 @@ export async function registerIrisVersions(app: ServedApp, count: number): Promi
   }
   return runIds;
 }
+
+/** Starts a deployment of iris-classifier from the app and waits until it answers; its URL. */
+export async function runningDeployment(app: ServedApp): Promise<string> {
+  await appApi(app, 'deployments.start', { model: 'iris-classifier' });
+  let url = '';
+  await expect
+    .poll(async () => {
+      const { deployments } = await appApi<{ deployments: Array<{ state: string; url: string | null }> }>(app, 'deployments.list', {});
+      url = deployments.find((d) => d.state === 'running')?.url ?? '';
+      return url;
+    }, { timeout: 30_000 })
+    .not.toBe('');
+  return url;
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { registerIrisVersions } from './model-fixtures.js';
-import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { registerIrisVersions, runningDeployment } from './model-fixtures.js';
+import { appApi, expect, setTheme, shot, test } from './serve-fixture.js';
 
 /**
  * Stage 2 end to end with nothing seeded: a served model takes in-distribution traffic, then
@@ -20,19 +20,6 @@ function irisRows(): Array<{ row: Row; species: string }> {
     const row = Object.fromEntries(FEATURES.map((f) => [f, Number(cells[names.indexOf(f)])])) as Row;
     return { row, species: cells[names.indexOf('species')]! };
   });
-}
-
-async function runningDeployment(app: ServedApp): Promise<string> {
-  await appApi(app, 'deployments.start', { model: 'iris-classifier' });
-  let url = '';
-  await expect
-    .poll(async () => {
-      const { deployments } = await appApi<{ deployments: Array<{ state: string; url: string | null }> }>(app, 'deployments.list', {});
-      url = deployments.find((d) => d.state === 'running')?.url ?? '';
-      return url;
-    }, { timeout: 30_000 })
-    .not.toBe('');
-  return url;
 }
 
 interface Scored {

@@ -1,5 +1,5 @@
-import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
-import { registerIrisVersions } from './model-fixtures.js';
+import { appApi, expect, setTheme, shot, test } from './serve-fixture.js';
+import { registerIrisVersions, runningDeployment } from './model-fixtures.js';
 
 const ROWS = [
   { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 },
@@ -11,19 +11,6 @@ interface Scored {
   predictions: Array<{ label: string }>;
   model_version: string;
   request_ids: string[];
-}
-
-async function runningDeployment(app: ServedApp): Promise<string> {
-  await appApi(app, 'deployments.start', { model: 'iris-classifier' });
-  let url = '';
-  await expect
-    .poll(async () => {
-      const { deployments } = await appApi<{ deployments: Array<{ state: string; url: string | null }> }>(app, 'deployments.list', {});
-      url = deployments.find((d) => d.state === 'running')?.url ?? '';
-      return url;
-    }, { timeout: 30_000 })
-    .not.toBe('');
-  return url;
 }
 
 async function predict(url: string, count: number): Promise<Scored[]> {
