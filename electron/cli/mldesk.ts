@@ -9,6 +9,9 @@ import { registerServeModelCommand } from './serve-model-command.js';
 import { registerTrainCommands } from './train-command.js';
 import { registerMonitorCommands } from './monitor-command.js';
 import { registerAlertCommands } from './alerts-command.js';
+import { registerBundleCommands, registerPackageCommands } from './bundle-command.js';
+import { registerKeysCommands } from './keys-command.js';
+import { registerReviewCommands } from './review-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -81,6 +84,10 @@ export function buildCli(): Command {
   registerDriftCommand(program);
   registerModelCommands(program);
   registerServeModelCommand(program);
+  registerBundleCommands(program);
+  registerPackageCommands(program);
+  registerReviewCommands(program);
+  registerKeysCommands(program);
 
   program.addHelpText(
     'after',

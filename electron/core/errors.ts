@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'INVALID_STATE'
   | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
   | 'ENDPOINT_NOT_FOUND'
   | 'TEMPORARILY_UNAVAILABLE'
   | 'INTERNAL_ERROR';
@@ -20,6 +21,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_STATE: 400,
   RESOURCE_DOES_NOT_EXIST: 404,
   UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
   ENDPOINT_NOT_FOUND: 404,
   TEMPORARILY_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
@@ -42,6 +44,8 @@ export class MLDeskError extends Error {
 export const invalidParameter = (message: string) => new MLDeskError('INVALID_PARAMETER_VALUE', message);
 export const notFound = (message: string) => new MLDeskError('RESOURCE_DOES_NOT_EXIST', message);
 export const alreadyExists = (message: string) => new MLDeskError('RESOURCE_ALREADY_EXISTS', message);
+/** A write to something opened read-only (a bundle), or an action this caller may not take. */
+export const permissionDenied = (message: string) => new MLDeskError('PERMISSION_DENIED', message);
 
 /**
  * The service error an unexpected error stands for, if any. SQLite answers SQLITE_BUSY when another

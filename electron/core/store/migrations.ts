@@ -3,6 +3,7 @@
  * one transaction. Never edit a migration that has shipped: add a new one.
  */
 import { ALERTS_MIGRATION } from './migrations-alerts.js';
+import { BUNDLES_MIGRATION } from './migrations-bundles.js';
 import { MONITORING_MIGRATION } from './migrations-monitoring.js';
 import { QUALITY_TESTS_MIGRATION } from './migrations-quality-tests.js';
 
@@ -511,6 +512,7 @@ export const MIGRATIONS: readonly Migration[] = [
   MONITORING_MIGRATION,
   QUALITY_TESTS_MIGRATION,
   ALERTS_MIGRATION,
+  BUNDLES_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
