@@ -4,6 +4,7 @@ import { ModelRegistry } from './registry/model-registry.js';
 import { DeploymentManager } from './serving/deployment-manager.js';
 import { TrackingStore } from './store/tracking-store.js';
 import { TrainingManager } from './training/training-manager.js';
+import type { OpenBundleContext } from './bundles/open-bundle.js';
 
 /**
  * The services of one data directory, built once per process by each entry point (the desktop
@@ -20,6 +21,8 @@ export interface Services {
   readonly deployments: DeploymentManager;
   /** Training and reproduction jobs started from this process. */
   readonly training: TrainingManager;
+  /** The bundle these services show read-only, or null over a normal data dir. */
+  readonly bundle: OpenBundleContext | null;
   /** Stops the deployments, then closes the store when these services opened it. */
   close(): Promise<void>;
 }
@@ -27,7 +30,7 @@ export interface Services {
 /** Opens the data directory, or builds on a store the caller opened (and keeps closing). */
 export type ServiceSource =
   /** `background`: a worker thread checkpoints the WAL and folds metric summaries (long-lived servers). */
-  | { dataDir: string; background?: boolean }
+  | { dataDir: string; background?: boolean; bundle?: OpenBundleContext }
   | { store: TrackingStore };
 
 export function createServices(source: ServiceSource): Services {
@@ -45,6 +48,7 @@ export function createServices(source: ServiceSource): Services {
     datasets,
     deployments,
     training,
+    bundle: 'dataDir' in source ? (source.bundle ?? null) : null,
     close() {
       closing ??= deployments.stopAll().then(() => {
         if (ownsStore) store.close();

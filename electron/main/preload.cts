@@ -72,6 +72,7 @@ const bridge = {
     'alerts.rules.update': call('alerts.rules.update'),
     'alerts.rules.delete': call('alerts.rules.delete'),
     'alerts.deliveries': call('alerts.deliveries'),
+    'bundle.info': call('bundle.info'),
     'monitoring.overview': call('monitoring.overview'),
     'monitoring.heatmap': call('monitoring.heatmap'),
     'monitoring.cell': call('monitoring.cell'),

@@ -19,6 +19,7 @@ import { monitoringSettingsOperations } from './monitoring-settings.js';
 import { qualityTestOperations } from './quality-tests.js';
 import { alertOperations } from './alerts.js';
 import { monitoringOperations } from './monitoring.js';
+import { bundleViewOperations } from './bundle-view.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -162,6 +163,7 @@ export const operations = {
   ...qualityTestOperations,
   ...alertOperations,
   ...monitoringOperations,
+  ...bundleViewOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;
