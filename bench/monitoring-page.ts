@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedMonitoring, type SeedFeature } from '../e2e/monitoring-seed.js';
-import { loadRegistryModule, loadTrackingStoreModule } from './project-modules.js';
+import { loadMonitorSettingsModule, loadRegistryModule, loadTrackingStoreModule } from './project-modules.js';
 import { startServerProcess } from './server-process.js';
 import { summarize, textTable, timeCalls, type LatencySummary } from './stats.js';
 
@@ -91,6 +91,13 @@ export async function seedMonitoredModel(dataDir: string, predictions: number, f
       firstPredictionPk: 1,
       alert: true,
     });
+    // The seeded windows become the engine's own series (its spec and settings hash), as if serve's
+    // pass had computed them: its next pass then finds nothing new instead of recomputing a
+    // million rows while the page is measured.
+    const { settingsOfModelId, settingsSha256, specText } = await loadMonitorSettingsModule();
+    const { model_id: modelId } = db.prepare('SELECT model_id FROM registered_models WHERE name = ?').get(MODEL) as { model_id: number };
+    const settings = settingsOfModelId(db, modelId);
+    db.prepare('UPDATE monitoring_windows SET spec = ?, settings_sha256 = ?').run(specText(settings.window), settingsSha256(settings));
   } finally {
     db.close();
   }
@@ -148,14 +155,7 @@ export async function benchMonitoringPage(options: {
   const seedStarted = performance.now();
   await seedMonitoredModel(dataDir, options.predictions, options.features, options.windows);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
-  // The seeded windows are not the engine's own series, so serve's background pass would start
-  // computing a million rows' windows during the measurement: a deployment that has logged them
-  // would have its windows already. The pass is put off for this server.
-  const interval = process.env.MLDESK_MONITOR_INTERVAL_MS;
-  process.env.MLDESK_MONITOR_INTERVAL_MS = String(24 * 3_600_000);
   const server = await startServerProcess(dataDir);
-  if (interval === undefined) delete process.env.MLDESK_MONITOR_INTERVAL_MS;
-  else process.env.MLDESK_MONITOR_INTERVAL_MS = interval;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const call = async (operation: string, input: unknown): Promise<{ ms: number; bytes: number; value: unknown }> => {
@@ -191,9 +191,9 @@ export async function benchMonitoringPage(options: {
     const page = `${server.url}/#/models/${MODEL}?tab=monitoring`;
     const ready = [
       '[data-testid="drift-heatmap"][data-state="ready"] [data-testid="heatmap-cell"]',
-      '[data-testid="drift-share-chart"] .recharts-area-area',
-      '[data-testid="prediction-chart"] .recharts-area-area',
-      '[data-testid="quality-chart"] .recharts-line-curve',
+      '[data-testid="drift-share-chart"] .timeline-area',
+      '[data-testid="prediction-chart"] .timeline-area',
+      '[data-testid="quality-chart"] .timeline-line',
       '[data-testid="distribution-chart"] .recharts-bar-rectangle',
       '[data-testid="metrics-lineage-node"]',
     ];

@@ -48,10 +48,19 @@ test('the monitoring page shows seeded drift, its distributions and verdict, qua
   db.close();
   const last = seeded.windowIds.at(-1)!;
 
+  // Opening the page is one round trip: the overview brings the heat map, cell and lineage along.
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    const op = /\/app-api\/(monitoring\.[a-z]+)/.exec(request.url());
+    if (op) asked.push(op[1]!);
+  });
   await page.reload();
   const panel = page.getByTestId('monitoring-panel');
   await expect(panel).toHaveAttribute('data-version', '1', { timeout: 30_000 });
   await expect(page.getByTestId('window-summary')).toContainText(`Window ${last}`);
+  await expect(page.locator('[data-testid="metrics-lineage-node"]').first()).toBeVisible();
+  await expect(page.getByTestId('drift-detail')).toHaveAttribute('data-window', last);
+  expect(asked).toEqual(['monitoring.overview']);
   await expect(page.getByTestId('monitoring-reference')).toContainText('iris@1');
 
   // The heat map marks the shifted features in the newest window, and only those.
@@ -77,12 +86,26 @@ test('the monitoring page shows seeded drift, its distributions and verdict, qua
   await expect(page.getByTestId('drift-verdict')).toContainText('No drift');
 
   // Drift share, predictions and quality over time are drawn; quality has its threshold.
-  await expect(page.getByTestId('drift-share-chart').locator('.recharts-area-area')).toBeVisible();
-  await expect(page.getByTestId('prediction-chart').locator('.recharts-area-area').first()).toBeVisible();
+  await expect(page.getByTestId('drift-share-chart').locator('.timeline-area')).toBeVisible();
+  await expect(page.getByTestId('prediction-chart').locator('.timeline-area').first()).toBeVisible();
   const quality = page.getByTestId('quality-chart');
   await expect(quality).toHaveAttribute('data-metric', 'accuracy');
-  await expect(quality.locator('.recharts-line-curve').first()).toBeVisible();
+  await expect(quality.locator('.timeline-line').first()).toBeVisible();
   await expect(quality).toContainText('threshold 80%');
+
+  // The drift-share chart reads out the window under the pointer, and a click picks it.
+  const share = page.getByTestId('drift-share-chart').locator('svg');
+  const box = (await share.boundingBox())!;
+  // The plot spans 46 px from the left edge to 16 px from the right; the second window is one step in.
+  const second = 46 + (box.width - 62) / (seeded.windowIds.length - 1);
+  await share.hover({ position: { x: second, y: box.height / 2 } });
+  await expect(page.getByTestId('drift-share-chart').locator('.timeline-tooltip')).toContainText('features drifted');
+  await page.getByTestId('drift-share-chart').screenshot({ path: `${SCREENSHOTS}/monitoring-drift-share-hover.png` });
+  await share.click({ position: { x: second, y: box.height / 2 } });
+  await expect(page.getByTestId('window-summary')).toContainText(`Window ${seeded.windowIds[1]}`);
+  await expect(page.getByTestId('drift-detail')).toHaveAttribute('data-window', seeded.windowIds[1]!);
+  await share.click({ position: { x: box.width - 20, y: box.height / 2 } });
+  await expect(page.getByTestId('window-summary')).toContainText(`Window ${last}`);
 
   // Each lineage node links where it comes from; the metrics of the drifted window are there.
   const node = (kind: string) => page.locator(`[data-testid="metrics-lineage-node"][data-kind="${kind}"]`);

@@ -142,10 +142,47 @@ export const MonitoringLineageSchema = z.object({
 });
 export type MonitoringLineage = z.infer<typeof MonitoringLineageSchema>;
 
+/**
+ * The heat map's span holding window `selected` of `total`: pages of `count` windows counted back
+ * from the newest, so paging through windows moves the span in whole pages. Returns the newest index.
+ */
+export function heatmapSpanEnd(total: number, selected: number, count: number): number {
+  return total - 1 - Math.floor((total - 1 - selected) / count) * count;
+}
+
+const MonitoringCellSchema = z.object({ window: MonitoringWindowSchema, drift: ColumnDriftSchema, referenceRows: z.number().nullable() });
+
+/**
+ * What the page shows first, sent with the overview so opening it is one round trip: the heat map
+ * span holding the window, the window's cell and its lineage, exactly as monitoring.heatmap /
+ * monitoring.cell / monitoring.lineage answer for these inputs (null where they would fail).
+ */
+export const MonitoringFirstViewSchema = z.object({
+  window: z.string(),
+  until: z.string(),
+  count: z.number(),
+  column: z.string().nullable(),
+  heatmap: MonitoringHeatmapSchema,
+  cell: MonitoringCellSchema.nullable(),
+  lineage: MonitoringLineageSchema.nullable(),
+});
+export type MonitoringFirstView = z.infer<typeof MonitoringFirstViewSchema>;
+
 export const monitoringOperations = {
   'monitoring.overview': {
-    input: z.object({ model, version: version.optional() }),
-    output: MonitoringOverviewSchema,
+    input: z.object({
+      model,
+      version: version.optional(),
+      /** Also answer the first view: the window (newest when absent), its feature, the heat map's width in windows. */
+      firstView: z
+        .object({
+          window: windowId.optional(),
+          column: z.string().min(1, 'cannot be empty').optional(),
+          count: z.number().int().min(1).max(MONITORING_LIMITS.heatmapWindows, `may span at most ${MONITORING_LIMITS.heatmapWindows} windows`),
+        })
+        .optional(),
+    }),
+    output: MonitoringOverviewSchema.extend({ firstView: MonitoringFirstViewSchema.nullable().optional() }),
   },
   'monitoring.heatmap': {
     input: z.object({
@@ -161,7 +198,7 @@ export const monitoringOperations = {
   'monitoring.cell': {
     /** Without `column`: the first feature that drifted in the window, else the first feature. */
     input: z.object({ model, version, window: windowId, column: z.string().min(1, 'cannot be empty').optional() }),
-    output: z.object({ window: MonitoringWindowSchema, drift: ColumnDriftSchema, referenceRows: z.number().nullable() }),
+    output: MonitoringCellSchema,
   },
   /** Dataset version → run → model version → deployment → window → each metric of that window. */
   'monitoring.lineage': {

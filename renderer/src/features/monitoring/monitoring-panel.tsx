@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBanner, Spinner } from '../../components/feedback';
 import { useElementWidth } from '../../components/charts/use-element-width';
 import { DriftDetail } from './drift-detail';
@@ -10,17 +10,20 @@ import { MonitoringSettingsCard } from './monitoring-settings-panel';
 import { readMonitoringQuery, writeMonitoringQuery, type MonitoringQuery } from './monitoring-query';
 import { columnLabel, type MonitoringOverview } from './monitoring-types';
 import { DriftShareChart, PredictionChart, QualityChart } from './timeline-charts';
-import { useCell, useHeatmap, useMetricsLineage, useOverview } from './use-monitoring';
+import { heatmapSpanEnd } from '../../../../shared/app-api/monitoring';
+import { useCell, useHeatmap, useMetricsLineage, useOverview, type OverviewWithFirstView } from './use-monitoring';
 import { WindowSelector } from './window-selector';
 import './monitoring.css';
 
-/** The span of the heat map: the page of `count` windows (counted back from the newest) that holds the selected one. */
-function spanEnd(total: number, selected: number, count: number): number {
-  return total - 1 - Math.floor((total - 1 - selected) / count) * count;
-}
-
 /** Heat-map spans move in steps of this many windows, so a scrollbar appearing does not refetch it. */
 const SPAN_STEP = 8;
+
+/** How many windows a heat map `width` pixels wide shows (0 before it is measured). */
+function heatmapWindows(width: number, total: number): number {
+  if (width <= 0) return 0;
+  const fits = Math.floor((width - LABEL_WIDTH) / MIN_CELL);
+  return Math.max(1, Math.min(400, fits > SPAN_STEP ? fits - (fits % SPAN_STEP) : fits, total));
+}
 
 /**
  * A model's monitoring: drift share over time, the feature × window heat map, one cell's
@@ -29,25 +32,43 @@ const SPAN_STEP = 8;
  */
 export function MonitoringPanel({ model }: { model: string }) {
   const [query, setQuery] = useState<MonitoringQuery>(readMonitoringQuery);
+  const queryRef = useRef(query);
+  queryRef.current = query;
   useEffect(() => {
     // Links inside the page (alerts, lineage nodes) change the hash's query.
     const onHash = () => setQuery(readMonitoringQuery());
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const overview = useOverview(model, query.version);
+  // Stable across renders, so the memoised charts are not redrawn each time one of the page's
+  // other answers (heat map, cell, lineage) arrives.
+  const update = useCallback(
+    (patch: Partial<MonitoringQuery>) => {
+      const next = { ...queryRef.current, ...patch };
+      queryRef.current = next;
+      setQuery(next);
+      writeMonitoringQuery(model, next);
+    },
+    [model],
+  );
+  // The panel's width tells the overview how wide a heat map to send with it (one round trip). The
+  // heat map's card spans the panel, so the estimate is never narrower than what the card then asks.
+  const [panelRef, panelWidth] = useElementWidth<HTMLDivElement>();
+  // A hand-edited link's window that is not an id is not sent: the page then opens at the newest.
+  const linkedWindow = query.window && /^[1-9]\d*$/.test(query.window) ? query.window : null;
+  const firstView = panelWidth > 0 ? { window: linkedWindow, column: query.feature, count: heatmapWindows(panelWidth, 400) } : null;
+  const overview = useOverview(model, query.version, firstView);
   const data = overview.data && overview.data.model === model ? overview.data : null;
 
   if (!data) {
-    return overview.error ? <ErrorBanner message={`Could not load monitoring: ${overview.error}`} onRetry={overview.reload} /> : <Spinner label="Loading monitoring…" />;
+    return (
+      <div className="monitoring-panel" ref={panelRef}>
+        {overview.error ? <ErrorBanner message={`Could not load monitoring: ${overview.error}`} onRetry={overview.reload} /> : <Spinner label="Loading monitoring…" />}
+      </div>
+    );
   }
-  const update = (patch: Partial<MonitoringQuery>) => {
-    const next = { ...query, ...patch };
-    setQuery(next);
-    writeMonitoringQuery(model, next);
-  };
   return (
-    <div className="monitoring-panel" data-testid="monitoring-panel" data-version={data.version ?? ''}>
+    <div className="monitoring-panel" ref={panelRef} data-testid="monitoring-panel" data-version={data.version ?? ''}>
       {overview.error && <ErrorBanner message={`Could not refresh monitoring: ${overview.error}`} onRetry={overview.reload} />}
       {data.timeline.ids.length === 0 || data.version === null ? (
         <>
@@ -87,27 +108,28 @@ function MonitoringToolbar({ overview, onVersion }: { overview: MonitoringOvervi
   );
 }
 
-function MonitoringView({ overview, query, update }: { overview: MonitoringOverview; query: MonitoringQuery; update: (patch: Partial<MonitoringQuery>) => void }) {
+function MonitoringView({ overview, query, update }: { overview: OverviewWithFirstView; query: MonitoringQuery; update: (patch: Partial<MonitoringQuery>) => void }) {
   const { timeline } = overview;
   const total = timeline.ids.length;
   const askedWindow = query.window ? timeline.ids.indexOf(query.window) : -1;
   const selected = askedWindow >= 0 ? askedWindow : total - 1;
   const windowId = timeline.ids[selected]!;
+  const first = overview.firstView ?? null;
   const [heatRef, heatWidth] = useElementWidth<HTMLDivElement>();
-  const fits = Math.floor((heatWidth - LABEL_WIDTH) / MIN_CELL);
-  const wanted = heatWidth > 0 ? Math.max(1, Math.min(400, fits > SPAN_STEP ? fits - (fits % SPAN_STEP) : fits, total)) : 0;
+  const wanted = heatmapWindows(heatWidth, total);
   // The span only grows: when the card narrows (a scrollbar appears, the layout settles) the
-  // fetched windows are drawn narrower instead of fetched again.
-  const [count, setCount] = useState(0);
+  // fetched windows are drawn narrower instead of fetched again. It starts as wide as the one
+  // that came with the overview.
+  const [count, setCount] = useState(() => first?.count ?? 0);
   if (wanted > count) setCount(wanted);
-  const end = count > 0 ? spanEnd(total, selected, count) : total - 1;
-  const heatmap = useHeatmap(overview.model, overview.version, timeline.ids[end] ?? null, count);
+  const end = count > 0 ? heatmapSpanEnd(total, selected, count) : total - 1;
+  const heatmap = useHeatmap(overview.model, overview.version, timeline.ids[end] ?? null, count, first);
   const asked = query.feature && overview.features.some((f) => f.name === query.feature) ? query.feature : null;
   // Without a pick the server chooses the window's first drifted feature: no wait for the heat map.
-  const cell = useCell(overview.model, overview.version, windowId, asked);
+  const cell = useCell(overview.model, overview.version, windowId, asked, first);
   const column = asked ?? (cell.data?.window.id === windowId ? cell.data.drift.column : null);
-  const lineage = useMetricsLineage(overview.model, overview.version, windowId, asked);
-  const selectWindow = (index: number) => update({ window: timeline.ids[index] ?? null });
+  const lineage = useMetricsLineage(overview.model, overview.version, windowId, asked, first);
+  const selectWindow = useCallback((index: number) => update({ window: timeline.ids[index] ?? null }), [update, timeline]);
   const firing = useMemo(() => overview.alerts.filter((a) => a.state === 'firing').length, [overview.alerts]);
 
   return (

@@ -1,14 +1,14 @@
-import { useMemo, useState, useDeferredValue } from 'react';
-import { Area, AreaChart, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useMemo, useState } from 'react';
+import { niceLinearDomain } from '../../components/charts/chart-scales';
 import { runColor } from '../../components/charts/run-colors';
 import { useElementWidth } from '../../components/charts/use-element-width';
 import { representativeIndices } from './downsample';
-import { percent, windowTime, type MonitoringOverview } from './monitoring-types';
+import { percent, type MonitoringOverview } from './monitoring-types';
+import { TimelinePlot, type PlotAxis, type PlotSeries } from './timeline-plot';
 
-const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)', borderRadius: 6, fontSize: 12, color: 'var(--text)' };
-const AXIS_TICK = { fill: 'var(--muted)', fontSize: 11 };
 /** Pixels per drawn point: a chart never gets more points than its width allows. */
 const PX_PER_POINT = 5;
+const SHARE_AXIS: PlotAxis = { domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1], format: percent };
 
 interface ChartProps {
   overview: MonitoringOverview;
@@ -16,79 +16,87 @@ interface ChartProps {
   onSelect: (index: number) => void;
 }
 
-type Row = Record<string, number | null | [number, number]> & { index: number; from: number };
-
-/** Recharts reports the clicked point's position in `data`; the row says which window that is. */
-function clickHandler(data: Row[], onSelect: (index: number) => void) {
-  return (state: { activeTooltipIndex?: number | string | null } | null) => {
-    const row = data[Number(state?.activeTooltipIndex)];
-    if (row) onSelect(row.index);
-  };
+/** The windows drawn (at most one per PX_PER_POINT pixels, keeping the one that matters most in each bucket). */
+function useDrawn(overview: MonitoringOverview, width: number, value: (index: number) => number | null, keep: 'max' | 'min') {
+  return useMemo(() => {
+    const indices = representativeIndices(overview.timeline.ids.length, width / PX_PER_POINT, value, keep);
+    return { indices, x: indices.map((i) => overview.timeline.from[i]!) };
+    // `value` reads only from `overview` (and the caller's metric, which changes the key).
+  }, [overview, width, keep, value]);
 }
 
-function timeAxis() {
-  return <XAxis dataKey="from" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(ms: number) => windowTime(ms)} tick={AXIS_TICK} minTickGap={40} />;
-}
+const selectedTime = (overview: MonitoringOverview, selected: number | null) => (selected === null ? null : (overview.timeline.from[selected] ?? null));
 
-function selectedLine(overview: MonitoringOverview, selected: number | null) {
-  return selected === null ? null : <ReferenceLine x={overview.timeline.from[selected]} stroke="var(--accent)" strokeDasharray="3 3" ifOverflow="extendDomain" />;
-}
-
-export function DriftShareChart({ overview, selected, onSelect }: ChartProps) {
-  const [ref, measured] = useElementWidth<HTMLDivElement>();
-  // Drawn in a later, interruptible pass: the page's other requests go out before the charts are built.
-  const width = useDeferredValue(measured);
+export const DriftShareChart = memo(function DriftShareChart({ overview, selected, onSelect }: ChartProps) {
+  const [ref, width] = useElementWidth<HTMLDivElement>();
   const { timeline } = overview;
-  const data = useMemo(
-    () => representativeIndices(timeline.ids.length, width / PX_PER_POINT, (i) => timeline.driftShare[i] ?? null, 'max').map((i): Row => ({ index: i, from: timeline.from[i]!, share: timeline.driftShare[i] ?? null })),
-    [timeline, width],
-  );
+  const value = useMemo(() => (i: number) => timeline.driftShare[i] ?? null, [timeline]);
+  const { indices, x } = useDrawn(overview, width, value, 'max');
+  const series: PlotSeries[] = [
+    {
+      name: 'features drifted',
+      kind: 'band',
+      upper: indices.map(value),
+      color: 'var(--warn)',
+      connectNulls: true,
+      readout: (p) => (value(indices[p]!) === null ? 'no verdict' : percent(value(indices[p]!)!)),
+      className: 'timeline-area',
+    },
+    { name: 'share', kind: 'line', upper: indices.map(value), color: 'var(--warn)', connectNulls: true, readout: null, className: 'timeline-line' },
+  ];
   return (
-    <div ref={ref} className="timeline-chart" data-testid="drift-share-chart" data-points={data.length}>
+    <div ref={ref} className="timeline-chart" data-testid="drift-share-chart" data-points={indices.length}>
       {width > 0 && (
-        <AreaChart width={width} height={180} data={data} margin={{ top: 10, right: 16, bottom: 0, left: 0 }} onClick={clickHandler(data, onSelect)} style={{ cursor: 'pointer' }}>
-          <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-          {timeAxis()}
-          <YAxis width={44} domain={[0, 1]} tickFormatter={(v: number) => percent(v)} tick={AXIS_TICK} />
-          <Tooltip contentStyle={TOOLTIP_STYLE} labelFormatter={(ms) => windowTime(Number(ms))} formatter={(v) => [percent(Number(v)), 'features drifted']} />
-          <ReferenceLine y={overview.settings.datasetShare} stroke="var(--danger)" strokeDasharray="5 4" label={{ value: `dataset drift at ${percent(overview.settings.datasetShare)}`, fill: 'var(--danger)', fontSize: 11, position: 'insideTopRight' }} />
-          {selectedLine(overview, selected)}
-          <Area dataKey="share" type="monotone" stroke="var(--warn)" fill="var(--warn)" fillOpacity={0.25} strokeWidth={2} isAnimationActive={false} connectNulls />
-        </AreaChart>
+        <TimelinePlot
+          width={width}
+          height={180}
+          x={x}
+          left={SHARE_AXIS}
+          series={series}
+          lines={[{ y: overview.settings.datasetShare, color: 'var(--danger)', label: `dataset drift at ${percent(overview.settings.datasetShare)}`, labelAt: 'top-right' }]}
+          selectedX={selectedTime(overview, selected)}
+          onPick={(p) => onSelect(indices[p]!)}
+        />
       )}
     </div>
   );
-}
+});
 
 /** Shares of each predicted class (or value bin) per window, stacked, beside the reference's. */
-export function PredictionChart({ overview, selected, onSelect }: ChartProps) {
-  const [ref, measured] = useElementWidth<HTMLDivElement>();
-  // Drawn in a later, interruptible pass: the page's other requests go out before the charts are built.
-  const width = useDeferredValue(measured);
+export const PredictionChart = memo(function PredictionChart({ overview, selected, onSelect }: ChartProps) {
+  const [ref, width] = useElementWidth<HTMLDivElement>();
   const prediction = overview.prediction;
-  const data = useMemo(() => {
+  const value = useMemo(() => (i: number) => prediction?.statistic[i] ?? null, [prediction]);
+  const { indices, x } = useDrawn(overview, width, value, 'max');
+  const series = useMemo((): PlotSeries[] => {
     if (!prediction) return [];
-    return representativeIndices(overview.timeline.ids.length, width / PX_PER_POINT, (i) => prediction.statistic[i] ?? null, 'max').map((i): Row => {
-      const row: Row = { index: i, from: overview.timeline.from[i]! };
-      prediction.bins.forEach((_, b) => (row[`b${b}`] = prediction.shares[i]?.[b] ?? null));
-      return row;
+    const below = indices.map(() => 0 as number | null);
+    return prediction.bins.map((bin, b) => {
+      const lower = [...below];
+      const upper = indices.map((i, k) => {
+        const share = prediction.shares[i]?.[b] ?? null;
+        if (share === null || below[k] === null) return (below[k] = null);
+        return (below[k] = below[k]! + share);
+      });
+      return {
+        name: bin,
+        kind: 'band',
+        lower,
+        upper,
+        color: runColor(b),
+        fillOpacity: 0.55,
+        readout: (p: number) => {
+          const share = prediction.shares[indices[p]!]?.[b];
+          return share == null ? null : percent(share);
+        },
+        className: 'timeline-area',
+      };
     });
-  }, [overview, prediction, width]);
+  }, [prediction, indices]);
   if (!prediction) return <p className="muted card-empty">No prediction drift was stored for these windows.</p>;
   return (
-    <div ref={ref} className="timeline-chart" data-testid="prediction-chart" data-points={data.length}>
-      {width > 0 && (
-        <AreaChart width={width} height={180} data={data} margin={{ top: 10, right: 16, bottom: 0, left: 0 }} onClick={clickHandler(data, onSelect)} style={{ cursor: 'pointer' }}>
-          <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-          {timeAxis()}
-          <YAxis width={44} domain={[0, 1]} tickFormatter={(v: number) => percent(v)} tick={AXIS_TICK} />
-          <Tooltip contentStyle={TOOLTIP_STYLE} labelFormatter={(ms) => windowTime(Number(ms))} formatter={(v, name) => [percent(Number(v)), prediction.bins[Number(String(name).slice(1))] ?? String(name)]} />
-          {selectedLine(overview, selected)}
-          {prediction.bins.map((bin, b) => (
-            <Area key={bin} dataKey={`b${b}`} stackId="p" type="monotone" stroke={runColor(b)} fill={runColor(b)} fillOpacity={0.55} isAnimationActive={false} />
-          ))}
-        </AreaChart>
-      )}
+    <div ref={ref} className="timeline-chart" data-testid="prediction-chart" data-points={indices.length}>
+      {width > 0 && <TimelinePlot width={width} height={180} x={x} left={SHARE_AXIS} series={series} selectedX={selectedTime(overview, selected)} onPick={(p) => onSelect(indices[p]!)} />}
       <p className="chart-legend muted">
         {prediction.bins.map((bin, b) => (
           <span key={bin}>
@@ -98,70 +106,64 @@ export function PredictionChart({ overview, selected, onSelect }: ChartProps) {
       </p>
     </div>
   );
-}
+});
+
+/** Quality values are shares (accuracy, F1) or errors (RMSE): percent only for the former. */
+const qualityFormat = (v: number) => (Math.abs(v) <= 1 ? percent(v) : String(Number(v.toPrecision(4))));
 
 /**
  * Realised quality where labels came back; elsewhere CBPE's estimate (dashed) inside its band.
  * Label coverage shades the bottom on its own axis.
  */
-export function QualityChart({ overview, selected, onSelect }: ChartProps) {
-  const [ref, measured] = useElementWidth<HTMLDivElement>();
-  // Drawn in a later, interruptible pass: the page's other requests go out before the charts are built.
-  const width = useDeferredValue(measured);
-  const series = overview.quality.series;
+export const QualityChart = memo(function QualityChart({ overview, selected, onSelect }: ChartProps) {
+  const [ref, width] = useElementWidth<HTMLDivElement>();
+  const quality = overview.quality;
   const [metric, setMetric] = useState<string | null>(null);
-  const shown = series.find((s) => s.metric === metric) ?? series.find((s) => s.metric === 'accuracy') ?? series[0] ?? null;
-  const data = useMemo(() => {
-    if (!shown) return [];
-    const value = (i: number) => shown.realised[i] ?? shown.estimated[i] ?? null;
-    return representativeIndices(overview.timeline.ids.length, width / PX_PER_POINT, value, 'min').map((i): Row => {
-      const realised = shown.realised[i] ?? null;
-      const estimate = realised === null ? (shown.estimated[i] ?? null) : null;
-      const lower = shown.lower[i];
-      const upper = shown.upper[i];
-      return {
-        index: i,
-        from: overview.timeline.from[i]!,
-        realised,
-        estimated: estimate,
-        band: estimate !== null && lower != null && upper != null ? [lower, upper] : null,
-        coverage: overview.quality.labelCoverage[i] ?? null,
-      };
-    });
-  }, [overview, shown, width]);
-  if (!shown) return <p className="muted card-empty">No quality yet: it appears once ground truth comes back (POST /v1/feedback with a request id), or as an estimate for classifiers.</p>;
+  const shown = quality.series.find((s) => s.metric === metric) ?? quality.series.find((s) => s.metric === 'accuracy') ?? quality.series[0] ?? null;
+  const value = useMemo(() => (i: number) => (shown ? (shown.realised[i] ?? shown.estimated[i] ?? null) : null), [shown]);
+  const { indices, x } = useDrawn(overview, width, value, 'min');
+  const plot = useMemo(() => {
+    if (!shown) return null;
+    const realised = indices.map((i) => shown.realised[i] ?? null);
+    const estimated = indices.map((i, k) => (realised[k] === null ? (shown.estimated[i] ?? null) : null));
+    const bandOk = (i: number, k: number) => estimated[k] !== null && shown.lower[i] != null && shown.upper[i] != null;
+    const lower = indices.map((i, k) => (bandOk(i, k) ? shown.lower[i]! : null));
+    const upper = indices.map((i, k) => (bandOk(i, k) ? shown.upper[i]! : null));
+    const all = [...realised, ...estimated, ...lower, ...upper, shown.threshold].filter((v): v is number => v !== null);
+    const { domain, ticks } = niceLinearDomain(all.length ? Math.min(...all) : 0, all.length ? Math.max(...all) : 1, 4);
+    const series: PlotSeries[] = [
+      { name: 'label coverage', kind: 'band', axis: 'right', upper: indices.map((i) => quality.labelCoverage[i] ?? null), color: 'var(--muted)', fillOpacity: 0.1, step: true, readout: (p) => percent(quality.labelCoverage[indices[p]!] ?? 0), className: 'timeline-coverage' },
+      { name: 'estimate band', kind: 'band', lower, upper, color: 'var(--accent)', fillOpacity: 0.18, readout: (p) => (lower[p] === null ? null : `${qualityFormat(lower[p]!)} – ${qualityFormat(upper[p]!)}`), className: 'timeline-band' },
+      { name: `${shown.metric} (realised)`, kind: 'line', upper: realised, color: 'var(--ok)', readout: (p) => (realised[p] === null ? null : qualityFormat(realised[p]!)), className: 'timeline-line' },
+      { name: `${shown.metric} (estimated)`, kind: 'line', upper: estimated, color: 'var(--accent)', dashed: true, readout: (p) => (estimated[p] === null ? null : qualityFormat(estimated[p]!)), className: 'timeline-line' },
+    ];
+    return { series, left: { domain, ticks, format: qualityFormat } };
+  }, [shown, indices, quality]);
+  if (!shown || !plot) return <p className="muted card-empty">No quality yet: it appears once ground truth comes back (POST /v1/feedback with a request id), or as an estimate for classifiers.</p>;
   return (
-    <div ref={ref} className="timeline-chart" data-testid="quality-chart" data-metric={shown.metric} data-points={data.length}>
-      {series.length > 1 && (
+    <div ref={ref} className="timeline-chart" data-testid="quality-chart" data-metric={shown.metric} data-points={indices.length}>
+      {quality.series.length > 1 && (
         <label className="chart-picker">
           Metric{' '}
           <select value={shown.metric} onChange={(e) => setMetric(e.target.value)} aria-label="Quality metric">
-            {series.map((s) => (
+            {quality.series.map((s) => (
               <option key={s.metric}>{s.metric}</option>
             ))}
           </select>
         </label>
       )}
       {width > 0 && (
-        <ComposedChart width={width} height={200} data={data} margin={{ top: 10, right: 8, bottom: 0, left: 0 }} onClick={clickHandler(data, onSelect)} style={{ cursor: 'pointer' }}>
-          <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-          {timeAxis()}
-          <YAxis yAxisId="q" width={44} domain={['auto', 'auto']} tickFormatter={(v: number) => (v <= 1 ? percent(v) : String(v))} tick={AXIS_TICK} />
-          <YAxis yAxisId="c" orientation="right" width={44} domain={[0, 1]} tickFormatter={(v: number) => percent(v)} tick={AXIS_TICK} />
-          <Tooltip
-            contentStyle={TOOLTIP_STYLE}
-            labelFormatter={(ms) => windowTime(Number(ms))}
-            formatter={(v, name) => (Array.isArray(v) ? [`${percent(Number(v[0]))} – ${percent(Number(v[1]))}`, 'estimate band'] : [percent(Number(v)), String(name)])}
-          />
-          <Area yAxisId="c" dataKey="coverage" name="label coverage" type="stepAfter" stroke="none" fill="var(--muted)" fillOpacity={0.1} isAnimationActive={false} />
-          <Area yAxisId="q" dataKey="band" name="estimate band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} />
-          {shown.threshold !== null && (
-            <ReferenceLine yAxisId="q" y={shown.threshold} stroke="var(--danger)" strokeDasharray="5 4" label={{ value: `threshold ${percent(shown.threshold)}`, fill: 'var(--danger)', fontSize: 11, position: 'insideBottomLeft' }} />
-          )}
-          {selected !== null && <ReferenceLine yAxisId="q" x={overview.timeline.from[selected]} stroke="var(--accent)" strokeDasharray="3 3" />}
-          <Line yAxisId="q" dataKey="realised" name={`${shown.metric} (realised)`} stroke="var(--ok)" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
-          <Line yAxisId="q" dataKey="estimated" name={`${shown.metric} (estimated)`} stroke="var(--accent)" strokeWidth={2} strokeDasharray="5 3" dot={false} isAnimationActive={false} connectNulls={false} />
-        </ComposedChart>
+        <TimelinePlot
+          width={width}
+          height={200}
+          x={x}
+          left={plot.left}
+          right={SHARE_AXIS}
+          series={plot.series}
+          lines={shown.threshold === null ? [] : [{ y: shown.threshold, color: 'var(--danger)', label: `threshold ${qualityFormat(shown.threshold)}`, labelAt: 'bottom-left' }]}
+          selectedX={selectedTime(overview, selected)}
+          onPick={(p) => onSelect(indices[p]!)}
+        />
       )}
       <p className="chart-legend muted">
         <span>
@@ -176,4 +178,4 @@ export function QualityChart({ overview, selected, onSelect }: ChartProps) {
       </p>
     </div>
   );
-}
+});
