@@ -33,7 +33,8 @@ const VALIDATION_METRICS = ['val_accuracy', 'val_mae'];
 export function predictionQuality(db: SqliteDatabase, { model, version, since = 0 }: QualityQuery): PredictionQuality {
   const where = `p.model_name = ? AND p.created_time >= ?${version ? ' AND p.model_version = ?' : ''}`;
   const args = [model, since, ...(version ? [Number(version)] : [])];
-  const from = `FROM predictions p JOIN prediction_feedback f ON f.prediction_pk = p.prediction_pk WHERE ${where}`;
+  // Driven from the feedback side: the cost follows the labelled rows, not the whole log.
+  const from = `FROM prediction_feedback f CROSS JOIN predictions p ON p.prediction_pk = f.prediction_pk WHERE ${where}`;
 
   const cells = db.prepare(`SELECT f.actual_label AS actual, p.predicted_label AS predicted, COUNT(*) AS n ${from} AND f.actual_label IS NOT NULL GROUP BY 1, 2`).all(...args) as {
     actual: string;
@@ -41,8 +42,9 @@ export function predictionQuality(db: SqliteDatabase, { model, version, since = 
     n: number;
   }[];
   // Every class the model can answer (its probabilities' keys), not only those seen with a label:
+  // The newest row by its key (rows are logged in time order), read from the end of the model's index.
   // a class the model never got right, or never saw labelled yet, still gets its row and column.
-  const newest = db.prepare(`SELECT p.output_json AS output FROM predictions p WHERE ${where} ORDER BY p.created_time DESC LIMIT 1`).get(...args) as { output: string } | undefined;
+  const newest = db.prepare(`SELECT p.output_json AS output FROM predictions p WHERE ${where} ORDER BY p.prediction_pk DESC LIMIT 1`).get(...args) as { output: string } | undefined;
   const modelClasses = newest ? (classesOf(newest.output) ?? []) : [];
   const classes = [...new Set([...modelClasses, ...cells.flatMap((c) => [c.actual, c.predicted])])].sort();
   const index = new Map(classes.map((name, i) => [name, i]));

@@ -140,24 +140,46 @@ export interface PredictionStats {
   by_version: { version: string; count: number; with_feedback: number; mean_latency_ms: number; accuracy: number | null; mae: number | null }[];
 }
 
+/**
+ * Counts, latency and span come from the by-version index alone; ground truth is joined from the
+ * feedback side (CROSS JOIN keeps SQLite from walking every prediction to probe for feedback), so
+ * the cost follows the labelled rows, not the log. Both take (model, since); exported for their plans' test.
+ */
+export const STATS_COUNTS_SQL = `SELECT model_version AS version, COUNT(*) AS count, AVG(latency_us) AS mean_latency_us, MIN(created_time) AS first, MAX(created_time) AS last
+  FROM predictions INDEXED BY predictions_by_model_version
+  WHERE model_name = ? AND created_time >= ? GROUP BY model_version ORDER BY model_version`;
+export const STATS_LABELLED_SQL = `SELECT p.model_version AS version, COUNT(*) AS with_feedback,
+    AVG(CASE WHEN f.actual_label IS NOT NULL THEN (f.actual_label = p.predicted_label) END) AS accuracy,
+    AVG(CASE WHEN f.actual_value IS NOT NULL THEN ABS(f.actual_value - p.predicted_value) END) AS mae
+  FROM prediction_feedback f CROSS JOIN predictions p ON p.prediction_pk = f.prediction_pk
+  WHERE p.model_name = ? AND p.created_time >= ? GROUP BY p.model_version`;
+
 export function predictionStats(db: SqliteDatabase, model: string, since = 0): PredictionStats {
   const rows = db
     .prepare(
-      `SELECT p.model_version AS version, COUNT(*) AS count, COUNT(f.prediction_pk) AS with_feedback, AVG(p.latency_us) AS mean_latency_us,
-         MIN(p.created_time) AS first, MAX(p.created_time) AS last,
-         AVG(CASE WHEN f.actual_label IS NOT NULL THEN (f.actual_label = p.predicted_label) END) AS accuracy,
-         AVG(CASE WHEN f.actual_value IS NOT NULL THEN ABS(f.actual_value - p.predicted_value) END) AS mae
-       FROM predictions p LEFT JOIN prediction_feedback f ON f.prediction_pk = p.prediction_pk
-       WHERE p.model_name = ? AND p.created_time >= ? GROUP BY p.model_version ORDER BY p.model_version`,
+      STATS_COUNTS_SQL,
     )
-    .all(model, since) as { version: number; count: number; with_feedback: number; mean_latency_us: number; first: number; last: number; accuracy: number | null; mae: number | null }[];
+    .all(model, since) as { version: number; count: number; mean_latency_us: number; first: number; last: number }[];
+  const labelled = new Map(
+    (
+      db
+        .prepare(
+          STATS_LABELLED_SQL,
+        )
+        .all(model, since) as { version: number; with_feedback: number; accuracy: number | null; mae: number | null }[]
+    ).map((r) => [r.version, r]),
+  );
+  const byVersion = rows.map((r) => {
+    const truth = labelled.get(r.version);
+    return { version: String(r.version), count: r.count, with_feedback: truth?.with_feedback ?? 0, mean_latency_ms: r.mean_latency_us / 1000, accuracy: truth?.accuracy ?? null, mae: truth?.mae ?? null };
+  });
   return {
     model,
     total: rows.reduce((sum, r) => sum + r.count, 0),
-    with_feedback: rows.reduce((sum, r) => sum + r.with_feedback, 0),
+    with_feedback: byVersion.reduce((sum, r) => sum + r.with_feedback, 0),
     first_timestamp: rows.length ? Math.min(...rows.map((r) => r.first)) : null,
     last_timestamp: rows.length ? Math.max(...rows.map((r) => r.last)) : null,
-    by_version: rows.map((r) => ({ version: String(r.version), count: r.count, with_feedback: r.with_feedback, mean_latency_ms: r.mean_latency_us / 1000, accuracy: r.accuracy, mae: r.mae })),
+    by_version: byVersion,
   };
 }
 
@@ -177,7 +199,7 @@ export function predictionVolume(db: SqliteDatabase, model: string, from: number
   const rows = db
     .prepare(
       `SELECT CAST((created_time - ?) / ? AS INTEGER) AS bucket, model_version AS version, COUNT(*) AS count, SUM(latency_us) AS latency_us
-       FROM predictions WHERE model_name = ? AND created_time >= ? AND created_time <= ? GROUP BY bucket, model_version ORDER BY bucket`,
+       FROM predictions INDEXED BY predictions_by_model_version WHERE model_name = ? AND created_time >= ? AND created_time <= ? GROUP BY bucket, model_version ORDER BY bucket`,
     )
     .all(start, bucketMs, model, from, to) as { bucket: number; version: number; count: number; latency_us: number }[];
   const buckets = new Map<number, { start: number; counts: Record<string, number>; latencyUs: number; total: number }>();

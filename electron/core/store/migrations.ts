@@ -4,6 +4,7 @@
  */
 import { ALERTS_MIGRATION } from './migrations-alerts.js';
 import { BUNDLES_MIGRATION } from './migrations-bundles.js';
+import { PREDICTION_SUMMARY_MIGRATION } from './migrations-prediction-summary.js';
 import { MONITORING_MIGRATION } from './migrations-monitoring.js';
 import { QUALITY_TESTS_MIGRATION } from './migrations-quality-tests.js';
 
@@ -513,6 +514,7 @@ export const MIGRATIONS: readonly Migration[] = [
   QUALITY_TESTS_MIGRATION,
   ALERTS_MIGRATION,
   BUNDLES_MIGRATION,
+  PREDICTION_SUMMARY_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
