@@ -78,7 +78,9 @@ function numericMetrics(store: TrackingStore, runId: string): Record<string, num
   if (runId === '') return {};
   try {
     const metrics = store.runs.get(runId).data.metrics;
-    return Object.fromEntries(metrics.filter((m) => typeof m.value === 'number' && Number.isFinite(m.value)).map((m) => [m.key, m.value as number]));
+    // system/* metrics describe the training machine's load, not the model.
+    const kept = metrics.filter((m) => typeof m.value === 'number' && Number.isFinite(m.value) && !m.key.startsWith('system/'));
+    return Object.fromEntries(kept.map((m) => [m.key, m.value as number]));
   } catch {
     return {};
   }
@@ -125,7 +127,7 @@ export async function planPackage(services: PackageServices, target: ServingTarg
   const aliasHistory = registry.aliasHistory(version.name);
   const approving = refusal === null ? reviews.at(-1)! : null;
 
-  const card = modelCard({ model, version, signature, lineage, metrics: numericMetrics(store, version.run_id), evaluation: summary, qualityTests, reviews, referenceReady: reference?.status === 'ready' });
+  const card = modelCard({ model, version, signature, lineage, metrics: numericMetrics(store, version.run_id), evaluation: summary, qualityTests, reviews, referenceStatus: reference?.status ?? null });
   const cardMarkdown = modelCardMarkdown(card);
   const now = options.now ?? Date.now();
   const file = options.fileName ?? packageFileName(version.name, version.version);

@@ -17,7 +17,8 @@ export interface ModelCardInput {
   evaluation: Record<string, unknown> | null;
   qualityTests: QualityTest[];
   reviews: ModelVersionReview[];
-  referenceReady: boolean;
+  /** The version's reference profile for drift monitoring: null when it has none. */
+  referenceStatus: 'pending' | 'ready' | 'failed' | null;
 }
 
 export function modelCard(input: ModelCardInput): ModelCard {
@@ -30,7 +31,11 @@ export function modelCard(input: ModelCardInput): ModelCard {
     ...(signature.output.task === 'classification' ? ['Probabilities come from a softmax and are not calibrated; monitoring estimates quality from them (CBPE) until labels arrive.'] : []),
     ...(input.qualityTests.flatMap((t) => (t.overlap.warning ? [`Quality test on ${t.dataset.ref}: ${t.overlap.warning}`] : []))),
     ...(lineage === null ? ['No training lineage was recorded for this version (it was not trained by MLDesk): data, code and seed are unknown.'] : []),
-    ...(input.referenceReady ? [] : ['No reference profile for drift monitoring was ready when this package was made.']),
+    ...(input.referenceStatus === 'ready'
+      ? []
+      : input.referenceStatus === 'pending'
+        ? ['The reference profile for drift monitoring is computed when the package is exported.']
+        : ['No reference profile for drift monitoring: serving-side drift checks need one set by hand (`mldesk monitor reference`).']),
   ];
   return {
     model: version.name,
