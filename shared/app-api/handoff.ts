@@ -23,8 +23,8 @@ export const PACKAGE_PATHS = {
 } as const;
 
 export const PackageMetaSchema = z.object({
-  model: z.string(),
-  version: z.string(),
+  model: z.string().min(1).max(500),
+  version: z.string().regex(/^[1-9]\d{0,14}$/, 'must be a positive version number'),
   /** The alias the export named (`NAME@ALIAS`), if it named one. */
   alias: z.string().optional(),
   /** Who approved it: the identity of the approving (latest) review. */

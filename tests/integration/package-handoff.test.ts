@@ -14,12 +14,14 @@ import { ZipFile } from 'yazl';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { ModelCard } from '../../shared/app-api/handoff.js';
-import { verifySignedArchive } from '../../electron/core/bundles/archive-reader.js';
+import { openSignedArchive, verifySignedArchive } from '../../electron/core/bundles/archive-reader.js';
+import { writeSignedArchive } from '../../electron/core/bundles/archive-writer.js';
 import { loadSigningIdentity } from '../../electron/core/bundles/signing-identity.js';
 import { ModelRegistry } from '../../electron/core/registry/model-registry.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
 import { modelServers, startModelServer, stopChild } from './model-server.js';
-import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
+import { rawRequest } from './raw-http.js';
+import { cleanupTempDirs, makeTempDir, runCli, startServer, stopAllServers } from './server-process.js';
 
 const IRIS_HEADER = 'sepal_length,sepal_width,petal_length,petal_width,species';
 const FEATURES = IRIS_HEADER.split(',').slice(0, 4);
@@ -260,5 +262,60 @@ describe('mldesk serve-model --package on an empty data dir', () => {
     const junk = await runCli(['serve-model', '--package', notAPackage, '--port', '0', '--data-dir', await makeTempDir('package-e')], { timeoutMs: 60_000 });
     expect(junk.code).toBe(2);
     expect(junk.stderr).toContain('not a zip archive');
+  }, 90_000);
+});
+
+describe('hostile packages and the download route', () => {
+  it('refuses a validly signed package whose registry records are not a package\'s, naming the entry and field, and installs nothing', async () => {
+    const reader = await openSignedArchive(pkg, { kind: 'package' });
+    const entries: Array<{ path: string; data: Buffer }> = [];
+    try {
+      for (const entry of reader.manifest.entries) entries.push({ path: entry.path, data: await reader.read(entry.path) });
+    } finally {
+      reader.close();
+    }
+    const meta = JSON.parse(JSON.stringify(reader.manifest.meta)) as Record<string, unknown>;
+    const versionFile = entries.find((e) => e.path === 'registry/version.json')!;
+    const record = JSON.parse(versionFile.data.toString()) as { version: { aliases: string[] } };
+    record.version.aliases = ['../../champion'];
+    versionFile.data = Buffer.from(JSON.stringify(record));
+    const forged = join(await makeTempDir('forged'), 'forged.mldesk-package');
+    const mallory = loadSigningIdentity(await makeTempDir('mallory'));
+    await writeSignedArchive(forged, { kind: 'package', meta, identity: mallory, appVersion: '0.1.0', entries });
+    expect((await verifySignedArchive(forged, () => null)).ok).toBe(true);
+    const dir = await makeTempDir('package-f');
+    const refused = await runCli(['serve-model', '--package', forged, '--port', '0', '--data-dir', dir], { timeoutMs: 60_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("registry/version.json: is not a package's registry/version.json: version.aliases.0 must be letters, digits, _ or -");
+    const store = TrackingStore.open(dir);
+    try {
+      expect(store.db.prepare('SELECT count(*) FROM registered_models').pluck().get()).toBe(0);
+      expect(store.db.prepare('SELECT count(*) FROM archive_imports').pluck().get()).toBe(0);
+    } finally {
+      store.close();
+    }
+  }, 90_000);
+
+  it('serves the download to the app only: foreign origins and re-pointed hosts are refused, odd paths name the problem', async () => {
+    const server = await startServer({ dataDir: dirA });
+    try {
+      const path = '/app-files/packages/iris-model/1.mldesk-package';
+      const ok = await fetch(`${server.url}${path}`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-disposition')).toContain('iris-model-1.mldesk-package');
+      const saved = join(await makeTempDir('download'), 'iris-model-1.mldesk-package');
+      await writeFile(saved, Buffer.from(await ok.arrayBuffer()));
+      expect((await verifySignedArchive(saved, () => null)).ok).toBe(true);
+
+      expect((await rawRequest(server.url, 'GET', path, { headers: { origin: 'http://evil.example' } })).status).toBe(403);
+      expect((await rawRequest(server.url, 'GET', path, { headers: { host: 'evil.example' } })).status).toBe(403);
+      const traversal = await rawRequest(server.url, 'GET', '/app-files/packages/%2E%2E/1.mldesk-package');
+      expect(traversal.status).toBe(404);
+      const badVersion = await rawRequest(server.url, 'GET', '/app-files/packages/iris-model/..%2F1.mldesk-package');
+      expect(badVersion.status).toBe(400);
+      expect(badVersion.text).toContain('expected <version>.mldesk-package');
+    } finally {
+      await server.stop();
+    }
   }, 90_000);
 });

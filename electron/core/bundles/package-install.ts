@@ -9,9 +9,10 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { PACKAGE_PATHS, PackageMetaSchema, type PackageMeta } from '../../../shared/app-api/handoff.js';
 import { SIGNATURE_PATH, type Manifest, type Signer } from '../../../shared/bundles.js';
 import { alreadyExists } from '../errors.js';
-import type { AliasAuditEntry, ModelVersion, ModelVersionReview, RegisteredModel } from '../registry/registry-types.js';
+import type { z } from 'zod';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { ArchiveError, openSignedArchive, type ArchiveReader } from './archive-reader.js';
+import { PackageAliasHistorySchema, PackageApprovalsSchema, PackageReferenceSchema, PackageVersionFileSchema, readRecord, REGISTRY_FILES } from './package-records.js';
 import { canonicalJson } from './canonical-json.js';
 import { keyFingerprint } from './signing-identity.js';
 import { TrustedKeys } from './trusted-keys.js';
@@ -28,11 +29,6 @@ export interface InstalledPackage {
   target: string;
 }
 
-interface VersionFile {
-  model: Pick<RegisteredModel, 'name' | 'description' | 'tags'>;
-  version: ModelVersion;
-}
-
 /** `--trust KEY`: a fingerprint (`SHA256:…`) or a raw base64 Ed25519 public key. */
 function matchesTrust(signer: Signer, trust: string): boolean {
   const wanted = trust.trim();
@@ -41,15 +37,6 @@ function matchesTrust(signer: Signer, trust: string): boolean {
     return keyFingerprint(wanted) === signer.fingerprint;
   } catch {
     return false;
-  }
-}
-
-async function readJson<T>(reader: ArchiveReader, path: string): Promise<T> {
-  const bytes = await reader.read(path);
-  try {
-    return JSON.parse(bytes.toString('utf8')) as T;
-  } catch (error) {
-    throw new ArchiveError(path, `is not valid JSON (${(error as Error).message})`);
   }
 }
 
@@ -103,12 +90,15 @@ export async function installPackage(store: TrackingStore, file: string, options
       }
     }
 
-    const versionFile = await readJson<VersionFile>(reader, PACKAGE_PATHS.version);
-    const approvals = await readJson<{ reviews: ModelVersionReview[] }>(reader, PACKAGE_PATHS.approvals);
-    const aliasHistory = await readJson<AliasAuditEntry[]>(reader, PACKAGE_PATHS.aliasHistory);
-    const reference = reader.has(PACKAGE_PATHS.reference)
-      ? await readJson<{ datasetRef: string; datasetSha256: string; source: 'lineage' | 'manual'; profile: unknown }>(reader, PACKAGE_PATHS.reference)
-      : null;
+    for (const path of REGISTRY_FILES) if (!reader.has(path)) throw new ArchiveError(path, 'is missing: a package carries its registry records');
+    const versionFile = await readRecord(reader, PACKAGE_PATHS.version, PackageVersionFileSchema);
+    if (versionFile.version.name !== meta.model || versionFile.version.version !== meta.version) {
+      throw new ArchiveError(PACKAGE_PATHS.version, `names ${versionFile.version.name}/${versionFile.version.version}, the manifest ${meta.model}/${meta.version}`);
+    }
+    const approvals = await readRecord(reader, PACKAGE_PATHS.approvals, PackageApprovalsSchema);
+    const aliasHistory = await readRecord(reader, PACKAGE_PATHS.aliasHistory, PackageAliasHistorySchema);
+    const reference = reader.has(PACKAGE_PATHS.reference) ? await readRecord(reader, PACKAGE_PATHS.reference, PackageReferenceSchema) : null;
+    if (!reader.manifest.entries.some((e) => e.path === `${PACKAGE_PATHS.modelPrefix}signature.json`)) throw new ArchiveError(`${PACKAGE_PATHS.modelPrefix}signature.json`, 'is missing: the package holds no servable model');
 
     // The model files go to a folder named by the manifest's hash, extracted beside it and renamed.
     const relative = `packages/${sha.slice(0, 32)}`;
@@ -116,13 +106,21 @@ export async function installPackage(store: TrackingStore, file: string, options
     const temp = `${dir}.partial-${process.pid}`;
     await rm(temp, { recursive: true, force: true });
     await mkdir(temp, { recursive: true });
-    await reader.extract(temp, (entry) => entry.path.startsWith(PACKAGE_PATHS.modelPrefix));
-    await rm(dir, { recursive: true, force: true });
-    await rename(temp, dir);
+    let created = false;
+    try {
+      await reader.extract(temp, (entry) => entry.path.startsWith(PACKAGE_PATHS.modelPrefix));
+      await rename(temp, dir);
+      created = true;
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      // Another start installed the same package meanwhile: the folder only ever appears whole, by rename.
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    }
     try {
       writeRegistry(store, { meta, versionFile, approvals: approvals.reviews, aliasHistory, reference, sha, signer, source: `mlflow-artifacts:/${relative}/model`, file });
     } catch (error) {
-      if (existing === undefined) await rm(dir, { recursive: true, force: true });
+      if (created) await rm(dir, { recursive: true, force: true });
       throw error;
     }
     return { ...result, installed: true };
@@ -133,10 +131,10 @@ export async function installPackage(store: TrackingStore, file: string, options
 
 interface RegistryRecords {
   meta: PackageMeta;
-  versionFile: VersionFile;
-  approvals: ModelVersionReview[];
-  aliasHistory: AliasAuditEntry[];
-  reference: { datasetRef: string; datasetSha256: string; source: 'lineage' | 'manual'; profile: unknown } | null;
+  versionFile: z.infer<typeof PackageVersionFileSchema>;
+  approvals: z.infer<typeof PackageApprovalsSchema>['reviews'];
+  aliasHistory: z.infer<typeof PackageAliasHistorySchema>;
+  reference: z.infer<typeof PackageReferenceSchema> | null;
   sha: string;
   signer: Signer;
   source: string;
@@ -179,7 +177,7 @@ function writeRegistry(store: TrackingStore, records: RegistryRecords): void {
       const review = db.prepare(
         'INSERT INTO model_version_reviews (version_pk, reviewer_identity, reviewer_display, decision, comment, gates_json, created_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
-      for (const r of records.approvals) review.run(versionPk, r.reviewer_identity, r.reviewer_display, r.decision, r.comment, r.gates === null ? null : JSON.stringify(r.gates), r.created_time);
+      for (const r of records.approvals) review.run(versionPk, r.reviewer_identity, r.reviewer_display, r.decision, r.comment, r.gates === null || r.gates === undefined ? null : JSON.stringify(r.gates), r.created_time);
       const audit = db.prepare(
         `INSERT INTO alias_audit (model_id, model_name, alias, from_version, to_version, actor_identity, actor_display, reason, created_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
