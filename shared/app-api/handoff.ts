@@ -20,6 +20,7 @@ export const PACKAGE_PATHS = {
   sbom: 'sbom.cdx.json',
   dockerfile: 'docker/Dockerfile',
   dockerPackageJson: 'docker/package.json',
+  dockerLockfile: 'docker/package-lock.json',
 } as const;
 
 export const PackageMetaSchema = z.object({

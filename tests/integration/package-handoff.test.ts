@@ -128,7 +128,7 @@ describe('mldesk package export', () => {
     const entries = new Map((await zipEntries(pkg)).map((e) => [e.name, e.bytes]));
     for (const path of ['model/model.json', 'model/weights.bin', 'model/preprocessing.json', 'model/signature.json', 'model-card.md', 'model-card.json', 'lineage.json',
       'registry/version.json', 'registry/approvals.json', 'registry/alias-history.json', 'monitoring/reference-profile.json', 'evaluation/summary.json',
-      'sbom.cdx.json', 'docker/Dockerfile', 'docker/package.json', 'manifest.json', 'manifest.sig']) {
+      'sbom.cdx.json', 'docker/Dockerfile', 'docker/package.json', 'docker/package-lock.json', 'manifest.json', 'manifest.sig']) {
       expect(entries.has(path), path).toBe(true);
     }
     const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as { meta: Record<string, unknown> };

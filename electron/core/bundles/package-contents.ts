@@ -19,7 +19,7 @@ import type { TrackingStore } from '../store/tracking-store.js';
 import type { ModelSignature } from '../training/model-files.js';
 import type { ArchiveSource } from './archive-writer.js';
 import { modelCard, modelCardMarkdown } from './package-model-card.js';
-import { runtimeClosure, runtimePackageJson } from './package-runtime.js';
+import { runtimeClosure, runtimeLockfile, runtimePackageJson } from './package-runtime.js';
 import { cycloneDxSbom, dockerfile } from './package-sbom.js';
 
 export interface PackageServices {
@@ -110,7 +110,9 @@ export async function planPackage(services: PackageServices, target: ServingTarg
   if (refusal !== null && options.requireApproval) throw new MLDeskError('INVALID_STATE', `Cannot export a handoff package: ${refusal}`);
   const model = registry.getModel(version.name);
   const modelDir = modelDirOf(store, registry, version);
-  const modelEntries = await filesUnder(modelDir, PACKAGE_PATHS.modelPrefix);
+  const modelEntries = await filesUnder(modelDir, PACKAGE_PATHS.modelPrefix).catch((error: NodeJS.ErrnoException) => {
+    throw new MLDeskError('INVALID_STATE', `Model ${version.name}/${version.version}: its files at ${modelDir} cannot be read (${error.code ?? error.message}).`);
+  });
   const signatureEntry = modelEntries.find((e) => e.path === `${PACKAGE_PATHS.modelPrefix}signature.json`);
   if (!signatureEntry || !('file' in signatureEntry)) throw new MLDeskError('INVALID_STATE', `Model ${version.name}/${version.version}: ${modelDir} has no signature.json, so it cannot be served.`);
   const signature = JSON.parse(await readFile(signatureEntry.file, 'utf8')) as ModelSignature;
@@ -174,6 +176,7 @@ export async function planPackage(services: PackageServices, target: ServingTarg
     data(PACKAGE_PATHS.sbom, cycloneDxSbom(closure, { name: version.name, version: version.version, weightsSha256 }, now)),
     data(PACKAGE_PATHS.dockerfile, dockerfile(file, version)),
     data(PACKAGE_PATHS.dockerPackageJson, runtimePackageJson(closure)),
+    data(PACKAGE_PATHS.dockerLockfile, runtimeLockfile(closure)),
   ];
   return { version, meta, refusal, approvalState: refusal === null ? 'approved' : (reviews.at(-1)?.decision ?? 'pending'), card, cardMarkdown, entries };
 }

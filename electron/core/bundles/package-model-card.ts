@@ -88,7 +88,7 @@ export function modelCardMarkdown(card: ModelCard): string {
   if (card.qualityTests.length === 0) lines.push('No quality tests were run on this version.');
   lines.push('', '## Approvals', '');
   if (card.approvals.length === 0) lines.push('None.');
-  for (const review of card.approvals) lines.push(`- ${date(review.time)} ${review.decision} by ${review.reviewer}${review.comment ? `: ${review.comment}` : ''}`);
+  for (const review of card.approvals) lines.push(`- ${date(review.time)} ${review.decision} by ${review.reviewer}${review.comment ? `: ${cell(review.comment)}` : ''}`);
   lines.push('', '## Limits', '', '| feature | type | training range or categories |', '|---|---|---|');
   for (const f of card.limits.features) {
     lines.push(`| ${cell(f.name)} | ${f.type} | ${f.min !== undefined ? `${figure(f.min)} to ${figure(f.max ?? null)}` : cell((f.categories ?? []).join(', '))} |`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { imageCopySize, runtimeClosure, runtimePackageJson, SERVING_PACKAGES } from './package-runtime.js';
+import { imageCopySize, runtimeClosure, runtimeLockfile, runtimePackageJson, SERVING_PACKAGES } from './package-runtime.js';
 import { cycloneDxSbom, npmPurl } from './package-sbom.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -59,6 +59,21 @@ describe('the serving runtime', () => {
     const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
     for (const pkg of closure.packages) expect(pkg.version).toBe(lock.packages[pkg.lockPath]!.version);
     expect(JSON.parse(runtimePackageJson(closure))).toMatchObject({ type: 'module', dependencies: { zod: lock.packages['node_modules/zod']!.version } });
+  });
+
+  it('writes the image a lock file of the runtime alone, in step with its package.json (npm ci installs exactly the SBOM)', () => {
+    const closure = runtimeClosure(join(ROOT, 'package-lock.json'));
+    const lock = JSON.parse(runtimeLockfile(closure)) as { lockfileVersion: number; packages: Record<string, { version?: string; integrity?: string; dev?: boolean; dependencies?: Record<string, string> }> };
+    const manifest = JSON.parse(runtimePackageJson(closure)) as { dependencies: Record<string, string> };
+    expect(lock.lockfileVersion).toBe(3);
+    expect(lock.packages['']!.dependencies).toEqual(manifest.dependencies);
+    expect(Object.keys(lock.packages).length).toBe(closure.packages.length + 1);
+    for (const pkg of closure.packages) {
+      const entry = lock.packages[pkg.lockPath]!;
+      expect(entry.version).toBe(pkg.version);
+      expect(entry.integrity, pkg.lockPath).toMatch(/^sha\d+-/);
+      expect(entry.dev).toBeUndefined();
+    }
   });
 
   it('writes a CycloneDX 1.5 SBOM whose components carry purls, hashes and a dependency graph', () => {

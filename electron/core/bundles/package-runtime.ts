@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { MLDeskError } from '../errors.js';
 import { mldeskPackage } from '../lineage/environment.js';
 
 /**
@@ -55,6 +56,8 @@ export interface RuntimeClosure {
   lockfile: string;
   roots: LockPackage[];
   packages: LockPackage[];
+  /** The lock's own entries of `packages`, by lockPath, as npm wrote them. */
+  lockEntries: Record<string, Record<string, unknown>>;
 }
 
 const nameOf = (lockPath: string) => lockPath.slice(lockPath.lastIndexOf('node_modules/') + 'node_modules/'.length);
@@ -73,7 +76,7 @@ function resolveDep(entries: Record<string, LockEntry>, from: string, dep: strin
 
 /** SERVING_PACKAGES and their dependencies (installed optional ones included), from the lock. */
 export function runtimeClosure(lockfile = mldeskPackage().lockfile): RuntimeClosure {
-  if (lockfile === null) throw new Error("MLDesk's package-lock.json was not found beside its package.json: the SBOM needs it.");
+  if (lockfile === null) throw new MLDeskError('INVALID_STATE', "MLDesk's package-lock.json was not found beside its package.json: a package's SBOM and Dockerfile are made from it.");
   const lock = JSON.parse(readFileSync(lockfile, 'utf8')) as { packages?: Record<string, LockEntry> };
   const entries = lock.packages ?? {};
   const found = new Map<string, LockPackage>();
@@ -92,13 +95,14 @@ export function runtimeClosure(lockfile = mldeskPackage().lockfile): RuntimeClos
   };
   const roots = SERVING_PACKAGES.map((name) => {
     const lockPath = `node_modules/${name}`;
-    if (!entries[lockPath]) throw new Error(`package-lock.json has no ${name}, which serving needs.`);
+    if (!entries[lockPath]) throw new MLDeskError('INVALID_STATE', `MLDesk's package-lock.json has no ${name}, which serving needs.`);
     visit(lockPath);
     return found.get(lockPath)!;
   });
   const root = entries[''] as LockEntry | undefined;
   const packages = [...found.values()].sort((a, b) => a.lockPath.localeCompare(b.lockPath));
-  return { mldeskVersion: mldeskPackage().version ?? root?.version ?? '0.0.0', lockfile, roots, packages };
+  const lockEntries = Object.fromEntries(packages.map((pkg) => [pkg.lockPath, entries[pkg.lockPath] as Record<string, unknown>]));
+  return { mldeskVersion: mldeskPackage().version ?? root?.version ?? '0.0.0', lockfile, roots, packages, lockEntries };
 }
 
 /** The package.json the Dockerfile installs: only the serving packages, at the lock's exact versions. */
@@ -106,6 +110,21 @@ export function runtimePackageJson(closure: RuntimeClosure): string {
   const dependencies = Object.fromEntries(closure.roots.map((pkg) => [pkg.name, pkg.version]));
   const json = { name: 'mldesk', version: closure.mldeskVersion, private: true, type: 'module', bin: { mldesk: 'bin/mldesk.js' }, engines: { node: '>=20.19' }, dependencies };
   return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/**
+ * A package-lock.json of the serving runtime alone (npm's lockfile v3: the runtime entries of
+ * MLDesk's lock, unchanged but for dev markers), so `npm ci` in the image installs exactly the
+ * versions and bytes (integrity) the SBOM lists.
+ */
+export function runtimeLockfile(closure: RuntimeClosure): string {
+  const root = JSON.parse(runtimePackageJson(closure)) as { name: string; version: string; dependencies: Record<string, string>; engines: Record<string, string> };
+  const packages: Record<string, unknown> = { '': { name: root.name, version: root.version, dependencies: root.dependencies, engines: root.engines } };
+  for (const pkg of closure.packages) {
+    const { dev: _dev, devOptional: _devOptional, ...entry } = closure.lockEntries[pkg.lockPath]!;
+    packages[pkg.lockPath] = entry;
+  }
+  return `${JSON.stringify({ name: root.name, version: root.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`;
 }
 
 async function diskBytes(path: string, skip: (path: string) => boolean = () => false): Promise<number> {

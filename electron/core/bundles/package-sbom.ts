@@ -68,21 +68,22 @@ export function cycloneDxSbom(closure: RuntimeClosure, model: { name: string; ve
 }
 
 /**
- * The Dockerfile. Its build context holds the package file, docker/package.json from the package,
+ * The Dockerfile. Its build context holds the package file, docker/package.json and package-lock.json,
  * and MLDesk's `bin/` and `dist/` under `mldesk/`. In a container the server must listen on every
  * interface, which MLDesk allows only with a token: `docker run -e MLDESK_TOKEN=…`.
  */
 export function dockerfile(packageFile: string, model: { name: string; version: string }): string {
   return `# Serves ${model.name} version ${model.version} from its signed handoff package.
-# Build context: ${packageFile}, package.json (docker/package.json from the package: the serving
-# runtime only, exact versions from MLDesk's package-lock.json) and MLDesk's bin/ and dist/ in mldesk/.
+# Build context: ${packageFile}, package.json and package-lock.json (docker/ in the package: the
+# serving runtime only, the versions and integrity hashes of MLDesk's lock and of sbom.cdx.json) and
+# MLDesk's bin/ and dist/ in mldesk/.
 #   docker build -t ${dockerTag(model)} .
 #   docker run -p 8080:8080 -e MLDESK_TOKEN=<secret> ${dockerTag(model)}
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /opt/mldesk
-COPY package.json ./package.json
-RUN npm install --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 COPY mldesk/bin ./bin
 COPY mldesk/dist/electron ./dist/electron
 COPY mldesk/dist/shared ./dist/shared
