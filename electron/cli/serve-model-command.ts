@@ -55,8 +55,16 @@ export function registerServeModelCommand(program: Command): void {
       // Loaded before the server listens: a SIGTERM right after the "listening" line must find the
       // handlers below in place (an import in between left a window where it killed the process).
       const { AlertLoop } = await import('../core/monitoring/alert-loop.js');
-      if ((targetArg === undefined) === (flags.package === undefined)) {
-        process.stderr.write('mldesk serve-model: name a model version (NAME@ALIAS or NAME/VERSION) or pass --package FILE, not both.\n');
+      const usage =
+        targetArg !== undefined && flags.package !== undefined
+          ? `name a model version (${targetArg}) or pass --package FILE, not both`
+          : targetArg === undefined && flags.package === undefined
+            ? 'name a model version (NAME@ALIAS or NAME/VERSION) or pass --package FILE'
+            : flags.trust !== undefined && flags.package === undefined
+              ? '--trust KEY only applies to --package FILE'
+              : null;
+      if (usage !== null) {
+        process.stderr.write(`mldesk serve-model: ${usage}.\n`);
         process.exit(2);
       }
       let services;
