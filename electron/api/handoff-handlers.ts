@@ -10,13 +10,13 @@ type Input<K extends HandoffOperation> = OperationParsedInput<K>;
 type Output<K extends HandoffOperation> = OperationOutput<K>;
 
 /** The Handoff tab of a model version (contract in shared/app-api/handoff.ts). */
-export function createHandoffHandlers(services: Pick<Services, 'store' | 'registry'>) {
+export function createHandoffHandlers(services: Pick<Services, 'store' | 'registry' | 'bundle'>) {
   return {
     'handoff.get': async ({ model, version }: Input<'handoff.get'>): Promise<Output<'handoff.get'>> => {
       const plan = await planPackage(services, { name: model, version }, { requireApproval: false });
       const file = packageFileName(plan.version.name, plan.version.version);
-      // The key this data dir signs with: operations pin it with --trust.
-      const fingerprint = loadSigningIdentity(services.store.dataDir).signer.fingerprint;
+      // The key this installation signs with (its own data dir's, also when a bundle is open): operations pin it with --trust.
+      const fingerprint = loadSigningIdentity(services.bundle?.homeDataDir ?? services.store.dataDir).signer.fingerprint;
       const contents = plan.entries.map((e) => ({ path: e.path, size: e.size }));
       return {
         model: plan.version.name,
