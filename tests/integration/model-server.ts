@@ -11,6 +11,7 @@ export interface ModelServer {
   url: string;
   child: ChildProcess;
   stdout: () => string;
+  stderr: () => string;
 }
 
 /** Every child started here, for the afterAll hook to kill. */
@@ -30,7 +31,7 @@ export async function startModelServer(dataDir: string, args: string[], env: Rec
       if (match) {
         clearTimeout(timer);
         // A server bound to all interfaces is still called on loopback only.
-        resolve({ url: match[3]!.replace('0.0.0.0', '127.0.0.1'), child, stdout: () => out });
+        resolve({ url: match[3]!.replace('0.0.0.0', '127.0.0.1'), child, stdout: () => out, stderr: () => err });
       }
     });
     child.once('exit', (code) => {

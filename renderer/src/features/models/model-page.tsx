@@ -22,13 +22,15 @@ import { VersionMetricsChart } from './version-metrics-chart';
 import { VersionsTable } from './versions-table';
 import { AlertRulesCard } from './alert-rules-card';
 import { MonitoringPanel } from '../monitoring/monitoring-panel';
+import { HandoffPanel } from '../handoff/handoff-panel';
 import './models.css';
 
-type Tab = 'versions' | 'predictions' | 'monitoring';
+type Tab = 'versions' | 'predictions' | 'monitoring' | 'handoff';
 const TABS: Array<{ id: Tab; label: string }> = [
   { id: 'versions', label: 'Versions' },
   { id: 'predictions', label: 'Prediction log' },
   { id: 'monitoring', label: 'Monitoring' },
+  { id: 'handoff', label: 'Handoff' },
 ];
 /** Metric columns in the versions table; the chart offers every metric. */
 const TABLE_METRICS = 2;
@@ -161,7 +163,9 @@ export function ModelPage({ name }: { name: string }) {
         ))}
       </div>
       <div role="tabpanel" className="model-tab">
-        {tab === 'monitoring' ? (
+        {tab === 'handoff' ? (
+          <HandoffPanel key={model.name} model={model.name} versions={versions.map((v) => v.version)} selected={selected?.version ?? null} />
+        ) : tab === 'monitoring' ? (
           <MonitoringPanel model={model.name} />
         ) : tab === 'predictions' ? (
           <PredictionLogPanel model={model.name} deployments={deployments} />
