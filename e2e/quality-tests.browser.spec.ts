@@ -69,6 +69,12 @@ test('a model version is tested on a dataset version from its page: figures, and
   await page.reload();
   await history.locator('tbody tr', { hasText: 'iris@1' }).click();
   await expect(overlap).toContainText('150 of 150 evaluated rows (100%)');
+  // The form follows the test shown, so "Run test" would run that one again; rows take the keyboard too.
+  await expect(picker).toHaveValue('iris@1');
+  await history.locator('tbody tr', { hasText: 'iris-holdout@1' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(result).toContainText('iris-holdout@1');
+  await expect(picker).toHaveValue('iris-holdout@1');
   await shotPanel(page, 'quality-tests-overlap');
 });
 

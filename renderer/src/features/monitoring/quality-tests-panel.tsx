@@ -146,6 +146,12 @@ export function QualityTestsPanel({ model, version, trainingRefs }: { model: str
   };
 
   const current = tests?.find((t) => t.id === shown) ?? tests?.[0] ?? null;
+  // A past test shown also sets the form to its dataset version, so "Run test" runs it again
+  // rather than on whatever the list happened to show.
+  const showTest = (test: QualityTest) => {
+    setShown(test.id);
+    if (refs.includes(test.dataset.ref)) setPicked(test.dataset.ref);
+  };
   return (
     <section className="card quality-tests-panel" data-testid="quality-tests-panel">
       <div className="card-header">
@@ -196,7 +202,19 @@ export function QualityTestsPanel({ model, version, trainingRefs }: { model: str
             </thead>
             <tbody>
               {tests.map((t) => (
-                <tr key={t.id} className={t.id === current?.id ? 'selected' : undefined} onClick={() => setShown(t.id)} aria-selected={t.id === current?.id}>
+                <tr
+                  key={t.id}
+                  className={t.id === current?.id ? 'selected' : undefined}
+                  onClick={() => showTest(t)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      showTest(t);
+                    }
+                  }}
+                  tabIndex={0}
+                  aria-selected={t.id === current?.id}
+                >
                   <td className="mono">{t.dataset.ref}</td>
                   <td>{figure(t.metrics[t.task === 'classification' ? 'accuracy' : 'rmse'])}</td>
                   <td className={t.overlap.rows > 0 ? 'warn' : undefined}>{t.overlap.checked ? `${(t.overlap.share * 100).toFixed(t.overlap.share === 1 || t.overlap.share === 0 ? 0 : 1)}%` : '—'}</td>
