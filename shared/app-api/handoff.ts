@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionNumber } from './fields.js';
 
 /**
  * Handoff packages (issue 14): an approved model version as one signed `.mldesk-package` file that
@@ -83,7 +84,7 @@ export const ModelCardSchema = z.object({
 });
 export type ModelCard = z.infer<typeof ModelCardSchema>;
 
-const version = z.string().regex(/^[1-9]\d*$/, 'must be a version number');
+const version = versionNumber;
 
 export const HandoffSchema = z.object({
   model: z.string(),

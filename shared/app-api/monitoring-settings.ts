@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelName, versionNumber } from './fields.js';
 import { MonitorSettingsSchema } from '../monitoring.js';
 
 /**
@@ -7,8 +8,8 @@ import { MonitorSettingsSchema } from '../monitoring.js';
  * are elsewhere (its own operations).
  */
 
-const model = z.string().min(1, 'is required');
-const version = z.string().regex(/^[1-9]\d*$/, 'must be a version number');
+const model = modelName;
+const version = versionNumber;
 
 export const ReferenceViewSchema = z.object({
   /** `name@version`. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelName, versionNumber } from './fields.js';
 import { AlertSchema } from '../alerts.js';
 import { ColumnDriftSchema, DriftColumnKindSchema, MonitorSettingsSchema } from '../monitoring.js';
 
@@ -17,8 +18,8 @@ export const MONITORING_LIMITS = {
   lineageFeatureNodes: 10,
 } as const;
 
-const model = z.string().min(1, 'is required');
-const version = z.string().regex(/^[1-9]\d*$/, 'must be a version number');
+const model = modelName;
+const version = versionNumber;
 const windowId = z.string().regex(/^[1-9]\d*$/, 'must be a window id (digits)');
 
 export const MonitoringReferenceSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionNumber } from './fields.js';
 
 /**
  * The prediction log as the app sees it: every row a model server scored (inputs, output, the
@@ -36,7 +37,7 @@ export type PredictionRecord = z.infer<typeof PredictionRecordSchema>;
 
 export const PredictionQuerySchema = z.object({
   model: z.string().min(1, 'is required'),
-  version: z.string().regex(/^[1-9]\d*$/, 'must be a version number').optional(),
+  version: versionNumber.optional(),
   since: z.number().int().min(0).optional(),
   until: z.number().int().min(0).optional(),
   feedback: z.enum(FEEDBACK_FILTERS).optional(),
@@ -119,7 +120,7 @@ export const predictionOperations = {
     output: z.object({ refusals: z.array(RefusalSchema) }),
   },
   'predictions.example': {
-    input: z.object({ model: z.string().min(1, 'is required'), version: z.string().regex(/^[1-9]\d*$/, 'must be a version number') }),
+    input: z.object({ model: z.string().min(1, 'is required'), version: versionNumber }),
     output: ExampleRowSchema,
   },
   'predictions.page': {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionNumber } from './fields.js';
 import { RunEvaluationSchema } from '../evaluation.js';
 
 /**
@@ -7,7 +8,7 @@ import { RunEvaluationSchema } from '../evaluation.js';
  * and the count of evaluated rows that are also training rows. Pure zod schemas: no Node, no DOM.
  */
 
-const version = z.string().regex(/^[1-9]\d*$/, 'must be a version number');
+const version = versionNumber;
 
 export const QualityTestDatasetSchema = z.object({
   /** `name@version`. */
