@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isReadRequest, readOnlyError } from '../core/bundles/read-only.js';
+import { appOperationOf, isReadRequest, readOnlyError } from '../core/bundles/read-only.js';
 import type { OpenBundleContext } from '../core/bundles/open-bundle.js';
 import { MLDeskError } from '../core/errors.js';
 
@@ -27,8 +27,12 @@ function proxiedEntry(request: FastifyRequest): string | null {
 export function installReadOnlyGuard(app: FastifyInstance, bundle: OpenBundleContext): void {
   app.addHook('onRequest', async (request, reply) => {
     if (!isReadRequest(request.method, request.url)) {
-      const error = readOnlyError(`${request.method} ${request.url.split('?')[0]}`);
-      return reply.code(error.httpStatus).send({ error_code: error.code, message: error.message });
+      const path = request.url.split('?')[0]!;
+      const operation = appOperationOf(path);
+      const error = readOnlyError(operation === null ? `${request.method} ${path}` : `The operation '${operation}'`);
+      // The app API answers in its own shape, which the UI reads; everything else in MLflow's.
+      const body = operation === null ? { error_code: error.code, message: error.message } : { ok: false, error: { code: error.code, message: error.message } };
+      return reply.code(error.httpStatus).send(body);
     }
     if (!ARTIFACT_URL.test(request.url)) return;
     await bundle.artifactsChecked();

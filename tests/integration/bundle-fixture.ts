@@ -28,6 +28,8 @@ export interface BundleFixtureOptions {
   signerName?: string;
   /** Changes the bundle's store before it is copied (e.g. an older schema version). */
   editStore?: (db: Database.Database) => void;
+  /** Deflate entries (default true); off, an entry's bytes sit in the zip as they are (tampering tests). */
+  compress?: boolean;
 }
 
 export interface FixtureRun {
@@ -153,6 +155,6 @@ export async function buildBundleFixture(dir: string, options: BundleFixtureOpti
     { path: BUNDLE_REPORT_PATH, data: report },
   ];
   const file = join(dir, `${experimentName}-${createHash('sha256').update(storeCopy).digest('hex').slice(0, 6)}.mldesk`);
-  await writeSignedArchive(file, { kind: 'bundle', meta, identity, appVersion: 'test', entries });
+  await writeSignedArchive(file, { kind: 'bundle', meta, identity, appVersion: 'test', entries, compress: options.compress });
   return { file, authorDataDir, sourceDataDir, experimentId, experimentName, runs, metricKeys, meta, signer: identity.signer };
 }

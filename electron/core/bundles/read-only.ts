@@ -59,13 +59,24 @@ export const MLFLOW_READ_POSTS: ReadonlySet<string> = new Set([
 
 const MLFLOW_PATH = /^\/(?:api|ajax-api)\/2\.0\/mlflow\/([^?]*)/;
 
+/** The operation a POST /app-api/<op> names, or null for another path. */
+export function appOperationOf(path: string): string | null {
+  const match = /^\/app-api\/([^/?]+)$/.exec(path.split('?')[0]!);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return match[1]!;
+  }
+}
+
 /** Whether an HTTP request only reads: GET/HEAD anywhere, MLflow's read-only POSTs, and app operations judged per operation. */
 export function isReadRequest(method: string, url: string): boolean {
   if (method === 'GET' || method === 'HEAD') return true;
   if (method !== 'POST') return false;
   const path = url.split('?')[0]!;
-  // /app-api/<op>: dispatch refuses the operations that write (readOnlyHandlers), with the app's error shape.
-  if (/^\/app-api\/[^/]+$/.test(path)) return true;
+  const operation = appOperationOf(path);
+  if (operation !== null) return READ_ONLY_OPERATIONS.has(operation as OperationName);
   const mlflow = MLFLOW_PATH.exec(path);
   return mlflow !== null && MLFLOW_READ_POSTS.has(mlflow[1]!.replace(/\/+$/, ''));
 }
