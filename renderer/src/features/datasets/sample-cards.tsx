@@ -36,7 +36,7 @@ function SampleCard({ sample }: { sample: Sample }) {
             </a>
           </>
         ) : (
-          <button type="button" className="btn btn-small btn-primary" disabled={busy} onClick={() => void run()} aria-label={`Import sample ${sample.name}`}>
+          <button data-writes type="button" className="btn btn-small btn-primary" disabled={busy} onClick={() => void run()} aria-label={`Import sample ${sample.name}`}>
             {busy ? 'Importing…' : 'Import sample'}
           </button>
         )}
