@@ -35,7 +35,7 @@ function formatDuration(start: number | null, end: number | null): string {
 function formatValue(value: number | null, isNan: number): string {
   if (isNan) return 'NaN';
   if (value === null) return '—';
-  return Number.isInteger(value) ? String(value) : value.toPrecision(5);
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(5)));
 }
 
 const STYLE = `

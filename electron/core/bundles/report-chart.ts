@@ -52,12 +52,20 @@ export function reportChart(series: ChartSeries[], xLabel: string): string {
     yMax += Math.abs(yMax) * 0.05 || 1;
     yMin -= Math.abs(yMin) * 0.05 || 1;
   }
+  // The y range widened to round ticks, so the lowest and highest gridlines frame the lines.
+  const yTicks = ticks(yMin, yMax, 5);
+  const yStep = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : 0;
+  if (yStep > 0) {
+    yMin = Math.floor(yMin / yStep + 1e-9) * yStep;
+    yMax = Math.ceil(yMax / yStep - 1e-9) * yStep;
+  }
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const sx = (x: number) => PAD.left + ((x - xMin) / (xMax - xMin)) * plotW;
   const sy = (y: number) => PAD.top + (1 - (y - yMin) / (yMax - yMin)) * plotH;
   const parts: string[] = [];
-  for (const t of ticks(yMin, yMax, 5)) {
+  const gridlines = yStep > 0 ? Array.from({ length: Math.round((yMax - yMin) / yStep) + 1 }, (_, i) => Number((yMin + i * yStep).toPrecision(12))) : yTicks;
+  for (const t of gridlines) {
     const y = sy(t).toFixed(1);
     parts.push(`<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}"/><text x="${PAD.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${tickLabel(t)}</text>`);
   }
