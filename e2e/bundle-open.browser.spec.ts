@@ -27,7 +27,7 @@ async function startBundleOpen(file: string, home: string): Promise<{ child: Chi
 }
 
 const test = base.extend<{ opened: OpenedBundle }>({
-  opened: async ({}, use) => {
+  opened: async ({ browserName: _browserName }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'mldesk-e2e-bundle-'));
     const bundle = await buildBundleFixture(dir, { runs: 4, metrics: 2, steps: 400, experimentName: 'churn-model' });
     const { child, url } = await startBundleOpen(bundle.file, join(dir, 'home'));
