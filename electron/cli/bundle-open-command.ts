@@ -29,11 +29,15 @@ export function registerBundleOpen(parent: Command): void {
         .default('in-background'),
     )
     .action(async (file: string, opts: OpenOptions) => {
-      const { startBundleServer } = await import('../server/bundle-server.js');
-      const { BundleOpenError } = await import('../core/bundles/bundle-open.js');
+      const { BundleOpenError, openBundle } = await import('../core/bundles/bundle-open.js');
+      const homeDataDir = resolveDataDir(opts.dataDir);
+      // Checking and copying store.sqlite overlaps with loading the server's modules.
+      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts });
+      opening.catch(() => undefined);
       let server;
       try {
-        server = await startBundleServer({ file, homeDataDir: resolveDataDir(opts.dataDir), port: opts.port, version: packageJson.version, artifactCheck: opts.checkArtifacts });
+        const { startBundleServer } = await import('../server/bundle-server.js');
+        server = await startBundleServer({ file, homeDataDir, port: opts.port, version: packageJson.version, artifactCheck: opts.checkArtifacts, opening });
       } catch (error) {
         if (error instanceof BundleOpenError) {
           process.stderr.write(`mldesk bundle open: ${file}: ${error.message}\n`);

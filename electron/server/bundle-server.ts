@@ -13,7 +13,12 @@ export interface BundleServeOptions {
   artifactCheck?: ArtifactCheck;
   /** The desktop app's per-launch secret (launch-secret.ts). */
   launchSecret?: string;
+  /** openBundle already under way (the CLI starts it before loading the server's modules, to overlap the two). */
+  opening?: Promise<OpenedBundle>;
 }
+
+/** How long after listening the background artifact check waits, unless an artifact is asked for first: the first page gets the CPU. */
+const ARTIFACT_CHECK_DELAY_MS = 1500;
 
 export interface RunningBundleServer {
   app: FastifyInstance;
@@ -30,7 +35,7 @@ export interface RunningBundleServer {
  * query_only, so a write that slipped past the read-only guard fails instead of changing the copy.
  */
 export async function startBundleServer(options: BundleServeOptions): Promise<RunningBundleServer> {
-  const bundle = await openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck });
+  const bundle = await (options.opening ?? openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck }));
   let services: Services;
   try {
     services = createServices({ dataDir: bundle.dataDir, bundle: bundle.context });
@@ -53,8 +58,9 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
     await shutDownStore();
     throw error;
   }
-  // Artifacts checked in the background start once the runs are served (see the banner).
-  void bundle.context.artifactsChecked();
+  // Artifacts checked in the background start once the runs are served (see the banner); a request
+  // for an artifact before then starts the check at once (read-only-guard.ts).
+  setTimeout(() => void bundle.context.artifactsChecked(), ARTIFACT_CHECK_DELAY_MS).unref();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   let closing: Promise<void> | undefined;
