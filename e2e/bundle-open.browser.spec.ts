@@ -81,6 +81,16 @@ test('a bundle opens read-only: banner with signer and integrity, runs and chart
   await setTheme(page, 'light');
   await page.screenshot({ path: `${SCREENSHOTS}/bundle-run-light.png` });
 
+  // The other pages read without a refusal showing, and offer nothing that writes.
+  for (const [hash, heading] of [['#/models', 'Models'], ['#/datasets', 'Datasets']] as const) {
+    await page.goto(`${url}/${hash}`);
+    await expect(page.getByRole('heading', { name: heading, exact: true }).first()).toBeVisible();
+    await expect(banner).toBeVisible();
+    await expect(page.locator('.error-banner')).toHaveCount(0);
+    await expect(page.locator('main [data-writes]:visible')).toHaveCount(0);
+  }
+  await page.screenshot({ path: `${SCREENSHOTS}/bundle-datasets-light.png` });
+
   // A write the page itself attempts (as a script in it would) is refused by the server.
   const refused = await page.evaluate(async (runId) => {
     const response = await fetch('app-api/runs.setDescription', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runId, description: 'lgtm' }) });

@@ -49,7 +49,7 @@ function SampleCard({ sample }: { sample: Sample }) {
 export function SampleCards({ samples }: { samples: Sample[] }) {
   if (samples.length === 0) return null;
   return (
-    <section className="samples" aria-labelledby="samples-title">
+    <section data-writes className="samples" aria-labelledby="samples-title">
       <h2 id="samples-title" className="section-title">
         Sample datasets
       </h2>
