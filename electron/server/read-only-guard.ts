@@ -3,8 +3,12 @@ import { appOperationOf, isReadRequest, readOnlyError } from '../core/bundles/re
 import type { OpenBundleContext } from '../core/bundles/open-bundle.js';
 import { MLDeskError } from '../core/errors.js';
 
-/** Requests that read artifact files: they wait for the background check to have written them. */
-const ARTIFACT_URL = /^\/(?:(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/|(?:api|ajax-api)\/2\.0\/mlflow\/artifacts\/|app-files\/artifacts\/|app-api\/artifacts\.)/;
+/**
+ * Requests that read artifact or dataset files (the artifact routes, and the app operations that look
+ * into a run's files: evaluation, lineage, the model's files): they wait for the check to have written them.
+ */
+const ARTIFACT_URL =
+  /^\/(?:(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/|(?:api|ajax-api)\/2\.0\/mlflow\/artifacts\/|app-files\/artifacts\/|app-api\/(?:artifacts\.|runs\.evaluation|runs\.lineage|runs\.reproduceCheck|models\.get|predictions\.example|datasets\.get))/;
 const PROXY_FILE = /^\/(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/artifacts\/(.+)$/;
 
 /** The `artifacts/…` entry an artifact-proxy download names, if it is one. */
