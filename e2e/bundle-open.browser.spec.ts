@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -102,4 +102,32 @@ test('a bundle opens read-only: banner with signer and integrity, runs and chart
   // The new-run page, reached by its URL, cannot start training either.
   const start = await page.evaluate(async () => (await fetch('app-api/training.start', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
   expect(start).toBe(403);
+});
+
+test('an artifact changed after signing turns the banner to failed, naming the entry', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mldesk-e2e-bundle-bad-'));
+  // Stored uncompressed, so one byte of the artifact can be changed in place.
+  const bundle = await buildBundleFixture(dir, { runs: 2, metrics: 1, steps: 50, compress: false });
+  const run = bundle.runs[0]!;
+  const bytes = readFileSync(bundle.file);
+  const at = bytes.indexOf(run.artifacts['model/weights.bin']!.subarray(0, 64));
+  bytes[at + 5] = bytes[at + 5]! ^ 0xff;
+  writeFileSync(bundle.file, bytes);
+  const { child, url } = await startBundleOpen(bundle.file, join(dir, 'home'));
+  try {
+    await page.goto(`${url}/#/experiments/${bundle.experimentId}`);
+    const banner = page.getByTestId('bundle-banner');
+    await expect(banner).toContainText('integrity check FAILED', { timeout: 20_000 });
+    await expect(banner).toContainText(`artifacts/${bundle.experimentId}/${run.runId}/artifacts/model/weights.bin`);
+    await expect(page.getByTestId('runs-table').locator('[role=row][data-run-id]')).toHaveCount(2);
+    await setTheme(page, 'light');
+    await page.screenshot({ path: `${SCREENSHOTS}/bundle-failed-light.png` });
+    await setTheme(page, 'dark');
+    await page.screenshot({ path: `${SCREENSHOTS}/bundle-failed-dark.png` });
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
