@@ -22,6 +22,7 @@ import { createAlertHandlers } from './alert-handlers.js';
 import { createMonitoringReadHandlers } from './monitoring-read-handlers.js';
 import { createBundleViewHandlers } from './bundle-view-handlers.js';
 import { createHandoffHandlers } from './handoff-handlers.js';
+import { readOnlyHandlers } from '../core/bundles/read-only.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -31,6 +32,12 @@ export const DESCRIPTION_TAG = 'mlflow.note.content';
 
 /** The app's operations over the lineage store; transports (IPC, HTTP) call these and nothing else. */
 export function createAppHandlers(services: Services): AppHandlers {
+  const handlers = allAppHandlers(services);
+  // Over an opened bundle only the operations listed as reads run (core/bundles/read-only.ts).
+  return services.bundle ? readOnlyHandlers(handlers) : handlers;
+}
+
+function allAppHandlers(services: Services): AppHandlers {
   const { store, datasets, training } = services;
   const db = store.db;
   return {

@@ -1,6 +1,79 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolveDataDir } from '../core/data-dir.js';
+import type { ArtifactCheck } from '../core/bundles/open-bundle.js';
+import { portNumber } from './port-option.js';
 
-/** `mldesk bundle open FILE [--port N]`: the bundle read-only in the UI and over MLflow REST (issue 14; owned by the bopen work, empty until it lands). */
+const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface OpenOptions {
+  port: number;
+  dataDir?: string;
+  checkArtifacts: ArtifactCheck;
+}
+
+/** `mldesk bundle open FILE [--port N] [--data-dir HOME]`: the bundle read-only in the UI and over MLflow REST (issue 14). */
 export function registerBundleOpen(parent: Command): void {
-  void parent;
+  parent
+    .command('open')
+    .description(
+      "Show a bundle read-only: the same UI and MLflow REST API as `mldesk serve`, on 127.0.0.1, over a private copy of the bundle's store " +
+        '(your own data dir is not touched; writes answer 403 PERMISSION_DENIED). Exits 1 if the bundle fails its checks (naming the entry), 2 if the file is not a bundle.',
+    )
+    .argument('<file>', 'the .mldesk bundle')
+    .option('--port <port>', 'port to listen on; 0 picks a free port and prints it', portNumber, 5000)
+    .option('--data-dir <dir>', 'your own data directory, for your trusted keys (default: $MLDESK_HOME, else the OS app-data folder); only read')
+    .addOption(
+      new Option('--check-artifacts <when>', "when artifact hashes are checked: 'in-background' (the runs show at once; a bad artifact is refused on its own) or 'before-serving' (a bad artifact refuses the bundle)")
+        .choices(['in-background', 'before-serving'])
+        .default('in-background'),
+    )
+    .action(async (file: string, opts: OpenOptions) => {
+      const { BundleOpenError, openBundle } = await import('../core/bundles/bundle-open.js');
+      const homeDataDir = resolveDataDir(opts.dataDir);
+      // Checking and copying store.sqlite overlaps with loading the server's modules.
+      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts });
+      opening.catch(() => undefined);
+      let server;
+      try {
+        const { startBundleServer } = await import('../server/bundle-server.js');
+        server = await startBundleServer({ file, homeDataDir, port: opts.port, version: packageJson.version, artifactCheck: opts.checkArtifacts, opening });
+      } catch (error) {
+        if (error instanceof BundleOpenError) {
+          process.stderr.write(`mldesk bundle open: ${file}: ${error.message}\n`);
+          process.exit(error.notABundle ? 2 : 1);
+        }
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          process.stderr.write(`mldesk bundle open: ${(error as Error).message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
+      const { context } = server.bundle;
+      const signer = context.manifest.signer;
+      const trust = context.verification.trusted ? `trusted as '${context.verification.trustedName}'` : 'not in your trusted keys';
+      process.stdout.write(`MLDesk listening on ${server.url}\n`);
+      process.stdout.write(`Bundle: ${context.file} (read-only), signed by ${signer.name} ${signer.fingerprint}, ${trust}\n`);
+      process.stdout.write(
+        opts.checkArtifacts === 'before-serving'
+          ? 'Integrity: signature and every entry verified\n'
+          : 'Integrity: signature and store verified; artifacts checked in the background and as they are opened\n',
+      );
+      void context.artifactsChecked().then(() => {
+        const problem = context.verification.problem;
+        if (problem) process.stderr.write(`mldesk bundle open: integrity check failed: ${problem.message} (that entry is not served)\n`);
+      });
+      const shutdown = (signal: string) => {
+        process.stdout.write(`Received ${signal}: closing the bundle and removing its temporary copy...\n`);
+        server.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`mldesk bundle open: error while closing: ${(error as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
 }

@@ -1,11 +1,18 @@
 import { app, Menu, shell, type MenuItemConstructorOptions } from 'electron';
 
-/** The application menu with the usual roles and shortcuts (copy/paste, reload, zoom, full screen...). */
-export function installMenu(): void {
+/** The application menu with the usual roles and shortcuts (copy/paste, reload, zoom, full screen...), and File → Open… for bundles. */
+export function installMenu(actions: { openBundle(): void }): void {
   const isMac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
-    { role: 'fileMenu' },
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open Bundle…', accelerator: 'CmdOrCtrl+O', click: () => actions.openBundle() },
+        { type: 'separator' },
+        isMac ? { role: 'close' as const } : { role: 'quit' as const },
+      ],
+    },
     { role: 'editMenu' },
     {
       label: 'View',

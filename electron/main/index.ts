@@ -12,6 +12,7 @@ import { setDefaultWorkerLauncher } from '../core/training/worker-process.js';
 import { registerIpc } from './ipc.js';
 import { utilityLauncher } from './utility-worker.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
+import { bundleArgs, chooseAndOpenBundle, closeBundleWindows, openBundleWindow } from './bundle-windows.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 const preload = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -19,10 +20,20 @@ const preload = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 let server: RunningServer | undefined;
 let disposeIpc: (() => void) | undefined;
 
+const homeDataDir = () => process.env.MLDESK_HOME ?? app.getPath('userData');
+
+/** Bundles to open once the app is ready: a double-click (argv, or macOS open-file) can come first. */
+let pendingBundles: string[] | null = bundleArgs(process.argv.slice(1));
+
+function openBundle(file: string): void {
+  if (pendingBundles) pendingBundles.push(file);
+  else void openBundleWindow(file, { homeDataDir: homeDataDir(), version: packageJson.version });
+}
+
 async function startServices(): Promise<RunningServer> {
   // Core services run here on loopback only: the window loads the same UI `mldesk serve` gives a
   // browser, and talks to them over IPC through the preload.
-  const dataDir = process.env.MLDESK_HOME ?? app.getPath('userData');
+  const dataDir = homeDataDir();
   setDefaultWorkerLauncher(utilityLauncher);
   // Any local process can reach a loopback port: the server answers only requests carrying this
   // launch's secret, which only this session's requests to the server's origin get.
@@ -70,7 +81,14 @@ async function createWindow(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  // macOS hands a double-clicked file to the running app (before 'ready' on a cold start).
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    openBundle(path);
+  });
+  app.on('second-instance', (_event, argv) => {
+    const bundles = bundleArgs(argv);
+    if (bundles.length > 0) return bundles.forEach(openBundle);
     const [window] = BrowserWindow.getAllWindows();
     if (window) {
       if (window.isMinimized()) window.restore();
@@ -78,9 +96,12 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
   app.whenReady().then(
-    () => {
-      installMenu();
-      return createWindow();
+    async () => {
+      installMenu({ openBundle: () => void chooseAndOpenBundle(BrowserWindow.getFocusedWindow() ?? undefined, { homeDataDir: homeDataDir(), version: packageJson.version }) });
+      await createWindow();
+      const queued = pendingBundles ?? [];
+      pendingBundles = null;
+      queued.forEach(openBundle);
     },
     (error: unknown) => {
       console.error(error);
@@ -99,6 +120,6 @@ if (!app.requestSingleInstanceLock()) {
     const closing = server;
     server = undefined;
     disposeIpc?.();
-    void closing.close().finally(() => app.quit());
+    void Promise.allSettled([closing.close(), closeBundleWindows()]).finally(() => app.quit());
   });
 }

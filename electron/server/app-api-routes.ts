@@ -36,7 +36,9 @@ export function registerAppApiRoutes(app: FastifyInstance, store: TrackingStore,
           ? 500
           : result.error.code === 'TEMPORARILY_UNAVAILABLE'
             ? 503
-            : 400;
+            : result.error.code === 'PERMISSION_DENIED'
+              ? 403
+              : 400;
     return reply.code(status).send(result);
   });
 

@@ -20,6 +20,7 @@ import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerTrackingRoutes } from './mlflow/tracking-routes.js';
 import { registerCallerAuth } from './token-login.js';
+import { installReadOnlyGuard } from './read-only-guard.js';
 
 export interface ServerOptions {
   /** Built by the entry point (core/services.ts); the server does not close them. */
@@ -85,6 +86,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   sendUiSecurityHeaders(app);
 
   registerCallerAuth(app, options.tokens ?? []);
+  if (options.services.bundle) installReadOnlyGuard(app, options.services.bundle);
 
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body } = errorReply(error);

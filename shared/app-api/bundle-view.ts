@@ -13,10 +13,16 @@ export const BundleViewInfoSchema = z
     signer: SignerSchema,
     trusted: z.boolean(),
     trustedName: z.string().nullable(),
-    /** Every entry's hash and the signature were checked when the bundle was opened. */
+    /** The signature and every entry's hash checked (see `artifacts` for when artifacts are). */
     integrity: z.enum(['verified', 'failed']),
     problem: z.string().nullable(),
     meta: BundleMetaSchema,
+    /**
+     * 'before-serving': every artifact was checked before the bundle opened. 'in-background': the
+     * signature and store.sqlite were, artifacts are checked after (and before any is served);
+     * `checked` of `total` so far, and `integrity` turns 'failed' if one does not match.
+     */
+    artifacts: z.object({ check: z.enum(['before-serving', 'in-background']), checked: z.number(), total: z.number() }),
   })
   .nullable();
 export type BundleViewInfo = z.infer<typeof BundleViewInfoSchema>;

@@ -5,6 +5,7 @@ import { TrainingJobsIndicator } from '../features/training/training-jobs-indica
 import { AlertToasts } from '../features/models/alert-toasts';
 import { routeHref, useRoute } from './router';
 import { SessionBadge } from './session-badge';
+import { BundleBanner, useReadOnly } from './bundle-mode';
 import { useTheme, type ThemeChoice } from './theme-store';
 
 // The chart-heavy pages load on first use, so opening the runs table does not wait for the chart library.
@@ -32,8 +33,9 @@ function ThemeSwitch() {
 
 export function App() {
   const route = useRoute();
+  const readOnly = useReadOnly();
   return (
-    <div className="app">
+    <div className="app" data-read-only={readOnly ? 'bundle' : undefined}>
       <header className="topbar">
         <a className="brand" href="#/">
           MLDesk
@@ -51,13 +53,15 @@ export function App() {
         </nav>
         <div className="topbar-right">
           <TrainingJobsIndicator />
-          <a href={routeHref({ view: 'new-run', dataset: null })} className={`btn btn-small btn-primary topbar-new-run${route.view === 'new-run' ? ' active' : ''}`}>
+          <a data-writes href={routeHref({ view: 'new-run', dataset: null })} className={`btn btn-small btn-primary topbar-new-run${route.view === 'new-run' ? ' active' : ''}`}>
             New run
           </a>
           <ThemeSwitch />
           <SessionBadge />
         </div>
       </header>
+      {/* The review panel (issue 14) renders inside the banner's slot: <BundleBanner><ReviewPanel /></BundleBanner>. */}
+      <BundleBanner />
       {route.view === 'experiments' && <ExperimentsPage experimentId={route.experimentId} />}
       <Suspense fallback={<main className="page"><Spinner /></main>}>
         {route.view === 'run' && <RunPage runId={route.runId} />}

@@ -48,7 +48,7 @@ export function DatasetHeader({ versions, selected }: { versions: DatasetVersion
             Not the latest: v{latest} exists
           </a>
         )}
-        <a className="btn btn-primary dataset-train" href={routeHref({ view: 'new-run', dataset: selected.ref })}>
+        <a data-writes className="btn btn-primary dataset-train" href={routeHref({ view: 'new-run', dataset: selected.ref })}>
           Train a model on this dataset
         </a>
       </div>

@@ -8,7 +8,7 @@ import './datasets.css';
 
 function FirstSteps() {
   return (
-    <div className="empty-state datasets-empty" data-testid="datasets-empty">
+    <div data-writes className="empty-state datasets-empty" data-testid="datasets-empty">
       <p className="empty-title">No datasets yet</p>
       <ol className="first-steps">
         <li>

@@ -36,7 +36,7 @@ function SampleCard({ sample }: { sample: Sample }) {
             </a>
           </>
         ) : (
-          <button type="button" className="btn btn-small btn-primary" disabled={busy} onClick={() => void run()} aria-label={`Import sample ${sample.name}`}>
+          <button data-writes type="button" className="btn btn-small btn-primary" disabled={busy} onClick={() => void run()} aria-label={`Import sample ${sample.name}`}>
             {busy ? 'Importing…' : 'Import sample'}
           </button>
         )}
@@ -49,7 +49,7 @@ function SampleCard({ sample }: { sample: Sample }) {
 export function SampleCards({ samples }: { samples: Sample[] }) {
   if (samples.length === 0) return null;
   return (
-    <section className="samples" aria-labelledby="samples-title">
+    <section data-writes className="samples" aria-labelledby="samples-title">
       <h2 id="samples-title" className="section-title">
         Sample datasets
       </h2>

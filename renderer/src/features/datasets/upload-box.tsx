@@ -98,7 +98,7 @@ export function UploadBox({ compact }: { compact: boolean }) {
   };
 
   return (
-    <section
+    <section data-writes
       className={`card upload-box${dragging ? ' dragging' : ''}${compact ? ' compact' : ''}`}
       data-testid="upload-box"
       aria-label="Upload a dataset"

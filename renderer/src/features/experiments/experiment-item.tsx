@@ -114,10 +114,10 @@ export function ExperimentItem({ experiment, active, renaming, now, index, top, 
         </span>
       </a>
       <div className="exp-actions">
-        <button type="button" className="exp-action" aria-label={`Rename ${experiment.name}`} title="Rename" onClick={() => setRenaming(true)}>
+        <button data-writes type="button" className="exp-action" aria-label={`Rename ${experiment.name}`} title="Rename" onClick={() => setRenaming(true)}>
           <Icon name="pencil" size={14} />
         </button>
-        <button
+        <button data-writes
           type="button"
           className="exp-action exp-action-danger"
           aria-label={`Delete ${experiment.name}`}

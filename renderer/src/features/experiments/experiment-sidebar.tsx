@@ -113,7 +113,7 @@ export function ExperimentSidebar({ selectedId }: { selectedId: string | null })
         <h2>
           Experiments {loaded && <span className="exp-count">{experiments.length}</span>}
         </h2>
-        <button type="button" className="btn btn-small" onClick={() => setCreating(true)} disabled={creating}>
+        <button data-writes type="button" className="btn btn-small" onClick={() => setCreating(true)} disabled={creating}>
           <Icon name="plus" size={14} />
           New
         </button>
@@ -128,7 +128,7 @@ export function ExperimentSidebar({ selectedId }: { selectedId: string | null })
       {loaded && experiments.length === 0 && !error && (
         <div className="exp-empty">
           <p>No experiments yet.</p>
-          <button type="button" className="btn btn-small btn-primary" onClick={() => setCreating(true)}>
+          <button data-writes type="button" className="btn btn-small btn-primary" onClick={() => setCreating(true)}>
             Create the first one
           </button>
         </div>

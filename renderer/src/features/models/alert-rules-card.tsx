@@ -92,14 +92,14 @@ export function AlertRulesCard({ model }: { model: string }) {
                   webhook
                 </span>
               )}
-              <button type="button" className="btn btn-small" aria-label={`Delete rule: ${r.description}`} disabled={busy} onClick={() => void act(() => call('alerts.rules.delete', { id: r.id }))}>
+              <button data-writes type="button" className="btn btn-small" aria-label={`Delete rule: ${r.description}`} disabled={busy} onClick={() => void act(() => call('alerts.rules.delete', { id: r.id }))}>
                 Delete
               </button>
             </li>
           ))}
         </ul>
       )}
-      <form className="alert-rule-form" onSubmit={(e) => void add(e)} aria-label="Add an alert rule">
+      <form data-writes className="alert-rule-form" onSubmit={(e) => void add(e)} aria-label="Add an alert rule">
         <select aria-label="Rule kind" value={draft.kind} onChange={set('kind')}>
           {ALERT_RULE_KINDS.map((k) => (
             <option key={k} value={k}>

@@ -31,7 +31,7 @@ function DeploymentRow({ deployment, model, onError }: { deployment: Deployment;
         <span className="mono deployment-target" title={`${model.name}@${deployment.alias}`}>
           {model.name}@{deployment.alias}
         </span>
-        <button type="button" className="btn btn-small deployment-stop" onClick={() => void stop()} disabled={stopping}>
+        <button data-writes type="button" className="btn btn-small deployment-stop" onClick={() => void stop()} disabled={stopping}>
           {deployment.state === 'failed' ? 'Dismiss' : stopping ? 'Stopping…' : 'Stop'}
         </button>
       </div>
@@ -114,7 +114,7 @@ export function DeploymentPanel({ model, deployments }: { model: ModelSummary; d
         {aliases.length === 0 ? (
           <p className="muted deployment-hint">A deployment serves an alias. Approve a version and promote it to champion to deploy it.</p>
         ) : (
-          <form
+          <form data-writes
             className="deploy-form"
             onSubmit={(event) => {
               event.preventDefault();

@@ -121,7 +121,7 @@ export function ModelPage({ name }: { name: string }) {
           )}
           <div className="model-actions">
             {champion && (
-              <button
+              <button data-writes
                 type="button"
                 className="btn"
                 disabled={model.championPrevious === null}

@@ -127,24 +127,24 @@ export function VersionDetails({ name, version, fourEyes, identity, onAction }: 
       </div>
       <div className="card-body version-details-body">
         <div className="version-actions">
-          <button type="button" className="btn btn-small" disabled={standing?.decision === 'approved'} title={decided('approved')} onClick={() => onAction('approve')}>
+          <button data-writes type="button" className="btn btn-small" disabled={standing?.decision === 'approved'} title={decided('approved')} onClick={() => onAction('approve')}>
             Approve
           </button>
-          <button type="button" className="btn btn-small" disabled={standing?.decision === 'rejected'} title={decided('rejected')} onClick={() => onAction('reject')}>
+          <button data-writes type="button" className="btn btn-small" disabled={standing?.decision === 'rejected'} title={decided('rejected')} onClick={() => onAction('reject')}>
             Reject
           </button>
           {isChampion ? (
             <span className="is-champion">Serves as champion</span>
           ) : refusal !== null ? (
-            <button type="button" className="btn btn-small" disabled title={`It cannot be champion yet: ${refusal}`} data-testid="promote-blocked-button">
+            <button data-writes type="button" className="btn btn-small" disabled title={`It cannot be champion yet: ${refusal}`} data-testid="promote-blocked-button">
               {promoteBlockedLabel(refusal)}
             </button>
           ) : (
-            <button type="button" className="btn btn-small btn-primary" onClick={() => onAction('promote')} title="Point @champion at this version">
+            <button data-writes type="button" className="btn btn-small btn-primary" onClick={() => onAction('promote')} title="Point @champion at this version">
               Promote to champion
             </button>
           )}
-          <button type="button" className="btn btn-small" onClick={() => onAction('alias')}>
+          <button data-writes type="button" className="btn btn-small" onClick={() => onAction('alias')}>
             Set alias…
           </button>
         </div>

@@ -159,7 +159,7 @@ export function QualityTestsPanel({ model, version, trainingRefs }: { model: str
         <span className="muted">evaluate on any dataset version</span>
       </div>
       <div className="card-body">
-        <form
+        <form data-writes
           className="quality-test-form"
           onSubmit={(event) => {
             event.preventDefault();

@@ -34,7 +34,7 @@ export function RunDescription({ runId, description, onSaved }: { runId: string;
       <div className="card-header">
         <span id="run-description-title">Description</span>
         {!editing && (
-          <button className="btn btn-small" onClick={() => setDraft(description)}>
+          <button data-writes className="btn btn-small" onClick={() => setDraft(description)}>
             {description ? 'Edit' : 'Add description'}
           </button>
         )}

@@ -108,12 +108,12 @@ function RunPageContent({ runId }: { runId: string }) {
         actions={
           <>
             {canRegister && (
-              <button type="button" className="btn" onClick={() => setRegistering(true)} title="Add this run's model to the model registry as a new version">
+              <button data-writes type="button" className="btn" onClick={() => setRegistering(true)} title="Add this run's model to the model registry as a new version">
                 Register model
               </button>
             )}
             {canReproduce && (
-              <button type="button" className="btn" onClick={() => setReproducing(true)} title="Retrain from the recorded lineage and compare the metrics">
+              <button data-writes type="button" className="btn" onClick={() => setReproducing(true)} title="Retrain from the recorded lineage and compare the metrics">
                 <span aria-hidden="true">↻</span> Reproduce
               </button>
             )}
