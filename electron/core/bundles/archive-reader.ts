@@ -131,12 +131,25 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
 
 /** Checks everything: structure, signature, every entry's size and hash; and whether the signer is trusted. */
 export async function verifySignedArchive(file: string, trustedKey: (fingerprint: string) => TrustedKey | null, options: { limits?: Partial<ArchiveLimits> } = {}): Promise<ArchiveVerification> {
+  return (await verifyArchive(file, trustedKey, options)).verification;
+}
+
+/**
+ * verifySignedArchive, also saying whether the file is not a signed MLDesk archive (of `kind`, when
+ * given) at all, as CLIs exit 2 for that and 1 for an archive that does not check out.
+ */
+export async function verifyArchive(
+  file: string,
+  trustedKey: (fingerprint: string) => TrustedKey | null,
+  options: { limits?: Partial<ArchiveLimits>; kind?: ArchiveKind } = {},
+): Promise<{ verification: ArchiveVerification; notAnArchive: boolean }> {
   let reader: ArchiveReader;
   try {
     reader = await openSignedArchive(file, options);
   } catch (error) {
     if (!(error instanceof ArchiveError)) throw error;
-    return { ok: false, kind: null, signer: null, trusted: false, trustedName: null, entries: 0, bytes: 0, problem: { path: error.path, message: error.message } };
+    const verification = { ok: false, kind: null, signer: null, trusted: false, trustedName: null, entries: 0, bytes: 0, problem: { path: error.path, message: error.message } };
+    return { verification, notAnArchive: error.notAnArchive };
   }
   try {
     const { manifest } = reader;
@@ -149,10 +162,10 @@ export async function verifySignedArchive(file: string, trustedKey: (fingerprint
         for await (const chunk of stream) bytes += (chunk as Buffer).length;
       } catch (error) {
         const problem = error instanceof ArchiveError ? { path: error.path, message: error.message } : { path: entry.path, message: `${entry.path}: ${(error as Error).message}` };
-        return { ok: false, ...base, entries: manifest.entries.length, bytes, problem };
+        return { verification: { ok: false, ...base, entries: manifest.entries.length, bytes, problem }, notAnArchive: false };
       }
     }
-    return { ok: true, ...base, entries: manifest.entries.length, bytes, problem: null };
+    return { verification: { ok: true, ...base, entries: manifest.entries.length, bytes, problem: null }, notAnArchive: false };
   } finally {
     reader.close();
   }

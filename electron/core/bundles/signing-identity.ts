@@ -14,7 +14,7 @@ export interface SigningIdentity {
   sign(data: Buffer): string;
 }
 
-const PRIVATE_KEY_FILE = 'signing-key.pem';
+export const PRIVATE_KEY_FILE = 'signing-key.pem';
 
 /** Raw 32-byte public key, base64, from a key object. */
 export function rawPublicKey(key: KeyObject): string {
