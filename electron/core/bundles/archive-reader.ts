@@ -73,7 +73,7 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
     const signatureEntry = zipEntries.get(SIGNATURE_PATH);
     if (!manifestEntry) throw new ArchiveError(null, `not an MLDesk archive: it has no ${MANIFEST_PATH}`, true);
     if (!signatureEntry) throw new ArchiveError(SIGNATURE_PATH, 'is missing: the archive is not signed');
-    await checkLocalHeaders(zip, zipEntries);
+    checkLocalHeaders(file, zipEntries);
     const manifestBytes = await readAll(await entryStream(zip, MANIFEST_PATH, manifestEntry), MANIFEST_PATH, limits.maxManifestBytes);
     const signature = (await readAll(await entryStream(zip, SIGNATURE_PATH, signatureEntry), SIGNATURE_PATH, 1024)).toString('utf8');
     let parsedJson: unknown;
