@@ -120,6 +120,25 @@ describe('tampering', () => {
   });
 });
 
+describe('writer', () => {
+  it('a failure part-way (a bad path, a source that breaks) leaves no archive and no partial file', async () => {
+    const target = join(dir, 'writer-out');
+    mkdirSync(target);
+    const out = join(target, 'x.mldesk');
+    const base = { kind: 'bundle' as const, meta: {}, identity, appVersion: 'test' };
+    await expect(writeSignedArchive(out, { ...base, entries: [{ path: 'ok.txt', data: 'x' }, { path: '../escape.txt', data: 'y' }] })).rejects.toThrow("archive entry '../escape.txt': must not contain empty, '.' or '..' segments");
+    await expect(writeSignedArchive(out, { ...base, entries: [{ path: 'a.txt', data: 'x' }, { path: 'a.txt', data: 'y' }] })).rejects.toThrow("archive entry 'a.txt' is listed twice");
+    await expect(writeSignedArchive(out, { ...base, entries: [{ path: 'manifest.json', data: '{}' }] })).rejects.toThrow("archive entry 'manifest.json' is reserved");
+    await expect(writeSignedArchive(out, { ...base, entries: [{ path: 'gone.bin', file: join(dir, 'does-not-exist.bin') }] })).rejects.toThrow(/ENOENT/);
+    async function* breaking() {
+      yield { path: 'first.txt', data: 'first' };
+      throw new Error('the store went away');
+    }
+    await expect(writeSignedArchive(out, { ...base, entries: breaking() })).rejects.toThrow('the store went away');
+    expect(readdirSync(target)).toEqual([]);
+  });
+});
+
 describe('signing identity', () => {
   it('two processes creating the key of one fresh data dir at once both end with the same key', { timeout: 120_000 }, async () => {
     const moduleUrl = new URL('./signing-identity.ts', import.meta.url).pathname;
