@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,16 @@ describe('hostile archives are refused, naming the entry, with nothing written',
     expect(error.path).toBe(name.includes('\u001b') ? 'a\\u001b[2Jb' : name);
     expect(error.message).toMatch(message);
     expect(error.notAnArchive).toBe(false);
+  });
+
+  it('percent-encoded dots are a literal name: extracted inside the target, never decoded', async () => {
+    const file = save(rawZip(signedEntries(identity, [...good(), text('%2E%2E/%2e%2e/x.txt', 'literal')])));
+    const reader = await openSignedArchive(file);
+    const target = join(dir, 'percent', 'out');
+    await reader.extract(target);
+    reader.close();
+    expect(readdirSync(join(target, '%2E%2E', '%2e%2e'))).toEqual(['x.txt']);
+    expect(readdirSync(join(dir, 'percent'))).toEqual(['out']);
   });
 
   it('a symbolic link entry', async () => {
