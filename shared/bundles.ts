@@ -18,13 +18,22 @@ export const ARCHIVE_EXTENSIONS: Record<ArchiveKind, string> = { bundle: '.mldes
 export const MANIFEST_PATH = 'manifest.json';
 export const SIGNATURE_PATH = 'manifest.sig';
 
-/** A path inside an archive: relative, `/`-separated, no `.`/`..` segments, no backslash or NUL. */
+/** True when `text` holds a C0 control character or DEL (a newline or terminal escape in a name). */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** A path inside an archive: relative, `/`-separated, no `.`/`..` segments, no backslash or control character. */
 export const ArchivePathSchema = z
   .string()
   .min(1)
   .max(1024)
   .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p), 'must be relative, not absolute')
-  .refine((p) => !p.includes('\\') && !p.includes('\0'), 'must not contain a backslash or NUL')
+  .refine((p) => !p.includes('\\') && !hasControlCharacter(p), 'must not contain a backslash or a control character')
   .refine((p) => p.split('/').every((part) => part !== '' && part !== '.' && part !== '..'), "must not contain empty, '.' or '..' segments");
 
 export const ManifestEntrySchema = z.object({

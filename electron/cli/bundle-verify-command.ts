@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerArchiveVerify } from './archive-verify-cli.js';
 
-/** `mldesk bundle verify FILE [--json]` (issue 14; owned by the sign work, empty until it lands). */
+/** `mldesk bundle verify FILE [--json]`: every hash and the signature of an experiment bundle. */
 export function registerBundleVerify(parent: Command): void {
-  void parent;
+  registerArchiveVerify(parent, 'bundle');
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerArchiveVerify } from './archive-verify-cli.js';
 
-/** `mldesk package verify FILE [--trust KEY] [--json]` (issue 14; owned by the sign work, empty until it lands). */
+/** `mldesk package verify FILE [--trust KEY] [--json]`: every hash and the signature of a handoff package, optionally its signer. */
 export function registerPackageVerify(parent: Command): void {
-  void parent;
+  registerArchiveVerify(parent, 'package');
 }

@@ -21,6 +21,7 @@ import { alertOperations } from './alerts.js';
 import { monitoringOperations } from './monitoring.js';
 import { bundleViewOperations } from './bundle-view.js';
 import { handoffOperations } from './handoff.js';
+import { keyOperations } from './keys.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -166,6 +167,7 @@ export const operations = {
   ...monitoringOperations,
   ...bundleViewOperations,
   ...handoffOperations,
+  ...keyOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

@@ -1,40 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { ArchivePathSchema, MANIFEST_PATH, ManifestSchema, SIGNATURE_PATH, type ArchiveKind, type ArchiveVerification, type Manifest, type ManifestEntry, type TrustedKey } from '../../../shared/bundles.js';
+import { MANIFEST_PATH, ManifestSchema, SIGNATURE_PATH, type ArchiveKind, type ArchiveVerification, type Manifest, type ManifestEntry, type TrustedKey } from '../../../shared/bundles.js';
+import { extractAllOrNothing } from './archive-extract.js';
 import { verifySignature } from './signing-identity.js';
+import { ArchiveError, checkLocalHeaders, damaged, DEFAULT_LIMITS, entryStream, listEntries, openZip, type ArchiveLimits } from './zip-entries.js';
 
-/** A refused archive: `path` names the entry at fault (null: the archive as a whole or its signature). */
-export class ArchiveError extends Error {
-  constructor(
-    readonly path: string | null,
-    message: string,
-    /** The file is not a signed MLDesk archive at all (not a zip, no manifest): CLIs exit 2 for it. */
-    readonly notAnArchive = false,
-  ) {
-    super(path ? `${path}: ${message}` : message);
-    this.name = 'ArchiveError';
-  }
-}
-
-export interface ArchiveLimits {
-  maxEntries: number;
-  /** Sum of every entry's uncompressed size. */
-  maxTotalBytes: number;
-  /** Uncompressed ÷ compressed size allowed for an entry over 1 MiB (zip bombs run to thousands). */
-  maxRatio: number;
-  maxManifestBytes: number;
-}
-
-export const DEFAULT_LIMITS: ArchiveLimits = { maxEntries: 200_000, maxTotalBytes: 64 * 1024 ** 3, maxRatio: 200, maxManifestBytes: 256 * 1024 ** 2 };
-
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-const S_IFREG = 0o100000;
+export { ArchiveError, DEFAULT_LIMITS, type ArchiveLimits } from './zip-entries.js';
 
 export interface ArchiveReader {
   readonly file: string;
@@ -42,61 +13,14 @@ export interface ArchiveReader {
   has(path: string): boolean;
   /** One entry's bytes, checked against the manifest's size and SHA-256 (ArchiveError naming it if not). */
   read(path: string): Promise<Buffer>;
-  /** One entry as a stream that errors (ArchiveError) at its end when its hash does not match. */
+  /** One entry as a stream that errors (ArchiveError naming it) when its data is damaged or its hash does not match. */
   stream(path: string): Promise<Readable>;
-  /** Writes the entries `select` keeps under `dir` (each checked, written to a temp name and renamed). */
+  /**
+   * Writes the entries `select` keeps under `dir`, all or nothing: each is checked while written to a
+   * temp name, and only when every one checked out are they renamed into place.
+   */
   extract(dir: string, select?: (entry: ManifestEntry) => boolean): Promise<void>;
   close(): void;
-}
-
-function openZip(file: string): Promise<ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: true }, (error, zip) => {
-      if (error || !zip) reject(new ArchiveError(null, `not a zip archive (${error?.message ?? 'unreadable'})`, true));
-      else resolve(zip);
-    });
-  });
-}
-
-function listEntries(zip: ZipFile, limits: ArchiveLimits): Promise<Map<string, Entry>> {
-  return new Promise((resolve, reject) => {
-    const entries = new Map<string, Entry>();
-    let total = 0;
-    const fail = (error: Error) => {
-      zip.removeAllListeners('entry');
-      reject(error instanceof ArchiveError ? error : new ArchiveError(null, `the zip's directory is damaged (${error.message})`, true));
-    };
-    zip.on('error', fail);
-    zip.on('end', () => resolve(entries));
-    zip.on('entry', (entry: Entry) => {
-      const name = entry.fileName;
-      const checked = ArchivePathSchema.safeParse(name.endsWith('/') ? name.slice(0, -1) : name);
-      if (!checked.success) return fail(new ArchiveError(name, `refused: the path ${checked.error.issues[0]?.message ?? 'is invalid'}`));
-      const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
-      if (mode === S_IFLNK) return fail(new ArchiveError(name, 'refused: symbolic links are not allowed in an archive'));
-      if (name.endsWith('/')) return fail(new ArchiveError(name, 'refused: an archive holds files only, no folder entries'));
-      if (mode !== 0 && mode !== S_IFREG) return fail(new ArchiveError(name, 'refused: only regular files are allowed'));
-      if (entries.has(name)) return fail(new ArchiveError(name, 'refused: the name appears twice in the zip'));
-      if (entries.size >= limits.maxEntries) return fail(new ArchiveError(null, `refused: more than ${limits.maxEntries} entries`));
-      total += entry.uncompressedSize;
-      if (total > limits.maxTotalBytes) return fail(new ArchiveError(name, `refused: the entries add up to more than ${limits.maxTotalBytes} bytes uncompressed`));
-      if (entry.uncompressedSize > 1024 ** 2 && entry.uncompressedSize > entry.compressedSize * limits.maxRatio) {
-        return fail(new ArchiveError(name, `refused: it expands ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}× (over the ${limits.maxRatio}× allowed: a zip bomb?)`));
-      }
-      entries.set(name, entry);
-      zip.readEntry();
-    });
-    zip.readEntry();
-  });
-}
-
-function entryStream(zip: ZipFile, entry: Entry): Promise<Readable> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (error, stream) => {
-      if (error || !stream) reject(new ArchiveError(entry.fileName, `cannot be read (${error?.message ?? 'no data'})`));
-      else resolve(stream);
-    });
-  });
 }
 
 async function readAll(stream: Readable, path: string, max: number): Promise<Buffer> {
@@ -110,7 +34,7 @@ async function readAll(stream: Readable, path: string, max: number): Promise<Buf
     }
   } catch (error) {
     stream.destroy();
-    throw error instanceof ArchiveError ? error : new ArchiveError(path, `is damaged or truncated (${(error as Error).message})`);
+    throw damaged(path, error);
   }
   return Buffer.concat(chunks);
 }
@@ -149,8 +73,9 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
     const signatureEntry = zipEntries.get(SIGNATURE_PATH);
     if (!manifestEntry) throw new ArchiveError(null, `not an MLDesk archive: it has no ${MANIFEST_PATH}`, true);
     if (!signatureEntry) throw new ArchiveError(SIGNATURE_PATH, 'is missing: the archive is not signed');
-    const manifestBytes = await readAll(await entryStream(zip, manifestEntry), MANIFEST_PATH, limits.maxManifestBytes);
-    const signature = (await readAll(await entryStream(zip, signatureEntry), SIGNATURE_PATH, 1024)).toString('utf8');
+    checkLocalHeaders(file, zipEntries);
+    const manifestBytes = await readAll(await entryStream(zip, MANIFEST_PATH, manifestEntry), MANIFEST_PATH, limits.maxManifestBytes);
+    const signature = (await readAll(await entryStream(zip, SIGNATURE_PATH, signatureEntry), SIGNATURE_PATH, 1024)).toString('utf8');
     let parsedJson: unknown;
     try {
       parsedJson = JSON.parse(manifestBytes.toString('utf8'));
@@ -182,7 +107,12 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
       const expected = byPath.get(path);
       const entry = zipEntries.get(path);
       if (!expected || !entry) throw new ArchiveError(path, 'is not in this archive');
-      return (await entryStream(zip, entry)).pipe(checking(expected));
+      const source = await entryStream(zip, path, entry);
+      const checked = checking(expected);
+      // pipe() does not forward errors: bad deflate data or a size yauzl rejects must reach the reader.
+      source.on('error', (error) => checked.destroy(damaged(path, error)));
+      checked.on('close', () => source.destroy());
+      return source.pipe(checked);
     };
     return {
       file,
@@ -190,23 +120,7 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
       has: (path) => byPath.has(path),
       stream,
       read: async (path) => readAll(await stream(path), path, Number.MAX_SAFE_INTEGER),
-      async extract(dir, select = () => true) {
-        const root = resolve(dir);
-        for (const entry of manifest.entries) {
-          if (!select(entry)) continue;
-          const target = resolve(root, ...entry.path.split('/'));
-          if (!target.startsWith(root + sep)) throw new ArchiveError(entry.path, 'points outside the folder it is extracted to');
-          await mkdir(dirname(target), { recursive: true });
-          const temp = join(dirname(target), `.extract-${process.pid}-${Math.random().toString(36).slice(2)}`);
-          try {
-            await pipeline(await stream(entry.path), createWriteStream(temp, { flags: 'wx' }));
-            await rename(temp, target);
-          } catch (error) {
-            await rm(temp, { force: true });
-            throw error instanceof ArchiveError ? error : new ArchiveError(entry.path, `could not be extracted (${(error as Error).message})`);
-          }
-        }
-      },
+      extract: (dir, select = () => true) => extractAllOrNothing(dir, manifest.entries.filter(select), stream),
       close: () => zip.close(),
     };
   } catch (error) {
@@ -217,12 +131,25 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
 
 /** Checks everything: structure, signature, every entry's size and hash; and whether the signer is trusted. */
 export async function verifySignedArchive(file: string, trustedKey: (fingerprint: string) => TrustedKey | null, options: { limits?: Partial<ArchiveLimits> } = {}): Promise<ArchiveVerification> {
+  return (await verifyArchive(file, trustedKey, options)).verification;
+}
+
+/**
+ * verifySignedArchive, also saying whether the file is not a signed MLDesk archive (of `kind`, when
+ * given) at all, as CLIs exit 2 for that and 1 for an archive that does not check out.
+ */
+export async function verifyArchive(
+  file: string,
+  trustedKey: (fingerprint: string) => TrustedKey | null,
+  options: { limits?: Partial<ArchiveLimits>; kind?: ArchiveKind } = {},
+): Promise<{ verification: ArchiveVerification; notAnArchive: boolean }> {
   let reader: ArchiveReader;
   try {
     reader = await openSignedArchive(file, options);
   } catch (error) {
     if (!(error instanceof ArchiveError)) throw error;
-    return { ok: false, kind: null, signer: null, trusted: false, trustedName: null, entries: 0, bytes: 0, problem: { path: error.path, message: error.message } };
+    const verification = { ok: false, kind: null, signer: null, trusted: false, trustedName: null, entries: 0, bytes: 0, problem: { path: error.path, message: error.message } };
+    return { verification, notAnArchive: error.notAnArchive };
   }
   try {
     const { manifest } = reader;
@@ -235,10 +162,10 @@ export async function verifySignedArchive(file: string, trustedKey: (fingerprint
         for await (const chunk of stream) bytes += (chunk as Buffer).length;
       } catch (error) {
         const problem = error instanceof ArchiveError ? { path: error.path, message: error.message } : { path: entry.path, message: `${entry.path}: ${(error as Error).message}` };
-        return { ok: false, ...base, entries: manifest.entries.length, bytes, problem };
+        return { verification: { ok: false, ...base, entries: manifest.entries.length, bytes, problem }, notAnArchive: false };
       }
     }
-    return { ok: true, ...base, entries: manifest.entries.length, bytes, problem: null };
+    return { verification: { ok: true, ...base, entries: manifest.entries.length, bytes, problem: null }, notAnArchive: false };
   } finally {
     reader.close();
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
@@ -31,7 +31,8 @@ export interface WriteArchiveOptions {
  * The zip is written beside `out` and renamed into place, so a failure leaves nothing half-written.
  */
 export async function writeSignedArchive(out: string, options: WriteArchiveOptions): Promise<{ manifest: Manifest; bytes: number }> {
-  const partial = `${out}.partial-${process.pid}`;
+  // Unique per call: two exports to one name in one process must not share a partial file.
+  const partial = `${out}.partial-${process.pid}-${randomUUID()}`;
   const zip = new ZipFile();
   const written = pipeline(zip.outputStream, createWriteStream(partial));
   const entries: ManifestEntry[] = [];

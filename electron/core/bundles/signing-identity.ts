@@ -1,5 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, writeSync, closeSync, renameSync, rmSync } from 'node:fs';
+import { createHash, createPrivateKey, randomUUID, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Signer } from '../../../shared/bundles.js';
@@ -14,7 +14,7 @@ export interface SigningIdentity {
   sign(data: Buffer): string;
 }
 
-const PRIVATE_KEY_FILE = 'signing-key.pem';
+export const PRIVATE_KEY_FILE = 'signing-key.pem';
 
 /** Raw 32-byte public key, base64, from a key object. */
 export function rawPublicKey(key: KeyObject): string {
@@ -34,11 +34,17 @@ export function publicKeyObject(publicKeyBase64: string): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
 }
 
-/** True when `signature` (base64) is `publicKey`'s Ed25519 signature of `data`. Never throws on bad input. */
+/**
+ * True when `signature` (base64, one optional trailing newline) is `publicKey`'s Ed25519 signature of
+ * `data`. Only the one canonical spelling counts: Node's base64 decoder skips stray characters and
+ * ignores a last digit's spare bits, which would let a changed signature file still verify.
+ */
 export function verifySignature(publicKeyBase64: string, data: Buffer, signature: string): boolean {
   try {
-    const sig = Buffer.from(signature.trim(), 'base64');
-    if (sig.length !== 64) return false;
+    const text = signature.endsWith('\n') ? signature.slice(0, -1) : signature;
+    if (!/^[A-Za-z0-9+/]{86}==$/.test(text)) return false;
+    const sig = Buffer.from(text, 'base64');
+    if (sig.length !== 64 || sig.toString('base64') !== text) return false;
     return verify(null, data, publicKeyObject(publicKeyBase64), sig);
   } catch {
     return false;
@@ -56,8 +62,9 @@ function defaultSignerName(): string {
 }
 
 /**
- * Loads the data dir's key pair, creating it on first use. Two processes creating it at once both
- * write a temporary file and rename it into place; the loser re-reads the winner's key.
+ * Loads the data dir's key pair, creating it on first use. Two processes creating it at once each
+ * write a temporary file and hard-link it to the key's name: link() fails when the name exists, so
+ * exactly one key wins and the loser reads the winner's (rename() would replace a key already in use).
  */
 export function loadSigningIdentity(dataDir: string, name = defaultSignerName()): SigningIdentity {
   const dir = join(dataDir, 'keys');
@@ -69,19 +76,22 @@ export function loadSigningIdentity(dataDir: string, name = defaultSignerName())
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
-    const temp = join(dir, `.${PRIVATE_KEY_FILE}.${process.pid}.tmp`);
+    const temp = join(dir, `.${PRIVATE_KEY_FILE}.${process.pid}.${randomUUID()}.tmp`);
     const fd = openSync(temp, 'wx', 0o600);
     try {
       writeSync(fd, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     try {
-      // link() would fail if another process won; rename() replaces, so check again just before.
-      readFileSync(file);
+      linkSync(temp, file);
+    } catch (linkError) {
+      const code = (linkError as NodeJS.ErrnoException).code;
+      // EEXIST: another process won. Without hard links (some network or FAT file systems) fall back to rename-if-absent.
+      if (code !== 'EEXIST' && !existsSync(file)) renameSync(temp, file);
+    } finally {
       rmSync(temp, { force: true });
-    } catch {
-      renameSync(temp, file);
     }
     pem = readFileSync(file, 'utf8');
   }

@@ -15,6 +15,7 @@ const DatasetsPage = lazy(() => import('../features/datasets/datasets-page').the
 const DatasetPage = lazy(() => import('../features/datasets/dataset-page').then((m) => ({ default: m.DatasetPage })));
 const ModelsPage = lazy(() => import('../features/models/models-page').then((m) => ({ default: m.ModelsPage })));
 const ModelPage = lazy(() => import('../features/models/model-page').then((m) => ({ default: m.ModelPage })));
+const SettingsPage = lazy(() => import('../features/keys/settings-page').then((m) => ({ default: m.SettingsPage })));
 const NewRunPage = lazy(() => import('../features/training/new-run-page').then((m) => ({ default: m.NewRunPage })));
 
 function ThemeSwitch() {
@@ -56,6 +57,9 @@ export function App() {
           <a data-writes href={routeHref({ view: 'new-run', dataset: null })} className={`btn btn-small btn-primary topbar-new-run${route.view === 'new-run' ? ' active' : ''}`}>
             New run
           </a>
+          <a href={routeHref({ view: 'settings' })} className={`btn btn-small btn-ghost topbar-settings${route.view === 'settings' ? ' active' : ''}`} title="Settings: signing key and trusted keys">
+            Settings
+          </a>
           <ThemeSwitch />
           <SessionBadge />
         </div>
@@ -70,6 +74,7 @@ export function App() {
         {route.view === 'dataset' && <DatasetPage key={route.ref.split('@')[0]} datasetRef={route.ref} />}
         {route.view === 'models' && <ModelsPage />}
         {route.view === 'model' && <ModelPage key={route.name} name={route.name} />}
+        {route.view === 'settings' && <SettingsPage />}
         {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
       <AlertToasts />
