@@ -182,7 +182,11 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
       const expected = byPath.get(path);
       const entry = zipEntries.get(path);
       if (!expected || !entry) throw new ArchiveError(path, 'is not in this archive');
-      return (await entryStream(zip, entry)).pipe(checking(expected));
+      const source = await entryStream(zip, entry);
+      const check = checking(expected);
+      // pipe() does not forward errors: a corrupt deflate stream would otherwise throw uncaught and the read never end.
+      source.on('error', (error) => check.destroy(error instanceof ArchiveError ? error : new ArchiveError(path, `is damaged (${error.message})`)));
+      return source.pipe(check);
     };
     return {
       file,

@@ -6,6 +6,7 @@ import { ALERTS_MIGRATION } from './migrations-alerts.js';
 import { BUNDLES_MIGRATION } from './migrations-bundles.js';
 import { MONITORING_MIGRATION } from './migrations-monitoring.js';
 import { QUALITY_TESTS_MIGRATION } from './migrations-quality-tests.js';
+import { REVIEWS_MIGRATION } from './migrations-reviews.js';
 
 export interface Migration {
   version: number;
@@ -513,6 +514,7 @@ export const MIGRATIONS: readonly Migration[] = [
   QUALITY_TESTS_MIGRATION,
   ALERTS_MIGRATION,
   BUNDLES_MIGRATION,
+  REVIEWS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
