@@ -36,6 +36,10 @@ export function ReviewPanel({ review }: { review: BundleReview }) {
   const [busy, setBusy] = useState(false);
   const [name, setName] = useState(review.draft.reviewerName);
   useEffect(() => setSaved(null), [draft]);
+  useEffect(() => {
+    document.body.classList.toggle('with-review-panel', open);
+    return () => document.body.classList.remove('with-review-panel');
+  }, [open]);
 
   async function change(action: () => Promise<{ draft: ReviewDraft }>): Promise<boolean> {
     setBusy(true);
