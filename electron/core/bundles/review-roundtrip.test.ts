@@ -120,7 +120,7 @@ describe('review round trip', () => {
     const onVersion = await call<{ comments: StoredReviewComment[]; decisions: StoredVersionDecision[] }>('reviews.comments', { name: fixture.model, version: '1' });
     expect(onVersion.comments.map((c) => c.text)).toEqual(['Ship it.']);
     expect(onVersion.decisions).toMatchObject([{ decision: 'approve', counted: false, reviewer: { trusted: false } }]);
-    expect(championRefusal()).toMatch(/cannot become champion: it needs an approval first and has no review/);
+    expect(championRefusal()).toMatch(/cannot become champion: it needs an approval first and has no review; an approval in a review file by 'Bob the reviewer' \(key SHA256:.*\) does not count: its key is not trusted here/);
 
     new TrustedKeys(store.db).add('Bob (QA)', reviewer.signer.publicKey);
     const again = await importFile(file);
@@ -136,6 +136,36 @@ describe('review round trip', () => {
     ]);
     const trustedNow = await call<{ comments: StoredReviewComment[] }>('reviews.comments', { runId: fixture.runA });
     expect(trustedNow.comments[0]!.reviewer).toMatchObject({ trusted: true, trustedName: 'Bob (QA)' });
+  });
+
+  it("a trusted reviewer's request for changes on a version is recorded as a rejection", async () => {
+    const reviewer = loadSigningIdentity(reviewerHome);
+    new TrustedKeys(store.db).add('qa', reviewer.signer.publicKey);
+    const file = join(temp('review'), 'no.mldesk-review');
+    await writeReviewFile(file, reviewDoc({ decision: 'request_changes', versionDecisions: [{ name: fixture.model, version: '1', runId: fixture.runA, decision: 'request_changes' }] }), reviewer);
+    expect((await importFile(file)).versionDecisions[0]).toMatchObject({ decision: 'request_changes', counted: true });
+    expect(championRefusal()).toMatch(/its latest review \(by key:SHA256:.*\) rejected it/);
+  });
+
+  it('a damaged draft is refused naming its file, never silently replaced', async () => {
+    const opened = await openFixtureBundle(bundleFile, reviewerHome);
+    dirs.push(opened.dataDir);
+    const services = createServices({ dataDir: opened.dataDir, bundle: opened.context });
+    try {
+      const panel = createAppHandlers(services);
+      await call('reviews.draft.addComment', { target: { kind: 'run', runId: fixture.runA }, text: 'first' }, panel);
+      const file = join(reviewerHome, 'reviews', 'drafts', `${bundleSha}.json`);
+      writeFileSync(file, '{"reviewerName": 5');
+      const refused = await dispatch(panel, 'reviews.draft.addComment', { target: { kind: 'run', runId: fixture.runA }, text: 'second' });
+      expect(refused).toMatchObject({ ok: false, error: { message: expect.stringContaining(`The review draft ${file} is not valid JSON`) } });
+      expect(readFileSync(file, 'utf8')).toBe('{"reviewerName": 5');
+      // Not over a bundle: no draft, and no panel writes; over a bundle: no import into the read-only store.
+      expect(await call('reviews.draft', {})).toEqual({ review: null });
+      expect(await dispatch(handlers, 'reviews.draft.save', {})).toMatchObject({ ok: false, error: { code: 'RESOURCE_DOES_NOT_EXIST' } });
+      expect(await dispatch(panel, 'reviews.import', { fileBase64: 'AAAA' })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+    } finally {
+      await services.close();
+    }
   });
 
   it("an approval signed with the author's own key never counts, even when that key is trusted", async () => {

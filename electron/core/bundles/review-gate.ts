@@ -1,0 +1,18 @@
+import type { SqliteDatabase } from '../store/database.js';
+
+/**
+ * For the champion gate's refusal: approvals of this version in imported review files that do not
+ * count (the key was not trusted at import), so the message says why and what to do.
+ */
+export function uncountedReviewApprovals(db: SqliteDatabase, version: { name: string; version: number }): string | null {
+  const rows = db
+    .prepare(
+      `SELECT DISTINCT f.reviewer_display AS name, f.reviewer_fingerprint AS fingerprint FROM review_version_decisions d
+       JOIN review_files f ON f.import_pk = d.import_pk
+       WHERE d.model_name = ? AND d.model_version = ? AND d.decision = 'approve' AND d.review_pk IS NULL`,
+    )
+    .all(version.name, version.version) as Array<{ name: string; fingerprint: string }>;
+  if (rows.length === 0) return null;
+  const who = rows.map((r) => `'${r.name}' (key ${r.fingerprint})`).join(', ');
+  return `an approval in a review file by ${who} does not count: its key is not trusted here (trust it with \`mldesk keys trust\`, then import the review again)`;
+}
