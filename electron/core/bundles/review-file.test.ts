@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ReviewDocumentInput } from '../../../shared/reviews.js';
 import { writeSignedArchive } from './archive-writer.js';
 import { canonicalJson } from './canonical-json.js';
 import { readReviewFile, writeReviewFile } from './review-file.js';
@@ -18,7 +19,7 @@ afterEach(() => {
 });
 
 const RUN = '0123456789abcdef0123456789abcdef';
-const document = {
+const document: ReviewDocumentInput = {
   format: 'mldesk-review',
   formatVersion: 1,
   bundle: { manifestSha256: 'b'.repeat(64), signerFingerprint: `SHA256:${'B'.repeat(43)}`, experiments: ['e'] },
