@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BundleMetaSchema } from '../../shared/bundles.js';
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { ArchiveError } from '../core/bundles/archive-reader.js';
 import { runReviewComments, versionReviewComments } from '../core/bundles/review-comments.js';
@@ -35,13 +34,14 @@ export function createReviewHandlers(services: Pick<Services, 'store' | 'bundle'
     'reviews.draft': () => {
       if (!bundle) return { review: null };
       const key = loadSigningIdentity(bundle.homeDataDir).signer;
+      const drafts = draftsOf();
       return {
         review: {
           bundleManifestSha256: bundle.manifestSha256,
           bundleSigner: bundle.manifest.signer,
-          meta: BundleMetaSchema.parse(bundle.manifest.meta),
+          meta: drafts.meta,
           reviewerKey: { fingerprint: key.fingerprint, name: key.name },
-          draft: draftsOf().get(),
+          draft: drafts.get(),
         },
       };
     },

@@ -1,6 +1,7 @@
 import type { Reviewer, StoredReviewComment, StoredVersionDecision } from '../../../shared/app-api/reviews.js';
 import type { ReviewDecision, ReviewTarget } from '../../../shared/reviews.js';
 import type { SqliteDatabase } from '../store/database.js';
+import { hasReviewTables } from './review-gate.js';
 
 interface CommentRow {
   comment_pk: number;
@@ -53,6 +54,7 @@ const toComment = (row: CommentRow): StoredReviewComment => ({
 
 /** Imported comments on a run, its metrics and artifacts (not on versions registered from it), oldest first. */
 export function runReviewComments(db: SqliteDatabase, runId: string): StoredReviewComment[] {
+  if (!hasReviewTables(db)) return [];
   const rows = db
     .prepare(`SELECT ${COMMENT_COLUMNS} FROM review_comments c ${REVIEWER_JOIN} WHERE c.run_uuid = ? AND c.target_kind <> 'version' ORDER BY c.created_time, c.comment_pk`)
     .all(runId) as CommentRow[];
@@ -61,6 +63,7 @@ export function runReviewComments(db: SqliteDatabase, runId: string): StoredRevi
 
 /** Imported comments and decisions on a model version of this store. */
 export function versionReviewComments(db: SqliteDatabase, name: string, version: string): { comments: StoredReviewComment[]; decisions: StoredVersionDecision[] } {
+  if (!hasReviewTables(db)) return { comments: [], decisions: [] };
   const comments = (
     db
       .prepare(`SELECT ${COMMENT_COLUMNS} FROM review_comments c ${REVIEWER_JOIN} WHERE c.model_name = ? AND c.model_version = ? ORDER BY c.created_time, c.comment_pk`)

@@ -79,8 +79,13 @@ export class ReviewDrafts {
     private readonly context: OpenBundleContext,
     db: SqliteDatabase,
   ) {
-    const meta = BundleMetaSchema.parse(context.manifest.meta);
-    this.bundle = { db, manifest: context.manifest, manifestSha256: context.manifestSha256, meta };
+    const meta = BundleMetaSchema.safeParse(context.manifest.meta);
+    if (!meta.success) throw invalidParameter(`This bundle cannot be reviewed: its manifest's meta is not a bundle summary (${describeIssues(meta.error)}).`);
+    this.bundle = { db, manifest: context.manifest, manifestSha256: context.manifestSha256, meta: meta.data };
+  }
+
+  get meta(): ReviewableBundle['meta'] {
+    return this.bundle.meta;
   }
 
   get signerName(): string {

@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReviewDocumentInput } from '../../../shared/reviews.js';
 import { writeSignedArchive } from './archive-writer.js';
 import { canonicalJson } from './canonical-json.js';
+import { runReviewComments, versionReviewComments } from './review-comments.js';
 import { readReviewFile, writeReviewFile } from './review-file.js';
+import { uncountedReviewApprovals } from './review-gate.js';
 import { loadSigningIdentity } from './signing-identity.js';
 
 const dirs: string[] = [];
@@ -57,5 +60,18 @@ describe('review files', () => {
     await expect(readReviewFile(notJson)).rejects.toThrow('review.json is not valid JSON');
     const pkg = await write('x.mldesk-package', 'package', [{ path: 'review.json', data: canonicalJson(document) }]);
     await expect(readReviewFile(pkg)).rejects.toThrow('this is a package, not a review');
+  });
+});
+
+describe('a store without the review tables', () => {
+  it('(a bundle from an older MLDesk, opened read-only) reads as having no reviews instead of failing', () => {
+    const db = new Database(':memory:');
+    try {
+      expect(runReviewComments(db, RUN)).toEqual([]);
+      expect(versionReviewComments(db, 'iris', '1')).toEqual({ comments: [], decisions: [] });
+      expect(uncountedReviewApprovals(db, { name: 'iris', version: 1 })).toBeNull();
+    } finally {
+      db.close();
+    }
   });
 });
