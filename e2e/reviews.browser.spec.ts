@@ -82,6 +82,11 @@ test("the author drops a review file on the app: its comments show on the run an
   await expect(comments.first().getByTestId('trust-badge')).toHaveText('not trusted');
   await expect(comments.nth(1)).toContainText('Metric loss at step 2');
   await page.getByRole('button', { name: 'Close' }).click();
+  // The same file again, picked from the top bar: recognised, nothing added twice.
+  await page.getByTestId('review-file-picker').setInputFiles(file);
+  await expect(page.getByTestId('review-import-result')).toContainText('Already imported: 0 new comment(s) of 3');
+  await page.getByRole('button', { name: 'Close' }).click();
+  await expect(comments).toHaveCount(2);
   await setTheme(page, 'light');
   await shot(page, 'review-comments-run-light');
   await setTheme(page, 'dark');
@@ -129,10 +134,14 @@ test('over an opened bundle the reviewer comments in the panel, and "Save review
     await panel.getByRole('button', { name: 'Add comment' }).click();
     await expect(panel.getByTestId('review-draft-comment')).toHaveCount(2);
 
-    await panel.getByLabel('Request changes').check();
+    // A controlled radio: it turns checked once the server saved the draft, not on the click itself.
+    await panel.getByLabel('Request changes').click();
+    await expect(panel.getByLabel('Request changes')).toBeChecked();
     await panel.getByLabel(`Decision on ${fixture.model} version 1`).selectOption('approve');
     await panel.getByLabel('Your name').fill('Carol QA');
+    const nameSaved = page.waitForResponse((response) => response.url().endsWith('/app-api/reviews.draft.update'));
     await panel.getByLabel('Your name').blur();
+    await nameSaved;
     await expect(panel.getByTestId('review-save-status')).toHaveText('Changes requested · 2 comments');
     await setTheme(page, 'light');
     await shot(page, 'review-panel-light');

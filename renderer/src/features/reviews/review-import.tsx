@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { ReviewImportReport } from '../../../../shared/app-api/reviews';
 import { api } from '../../api/app-client';
 import { REVIEWS_CHANGED } from './review-labels';
@@ -24,6 +25,10 @@ export function ReviewDropZone() {
   const [dragging, setDragging] = useState(false);
   const [result, setResult] = useState<{ fileName: string; report: ReviewImportReport | null; error: string | null } | null>(null);
   const depth = useRef(0);
+  const picker = useRef<HTMLInputElement>(null);
+  // The picker sits in the top bar's right-hand group (found once the shell has rendered it).
+  const [slot, setSlot] = useState<Element | null>(null);
+  useEffect(() => setSlot(document.querySelector('.topbar-right')), []);
 
   useEffect(() => {
     const enter = (event: DragEvent) => {
@@ -70,6 +75,27 @@ export function ReviewDropZone() {
 
   return (
     <>
+      {slot &&
+        createPortal(
+          <>
+            <button type="button" className="btn btn-small" onClick={() => picker.current?.click()} title={`Import a ${REVIEW_EXTENSION} file from a reviewer (or drop it anywhere on the app)`}>
+              Import review
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              accept={REVIEW_EXTENSION}
+              hidden
+              data-testid="review-file-picker"
+              onChange={(event) => {
+                const file = event.target.files?.[0];
+                event.target.value = '';
+                if (file) void importFile(file);
+              }}
+            />
+          </>,
+          slot,
+        )}
       {dragging && (
         <div className="review-drop-overlay" data-testid="review-drop-overlay">
           Drop a {REVIEW_EXTENSION} file to import the review
