@@ -24,6 +24,7 @@ import { createBundleViewHandlers } from './bundle-view-handlers.js';
 import { createHandoffHandlers } from './handoff-handlers.js';
 import { readOnlyHandlers } from '../core/bundles/read-only.js';
 import { createKeyHandlers } from './keys-handlers.js';
+import { createReviewHandlers } from './review-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -52,6 +53,7 @@ function allAppHandlers(services: Services): AppHandlers {
     ...createBundleViewHandlers(services),
     ...createHandoffHandlers(services),
     ...createKeyHandlers(services),
+    ...createReviewHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

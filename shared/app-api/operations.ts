@@ -22,6 +22,7 @@ import { monitoringOperations } from './monitoring.js';
 import { bundleViewOperations } from './bundle-view.js';
 import { handoffOperations } from './handoff.js';
 import { keyOperations } from './keys.js';
+import { reviewOperations } from './reviews.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -168,6 +169,7 @@ export const operations = {
   ...bundleViewOperations,
   ...handoffOperations,
   ...keyOperations,
+  ...reviewOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

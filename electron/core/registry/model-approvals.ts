@@ -1,3 +1,4 @@
+import { uncountedReviewApprovals } from '../bundles/review-gate.js';
 import { invalidParameter } from '../errors.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { readRegistrySettings, versionAuthors } from './registry-settings.js';
@@ -121,7 +122,10 @@ export class ModelApprovals {
    */
   championRefusal(row: VersionRow): string | null {
     const latest = this.latestReview(row);
-    if (!latest) return 'it needs an approval first and has no review';
+    if (!latest) {
+      const uncounted = uncountedReviewApprovals(this.db, row);
+      return `it needs an approval first and has no review${uncounted ? `; ${uncounted}` : ''}`;
+    }
     if (latest.decision !== 'approved') return `it needs an approval first: its latest review (by ${reviewerName(latest)}) rejected it`;
     if (!readRegistrySettings(this.db).four_eyes) return null;
     const authors = versionAuthors(this.db, row);

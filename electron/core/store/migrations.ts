@@ -7,6 +7,7 @@ import { BUNDLES_MIGRATION } from './migrations-bundles.js';
 import { PREDICTION_SUMMARY_MIGRATION } from './migrations-prediction-summary.js';
 import { MONITORING_MIGRATION } from './migrations-monitoring.js';
 import { QUALITY_TESTS_MIGRATION } from './migrations-quality-tests.js';
+import { REVIEWS_MIGRATION } from './migrations-reviews.js';
 
 export interface Migration {
   version: number;
@@ -515,6 +516,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ALERTS_MIGRATION,
   BUNDLES_MIGRATION,
   PREDICTION_SUMMARY_MIGRATION,
+  REVIEWS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

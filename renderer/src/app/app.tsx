@@ -3,6 +3,7 @@ import { Spinner } from '../components/feedback';
 import { ExperimentsPage } from '../features/experiments/experiments-page';
 import { TrainingJobsIndicator } from '../features/training/training-jobs-indicator';
 import { AlertToasts } from '../features/models/alert-toasts';
+import { ReviewShell } from '../features/reviews/review-shell';
 import { routeHref, useRoute } from './router';
 import { SessionBadge } from './session-badge';
 import { BundleBanner, useReadOnly } from './bundle-mode';
@@ -78,6 +79,8 @@ export function App() {
         {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
       <AlertToasts />
+      {/* Issue 14: over a bundle the review panel, else a review file dropped here is imported. The lead may move it into the bundle banner's slot. */}
+      <ReviewShell />
     </div>
   );
 }

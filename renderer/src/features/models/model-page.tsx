@@ -18,6 +18,7 @@ import { useSessionIdentity } from './use-session-identity';
 import { VersionEvaluation } from '../evaluation/version-evaluation';
 import { QualityTestsPanel } from '../monitoring/quality-tests-panel';
 import { VersionDetails, type VersionAction } from './version-details';
+import { ReviewComments } from '../reviews/review-comments';
 import { VersionMetricsChart } from './version-metrics-chart';
 import { VersionsTable } from './versions-table';
 import { AlertRulesCard } from './alert-rules-card';
@@ -186,6 +187,7 @@ export function ModelPage({ name }: { name: string }) {
               <RefusalsPanel model={model.name} />
               <AlertRulesCard model={model.name} />
               {selected && <VersionDetails name={model.name} version={selected} fourEyes={settings?.fourEyes ?? false} identity={identity} onAction={onAction} />}
+              {selected && <ReviewComments name={model.name} version={selected.version} />}
             </div>
             <div className="model-wide">
               <VersionEvaluation key={model.name} versions={versions} selected={selected?.version ?? null} champion={champion} />

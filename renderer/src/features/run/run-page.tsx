@@ -5,6 +5,7 @@ import { useLiveRuns, useThrottled } from '../../components/charts/live-refresh'
 import { ErrorBanner, NotFoundPage, Spinner } from '../../components/feedback';
 import { RunEvaluation } from '../evaluation/run-evaluation';
 import { RegisterModelDialog } from '../models/register-model-dialog';
+import { ReviewComments } from '../reviews/review-comments';
 import { ArtifactsBrowser } from './artifacts-browser';
 import { LineageTab, VerdictFor } from './lineage-tab';
 import { ReproduceDialog } from './reproduce-dialog';
@@ -121,6 +122,7 @@ function RunPageContent({ runId }: { runId: string }) {
         }
       />
       <RunForwardSummary forward={lineage.answer?.forward} />
+      <ReviewComments runId={run.runId} />
       {state.error && <ErrorBanner message={`Could not refresh the run: ${state.error}`} onRetry={state.refresh} />}
       {showProgress && <TrainingProgress job={job} receivedAt={training.receivedAt} reproduction={lineage.reproductionOf !== null} />}
       <div className="tabs" role="tablist" aria-label="Run sections">
