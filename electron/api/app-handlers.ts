@@ -21,6 +21,7 @@ import { createQualityTestHandlers } from './quality-test-handlers.js';
 import { createAlertHandlers } from './alert-handlers.js';
 import { createMonitoringReadHandlers } from './monitoring-read-handlers.js';
 import { createBundleViewHandlers } from './bundle-view-handlers.js';
+import { createBundleHandlers } from './bundle-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -41,6 +42,7 @@ export function createAppHandlers(services: Services): AppHandlers {
     ...createAlertHandlers(services),
     ...createMonitoringReadHandlers(services),
     ...createBundleViewHandlers(services),
+    ...createBundleHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

@@ -73,6 +73,7 @@ const bridge = {
     'alerts.rules.delete': call('alerts.rules.delete'),
     'alerts.deliveries': call('alerts.deliveries'),
     'bundle.info': call('bundle.info'),
+    'bundles.export': call('bundles.export'),
     'monitoring.overview': call('monitoring.overview'),
     'monitoring.heatmap': call('monitoring.heatmap'),
     'monitoring.cell': call('monitoring.cell'),

@@ -20,6 +20,7 @@ import { qualityTestOperations } from './quality-tests.js';
 import { alertOperations } from './alerts.js';
 import { monitoringOperations } from './monitoring.js';
 import { bundleViewOperations } from './bundle-view.js';
+import { bundleOperations } from './bundles.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -164,6 +165,7 @@ export const operations = {
   ...alertOperations,
   ...monitoringOperations,
   ...bundleViewOperations,
+  ...bundleOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;
