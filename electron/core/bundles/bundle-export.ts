@@ -110,14 +110,19 @@ async function walk(dir: string, prefix: string, out: { rel: string; file: strin
   }
 }
 
-/** Deflate helps text and tables, not already-compressed or random bytes: a 64 KB sample decides. */
+/**
+ * Deflate helps text and tables, not already-compressed or random bytes: a 64 KB sample decides.
+ * A file that would shrink more than 100× (zeros, a constant tensor) is stored as it is too: readers
+ * refuse entries over 1 MiB that expand more than 200× as likely zip bombs (archive-reader.ts).
+ */
 async function worthCompressing(file: string, size: number): Promise<boolean> {
   if (size < 4096) return true;
   const handle = await open(file, 'r');
   try {
     const sample = Buffer.alloc(Math.min(size, 65536));
     await handle.read(sample, 0, sample.length, 0);
-    return deflateRawSync(sample, { level: 1 }).length < sample.length * 0.9;
+    const deflated = deflateRawSync(sample, { level: 1 }).length;
+    return deflated < sample.length * 0.9 && (size <= 1024 ** 2 || deflated * 100 > sample.length);
   } finally {
     await handle.close();
   }
