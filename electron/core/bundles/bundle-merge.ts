@@ -24,6 +24,19 @@ export interface MergeReport {
 }
 
 const runUri = (experimentId: number, uuid: string) => `${PROXY_SCHEME}/${experimentId}/${uuid}/artifacts`;
+const RUN_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * A bundle's signature says who wrote it, not that they mean well: its store must not point this
+ * store at local files. A run id becomes a folder name, so it must be one; an artifact URI or a
+ * model version's source must be the bundle's own (`mlflow-artifacts:`), a `runs:`/`models:` URI,
+ * or a remote store, never a local path.
+ */
+function refuseLocal(value: string, what: string): void {
+  if (/^file:/i.test(value) || value.startsWith('/') || value.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(value) || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value)) {
+    throw invalidParameter(`The bundle's ${what} is '${value}': a local path, refused (a bundle may only name its own files or remote stores).`);
+  }
+}
 
 export function mergeBundleStore(db: SqliteDatabase): MergeReport {
   const report: MergeReport = { experiments: [], runs: [], datasetVersions: [], modelVersions: [], conflicts: [], artifactMoves: [] };
@@ -61,6 +74,7 @@ export function mergeBundleStore(db: SqliteDatabase): MergeReport {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const uriOf = new Map<string, { old: string; now: string }>();
   for (const r of all<BundleRun>('SELECT * FROM b.runs ORDER BY run_pk')) {
+    if (!RUN_ID.test(r.run_uuid)) throw invalidParameter(`The bundle's store names a run '${r.run_uuid.slice(0, 80)}': not a run id (32 hex digits), refused.`);
     const experimentId = one<{ new: number }>('SELECT new FROM temp.imp_exp WHERE old = ?', r.experiment_id)!.new;
     const here = one<{ experiment_id: number; artifact_uri: string }>('SELECT experiment_id, artifact_uri FROM main.runs WHERE run_uuid = ?', r.run_uuid);
     if (here) {
@@ -70,6 +84,10 @@ export function mergeBundleStore(db: SqliteDatabase): MergeReport {
       continue;
     }
     const bundled = r.artifact_uri === runUri(r.experiment_id, r.run_uuid);
+    if (!bundled) {
+      refuseLocal(r.artifact_uri, `artifact URI of run ${r.run_uuid}`);
+      if (r.artifact_uri.startsWith(PROXY_SCHEME)) throw invalidParameter(`The bundle's artifact URI of run ${r.run_uuid} is '${r.artifact_uri}': not the run's own folder, refused.`);
+    }
     const uri = bundled ? runUri(experimentId, r.run_uuid) : r.artifact_uri;
     const info = insertRun.run(r.run_uuid, experimentId, r.name, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, uri, r.deleted_time);
     db.prepare('INSERT INTO temp.imp_run VALUES (?, ?)').run(r.run_pk, Number(info.lastInsertRowid));
@@ -173,6 +191,10 @@ function mergeRegistry(db: SqliteDatabase, report: MergeReport, uriOf: Map<strin
     const modelId = models.get(v.model_id)!;
     const uris = v.run_id ? uriOf.get(v.run_id) : undefined;
     const source = uris && (v.source === uris.old || v.source.startsWith(`${uris.old}/`)) ? uris.now + v.source.slice(uris.old.length) : v.source;
+    if (source === v.source) {
+      refuseLocal(v.source, `source of model version ${v.model_name}/${v.version}`);
+      if (v.source.startsWith(PROXY_SCHEME) || v.source.includes('..')) throw invalidParameter(`The bundle's source of model version ${v.model_name}/${v.version} is '${v.source}': not under its run's artifacts, refused.`);
+    }
     const same = db.prepare('SELECT version_pk, version FROM main.model_versions WHERE model_id = ? AND run_id IS ? AND source = ?').get(modelId, v.run_id, source) as { version_pk: number; version: number } | undefined;
     const oldRef = `${v.model_name}/${v.version}`;
     if (same) {
