@@ -190,10 +190,11 @@ function mergeRegistry(db: SqliteDatabase, report: MergeReport, uriOf: Map<strin
   for (const v of versions) {
     const modelId = models.get(v.model_id)!;
     const uris = v.run_id ? uriOf.get(v.run_id) : undefined;
-    const source = uris && (v.source === uris.old || v.source.startsWith(`${uris.old}/`)) ? uris.now + v.source.slice(uris.old.length) : v.source;
-    if (source === v.source) {
-      refuseLocal(v.source, `source of model version ${v.model_name}/${v.version}`);
-      if (v.source.startsWith(PROXY_SCHEME) || v.source.includes('..')) throw invalidParameter(`The bundle's source of model version ${v.model_name}/${v.version} is '${v.source}': not under its run's artifacts, refused.`);
+    const underRun = uris !== undefined && (v.source === uris.old || v.source.startsWith(`${uris.old}/`));
+    const source = underRun ? uris.now + v.source.slice(uris.old.length) : v.source;
+    if (!underRun) refuseLocal(v.source, `source of model version ${v.model_name}/${v.version}`);
+    if ((!underRun && v.source.startsWith(PROXY_SCHEME)) || v.source.split('/').includes('..')) {
+      throw invalidParameter(`The bundle's source of model version ${v.model_name}/${v.version} is '${v.source}': not under its run's artifacts, refused.`);
     }
     const same = db.prepare('SELECT version_pk, version FROM main.model_versions WHERE model_id = ? AND run_id IS ? AND source = ?').get(modelId, v.run_id, source) as { version_pk: number; version: number } | undefined;
     const oldRef = `${v.model_name}/${v.version}`;
