@@ -4,6 +4,7 @@
  * REST API from `mldesk serve`.
  */
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -139,8 +140,8 @@ describe('mldesk bundle export / import', () => {
     const bundle = join(work, 'collide.mldesk');
     expect((await cli(['export', '--experiment', seeded.experiment, '-o', bundle, '--data-dir', author])).code).toBe(0);
     const target = await makeTempDir('bundle-busy');
-    // The same ids taken by someone else's work: experiment 1, churn/1 and churn/2, churn@champion.
-    await seedAuthor(target, { experiment: 'other-study', runs: 2, steps: 20 });
+    // The same ids taken by someone else's work: experiment 1, churn/1 and churn/2, churn@champion, dataset churn@1 (other rows).
+    await seedAuthor(target, { experiment: 'other-study', runs: 2, steps: 20, datasetRows: 40 });
     const imported = await cli(['import', bundle, '--json', '--data-dir', target]);
     expect(imported.code, imported.stderr).toBe(0);
     const result = JSON.parse(imported.stdout) as { experiments: { name: string; id: string; created: boolean }[]; modelVersions: { version: string; importedAs: string }[]; conflicts: string[] };
@@ -149,6 +150,7 @@ describe('mldesk bundle export / import', () => {
     expect(result.conflicts.join('\n')).toMatch(/Experiment 'churn-study': its id 1 is taken here, imported as experiment 2/);
     expect(result.conflicts.join('\n')).toMatch(/Model version churn\/1 is taken here .*imported as churn\/3/);
     expect(result.conflicts.join('\n')).toMatch(/Alias churn@champion stays on version 1 here/);
+    expect(result.conflicts.join('\n')).toMatch(/Dataset version churn@1 is churn@2 here \(version 1 here holds other content\)/);
 
     const db = new Database(join(target, 'mldesk.db'), { readonly: true });
     try {
@@ -162,6 +164,16 @@ describe('mldesk bundle export / import', () => {
       const edges = db.prepare("SELECT target_id FROM lineage_edges WHERE source_id = ? AND relation = 'registered_as'").pluck().all(seeded.runIds[0]) as string[];
       expect(edges).toEqual(['churn/3']);
       expect(db.prepare('SELECT count(*) FROM model_version_reviews r JOIN model_versions v USING (version_pk) WHERE v.version = 3').pluck().get()).toBe(1);
+      // The run's lineage names this store's dataset version: tags, id and the trained_on edge.
+      const tags = Object.fromEntries(
+        (db.prepare("SELECT t.key, t.value FROM tags t JOIN runs r USING (run_pk) WHERE r.run_uuid = ? AND t.key LIKE 'mldesk.lineage.data.%'").all(seeded.runIds[0]) as { key: string; value: string }[]).map((t) => [t.key, t.value]),
+      );
+      const churn2 = db.prepare("SELECT v.version_id FROM dataset_versions v JOIN named_datasets n USING (dataset_id) WHERE n.name = 'churn' AND v.version = 2").pluck().get();
+      expect(tags).toMatchObject({ 'mldesk.lineage.data.ref': 'churn@2', 'mldesk.lineage.data.version': '2', 'mldesk.lineage.data.dataset_version_id': String(churn2), 'mldesk.lineage.data.source': 'mldesk-dataset:churn@2' });
+      expect(db.prepare("SELECT source_id FROM lineage_edges WHERE target_id = ? AND relation = 'trained_on'").pluck().all(seeded.runIds[0])).toEqual(['churn@2']);
+      const lineageBytes = readFileSync(join(artifactDirOf(target, seeded.runIds[0]!), 'lineage.json'));
+      expect((JSON.parse(lineageBytes.toString()) as { data: unknown }).data).toMatchObject({ ref: 'churn@2', version: 2, datasetVersionId: churn2 });
+      expect(db.prepare("SELECT a.sha256 FROM artifacts a JOIN runs r USING (run_pk) WHERE r.run_uuid = ? AND a.path = 'lineage.json'").pluck().get(seeded.runIds[0])).toBe(createHash('sha256').update(lineageBytes).digest('hex'));
     } finally {
       db.close();
     }

@@ -30,7 +30,7 @@ export const osUser = (): string => {
   }
 };
 
-export async function seedAuthor(dataDir: string, options: { experiment?: string; runs?: number; steps?: number; model?: string } = {}): Promise<SeededAuthor> {
+export async function seedAuthor(dataDir: string, options: { experiment?: string; runs?: number; steps?: number; model?: string; datasetRows?: number } = {}): Promise<SeededAuthor> {
   const services = createServices({ dataDir });
   const { store, registry, datasets } = services;
   const experimentName = options.experiment ?? 'churn-study';
@@ -38,7 +38,7 @@ export async function seedAuthor(dataDir: string, options: { experiment?: string
   const host = hostname();
   try {
     const csv = join(dataDir, 'churn-export.csv');
-    writeFileSync(csv, `age,plan,churned\n${Array.from({ length: 50 }, (_, i) => `${20 + i},${i % 3 === 0 ? 'basic' : 'pro'},${i % 2}`).join('\n')}\n`);
+    writeFileSync(csv, `age,plan,churned\n${Array.from({ length: options.datasetRows ?? 50 }, (_, i) => `${20 + i},${i % 3 === 0 ? 'basic' : 'pro'},${i % 2}`).join('\n')}\n`);
     const dataset = (await datasets.importFile(csv, { name: 'churn' })).version;
     const experimentId = store.experiments.create(experimentName, undefined, [{ key: 'team', value: 'risk' }]);
     const runIds: string[] = [];

@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { LINEAGE_ARTIFACT } from '../../../shared/lineage.js';
+import type { SqliteDatabase } from '../store/database.js';
 import { BUNDLE_ARTIFACTS_PREFIX, BUNDLE_DATASETS_PREFIX, BUNDLE_STORE_PATH, type Manifest } from '../../../shared/bundles.js';
 import { invalidParameter } from '../errors.js';
 import { migrate } from '../store/database.js';
@@ -99,6 +101,7 @@ export async function importBundle(store: TrackingStore, file: string): Promise<
           JSON.stringify(summary),
           importedTime,
         );
+        relinkLineageFiles(db, stage.dir, report);
         // Last, still inside the transaction: a failed rename rolls the database back too.
         try {
           for (const move of artifactMoves) {
@@ -139,5 +142,35 @@ function moveBlobs(from: string, to: string, moved: { from: string; to: string }
       renameSync(join(from, prefix, rest), target);
       moved.push({ from: join(from, prefix, rest), to: target });
     }
+  }
+}
+
+/**
+ * A run's lineage.json names the dataset version it trained on; when that version has another
+ * number here, the staged file is rewritten to name this store's (and its index row follows), so
+ * the run page does not show another dataset's content under the old number.
+ */
+function relinkLineageFiles(db: SqliteDatabase, stageDir: string, report: MergeReport): void {
+  const renamed = new Map(report.datasetVersions.filter((d) => d.ref !== d.importedAs).map((d) => [d.ref, d.importedAs]));
+  if (renamed.size === 0) return;
+  const versionId = db.prepare('SELECT v.version_id FROM main.dataset_versions v JOIN main.named_datasets n ON n.dataset_id = v.dataset_id WHERE n.name = ? AND v.version = ?').pluck();
+  const fixRow = db.prepare('UPDATE main.artifacts SET file_size = ?, sha256 = ? WHERE path = ? AND run_pk = (SELECT run_pk FROM main.runs WHERE run_uuid = ?)');
+  for (const move of report.artifactMoves) {
+    const file = join(stageDir, 'artifacts', ...move.from.split('/'), 'artifacts', LINEAGE_ARTIFACT);
+    if (!existsSync(file)) continue;
+    let record: { data?: { ref?: string | null; name?: string; version?: number | null; datasetVersionId?: number | null; source?: string | null } };
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as typeof record;
+    } catch {
+      continue;
+    }
+    const ref = record.data?.ref;
+    const now = ref ? renamed.get(ref) : undefined;
+    if (!record.data || !ref || !now) continue;
+    const [name, version] = [now.slice(0, now.lastIndexOf('@')), Number(now.slice(now.lastIndexOf('@') + 1))];
+    record.data = { ...record.data, ref: now, version, datasetVersionId: versionId.get(name, version) as number, ...(record.data.source === `mldesk-dataset:${ref}` ? { source: `mldesk-dataset:${now}` } : {}) };
+    const bytes = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+    writeFileSync(file, bytes);
+    fixRow.run(bytes.length, createHash('sha256').update(bytes).digest('hex'), LINEAGE_ARTIFACT, move.from.split('/')[1]);
   }
 }
