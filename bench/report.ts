@@ -9,6 +9,7 @@ import type { MlflowClientBenchResult } from './mlflow-client-bench.js';
 import type { LatencySummary } from './stats.js';
 import type { ServingBenchResult } from './serving-bench.js';
 import type { TrainingBenchResult } from './training-bench.js';
+import type { BundleBenchResult } from './bundle-bench.js';
 import type { DriftBenchResult } from './drift-bench.js';
 import type { TrackingLatencyResult } from './tracking-latency.js';
 import type { UiBenchResult } from './ui-bench.js';
@@ -39,6 +40,8 @@ export interface BenchResults {
   mlflowClient?: MlflowClientBenchResult;
   /** mldesk drift vs pandas + SciPy; absent when BENCH_SKIP_DRIFT is set. */
   drift?: DriftBenchResult;
+  /** Experiment bundle export/import vs zip -r; absent when BENCH_SKIP_BUNDLE is set. */
+  bundle?: BundleBenchResult;
   totalSeconds: number;
 }
 

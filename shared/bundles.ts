@@ -97,7 +97,8 @@ export interface TrustedKey {
  *   point at those runs. Artifact URIs are `mlflow-artifacts:/…`, relative to the artifact root.
  * - `artifacts/…`: the bundled runs' artifact files, laid out as under `<data-dir>/artifacts`, so
  *   `mlflow-artifacts:/<p>` is the entry `artifacts/<p>`.
- * - `datasets/…`: with `--with-data`, the dataset files, laid out as under the data dir.
+ * - `datasets/…`: with `--with-data`, the dataset files, laid out as under `<data-dir>/blobs`
+ *   (content-addressed: `datasets/sha256/<2 hex>/<62 hex>`).
  * - `report.html`: a self-contained report (inline data and SVG, no network).
  * The manifest's `meta` is a BundleMeta.
  */

@@ -16,6 +16,8 @@ function entityKey(event: AppEvent): string {
       return `${event.type}:${event.payload.runId}`;
     case 'models.changed':
       return `${event.type}:${event.payload.name}`;
+    case 'bundles.exportProgress':
+      return `${event.type}:${event.payload.exportId}`;
     case 'deployments.changed':
     case 'alerts.changed':
       return `${event.type}:${event.payload.id}`;

@@ -85,6 +85,7 @@ const bridge = {
     'reviews.draft.save': call('reviews.draft.save'),
     'reviews.import': call('reviews.import'),
     'reviews.comments': call('reviews.comments'),
+    'bundles.export': call('bundles.export'),
     'monitoring.overview': call('monitoring.overview'),
     'monitoring.heatmap': call('monitoring.heatmap'),
     'monitoring.cell': call('monitoring.cell'),

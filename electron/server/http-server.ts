@@ -14,6 +14,7 @@ import { createAppHandlers } from '../api/app-handlers.js';
 import { registerAppApiRoutes } from './app-api-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { registerPackageRoutes } from './package-routes.js';
+import { registerBundleRoutes } from './bundle-routes.js';
 import { registerPredictionImportRoutes } from './prediction-import-routes.js';
 import { registerAlertRoutes } from './alert-routes.js';
 import { registerArtifactRoutes } from './mlflow/artifact-routes.js';
@@ -122,6 +123,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAppApiRoutes(app, services.store, createAppHandlers(services));
   registerExportRoutes(app, services.store);
   registerPackageRoutes(app, services);
+  registerBundleRoutes(app, services.store);
   registerPredictionImportRoutes(app, services);
   registerAlertRoutes(app, services);
   // Prediction servers started from the app live in this process: they stop before the database closes.

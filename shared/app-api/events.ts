@@ -1,4 +1,5 @@
 import type { TrainingJob } from './training.js';
+import type { BundleExportEvent } from './bundles.js';
 
 /** Push events from main to the renderer (over IPC in Electron, server-sent events over HTTP). */
 export interface AppEvents {
@@ -13,7 +14,9 @@ export interface AppEvents {
   'deployments.changed': { id: string; model: string };
   /** An alert fired or resolved (in this process or another writing the same database). */
   'alerts.changed': { id: string; model: string; version: string | null; state: 'firing' | 'resolved'; message: string };
+  /** A bundle export started from the app: progress, then done (with its download link) or failed. */
+  'bundles.exportProgress': BundleExportEvent;
 }
 export type AppEventName = keyof AppEvents;
 export type AppEvent = { [K in AppEventName]: { type: K; payload: AppEvents[K] } }[AppEventName];
-export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress', 'models.changed', 'deployments.changed', 'alerts.changed'];
+export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress', 'models.changed', 'deployments.changed', 'alerts.changed', 'bundles.exportProgress'];

@@ -23,6 +23,7 @@ import { bundleViewOperations } from './bundle-view.js';
 import { handoffOperations } from './handoff.js';
 import { keyOperations } from './keys.js';
 import { reviewOperations } from './reviews.js';
+import { bundleOperations } from './bundles.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -170,6 +171,7 @@ export const operations = {
   ...handoffOperations,
   ...keyOperations,
   ...reviewOperations,
+  ...bundleOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

@@ -9,8 +9,8 @@ import { SCHEMA_VERSION } from '../store/migrations.js';
 import { canonicalJson } from './canonical-json.js';
 import type { SigningIdentity } from './signing-identity.js';
 
-/** One entry to write: a file on disk (streamed) or bytes in memory. */
-export type ArchiveSource = { path: string; file: string } | { path: string; data: Buffer | string };
+/** One entry to write: a file on disk (streamed) or bytes in memory; `compress` overrides the archive's setting for it. */
+export type ArchiveSource = ({ path: string; file: string } | { path: string; data: Buffer | string }) & { compress?: boolean };
 
 export interface WriteArchiveOptions {
   kind: ArchiveKind;
@@ -37,7 +37,6 @@ export async function writeSignedArchive(out: string, options: WriteArchiveOptio
   const written = pipeline(zip.outputStream, createWriteStream(partial));
   const entries: ManifestEntry[] = [];
   const seen = new Set<string>();
-  const compress = options.compress ?? true;
   let totalBytes = 0;
   try {
     for await (const source of options.entries) {
@@ -47,6 +46,7 @@ export async function writeSignedArchive(out: string, options: WriteArchiveOptio
       if (seen.has(source.path)) throw new Error(`archive entry '${source.path}' is listed twice`);
       seen.add(source.path);
       let entry: ManifestEntry;
+      const compress = source.compress ?? options.compress ?? true;
       if ('data' in source) {
         const data = typeof source.data === 'string' ? Buffer.from(source.data) : source.data;
         entry = { path: source.path, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { exportUrl } from '../../../../shared/app-api/exports';
 import { navigate } from '../../app/router';
 import { ColumnPicker } from './column-picker';
+import { ExportBundleButton } from './export-bundle-dialog';
 import { FilterBox } from './filter-box';
 import { Icon } from './icons';
 import { runIdsInRange, useRunsData } from './runs-data-store';
@@ -99,6 +100,13 @@ function Summary() {
   );
 }
 
+function BundleButton() {
+  const selection = useRunsUi((s) => s.selection);
+  const total = useRunsData((s) => s.total);
+  const experimentId = useRunsData((s) => s.query?.experimentId ?? null);
+  return <ExportBundleButton experimentId={experimentId} count={selectedCount(selection, total)} resolveRunIds={() => selectedRunIds(selection, total ?? 0)} />;
+}
+
 export function RunsToolbar() {
   return (
     <div className="rt-toolbar">
@@ -106,6 +114,7 @@ export function RunsToolbar() {
         <FilterBox />
         <ColumnPicker />
         <ExportButton />
+        <BundleButton />
         <CompareButton />
       </div>
       <Summary />
