@@ -1,5 +1,6 @@
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { parsePublicKey, signingKeyInfo } from '../core/bundles/key-service.js';
+import { homeTrustedKeyList } from '../core/bundles/bundle-open.js';
 import { TrustedKeys } from '../core/bundles/trusted-keys.js';
 import type { Services } from '../core/services.js';
 
@@ -13,7 +14,9 @@ export function createKeyHandlers({ store, bundle }: Pick<Services, 'store' | 'b
   const keyDir = bundle?.homeDataDir ?? store.dataDir;
   return {
     'keys.show': () => ({ key: signingKeyInfo(keyDir) }),
-    'keys.list': () => ({ keys: trusted.list() }),
+    // Over a bundle, the reviewer's own trusted keys (the bundle's table is the author's); changing
+    // them is refused there like every other write, and done from the reviewer's own app.
+    'keys.list': () => ({ keys: bundle ? homeTrustedKeyList(bundle.homeDataDir) : trusted.list() }),
     'keys.trust': ({ name, key }) => ({ key: trusted.add(name, parsePublicKey(key, 'key')) }),
     'keys.untrust': ({ nameOrFingerprint }) => {
       trusted.remove(nameOrFingerprint);

@@ -53,16 +53,25 @@ const REQUIRED_TABLES = ['experiments', 'runs'];
  * left as it was.
  */
 export function homeTrustedKey(homeDataDir: string, fingerprint: string): TrustedKey | null {
+  return readHomeTrustedKeys(homeDataDir, (keys) => keys.byFingerprint(fingerprint), null);
+}
+
+/** Every key the reviewer trusts, read the same way (the keys card over an opened bundle). */
+export function homeTrustedKeyList(homeDataDir: string): TrustedKey[] {
+  return readHomeTrustedKeys(homeDataDir, (keys) => keys.list(), []);
+}
+
+function readHomeTrustedKeys<T>(homeDataDir: string, read: (keys: TrustedKeys) => T, none: T): T {
   const path = dataDirLayout(homeDataDir).database;
-  if (!existsSync(path)) return null;
+  if (!existsSync(path)) return none;
   const sidecars = [`${path}-wal`, `${path}-shm`].filter((sidecar) => !existsSync(sidecar));
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
-    return new TrustedKeys(db).byFingerprint(fingerprint);
+    return read(new TrustedKeys(db));
   } catch {
     // An older store without trusted_keys (or one being rewritten) trusts nobody.
-    return null;
+    return none;
   } finally {
     db?.close();
     // A non-empty -wal means another process wrote meanwhile: its files are then left alone.

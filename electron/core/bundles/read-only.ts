@@ -7,7 +7,7 @@ import { permissionDenied, type MLDeskError } from '../errors.js';
  * unavailable in a bundle rather than able to change it.
  */
 
-/** App operations that only read (the review panel's own operations are listed by their owner). */
+/** App operations that only read, or write only to the reviewer's own data dir (never the bundle's store). */
 export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
   'session.get',
   'bundle.info',
@@ -46,6 +46,17 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<Operatio
   'alerts.list',
   'alerts.rules.list',
   'alerts.deliveries',
+  'handoff.get',
+  // The reviewer's own key (kept in their data dir) and the keys they trust, read there.
+  'keys.show',
+  'keys.list',
+  // The review panel writes its draft and the review file to the reviewer's data dir, never the bundle.
+  'reviews.comments',
+  'reviews.draft',
+  'reviews.draft.addComment',
+  'reviews.draft.removeComment',
+  'reviews.draft.update',
+  'reviews.draft.save',
 ]);
 
 /**
