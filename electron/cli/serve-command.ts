@@ -79,11 +79,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     restoredDeployments,
     close() {
       // app.close() waits for in-flight requests (and so their writes) before the database closes.
+      // The monitoring pass under way finishes before the database closes.
       closing ??= alerts
         .stop()
         .then(() => app.close())
+        .then(() => monitor.stop())
         .then(() => services.close());
-      closing ??= app.close().then(() => monitor.stop()).then(() => services.close());
       return closing;
     },
   };
