@@ -39,8 +39,8 @@ function formatValue(value: number | null, isNan: number): string {
 }
 
 const STYLE = `
-:root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#5b6470;--line:#d8dde3;--head:#f3f5f7}
-@media (prefers-color-scheme:dark){:root{--bg:#15181c;--fg:#e6e9ed;--muted:#9aa4af;--line:#2e343b;--head:#1d2126}}
+html{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#5b6470;--line:#d8dde3;--head:#f3f5f7}
+@media (prefers-color-scheme:dark){html{--bg:#15181c;--fg:#e6e9ed;--muted:#9aa4af;--line:#2e343b;--head:#1d2126}}
 body{margin:0;padding:24px 32px;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}
 .meta{color:var(--muted);margin:0 0 16px}.meta b{color:var(--fg);font-weight:600}
