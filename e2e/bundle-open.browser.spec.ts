@@ -76,7 +76,9 @@ test('a bundle opens read-only: banner with signer and integrity, runs and chart
   await page.getByRole('tab', { name: /Metrics/ }).click();
   const loss = page.locator('[data-testid="metric-chart"][data-key="loss"]');
   await expect(loss).toHaveAttribute('data-state', 'ready');
-  await expect(loss).toHaveAttribute('data-points', '400');
+  // The whole 400-step history, or one point per pixel where the chart is narrower (the review panel takes a column).
+  const width = Number(await loss.getAttribute('data-width'));
+  await expect(loss).toHaveAttribute('data-points', String(Math.min(400, width)));
   await page.screenshot({ path: `${SCREENSHOTS}/bundle-run-dark.png` });
   await setTheme(page, 'light');
   await page.screenshot({ path: `${SCREENSHOTS}/bundle-run-light.png` });
