@@ -8,6 +8,9 @@ import { PREDICTION_SUMMARY_MIGRATION } from './migrations-prediction-summary.js
 import { MONITORING_MIGRATION } from './migrations-monitoring.js';
 import { QUALITY_TESTS_MIGRATION } from './migrations-quality-tests.js';
 import { REVIEWS_MIGRATION } from './migrations-reviews.js';
+import { JOBS_MIGRATION } from './migrations-jobs.js';
+import { SWEEPS_MIGRATION } from './migrations-sweeps.js';
+import { PIPELINES_MIGRATION } from './migrations-pipelines.js';
 
 export interface Migration {
   version: number;
@@ -517,6 +520,9 @@ export const MIGRATIONS: readonly Migration[] = [
   BUNDLES_MIGRATION,
   PREDICTION_SUMMARY_MIGRATION,
   REVIEWS_MIGRATION,
+  JOBS_MIGRATION,
+  SWEEPS_MIGRATION,
+  PIPELINES_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import {
+  JobSpecSchema,
+  LOG_TAIL_BYTES,
+  isTerminalJobStatus,
+  type ExecutorKind,
+  type Job,
+  type JobKind,
+  type JobSpecInput,
+  type JobStatus,
+} from '../../../shared/automation.js';
+import { MLDeskError } from '../errors.js';
+
+interface JobRow {
+  job_id: string;
+  kind: JobKind;
+  status: JobStatus;
+  name: string;
+  executor: ExecutorKind;
+  spec_json: string;
+  parent_id: string | null;
+  run_uuid: string | null;
+  experiment_id: string | null;
+  attempts: number;
+  max_attempts: number;
+  backoff_ms: number;
+  worker_id: string | null;
+  pid: number | null;
+  exit_code: number | null;
+  reason: string | null;
+  log_tail: string;
+  created_time: number;
+  start_time: number | null;
+  end_time: number | null;
+  heartbeat_time: number | null;
+  not_before: number | null;
+  owner: string | null;
+}
+
+export interface NewJob {
+  kind: JobKind;
+  name: string;
+  executor: ExecutorKind;
+  spec: JobSpecInput;
+  parentId?: string | null;
+  runId?: string | null;
+  experimentId?: string | null;
+  maxAttempts?: number;
+  backoffMs?: number;
+}
+
+export interface JobListQuery {
+  status?: JobStatus[];
+  parentId?: string | null;
+  kind?: JobKind[];
+  limit?: number;
+}
+
+/** A change to a job, for whoever shows jobs live (the jobs page, sweep and pipeline controllers). */
+export type JobListener = (job: Job) => void;
+
+function toJob(row: JobRow): Job {
+  return {
+    id: row.job_id,
+    kind: row.kind,
+    status: row.status,
+    name: row.name,
+    executor: row.executor,
+    spec: JobSpecSchema.parse(JSON.parse(row.spec_json)),
+    parentId: row.parent_id,
+    runId: row.run_uuid,
+    experimentId: row.experiment_id,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    backoffMs: row.backoff_ms,
+    workerId: row.worker_id,
+    pid: row.pid,
+    exitCode: row.exit_code,
+    reason: row.reason,
+    logTail: row.log_tail,
+    createdAt: row.created_time,
+    startedAt: row.start_time,
+    endedAt: row.end_time,
+    heartbeatAt: row.heartbeat_time,
+    notBefore: row.not_before,
+  };
+}
+
+/** Keeps the last LOG_TAIL_BYTES of output, cut at a line start when one is near. */
+export function appendTail(tail: string, chunk: string): string {
+  const joined = tail + chunk;
+  if (joined.length <= LOG_TAIL_BYTES) return joined;
+  const cut = joined.slice(joined.length - LOG_TAIL_BYTES);
+  const newline = cut.indexOf('\n');
+  return newline >= 0 && newline < 200 ? cut.slice(newline + 1) : cut;
+}
+
+/**
+ * The jobs table (migration 19). Status moves only forward: queued → running → a terminal status,
+ * or running → queued for a retry; a terminal job never changes again, so a late report from a
+ * killed process cannot resurrect a cancelled job. Every change is announced to listeners.
+ */
+export class JobStore {
+  private readonly listeners = new Set<JobListener>();
+
+  constructor(private readonly db: SqliteDatabase) {}
+
+  onChange(listener: JobListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private announce(id: string): Job {
+    const job = this.get(id);
+    for (const listener of this.listeners) listener(job);
+    return job;
+  }
+
+  create(input: NewJob): Job {
+    const spec = JobSpecSchema.parse(input.spec);
+    const id = randomUUID().replaceAll('-', '');
+    const runId = input.runId ?? ('runId' in spec ? (spec.runId ?? null) : null);
+    const experimentId = input.experimentId ?? (spec.type === 'project' ? spec.experimentId : null);
+    this.db
+      .prepare(
+        `INSERT INTO jobs (job_id, kind, status, name, executor, spec_json, parent_id, run_uuid, experiment_id, max_attempts, backoff_ms, created_time)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, input.kind, input.name, input.executor, JSON.stringify(spec), input.parentId ?? null, runId, experimentId, input.maxAttempts ?? 1, input.backoffMs ?? 1000, Date.now());
+    return this.announce(id);
+  }
+
+  get(id: string): Job {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE job_id = ?').get(id) as JobRow | undefined;
+    if (!row) throw new MLDeskError('RESOURCE_DOES_NOT_EXIST', `No job with id '${id}'.`);
+    return toJob(row);
+  }
+
+  list(query: JobListQuery = {}): Job[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.status?.length) {
+      where.push(`status IN (${query.status.map(() => '?').join(', ')})`);
+      args.push(...query.status);
+    }
+    if (query.kind?.length) {
+      where.push(`kind IN (${query.kind.map(() => '?').join(', ')})`);
+      args.push(...query.kind);
+    }
+    if (query.parentId !== undefined) {
+      where.push(query.parentId === null ? 'parent_id IS NULL' : 'parent_id = ?');
+      if (query.parentId !== null) args.push(query.parentId);
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_time DESC, rowid DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, query.limit ?? 500) as JobRow[]).map(toJob);
+  }
+
+  /**
+   * Claims a queued job for a process: the only way to running, and atomic, so two executors (or
+   * two app processes on one data dir) never both start it. Answers null when someone else won.
+   */
+  claim(id: string, by: { workerId: string; owner?: string }): Job | null {
+    const now = Date.now();
+    const changed = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = ?, owner = ?, start_time = ?, heartbeat_time = ?, end_time = NULL, exit_code = NULL, pid = NULL
+         WHERE job_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?)`,
+      )
+      .run(by.workerId, by.owner ?? null, now, now, id, now).changes;
+    return changed ? this.announce(id) : null;
+  }
+
+  setPid(id: string, pid: number): void {
+    this.db.prepare(`UPDATE jobs SET pid = ? WHERE job_id = ? AND status = 'running'`).run(pid, id);
+    this.announce(id);
+  }
+
+  setRun(id: string, runId: string, experimentId: string): void {
+    this.db.prepare('UPDATE jobs SET run_uuid = ?, experiment_id = ? WHERE job_id = ?').run(runId, experimentId, id);
+    this.announce(id);
+  }
+
+  /** Appends output to the log tail and counts as a heartbeat. Ignored once the job has ended. */
+  appendLog(id: string, chunk: string): void {
+    const row = this.db.prepare('SELECT log_tail, status FROM jobs WHERE job_id = ?').get(id) as { log_tail: string; status: JobStatus } | undefined;
+    if (!row || isTerminalJobStatus(row.status)) return;
+    this.db.prepare('UPDATE jobs SET log_tail = ?, heartbeat_time = ? WHERE job_id = ?').run(appendTail(row.log_tail, chunk), Date.now(), id);
+    this.announce(id);
+  }
+
+  heartbeat(id: string): void {
+    this.db.prepare(`UPDATE jobs SET heartbeat_time = ? WHERE job_id = ? AND status = 'running'`).run(Date.now(), id);
+  }
+
+  /**
+   * Ends a job. A failure with attempts left goes back to queued after its backoff (answered as
+   * `retrying: true`); a job already terminal is left as it was (answered unchanged).
+   */
+  finish(id: string, outcome: { status: 'succeeded' | 'failed' | 'cancelled'; exitCode?: number | null; reason?: string | null; retry?: boolean }): { job: Job; retrying: boolean } {
+    const now = Date.now();
+    const result = this.db.transaction(() => {
+      const job = this.get(id);
+      if (isTerminalJobStatus(job.status)) return { retrying: false, changed: false };
+      const retrying = outcome.status === 'failed' && outcome.retry !== false && job.attempts < job.maxAttempts;
+      if (retrying) {
+        const delay = job.backoffMs * 2 ** Math.max(0, job.attempts - 1);
+        this.db
+          .prepare(`UPDATE jobs SET status = 'queued', exit_code = ?, reason = ?, pid = NULL, owner = NULL, not_before = ? WHERE job_id = ?`)
+          .run(outcome.exitCode ?? null, outcome.reason ?? null, now + delay, id);
+      } else {
+        this.db
+          .prepare('UPDATE jobs SET status = ?, exit_code = ?, reason = ?, end_time = ?, pid = NULL WHERE job_id = ?')
+          .run(outcome.status, outcome.exitCode ?? null, outcome.reason ?? null, now, id);
+      }
+      return { retrying, changed: true };
+    })();
+    return { job: result.changed ? this.announce(id) : this.get(id), retrying: result.retrying };
+  }
+}
