@@ -61,7 +61,8 @@ async function startLocalTracking(dataDir: string | undefined, version: string) 
 
 async function latestMetrics(client: TrackingClient, runId: string): Promise<Record<string, number>> {
   const run = await client.getRun(runId);
-  return Object.fromEntries((run.data.metrics ?? []).map((metric) => [metric.key, Number(metric.value)]));
+  // System metrics (cpu, memory) are left out, as `mldesk train --json` does.
+  return Object.fromEntries((run.data.metrics ?? []).filter((metric) => !metric.key.startsWith('system/')).map((metric) => [metric.key, Number(metric.value)]));
 }
 
 export async function runProjectCommand(path: string, flags: RunFlags, version: string): Promise<number> {
@@ -81,7 +82,8 @@ export async function runProjectCommand(path: string, flags: RunFlags, version: 
     let prepared: PreparedProjectRun;
     let jobs: { store: JobStore; id: string } | null = null;
     if (local) {
-      prepared = prepareProjectRun(local.services.store, input);
+      // The built-in TF.js templates' `mldesk train --run-id` logs into this data dir's run.
+      prepared = prepareProjectRun(local.services.store, { ...input, env: { MLDESK_HOME: local.services.store.dataDir } });
       const store = new JobStore(local.services.store.db);
       const job = store.create({ kind: 'project', name: `${basename(prepared.spec.project.kind === 'path' ? prepared.spec.project.path : path)}:${prepared.spec.entryPoint}`, executor: 'local', spec: prepared.spec, runId: prepared.runId, experimentId: prepared.experimentId });
       jobs = { store, id: job.id };

@@ -114,8 +114,8 @@ describe('mldesk run with the real MLflow client', () => {
     expect(run.info.status).toBe('FINISHED');
     expect(run.info.experiment_id).toBe(summary.experiment_id);
     const params = Object.fromEntries((run.data.params ?? []).map((p) => [p.key, p.value]));
-    expect(params).toEqual({ lr: '0.5', epochs: '4', layers: '["16","8","4"]', data: join(dir, 'data.csv'), layers_seen: '3' });
-    expect(await artifact('logs/stdout.txt')).toBe('trained on 2 rows with layers [\'16\', \'8\', \'4\']\n');
+    expect(params).toEqual({ lr: '0.5', epochs: '4', layers: '[16,8,4]', data: join(dir, 'data.csv'), layers_seen: '3' });
+    expect(await artifact('logs/stdout.txt')).toBe('trained on 2 rows with layers [16, 8, 4]\n');
     expect(await artifact('model/model.txt')).toBe('weights');
     expect(tag('mlflow.source.git.commit')).toBe(commit);
     expect(tag('mldesk.project.git_dirty')).toBe('true');
@@ -127,7 +127,7 @@ describe('mldesk run with the real MLflow client', () => {
     expect(tag('mldesk.project.dataset.data')).toBe(sha('a,b\n1,2\n3,4\n'));
     expect(tag('mldesk.job_id')).toBe(summary.job_id);
     const lineage = JSON.parse(await artifact('mldesk/project-lineage.json')) as { command: string; datasets: { parameter: string }[] };
-    expect(lineage.command).toBe(`python train.py 0.5 4 '["16","8","4"]' ${join(dir, 'data.csv')}`);
+    expect(lineage.command).toBe(`python train.py 0.5 4 '[16,8,4]' ${join(dir, 'data.csv')}`);
     expect(lineage.datasets.map((d) => d.parameter)).toEqual(['data']);
 
     const db = new Database(join(dataDir, 'mldesk.db'), { readonly: true });
