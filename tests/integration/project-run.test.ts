@@ -194,6 +194,27 @@ describe('mldesk run refusals and cancel', () => {
     for (const name of ['pwned', 'pwned2', 'pwned3', 'pwned4']) expect(existsSync(join(dir, name))).toBe(false);
   });
 
+  it('records a dataset passed as a dataset: reference by content hash, and refuses an unknown one naming the parameter', { timeout: 90_000 }, async () => {
+    const project = `entry_points:\n  main:\n    parameters:\n      ds: {type: uri}\n    command: "echo {ds}"\n`;
+    const dir = await writeProject({ MLproject: project });
+    const dataDir = await makeTempDir('run-data');
+    const iris = join(REPO_ROOT, 'resources', 'datasets', 'iris.csv');
+    const imported = await runCli(['data', 'import', iris, '--data-dir', dataDir]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const result = await runCli(['run', dir, '-P', 'ds=dataset:iris', '--data-dir', dataDir, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = ProjectRunResultSchema.parse(JSON.parse(result.stdout));
+    const { tag, artifact } = await readRun(dataDir, summary.run_id);
+    const sha = execFileSync('sha256sum', [iris], { encoding: 'utf8' }).split(' ')[0];
+    expect(tag('mldesk.project.dataset.ds')).toBe(sha);
+    expect(tag('mldesk.project.dataset_version.ds')).toBe('iris@1');
+    const lineage = JSON.parse(await artifact('mldesk/project-lineage.json')) as { datasets: unknown[] };
+    expect(lineage.datasets).toEqual([{ parameter: 'ds', value: 'dataset:iris', kind: 'dataset_ref', sha256: sha, bytes: null }]);
+    const unknown = await runCli(['run', dir, '-P', 'ds=dataset:nope@3', '--data-dir', dataDir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/mldesk run: Parameter 'ds': .*nope/);
+  });
+
   it('kills the whole process tree on SIGTERM and ends the run KILLED', { timeout: 90_000 }, async () => {
     const work = `sleep 300 &
 echo $! > grandchild.pid

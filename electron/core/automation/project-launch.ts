@@ -140,7 +140,7 @@ async function prepareLaunch(client: TrackingClient, run: RestRun, spec: Extract
     parameters: Object.fromEntries(all.map((p) => [p.name, p.value])),
     environmentFiles: envFiles,
     interpreter: interpreter.description,
-    datasets: await datasetsOf(filled.parameters),
+    datasets: await datasetsOf(filled.parameters, run.data.tags ?? []),
     code,
   };
   tags.push(...lineageTags(lineage, interpreter));
