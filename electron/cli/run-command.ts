@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { JOB_ID_TAG, type ProjectRunResult } from '../../shared/automation.js';
 import { JobStore } from '../core/automation/job-store.js';
 import { launchProjectRun, type ProjectLaunchResult } from '../core/automation/project-launch.js';
+import { identityOf, ownerToken } from '../core/automation/process-identity.js';
 import { prepareProjectRun, prepareProjectRunRemote, type PreparedProjectRun } from '../core/automation/projects/prepare.js';
 import { TrackingClient } from '../core/automation/projects/tracking-client.js';
 import { resolveDataDir } from '../core/data-dir.js';
@@ -88,7 +89,8 @@ export async function runProjectCommand(path: string, flags: RunFlags, version: 
       const job = store.create({ kind: 'project', name: `${basename(prepared.spec.project.kind === 'path' ? prepared.spec.project.path : path)}:${prepared.spec.entryPoint}`, executor: 'local', spec: prepared.spec, runId: prepared.runId, experimentId: prepared.experimentId });
       jobs = { store, id: job.id };
       local.services.store.setTag(prepared.runId, { key: JOB_ID_TAG, value: job.id });
-      store.claim(job.id, { workerId: `mldesk-run-${process.pid}`, owner: `pid:${process.pid}` });
+      // Owner and pid identities as the local pool records them, so restart recovery can judge this job too.
+      store.claim(job.id, { workerId: `mldesk-run-${process.pid}`, owner: ownerToken() });
     } else {
       prepared = await prepareProjectRunRemote(client, input);
     }
@@ -101,7 +103,7 @@ export async function runProjectCommand(path: string, flags: RunFlags, version: 
         runId: prepared.runId,
         workDir,
         signal: abort.signal,
-        onStarted: (pid) => jobs?.store.setPid(jobs.id, pid),
+        onStarted: (pid) => jobs?.store.setPid(jobs.id, pid, identityOf(pid)),
         onOutput: (chunk, stream) => {
           (flags.json || stream === 'stderr' ? process.stderr : process.stdout).write(chunk);
           jobs?.store.appendLog(jobs.id, chunk);
