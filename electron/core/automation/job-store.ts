@@ -168,6 +168,41 @@ export class JobStore {
   }
 
   /**
+   * A page of jobs, newest first, after `pageToken` ("createdAt:id" of the last row shown), with
+   * the count of each status over the same filter (kind, parent) for the page's status chips.
+   */
+  page(query: JobListQuery & { pageToken?: string }): { jobs: Job[]; nextPageToken: string | null; counts: Record<JobStatus, number> } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.kind?.length) {
+      where.push(`kind IN (${query.kind.map(() => '?').join(', ')})`);
+      args.push(...query.kind);
+    }
+    if (query.parentId !== undefined) {
+      where.push(query.parentId === null ? 'parent_id IS NULL' : 'parent_id = ?');
+      if (query.parentId !== null) args.push(query.parentId);
+    }
+    const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    const countSql = `SELECT status, COUNT(*) AS n FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`;
+    for (const row of this.db.prepare(countSql).all(...args) as Array<{ status: JobStatus; n: number }>) counts[row.status] = row.n;
+    if (query.status?.length) {
+      where.push(`status IN (${query.status.map(() => '?').join(', ')})`);
+      args.push(...query.status);
+    }
+    if (query.pageToken) {
+      const [time, id] = query.pageToken.split(':');
+      where.push('(created_time < ? OR (created_time = ? AND job_id < ?))');
+      args.push(Number(time), Number(time), id);
+    }
+    const limit = query.limit ?? 100;
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_time DESC, job_id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, limit + 1) as JobRow[];
+    const jobs = rows.slice(0, limit).map(toJob);
+    const last = jobs[jobs.length - 1];
+    return { jobs, nextPageToken: rows.length > limit && last ? `${last.createdAt}:${last.id}` : null, counts };
+  }
+
+  /**
    * Claims a queued job for a process: the only way to running, and atomic, so two executors (or
    * two app processes on one data dir) never both start it. Answers null when someone else won.
    */
