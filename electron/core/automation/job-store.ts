@@ -234,6 +234,32 @@ export class JobStore {
     return result;
   }
 
+  /**
+   * Jobs that may have changed: queued or running ones, those created since `since`, and `known`
+   * (ended since the last look), each with a signature of its state. How a process notices what
+   * another process did to the table; every branch is an index or primary-key lookup.
+   */
+  recentActivity(since: number, known: readonly string[] = []): Array<{ id: string; status: JobStatus; kind: JobKind; parentId: string | null; signature: string }> {
+    const columns = 'job_id, status, kind, parent_id, attempts, heartbeat_time, end_time, length(log_tail) AS log_length';
+    const parts = [
+      `SELECT ${columns} FROM jobs WHERE status IN ('queued', 'running')`,
+      `SELECT ${columns} FROM jobs WHERE status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled') AND created_time >= ?`,
+    ];
+    const args: unknown[] = [since];
+    const ids = known.slice(0, 500);
+    if (ids.length) {
+      parts.push(`SELECT ${columns} FROM jobs WHERE job_id IN (${ids.map(() => '?').join(', ')})`);
+      args.push(...ids);
+    }
+    const rows = this.db.prepare(parts.join(' UNION ')).all(...args) as Array<{ job_id: string; status: JobStatus; kind: JobKind; parent_id: string | null; attempts: number; heartbeat_time: number | null; end_time: number | null; log_length: number }>;
+    return rows.map((row) => ({ id: row.job_id, status: row.status, kind: row.kind, parentId: row.parent_id, signature: `${row.status}:${row.attempts}:${row.heartbeat_time}:${row.end_time}:${row.log_length}` }));
+  }
+
+  /** Changes whenever another connection commits to the database (SQLite's data_version). */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   /** Every running job with the process that owns it, for restart recovery. */
   runningOwners(): RunningJobOwner[] {
     const rows = this.db.prepare(`SELECT job_id, executor, owner, pid, pid_identity, run_uuid FROM jobs WHERE status = 'running' ORDER BY created_time`).all() as Array<Pick<JobRow, 'job_id' | 'executor' | 'owner' | 'pid' | 'pid_identity' | 'run_uuid'>>;

@@ -18,6 +18,7 @@ export class JobsService {
   readonly pool: LocalPoolExecutor;
   private readonly inline = new Map<string, InlineCanceller>();
   private inlineWatch: NodeJS.Timeout | undefined;
+  private foreignWatch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly tracking: TrackingStore,
@@ -33,7 +34,37 @@ export class JobsService {
   recover(): RecoveryResult {
     const result = recoverJobs(this.store, this.tracking);
     this.pool.adoptQueued();
+    this.watchOtherProcesses();
     return result;
+  }
+
+  /**
+   * Jobs run by another process on this data dir (`mldesk jobs run`, a second app) change the table
+   * without telling this one: when SQLite says another connection committed, the jobs that changed
+   * are announced as `jobs.changed` events, so the jobs page follows them live too.
+   */
+  watchOtherProcesses(intervalMs = 1000): void {
+    if (this.foreignWatch) return;
+    let version = this.store.dataVersion();
+    let since = Date.now();
+    const seen = new Map<string, string>();
+    for (const job of this.store.recentActivity(since)) if (job.status === 'queued' || job.status === 'running') seen.set(job.id, job.signature);
+    this.foreignWatch = setInterval(() => {
+      const now = this.store.dataVersion();
+      if (now === version) return;
+      version = now;
+      const tick = Date.now();
+      const active = new Set<string>();
+      for (const job of this.store.recentActivity(since - intervalMs, [...seen.keys()])) {
+        if (job.status === 'queued' || job.status === 'running') active.add(job.id);
+        if (seen.get(job.id) === job.signature) continue;
+        seen.set(job.id, job.signature);
+        this.tracking.events.emit('jobs.changed', { id: job.id, status: job.status, kind: job.kind, parentId: job.parentId });
+      }
+      for (const id of seen.keys()) if (!active.has(id)) seen.delete(id);
+      since = tick;
+    }, intervalMs);
+    this.foreignWatch.unref();
   }
 
   /** Queues a job; local ones go to the pool at once. */
@@ -97,7 +128,9 @@ export class JobsService {
 
   close(): Promise<void> {
     if (this.inlineWatch) clearInterval(this.inlineWatch);
+    if (this.foreignWatch) clearInterval(this.foreignWatch);
     this.inlineWatch = undefined;
+    this.foreignWatch = undefined;
     return this.pool.close();
   }
 }
