@@ -1,4 +1,4 @@
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type VisibilityState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import type { JobSummary } from '../../../../shared/app-api/jobs';
@@ -58,7 +58,7 @@ function columns(now: number) {
 export function JobsTable({ jobs, selectedId }: { jobs: JobSummary[]; selectedId: string | null }) {
   const now = useClock(jobs.some((job) => job.status === 'running'));
   // Beside the drawer (which shows them all) the table keeps the columns that tell jobs apart.
-  const columnVisibility = selectedId ? { kind: false, runId: false, workerId: false, startedAt: false } : {};
+  const columnVisibility: VisibilityState = selectedId ? { kind: false, runId: false, workerId: false, startedAt: false } : {};
   const table = useReactTable({ data: jobs, columns: columns(now), state: { columnVisibility }, getCoreRowModel: getCoreRowModel(), getRowId: (job) => job.id });
   const visible = table.getVisibleLeafColumns().length;
   const scrollRef = useRef<HTMLDivElement>(null);
