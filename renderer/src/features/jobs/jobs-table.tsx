@@ -30,7 +30,7 @@ function columns(now: number) {
           {c.getValue()}
         </a>
       ),
-      size: 260,
+      size: 200,
     }),
     column.accessor('runId', {
       header: 'Run',
@@ -50,7 +50,7 @@ function columns(now: number) {
     column.accessor('workerId', { header: 'Worker', cell: (c) => <span title={c.getValue() ?? ''}>{workerLabel(c.getValue())}</span>, size: 140 }),
     column.accessor('startedAt', { header: 'Started', cell: (c) => <span title={formatTime(c.getValue())}>{formatRelative(c.getValue(), now)}</span>, size: 100 }),
     column.display({ id: 'duration', header: 'Duration', cell: (c) => formatDuration(c.row.original.startedAt, c.row.original.endedAt ?? (c.row.original.status === 'running' ? null : c.row.original.startedAt), now), size: 90 }),
-    column.display({ id: 'outcome', header: 'Exit / reason', cell: (c) => <span className="job-outcome" title={outcomeText(c.row.original)}>{outcomeText(c.row.original) || '—'}</span>, size: 260 }),
+    column.display({ id: 'outcome', header: 'Exit / reason', cell: (c) => <span className="job-outcome" title={outcomeText(c.row.original)}>{outcomeText(c.row.original) || '—'}</span>, size: 200 }),
   ];
 }
 
