@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
 
 /**
  * The jobs page, live: a long command job run by another process (`mldesk jobs run`) shows up
@@ -93,4 +93,34 @@ test('a running job shows its growing log; cancel kills its tree and it ends can
   } finally {
     cli.kill('SIGKILL');
   }
+});
+
+test('a training started from the app is a train job with its run and epochs in the log; cancelling it on the jobs page kills the run', async ({ page, app }) => {
+  test.setTimeout(120_000);
+  await appApi(app, 'datasets.importSample', { name: 'iris' });
+  const { runId } = await appApi<{ runId: string }>(app, 'training.start', {
+    dataset: 'iris',
+    target: 'species',
+    experimentName: 'jobs-e2e',
+    runName: 'iris-long',
+    backend: 'cpu',
+    hyperparameters: { epochs: 5000, earlyStoppingPatience: 0 },
+  });
+  await page.goto(`${app.url}/#/jobs`);
+  const row = page.locator('[data-testid="job-row"]', { hasText: 'train iris-long' });
+  await expect(row.getByTestId('job-status')).toHaveText('Running');
+  await expect(row).toContainText('train');
+  await row.click();
+  const drawer = page.getByTestId('job-drawer');
+  await expect(drawer.getByRole('link', { name: 'iris-long' })).toHaveAttribute('href', `#/runs/${runId}`);
+  await expect(drawer.getByTestId('job-log')).toContainText(/epoch 2\/5000 .*loss=/, { timeout: 30_000 });
+
+  await drawer.getByRole('button', { name: 'Cancel job' }).click();
+  await page.getByTestId('job-cancel-dialog').getByRole('button', { name: 'Cancel job' }).click();
+  await expect(row.getByTestId('job-status')).toHaveText('Cancelled', { timeout: 15_000 });
+  await expect(drawer.getByTestId('job-reason')).toHaveText('cancelled from the app');
+  // The training panel's own event stream saw the same end.
+  await expect.poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase).toBe('killed');
+  const { run } = await appApi<{ run: { status: string } }>(app, 'runs.get', { runId });
+  expect(run.status).toBe('KILLED');
 });
