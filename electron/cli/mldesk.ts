@@ -13,6 +13,7 @@ import { registerJobCommands } from './jobs-command.js';
 import { registerBundleCommands, registerPackageCommands } from './bundle-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerReviewCommands } from './review-command.js';
+import { registerRunCommand } from './run-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -90,6 +91,7 @@ export function buildCli(): Command {
   registerPackageCommands(program);
   registerReviewCommands(program);
   registerKeysCommands(program);
+  registerRunCommand(program, packageJson.version);
 
   program.addHelpText(
     'after',
