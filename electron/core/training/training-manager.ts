@@ -14,7 +14,11 @@ interface Job {
   cancel(): Promise<unknown>;
   /** Its row in the jobs table (kind 'train' or 'reproduce', executor 'inline'). */
   jobId: string | null;
+  /** Epoch lines not yet in the job's log tail (written at most every LOG_FLUSH_MS). */
+  log?: { pending: string; timer?: NodeJS.Timeout };
 }
+
+const LOG_FLUSH_MS = 500;
 
 const KEEP_FINISHED_MS = 10 * 60_000;
 
@@ -135,8 +139,21 @@ export class TrainingManager {
     if (message.type === 'progress' && message.progress.phase === 'epoch') this.logLine(job, `epoch ${message.progress.epoch}/${message.progress.epochs} ${formatMetrics(job.info.progress.metrics)}`);
   }
 
+  /** Epochs of a small dataset come by the hundred a second: lines are batched into one write per LOG_FLUSH_MS. */
   private logLine(job: Job, line: string): void {
-    if (job.jobId) this.jobTable?.store.appendLog(job.jobId, `${line.trimEnd()}\n`);
+    if (!job.jobId || !this.jobTable) return;
+    job.log ??= { pending: '' };
+    job.log.pending += `${line.trimEnd()}\n`;
+    job.log.timer ??= setTimeout(() => this.flushLog(job), LOG_FLUSH_MS);
+  }
+
+  private flushLog(job: Job): void {
+    if (!job.log) return;
+    clearTimeout(job.log.timer);
+    job.log.timer = undefined;
+    const chunk = job.log.pending;
+    job.log.pending = '';
+    if (chunk && job.jobId) this.jobTable?.store.appendLog(job.jobId, chunk);
   }
 
   private follow(job: Job, done: Promise<TrainingOutcome>): void {
@@ -155,6 +172,7 @@ export class TrainingManager {
       const killedReason = this.store.runs.get(info.runId).data.tags.find((t) => t.key === 'mldesk.killed_reason')?.value;
       const reason = phase === 'finished' ? null : phase === 'killed' ? (killedReason ?? 'cancelled') : (outcome.error ?? info.progress.error ?? 'training failed');
       if (phase !== 'finished' && reason) this.logLine(job, phase === 'killed' ? `cancelled: ${reason}` : `failed: ${reason}`);
+      this.flushLog(job);
       this.jobTable.finishInline(job.jobId, { status: phase === 'finished' ? 'succeeded' : phase === 'killed' ? 'cancelled' : 'failed', reason });
     }
     setTimeout(() => this.jobs.delete(info.runId), KEEP_FINISHED_MS).unref();
