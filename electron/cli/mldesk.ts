@@ -9,6 +9,7 @@ import { registerServeModelCommand } from './serve-model-command.js';
 import { registerTrainCommands } from './train-command.js';
 import { registerMonitorCommands } from './monitor-command.js';
 import { registerAlertCommands } from './alerts-command.js';
+import { registerJobCommands } from './jobs-command.js';
 import { registerBundleCommands, registerPackageCommands } from './bundle-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerReviewCommands } from './review-command.js';
@@ -82,6 +83,7 @@ export function buildCli(): Command {
   registerTrainCommands(program);
   registerMonitorCommands(program);
   registerAlertCommands(program);
+  registerJobCommands(program);
   registerDriftCommand(program);
   registerModelCommands(program);
   registerServeModelCommand(program);

@@ -68,6 +68,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
+  // Project jobs log into this server (the projects owner's launcher talks to it over REST only).
+  services.jobs.pool.setTrackingServer({ trackingUri: url, token: tokens[0]?.secret });
   // Alert notifications and webhook deliveries (pending ones from the last launch included).
   const alerts = new AlertLoop(store.db, services.events, { baseUrl: url }).start();
   let closing: Promise<void> | undefined;

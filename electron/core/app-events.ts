@@ -20,6 +20,7 @@ function entityKey(event: AppEvent): string {
       return `${event.type}:${event.payload.exportId}`;
     case 'deployments.changed':
     case 'alerts.changed':
+    case 'jobs.changed':
       return `${event.type}:${event.payload.id}`;
   }
 }

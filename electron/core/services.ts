@@ -1,4 +1,5 @@
 import type { AppEventBus } from './app-events.js';
+import { JobsService } from './automation/jobs-service.js';
 import { DatasetStore } from './data/dataset-store.js';
 import { ModelRegistry } from './registry/model-registry.js';
 import { DeploymentManager } from './serving/deployment-manager.js';
@@ -21,9 +22,11 @@ export interface Services {
   readonly deployments: DeploymentManager;
   /** Training and reproduction jobs started from this process. */
   readonly training: TrainingManager;
+  /** The jobs table and this machine's process pool (issue 15): training, trials, pipeline steps. */
+  readonly jobs: JobsService;
   /** The bundle these services show read-only, or null over a normal data dir. */
   readonly bundle: OpenBundleContext | null;
-  /** Stops the deployments, then closes the store when these services opened it. */
+  /** Stops the job pool and the deployments, then closes the store when these services opened it. */
   close(): Promise<void>;
 }
 
@@ -39,7 +42,11 @@ export function createServices(source: ServiceSource): Services {
   const registry = new ModelRegistry(store.db);
   const datasets = new DatasetStore(store.db, store.dataDir);
   const deployments = new DeploymentManager(store, registry);
-  const training = new TrainingManager(store, datasets);
+  const jobs = new JobsService(store);
+  // Long-lived processes (the app, `mldesk serve`) judge what a previous run left running and take
+  // the queued jobs; one-shot CLI commands leave that to them.
+  if ('dataDir' in source && source.background && !source.bundle) jobs.recover();
+  const training = new TrainingManager(store, datasets, jobs);
   let closing: Promise<void> | undefined;
   return {
     store,
@@ -48,9 +55,10 @@ export function createServices(source: ServiceSource): Services {
     datasets,
     deployments,
     training,
+    jobs,
     bundle: 'dataDir' in source ? (source.bundle ?? null) : null,
     close() {
-      closing ??= deployments.stopAll().then(() => {
+      closing ??= Promise.all([jobs.close(), deployments.stopAll()]).then(() => {
         if (ownsStore) store.close();
       });
       return closing;

@@ -1,3 +1,4 @@
+import type { JobKind, JobStatus } from '../automation.js';
 import type { TrainingJob } from './training.js';
 import type { BundleExportEvent } from './bundles.js';
 
@@ -16,7 +17,9 @@ export interface AppEvents {
   'alerts.changed': { id: string; model: string; version: string | null; state: 'firing' | 'resolved'; message: string };
   /** A bundle export started from the app: progress, then done (with its download link) or failed. */
   'bundles.exportProgress': BundleExportEvent;
+  /** A job was queued, started, logged output or ended (in this process): refetch jobs.list / jobs.get. */
+  'jobs.changed': { id: string; status: JobStatus; kind: JobKind; parentId: string | null };
 }
 export type AppEventName = keyof AppEvents;
 export type AppEvent = { [K in AppEventName]: { type: K; payload: AppEvents[K] } }[AppEventName];
-export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress', 'models.changed', 'deployments.changed', 'alerts.changed', 'bundles.exportProgress'];
+export const APP_EVENT_NAMES: AppEventName[] = ['run.changed', 'metrics.logged', 'experiments.changed', 'training.progress', 'models.changed', 'deployments.changed', 'alerts.changed', 'bundles.exportProgress', 'jobs.changed'];

@@ -18,6 +18,7 @@ import { evaluationOperations } from '../evaluation.js';
 import { monitoringSettingsOperations } from './monitoring-settings.js';
 import { qualityTestOperations } from './quality-tests.js';
 import { alertOperations } from './alerts.js';
+import { jobOperations } from './jobs.js';
 import { monitoringOperations } from './monitoring.js';
 import { bundleViewOperations } from './bundle-view.js';
 import { handoffOperations } from './handoff.js';
@@ -172,6 +173,7 @@ export const operations = {
   ...keyOperations,
   ...reviewOperations,
   ...bundleOperations,
+  ...jobOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

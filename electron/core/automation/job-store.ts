@@ -168,6 +168,41 @@ export class JobStore {
   }
 
   /**
+   * A page of jobs, newest first, after `pageToken` ("createdAt:id" of the last row shown), with
+   * the count of each status over the same filter (kind, parent) for the page's status chips.
+   */
+  page(query: JobListQuery & { pageToken?: string }): { jobs: Job[]; nextPageToken: string | null; counts: Record<JobStatus, number> } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.kind?.length) {
+      where.push(`kind IN (${query.kind.map(() => '?').join(', ')})`);
+      args.push(...query.kind);
+    }
+    if (query.parentId !== undefined) {
+      where.push(query.parentId === null ? 'parent_id IS NULL' : 'parent_id = ?');
+      if (query.parentId !== null) args.push(query.parentId);
+    }
+    const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    const countSql = `SELECT status, COUNT(*) AS n FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`;
+    for (const row of this.db.prepare(countSql).all(...args) as Array<{ status: JobStatus; n: number }>) counts[row.status] = row.n;
+    if (query.status?.length) {
+      where.push(`status IN (${query.status.map(() => '?').join(', ')})`);
+      args.push(...query.status);
+    }
+    if (query.pageToken) {
+      const [time, id] = query.pageToken.split(':');
+      where.push('(created_time < ? OR (created_time = ? AND job_id < ?))');
+      args.push(Number(time), Number(time), id);
+    }
+    const limit = query.limit ?? 100;
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_time DESC, job_id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, limit + 1) as JobRow[];
+    const jobs = rows.slice(0, limit).map(toJob);
+    const last = jobs[jobs.length - 1];
+    return { jobs, nextPageToken: rows.length > limit && last ? `${last.createdAt}:${last.id}` : null, counts };
+  }
+
+  /**
    * Claims a queued job for a process: the only way to running, and atomic, so two executors (or
    * two app processes on one data dir) never both start it. Answers null when someone else won.
    */
@@ -197,6 +232,32 @@ export class JobStore {
       for (const row of rows) result.set(row.job_id, { status: row.status, reason: row.reason });
     }
     return result;
+  }
+
+  /**
+   * Jobs that may have changed: queued or running ones, those created since `since`, and `known`
+   * (ended since the last look), each with a signature of its state. How a process notices what
+   * another process did to the table; every branch is an index or primary-key lookup.
+   */
+  recentActivity(since: number, known: readonly string[] = []): Array<{ id: string; status: JobStatus; kind: JobKind; parentId: string | null; signature: string }> {
+    const columns = 'job_id, status, kind, parent_id, attempts, heartbeat_time, end_time, length(log_tail) AS log_length';
+    const parts = [
+      `SELECT ${columns} FROM jobs WHERE status IN ('queued', 'running')`,
+      `SELECT ${columns} FROM jobs WHERE status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled') AND created_time >= ?`,
+    ];
+    const args: unknown[] = [since];
+    const ids = known.slice(0, 500);
+    if (ids.length) {
+      parts.push(`SELECT ${columns} FROM jobs WHERE job_id IN (${ids.map(() => '?').join(', ')})`);
+      args.push(...ids);
+    }
+    const rows = this.db.prepare(parts.join(' UNION ')).all(...args) as Array<{ job_id: string; status: JobStatus; kind: JobKind; parent_id: string | null; attempts: number; heartbeat_time: number | null; end_time: number | null; log_length: number }>;
+    return rows.map((row) => ({ id: row.job_id, status: row.status, kind: row.kind, parentId: row.parent_id, signature: `${row.status}:${row.attempts}:${row.heartbeat_time}:${row.end_time}:${row.log_length}` }));
+  }
+
+  /** Changes whenever another connection commits to the database (SQLite's data_version). */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   /** Every running job with the process that owns it, for restart recovery. */

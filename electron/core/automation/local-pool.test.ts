@@ -89,6 +89,7 @@ describe('LocalPoolExecutor', () => {
     await pool.submit(job);
     const done = await pool.waitFor(job.id);
     expect(done).toMatchObject({ status: 'failed', attempts: 2, exitCode: 7, reason: 'exit code 7' });
+    expect(done.logTail).toBe('[mldesk] attempt 1 failed: exit code 7\n[mldesk] attempt 2 failed: exit code 7\n');
   });
 
   it('fails a command that cannot start, naming it, without retrying', async () => {

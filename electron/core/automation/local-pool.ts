@@ -40,6 +40,8 @@ interface Active {
   abort: AbortController;
   cancelReason: string | null;
   buffer: string;
+  /** The output so far ends inside a line. */
+  midLine: boolean;
   lastWrite: number;
   flushTimer: NodeJS.Timeout | undefined;
   killTimer: NodeJS.Timeout | undefined;
@@ -231,6 +233,7 @@ export class LocalPoolExecutor implements JobExecutor {
       abort: new AbortController(),
       cancelReason: null,
       buffer: '',
+      midLine: false,
       lastWrite: Date.now(),
       flushTimer: undefined,
       killTimer: undefined,
@@ -248,7 +251,9 @@ export class LocalPoolExecutor implements JobExecutor {
   }
 
   private onOutput(active: Active, chunk: string): void {
+    if (!chunk) return;
     active.buffer = appendTail(active.buffer, chunk);
+    active.midLine = !chunk.endsWith('\n');
     active.flushTimer ??= setTimeout(() => this.flush(active), this.logFlushMs);
   }
 
@@ -320,6 +325,8 @@ export class LocalPoolExecutor implements JobExecutor {
   }
 
   private end(active: Active, outcome: JobOutcome & { retry?: boolean }): void {
+    // The log says why it stopped, next to the output that led there.
+    if (outcome.status !== 'succeeded') this.onOutput(active, `${active.midLine ? '\n' : ''}[mldesk] attempt ${active.job.attempts} ${outcome.status}: ${outcome.reason ?? 'no reason given'}\n`);
     this.flush(active);
     if (active.killTimer) clearTimeout(active.killTimer);
     this.active.delete(active.job.id);

@@ -1,5 +1,7 @@
 import type { TrainingJob, TrainingProgressInfo, TrainingRequestSchema } from '../../../shared/app-api/training.js';
 import type { z } from 'zod';
+import type { JobKind } from '../../../shared/automation.js';
+import type { JobsService } from '../automation/jobs-service.js';
 import type { DatasetStore } from '../data/dataset-store.js';
 import { MLDeskError } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
@@ -10,13 +12,21 @@ import { startTraining, type TrainingOutcome } from './training-run.js';
 interface Job {
   info: TrainingJob;
   cancel(): Promise<unknown>;
+  /** Its row in the jobs table (kind 'train' or 'reproduce', executor 'inline'). */
+  jobId: string | null;
+  /** Epoch lines not yet in the job's log tail (written at most every LOG_FLUSH_MS). */
+  log?: { pending: string; timer?: NodeJS.Timeout };
 }
+
+const LOG_FLUSH_MS = 500;
 
 const KEEP_FINISHED_MS = 10 * 60_000;
 
 /**
  * Training jobs started from the app. Each trains in its own child process (startTraining); this
- * keeps their handles for cancel and turns their messages into `training.progress` events.
+ * keeps their handles for cancel and turns their messages into `training.progress` events, and
+ * records each as a job (its run, pid, status, reason and a log tail of its epochs), so the jobs
+ * page lists it and a restart judges it.
  */
 export class TrainingManager {
   private readonly jobs = new Map<string, Job>();
@@ -24,6 +34,7 @@ export class TrainingManager {
   constructor(
     private readonly store: TrackingStore,
     private readonly datasets: DatasetStore,
+    private readonly jobTable: JobsService | null = null,
   ) {}
 
   start(request: z.output<typeof TrainingRequestSchema>): { runId: string; experimentId: string } {
@@ -57,7 +68,11 @@ export class TrainingManager {
       source: 'MLDesk app',
       onMessage: (message) => current.job && this.onMessage(current.job, message),
     });
-    current.job = this.track(handle.runId, handle.experimentId, version.ref, handle.hyperparameters.epochs, () => handle.cancel('cancelled from the app'));
+    current.job = this.track(handle.runId, handle.experimentId, version.ref, handle.hyperparameters.epochs, (reason = 'cancelled from the app') => handle.cancel(reason), {
+      kind: 'train',
+      input: { dataset: version.ref, target: request.target, template: request.template },
+      pid: handle.pid,
+    });
     this.follow(current.job, handle.done);
     return { runId: handle.runId, experimentId: handle.experimentId };
   }
@@ -75,7 +90,10 @@ export class TrainingManager {
         onMessage: (message) => current.job && this.onMessage(current.job, message),
         onStarted: ({ runId: newRunId, experimentId }) => {
           const lineageEpochs = Number(this.store.runs.get(runId).data.params.find((p) => p.key === 'epochs')?.value ?? 0);
-          current.job = this.track(newRunId, experimentId, `reproduction of ${runId}`, lineageEpochs, async () => abort.abort('cancelled from the app'));
+          current.job = this.track(newRunId, experimentId, `reproduction of ${runId}`, lineageEpochs, async (reason = 'cancelled from the app') => abort.abort(reason), {
+            kind: 'reproduce',
+            input: { runId },
+          });
           resolve({ runId: newRunId, experimentId });
         },
       });
@@ -86,10 +104,23 @@ export class TrainingManager {
     });
   }
 
-  private track(runId: string, experimentId: string, dataset: string, epochs: number, cancel: () => Promise<unknown>): Job {
+  private track(
+    runId: string,
+    experimentId: string,
+    dataset: string,
+    epochs: number,
+    cancel: (reason?: string) => Promise<unknown>,
+    record: { kind: JobKind; input: unknown; pid?: number },
+  ): Job {
     const runName = this.store.runs.row(runId).name;
     const initial: TrainingProgressInfo = { phase: 'starting', epoch: 0, epochs, batch: 0, batches: 0, elapsedMs: 0, etaMs: null, metrics: {} };
-    const job: Job = { cancel, info: { runId, experimentId, runName, dataset, startedAt: Date.now(), progress: initial } };
+    const jobId =
+      this.jobTable?.startInline(
+        { kind: record.kind, name: `${record.kind === 'train' ? 'train' : 'reproduce'} ${runName}`, spec: { type: 'inline', action: record.kind, input: record.input }, runId, experimentId },
+        (reason) => cancel(reason),
+        record.pid,
+      ).id ?? null;
+    const job: Job = { cancel, jobId, info: { runId, experimentId, runName, dataset, startedAt: Date.now(), progress: initial } };
     this.jobs.set(runId, job);
     this.store.events.emit('training.progress', job.info);
     return job;
@@ -105,6 +136,24 @@ export class TrainingManager {
     else if (message.type === 'killed') job.info.progress = { ...progress, phase: 'killed', etaMs: null };
     else return;
     this.store.events.emit('training.progress', job.info);
+    if (message.type === 'progress' && message.progress.phase === 'epoch') this.logLine(job, `epoch ${message.progress.epoch}/${message.progress.epochs} ${formatMetrics(job.info.progress.metrics)}`);
+  }
+
+  /** Epochs of a small dataset come by the hundred a second: lines are batched into one write per LOG_FLUSH_MS. */
+  private logLine(job: Job, line: string): void {
+    if (!job.jobId || !this.jobTable) return;
+    job.log ??= { pending: '' };
+    job.log.pending += `${line.trimEnd()}\n`;
+    job.log.timer ??= setTimeout(() => this.flushLog(job), LOG_FLUSH_MS);
+  }
+
+  private flushLog(job: Job): void {
+    if (!job.log) return;
+    clearTimeout(job.log.timer);
+    job.log.timer = undefined;
+    const chunk = job.log.pending;
+    job.log.pending = '';
+    if (chunk && job.jobId) this.jobTable?.store.appendLog(job.jobId, chunk);
   }
 
   private follow(job: Job, done: Promise<TrainingOutcome>): void {
@@ -118,6 +167,13 @@ export class TrainingManager {
     if (info.progress.phase !== phase) {
       info.progress = { ...info.progress, phase, etaMs: phase === 'finished' ? 0 : null, ...(outcome.error ? { error: outcome.error } : {}) };
       this.store.events.emit('training.progress', info);
+    }
+    if (job.jobId && this.jobTable) {
+      const killedReason = this.store.runs.get(info.runId).data.tags.find((t) => t.key === 'mldesk.killed_reason')?.value;
+      const reason = phase === 'finished' ? null : phase === 'killed' ? (killedReason ?? 'cancelled') : (outcome.error ?? info.progress.error ?? 'training failed');
+      if (phase !== 'finished' && reason) this.logLine(job, phase === 'killed' ? `cancelled: ${reason}` : `failed: ${reason}`);
+      this.flushLog(job);
+      this.jobTable.finishInline(job.jobId, { status: phase === 'finished' ? 'succeeded' : phase === 'killed' ? 'cancelled' : 'failed', reason });
     }
     setTimeout(() => this.jobs.delete(info.runId), KEEP_FINISHED_MS).unref();
   }
@@ -136,6 +192,12 @@ export class TrainingManager {
   async stopAll(): Promise<void> {
     await Promise.all([...this.jobs.values()].filter((j) => !['finished', 'failed', 'killed'].includes(j.info.progress.phase)).map((j) => j.cancel()));
   }
+}
+
+function formatMetrics(metrics: Record<string, number>): string {
+  return Object.entries(metrics)
+    .map(([key, value]) => `${key}=${Number(value.toPrecision(4))}`)
+    .join(' ');
 }
 
 function finite(metrics: Record<string, number>): Record<string, number> {

@@ -29,3 +29,10 @@ describe('model routes', () => {
     expect(parseRoute('#/models/iris?version=3&tab=predictions')).toEqual({ view: 'model', name: 'iris' });
   });
 });
+
+describe('jobs routes', () => {
+  it('round-trips the jobs page and a job drawer', () => {
+    for (const route of [{ view: 'jobs', jobId: null }, { view: 'jobs', jobId: '0123456789abcdef0123456789abcdef' }] as Route[]) expect(parseRoute(routeHref(route))).toEqual(route);
+    expect(routeHref({ view: 'jobs', jobId: null })).toBe('#/jobs');
+  });
+});
