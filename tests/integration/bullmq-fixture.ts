@@ -23,6 +23,7 @@ export interface QueueRig {
   redis: RedisServer;
   server: RunningServer;
   jobs: JobStore;
+  /** Replaceable: a test may close it and open another, as an app restart would. */
   executor: BullMqExecutor;
   queue: string;
   startWorker(extraArgs?: string[]): Promise<WorkerProcess>;
@@ -83,7 +84,7 @@ export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Prom
     return ((await response.json()) as { run: Awaited<ReturnType<QueueRig['runGet']>> }).run;
   }
 
-  return {
+  const rig: QueueRig = {
     redis,
     server,
     jobs,
@@ -96,9 +97,10 @@ export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Prom
       for (const worker of workers) worker.child.kill('SIGTERM');
       await Promise.all([...workers].map((w) => Promise.race([w.exited, new Promise((r) => setTimeout(r, 5000))])));
       for (const worker of workers) worker.child.kill('SIGKILL');
-      await executor.close();
+      await rig.executor.close();
       await server.close();
       await redis.stop();
     },
   };
+  return rig;
 }

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BullMqExecutor } from '../../electron/core/automation/bullmq-executor.js';
 import type { Job } from '../../shared/automation.js';
 import { startQueueRig, tagsOf, type QueueRig, type WorkerProcess } from './bullmq-fixture.js';
 import { CLI, childEnv, cleanupTempDirs } from './server-process.js';
@@ -145,6 +146,19 @@ describe('BullMQ workers', () => {
     expect(done).toMatchObject({ status: 'cancelled', reason: 'not needed any more', attempts: 0 });
     await Promise.all(busy.map((job) => rig.executor.waitFor(job.id)));
     expect(rig.jobs.get(waiting.id).logTail).toBe('');
+  });
+
+  it('catches up on a job that finished while no controller listened (the app was closed)', async () => {
+    const job = await submit('while-closed', node(`console.log('working'); setTimeout(() => console.log('done'), 1000)`));
+    await rig.until(job.id, (j) => j.status === 'running' && j.logTail.includes('working'));
+    await rig.executor.close();
+    const deadline = Date.now() + 20_000;
+    while ((await rig.runGet(job.runId!)).info.status === 'RUNNING' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(rig.jobs.get(job.id).status).toBe('running');
+
+    rig.executor = await BullMqExecutor.open({ store: rig.jobs, redisUrl: rig.redis.url, queue: rig.queue, trackingUri: rig.server.url });
+    expect(rig.jobs.get(job.id)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect((await rig.runGet(job.runId!)).info.status).toBe('FINISHED');
   });
 
   it('refuses a bad --redis URL with a clear message', () => {

@@ -74,7 +74,38 @@ export class BullMqExecutor implements JobExecutor {
     events.on('completed', ({ jobId }) => executor.enqueue(jobId, () => executor.onCompleted(jobIdOf(jobId))));
     events.on('error', (error) => options.onError?.(error));
     await events.waitUntilReady();
+    await executor.reconcile();
     return executor;
+  }
+
+  /**
+   * Catches the jobs table up with what happened on the queue while no controller listened (the app
+   * was closed): jobs that finished meanwhile get their outcome, a running job whose worker was lost
+   * meanwhile is abandoned, and a queued job that never reached Redis is submitted again.
+   */
+  async reconcile(): Promise<{ finished: number; abandoned: number; resubmitted: number }> {
+    const counts = { finished: 0, abandoned: 0, resubmitted: 0 };
+    const open = this.options.store.list({ status: ['queued', 'running'], limit: 10_000 }).filter((job) => job.executor === 'bullmq');
+    for (const job of open) {
+      const queued = await BullJob.fromId(this.queue, bullJobId(job.id));
+      const state = queued ? await queued.getState() : 'missing';
+      await this.serially(bullJobId(job.id), async () => {
+        if (state === 'completed') {
+          this.finish(job.id, { status: 'succeeded', exitCode: 0, reason: null });
+          counts.finished++;
+        } else if (state === 'failed') {
+          await this.onFailed(job.id, queued!.failedReason ?? 'failed');
+          counts.finished++;
+        } else if (state === 'missing' && job.status === 'queued') {
+          await this.submit(job);
+          counts.resubmitted++;
+        } else if (job.status === 'running' && state !== 'active') {
+          await this.abandon(job, `worker lost: ${job.workerId ?? 'its worker'} was running it when the controller last heard, and the queue holds it as ${state}`, state !== 'missing');
+          counts.abandoned++;
+        }
+      });
+    }
+    return counts;
   }
 
   async submit(job: Job): Promise<void> {

@@ -43,8 +43,18 @@ export const WorkerReportSchema = z.discriminatedUnion('t', [
 ]);
 export type WorkerReport = z.infer<typeof WorkerReportSchema>;
 
+export interface RedisTarget {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  tls?: Record<string, never>;
+  maxRetriesPerRequest: null;
+}
+
 /** redis://[user:password@]host:port[/db] (rediss:// for TLS) as BullMQ connection options. */
-export function redisConnection(url: string): ConnectionOptions & { host: string; port: number } {
+export function redisConnection(url: string): RedisTarget & ConnectionOptions {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -79,6 +89,6 @@ export function checkQueueName(name: string): string {
 
 /** A plain Redis connection beside BullMQ's (cancel keys, pub/sub); ioredis is BullMQ's own client. */
 export function openRedis(url: string): Redis {
-  const { host, port, db, username, password, tls } = redisConnection(url) as { host: string; port: number; db?: number; username?: string; password?: string; tls?: object };
+  const { host, port, db, username, password, tls } = redisConnection(url);
   return new Redis({ host, port, db, username, password, tls, maxRetriesPerRequest: null });
 }
