@@ -12,6 +12,7 @@ import { registerAlertCommands } from './alerts-command.js';
 import { registerBundleCommands, registerPackageCommands } from './bundle-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerReviewCommands } from './review-command.js';
+import { registerRunCommand } from './run-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -89,6 +90,7 @@ export function buildCli(): Command {
   registerPackageCommands(program);
   registerReviewCommands(program);
   registerKeysCommands(program);
+  registerRunCommand(program, packageJson.version);
   registerWorkerCommand(program);
 
   program.addHelpText(
