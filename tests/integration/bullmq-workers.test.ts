@@ -73,7 +73,7 @@ describe('BullMQ workers', () => {
     expect(done.runId).not.toBe(job.runId);
     const [first, second] = [await rig.runGet(job.runId!), await rig.runGet(done.runId!)];
     expect(first.info.status).toBe('FAILED');
-    expect(tagsOf(first)['mldesk.error']).toBe('exit code 3');
+    expect(tagsOf(first)['mldesk.failure_reason']).toBe('exit code 3');
     expect(second.info.status).toBe('FAILED');
     expect(second.info.run_name).toBe('always-fails (attempt 2)');
     expect(tagsOf(second)).toMatchObject({ 'mldesk.attempt': '2', 'mldesk.replaces_run': job.runId, 'mldesk.job_id': job.id });
@@ -104,7 +104,7 @@ describe('BullMQ workers', () => {
 
     const abandoned = await rig.runGet(job.runId!);
     expect(abandoned.info.status).toBe('FAILED');
-    expect(tagsOf(abandoned)['mldesk.error']).toMatch(new RegExp(`^worker lost: ${victim.workerId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} stopped renewing its lock`));
+    expect(tagsOf(abandoned)['mldesk.failure_reason']).toMatch(new RegExp(`^worker lost: ${victim.workerId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} stopped renewing its lock`));
     expect(abandoned.data.metrics).toEqual([expect.objectContaining({ key: 'attempt', value: 1 })]);
 
     const retry = await rig.runGet(done.runId!);
@@ -134,7 +134,7 @@ describe('BullMQ workers', () => {
     expect(alive(grandchild)).toBe(false);
     const run = await rig.runGet(job.runId!);
     expect(run.info.status).toBe('KILLED');
-    expect(tagsOf(run)['mldesk.killed_reason']).toBe('stopped from the test');
+    expect(tagsOf(run)['mldesk.failure_reason']).toBe('stopped from the test');
   });
 
   it('cancels a job still waiting in the queue without any worker running it', async () => {

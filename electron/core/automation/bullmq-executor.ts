@@ -10,6 +10,7 @@ import {
   cancelChannel,
   cancelKey,
   checkQueueName,
+  endRunIfOpen,
   jobIdOf,
   openRedis,
   redisConnection,
@@ -18,7 +19,7 @@ import {
 } from './bullmq-protocol.js';
 import type { JobExecutor } from './executor.js';
 import type { JobStore } from './job-store.js';
-import { TrackingRest } from './tracking-rest.js';
+import { TrackingClient } from './projects/tracking-client.js';
 
 export interface BullMqExecutorOptions {
   store: JobStore;
@@ -45,7 +46,7 @@ export class BullMqExecutor implements JobExecutor {
   readonly queueName: string;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly cancelReasons = new Map<string, string>();
-  private readonly rest: TrackingRest;
+  private readonly rest: TrackingClient;
   private closed = false;
 
   private constructor(
@@ -55,7 +56,7 @@ export class BullMqExecutor implements JobExecutor {
     private readonly redis: Redis,
   ) {
     this.queueName = queue.name;
-    this.rest = new TrackingRest(options.trackingUri, options.token);
+    this.rest = new TrackingClient(options.trackingUri, options.token);
   }
 
   static async open(options: BullMqExecutorOptions): Promise<BullMqExecutor> {
@@ -250,7 +251,7 @@ export class BullMqExecutor implements JobExecutor {
   private async abandon(job: Job, reason: string, retry = true): Promise<void> {
     if (job.runId) {
       try {
-        await this.rest.endRunIfOpen(job.runId, 'FAILED', 'mldesk.error', reason);
+        await endRunIfOpen(this.rest, job.runId, 'FAILED', reason);
       } catch (error) {
         this.options.onError?.(error as Error);
       }

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { JobSpecSchema } from '../../../shared/automation.js';
 import { MLDeskError } from '../errors.js';
+import { FAILURE_REASON_TAG } from './projects/project-lineage.js';
+import type { TrackingClient } from './projects/tracking-client.js';
 
 /**
  * What the controller (app, `mldesk serve`, `mldesk sweep`) and `mldesk worker` processes say to
@@ -91,4 +93,13 @@ export function checkQueueName(name: string): string {
 export function openRedis(url: string): Redis {
   const { host, port, db, username, password, tls } = redisConnection(url);
   return new Redis({ host, port, db, username, password, tls, maxRetriesPerRequest: null });
+}
+
+/** Ends a run still RUNNING (or SCHEDULED) with the reason (the tag launchProjectRun uses too); a run already ended is left as it is. */
+export async function endRunIfOpen(client: TrackingClient, runId: string, status: 'FINISHED' | 'FAILED' | 'KILLED', reason: string | null): Promise<boolean> {
+  const run = await client.getRun(runId);
+  if (run.info.status !== 'RUNNING' && run.info.status !== 'SCHEDULED') return false;
+  if (reason && status !== 'FINISHED') await client.setTag(runId, FAILURE_REASON_TAG, reason.slice(0, 5000));
+  await client.updateRun(runId, status, Date.now());
+  return true;
 }

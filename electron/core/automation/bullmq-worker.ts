@@ -2,11 +2,11 @@ import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, cancelChannel, cancelKey, checkQueueName, openRedis, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
+import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, cancelChannel, cancelKey, checkQueueName, endRunIfOpen, openRedis, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
 import { JobReporter } from './bullmq-reporter.js';
 import { runCommand } from './command-process.js';
 import { launchProjectRun } from './project-launch.js';
-import { TrackingRest, type RestRun } from './tracking-rest.js';
+import { TrackingClient, type KV, type RestRun } from './projects/tracking-client.js';
 
 /**
  * `mldesk worker`: takes jobs from a BullMQ queue on any machine and runs them, logging only
@@ -42,28 +42,26 @@ interface Outcome {
 
 const OUTPUT_CAP = 8 * 1024 * 1024;
 const RUN_END: Record<Outcome['status'], 'FINISHED' | 'FAILED' | 'KILLED'> = { succeeded: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED' };
-const NOT_COPIED = /^(mlflow\.runName|mldesk\.(attempt|replaces_run|worker|error|killed_reason|end_reason))$/;
+const NOT_COPIED = /^(mlflow\.runName|mldesk\.(attempt|replaces_run|worker|failure_reason))$/;
 
 /** The run this attempt logs into: the job's own for the first attempt, a fresh one replacing the last for a retry. */
-async function runForAttempt(rest: TrackingRest, job: BullJob, data: QueuedJobData, attempt: number, workerId: string): Promise<RestRun | null> {
+async function runForAttempt(client: TrackingClient, job: BullJob, data: QueuedJobData, attempt: number, workerId: string): Promise<RestRun | null> {
   const previousId = data.currentRunId ?? data.runId;
   if (previousId === null) return null;
-  const previous = await rest.getRun(previousId);
+  const previous = await client.getRun(previousId);
+  const mine: KV[] = [
+    { key: 'mldesk.worker', value: workerId },
+    { key: 'mldesk.attempt', value: String(attempt) },
+    { key: 'mldesk.job_id', value: data.jobId },
+  ];
   if (attempt === 1 && data.currentRunId === null) {
-    await rest.setTags(previousId, { 'mldesk.worker': workerId, 'mldesk.attempt': '1', 'mldesk.job_id': data.jobId });
+    await client.logParamsAndTags(previousId, [], mine);
     return previous;
   }
-  const tags: Record<string, string> = {};
-  for (const tag of previous.data.tags ?? []) if (!NOT_COPIED.test(tag.key)) tags[tag.key] = tag.value;
-  const baseName = (previous.info.run_name ?? data.name).replace(/ \(attempt \d+\)$/, '');
-  const created = await rest.createRun(previous.info.experiment_id, `${baseName} (attempt ${attempt})`, {
-    ...tags,
-    'mldesk.job_id': data.jobId,
-    'mldesk.attempt': String(attempt),
-    'mldesk.replaces_run': previousId,
-    'mldesk.worker': workerId,
-  });
-  await rest.logParams(created.info.run_id, previous.data.params ?? []);
+  const tags = (previous.data.tags ?? []).filter((tag) => !NOT_COPIED.test(tag.key) && tag.key !== 'mldesk.job_id');
+  const previousName = previous.data.tags?.find((tag) => tag.key === 'mlflow.runName')?.value ?? data.name;
+  const created = await client.createRun(previous.info.experiment_id, [...tags, ...mine, { key: 'mldesk.replaces_run', value: previousId }], `${previousName.replace(/ \(attempt \d+\)$/, '')} (attempt ${attempt})`);
+  await client.logParamsAndTags(created.info.run_id, previous.data.params ?? [], []);
   // Recorded before the process starts, so the attempt after this one knows which run it replaces.
   await job.updateData({ ...data, currentRunId: created.info.run_id });
   return created;
@@ -117,13 +115,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         return { status: 'failed', exitCode: null, reason: `an '${spec.type}' job runs in the controlling process, not on a queue worker` };
       }
       if (run && spec.type === 'command') {
-        const rest = new TrackingRest(data.trackingUri, data.token);
-        await rest.putArtifact(run, `mldesk-job/attempt-${attempt}.log`, output);
-        const current = await rest.getRun(run.info.run_id);
-        if (current.info.status === 'RUNNING') {
-          if (outcome.reason) await rest.setTags(run.info.run_id, { [outcome.status === 'cancelled' ? 'mldesk.killed_reason' : 'mldesk.error']: outcome.reason });
-          await rest.endRun(run.info.run_id, RUN_END[outcome.status]);
-        }
+        const client = new TrackingClient(data.trackingUri, data.token);
+        await client.uploadArtifact(run, `mldesk-job/attempt-${attempt}.log`, output);
+        await endRunIfOpen(client, run.info.run_id, RUN_END[outcome.status], outcome.reason);
       }
       return outcome;
     } finally {
@@ -139,7 +133,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const abort = new AbortController();
     running.set(data.jobId, abort);
     const reporter = new JobReporter(job);
-    const rest = new TrackingRest(data.trackingUri, data.token);
+    const rest = new TrackingClient(data.trackingUri, data.token);
     let run: RestRun | null = null;
     try {
       let outcome: Outcome;
@@ -162,7 +156,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       if (!reporter.ended) {
         // Anything unexpected (tracking server unreachable, bad job data) still ends the attempt visibly.
         const reason = `worker ${workerId}: ${(error as Error).message}`;
-        if (run) await rest.endRunIfOpen(run.info.run_id, 'FAILED', 'mldesk.error', reason).catch(() => undefined);
+        if (run) await endRunIfOpen(rest, run.info.run_id, 'FAILED', reason).catch(() => undefined);
         reporter.send({ t: 'end', status: 'failed', exitCode: null, reason });
         await reporter.close().catch(() => undefined);
       }
