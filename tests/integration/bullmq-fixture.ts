@@ -26,7 +26,7 @@ export interface QueueRig {
   /** Replaceable: a test may close it and open another, as an app restart would. */
   executor: BullMqExecutor;
   queue: string;
-  startWorker(extraArgs?: string[]): Promise<WorkerProcess>;
+  startWorker(extraArgs?: string[], env?: Record<string, string | undefined>): Promise<WorkerProcess>;
   /** Polls the jobs table until `test` holds for the job. */
   until(jobId: string, test: (job: Job) => boolean, timeoutMs?: number, what?: string): Promise<Job>;
   runGet(runId: string): Promise<{ info: { status: string; run_name: string; experiment_id: string }; data: { tags?: { key: string; value: string }[]; metrics?: { key: string; value: number }[] } }>;
@@ -43,9 +43,9 @@ export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Prom
   const executor = await BullMqExecutor.open({ store: jobs, redisUrl: redis.url, queue, trackingUri: server.url });
   const workers = new Set<WorkerProcess>();
 
-  async function startWorker(extraArgs: string[] = []): Promise<WorkerProcess> {
+  async function startWorker(extraArgs: string[] = [], env: Record<string, string | undefined> = {}): Promise<WorkerProcess> {
     const args = [CLI, 'worker', '--redis', redis.url, '--queue', queue, '--lock-duration', '2000', '--stalled-interval', '1000', ...extraArgs];
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -44,7 +44,12 @@ const OUTPUT_CAP = 8 * 1024 * 1024;
 const RUN_END: Record<Outcome['status'], 'FINISHED' | 'FAILED' | 'KILLED'> = { succeeded: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED' };
 const NOT_COPIED = /^(mlflow\.runName|mldesk\.(attempt|replaces_run|worker|failure_reason))$/;
 
-/** The run this attempt logs into: the job's own for the first attempt, a fresh one replacing the last for a retry. */
+/**
+ * The run this attempt logs into: the job's own for the first attempt, a fresh one replacing the
+ * last for a retry. Tags are carried over (sweep, parent run); params are not, since the process may
+ * have logged some and MLflow refuses a param logged again with another value: a project's launch
+ * logs its parameters into the new run itself.
+ */
 async function runForAttempt(client: TrackingClient, job: BullJob, data: QueuedJobData, attempt: number, workerId: string): Promise<RestRun | null> {
   const previousId = data.currentRunId ?? data.runId;
   if (previousId === null) return null;
@@ -61,7 +66,6 @@ async function runForAttempt(client: TrackingClient, job: BullJob, data: QueuedJ
   const tags = (previous.data.tags ?? []).filter((tag) => !NOT_COPIED.test(tag.key) && tag.key !== 'mldesk.job_id');
   const previousName = previous.data.tags?.find((tag) => tag.key === 'mlflow.runName')?.value ?? data.name;
   const created = await client.createRun(previous.info.experiment_id, [...tags, ...mine, { key: 'mldesk.replaces_run', value: previousId }], `${previousName.replace(/ \(attempt \d+\)$/, '')} (attempt ${attempt})`);
-  await client.logParamsAndTags(created.info.run_id, previous.data.params ?? [], []);
   // Recorded before the process starts, so the attempt after this one knows which run it replaces.
   await job.updateData({ ...data, currentRunId: created.info.run_id });
   return created;
@@ -106,7 +110,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       } else if (spec.type === 'project') {
         if (!run) return { status: 'failed', exitCode: null, reason: 'a project job needs a run' };
         const result = await launchProjectRun(
-          { ...spec, runId: run.info.run_id },
+          { ...spec, runId: run.info.run_id, env: { ...spec.env, MLDESK_JOB_ID: data.jobId, MLDESK_JOB_ATTEMPT: String(attempt) } },
           { trackingUri: data.trackingUri, token: data.token, runId: run.info.run_id, workDir, signal, onOutput, onStarted: (pid) => reporter.send({ t: 'pid', pid }) },
         );
         const status = result.runStatus === 'FINISHED' ? 'succeeded' : result.runStatus === 'KILLED' ? (shuttingDown !== null ? 'failed' : 'cancelled') : 'failed';
