@@ -2,8 +2,8 @@
  * Scheduling overhead per trial (issue 15): N no-op trials ('command' jobs) through each executor,
  * beside the bare spawn time of the same command measured in the same run. Overhead =
  * (per-trial wall time − bare spawn time) / bare spawn time; target < 20% (Ray Tune's own).
- * Trials run one at a time on each executor (one local worker process, concurrency 1), so the
- * per-trial time compares with one spawn after another.
+ * Trials run one at a time on each executor (the local pool at concurrency 1; one BullMQ worker
+ * process at concurrency 1), so the per-trial time compares with one spawn after another.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as BullMqExecutorModule from '../electron/core/automation/bullmq-executor.js';
 import type * as JobStoreModule from '../electron/core/automation/job-store.js';
+import type * as LocalPoolModule from '../electron/core/automation/local-pool.js';
 import type { JobExecutor } from '../electron/core/automation/executor.js';
 import type { ExecutorKind } from '../shared/automation.js';
 import { startRedis } from '../tests/integration/redis-fixture.js';
@@ -118,6 +119,12 @@ async function bullMqSubject(jobs: JobStoreModule.JobStore, redisUrl: string, lo
   };
 }
 
+async function localPoolSubject(jobs: JobStoreModule.JobStore): Promise<Subject> {
+  const { LocalPoolExecutor } = await loadDist<typeof LocalPoolModule>('electron/core/automation/local-pool.js');
+  const executor = new LocalPoolExecutor(jobs, { concurrency: 1 });
+  return { name: 'local pool (concurrency 1)', kind: 'local', executor, close: () => executor.close() };
+}
+
 export async function benchScheduling(options: { workDir: string; log: (line: string) => void; trials?: number; command?: string[] }): Promise<SchedulingBenchResult> {
   const { workDir, log } = options;
   const trials = options.trials ?? 200;
@@ -129,13 +136,13 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
   const store = TrackingStore.open(join(workDir, 'scheduling-bench'));
   const jobs = new JobStore(store.db);
   const redis = await startRedis();
-  const skipped: string[] = ['local pool: LocalPoolExecutor has not landed on this branch'];
+  const skipped: string[] = [];
   const figures: { executor: string; perTrialMs: number }[] = [];
   try {
     const bareBefore = await bareSpawnMs(argv, trials);
     log(`scheduling bench: bare spawn ${bareBefore.toFixed(2)} ms`);
-    const subjects = [await bullMqSubject(jobs, redis.url, log)];
-    for (const subject of subjects) {
+    for (const open of [() => localPoolSubject(jobs), () => bullMqSubject(jobs, redis.url, log)]) {
+      const subject = await open();
       try {
         const perTrialMs = await timeTrials(jobs, subject, argv, trials);
         log(`scheduling bench: ${subject.name} ${perTrialMs.toFixed(2)} ms per trial`);
@@ -175,11 +182,11 @@ export function schedulingTargetChecks(result: SchedulingBenchResult): TargetChe
 export function formatSchedulingTable(result: SchedulingBenchResult, checks: TargetCheck[]): string {
   const ms = (n: number) => `${n.toFixed(2)} ms`;
   const rows = [
-    ['scheduling (no-op trials)', 'per trial', 'overhead', 'target'],
-    [`bare spawn: ${result.command.map((a) => (a === '' ? '""' : a)).join(' ')}`, ms(result.bareSpawnMs), '-', '-'],
+    ['scheduling (no-op trials)', 'per trial', 'added', 'overhead', 'target'],
+    [`bare spawn: ${result.command.map((a) => (a === '' ? '""' : a)).join(' ')}`, ms(result.bareSpawnMs), '-', '-', '-'],
     ...result.executors.map((figure, i) => {
       const check = checks[i];
-      return [figure.executor, ms(figure.perTrialMs), `${(figure.overhead * 100).toFixed(1)}%`, check ? `${check.target} ${check.met ? 'met' : 'MISSED'}` : '-'];
+      return [figure.executor, ms(figure.perTrialMs), ms(figure.perTrialMs - result.bareSpawnMs), `${(figure.overhead * 100).toFixed(1)}%`, check ? `${check.target} ${check.met ? 'met' : 'MISSED'}` : '-'];
     }),
   ];
   const notes = [`${result.trials} trials; load average ${result.loadAtStart.join(' ')} at start, ${result.loadAtEnd.join(' ')} at end`, ...result.skipped.map((s) => `skipped: ${s}`)];
