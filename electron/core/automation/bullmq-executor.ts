@@ -141,15 +141,17 @@ export class BullMqExecutor implements JobExecutor {
     await client.set(cancelKey(this.queueName, jobId), reason, 'EX', CANCEL_KEY_TTL_S);
     await client.publish(cancelChannel(this.queueName), jobId);
     const queued = await BullJob.fromId(this.queue, bullJobId(jobId));
-    const state = queued ? await queued.getState() : 'unknown';
-    if (queued && state !== 'active' && state !== 'completed' && state !== 'failed') {
+    if (queued) {
+      const state = await queued.getState();
+      // Active: its worker got the message. Completed or failed: the event saying so is on its way.
+      if (state === 'active' || state === 'completed' || state === 'failed') return;
       try {
         await queued.remove();
       } catch {
         return; // a worker took it meanwhile: it sees the key and reports the cancel
       }
     }
-    if (!queued || state !== 'active') await this.serially(bullJobId(jobId), () => this.finish(jobId, { status: 'cancelled', exitCode: null, reason }));
+    await this.serially(bullJobId(jobId), () => this.finish(jobId, { status: 'cancelled', exitCode: null, reason }));
   }
 
   waitFor(jobId: string): Promise<Job> {

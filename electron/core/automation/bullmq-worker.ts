@@ -120,7 +120,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       }
       if (run && spec.type === 'command') {
         const client = new TrackingClient(data.trackingUri, data.token);
-        await client.uploadArtifact(run, `mldesk-job/attempt-${attempt}.log`, output);
+        // A lost log upload is reported, not turned into a failed job: the process's own status stands.
+        await client.uploadArtifact(run, `mldesk-job/attempt-${attempt}.log`, output).catch((error: Error) => reporter.log(`mldesk: could not upload the output log: ${error.message}\n`));
         await endRunIfOpen(client, run.info.run_id, RUN_END[outcome.status], outcome.reason);
       }
       return outcome;
