@@ -14,6 +14,7 @@ import { registerBundleCommands, registerPackageCommands } from './bundle-comman
 import { registerKeysCommands } from './keys-command.js';
 import { registerReviewCommands } from './review-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerWorkerCommand } from './worker-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -92,6 +93,7 @@ export function buildCli(): Command {
   registerReviewCommands(program);
   registerKeysCommands(program);
   registerRunCommand(program, packageJson.version);
+  registerWorkerCommand(program);
 
   program.addHelpText(
     'after',

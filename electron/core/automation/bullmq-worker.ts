@@ -1,0 +1,205 @@
+import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, cancelChannel, cancelKey, checkQueueName, endRunIfOpen, openRedis, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
+import { JobReporter } from './bullmq-reporter.js';
+import { runCommand } from './command-process.js';
+import { launchProjectRun } from './project-launch.js';
+import { TrackingClient, type KV, type RestRun } from './projects/tracking-client.js';
+
+/**
+ * `mldesk worker`: takes jobs from a BullMQ queue on any machine and runs them, logging only
+ * through the tracking server's REST API and artifact proxy named in each job (no data dir, no
+ * shared disk). Liveness is BullMQ's job lock: a worker that dies stops renewing it, and BullMQ's
+ * stalled-job check (run by every other worker) hands the job to someone else.
+ */
+
+export interface QueueWorkerOptions {
+  redisUrl: string;
+  queue?: string;
+  concurrency?: number;
+  workerId?: string;
+  /** BullMQ's lock: a job whose worker has not renewed it for this long is stalled. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  maxStalledCount?: number;
+  log?(line: string): void;
+}
+
+export interface QueueWorker {
+  readonly workerId: string;
+  readonly queue: string;
+  /** Stops taking jobs; jobs still running are killed and handed back to the queue for another worker. */
+  close(): Promise<void>;
+}
+
+interface Outcome {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  exitCode: number | null;
+  reason: string | null;
+}
+
+const OUTPUT_CAP = 8 * 1024 * 1024;
+const RUN_END: Record<Outcome['status'], 'FINISHED' | 'FAILED' | 'KILLED'> = { succeeded: 'FINISHED', failed: 'FAILED', cancelled: 'KILLED' };
+const NOT_COPIED = /^(mlflow\.runName|mldesk\.(attempt|replaces_run|worker|failure_reason))$/;
+
+/**
+ * The run this attempt logs into: the job's own for the first attempt, a fresh one replacing the
+ * last for a retry. Tags are carried over (sweep, parent run); params are not, since the process may
+ * have logged some and MLflow refuses a param logged again with another value: a project's launch
+ * logs its parameters into the new run itself.
+ */
+async function runForAttempt(client: TrackingClient, job: BullJob, data: QueuedJobData, attempt: number, workerId: string): Promise<RestRun | null> {
+  const previousId = data.currentRunId ?? data.runId;
+  if (previousId === null) return null;
+  const previous = await client.getRun(previousId);
+  const mine: KV[] = [
+    { key: 'mldesk.worker', value: workerId },
+    { key: 'mldesk.attempt', value: String(attempt) },
+    { key: 'mldesk.job_id', value: data.jobId },
+  ];
+  if (attempt === 1 && data.currentRunId === null) {
+    await client.logParamsAndTags(previousId, [], mine);
+    return previous;
+  }
+  const tags = (previous.data.tags ?? []).filter((tag) => !NOT_COPIED.test(tag.key) && tag.key !== 'mldesk.job_id');
+  const previousName = previous.data.tags?.find((tag) => tag.key === 'mlflow.runName')?.value ?? data.name;
+  const created = await client.createRun(previous.info.experiment_id, [...tags, ...mine, { key: 'mldesk.replaces_run', value: previousId }], `${previousName.replace(/ \(attempt \d+\)$/, '')} (attempt ${attempt})`);
+  // Recorded before the process starts, so the attempt after this one knows which run it replaces.
+  await job.updateData({ ...data, currentRunId: created.info.run_id });
+  return created;
+}
+
+function outcomeOfCommand(result: Awaited<ReturnType<typeof runCommand>>, shuttingDown: string | null): Outcome {
+  if (result.abortedWith !== null) {
+    return shuttingDown !== null ? { status: 'failed', exitCode: result.exitCode, reason: shuttingDown } : { status: 'cancelled', exitCode: result.exitCode, reason: result.abortedWith };
+  }
+  if (result.spawnError !== null) return { status: 'failed', exitCode: null, reason: result.spawnError };
+  if (result.exitCode === 0) return { status: 'succeeded', exitCode: 0, reason: null };
+  return { status: 'failed', exitCode: result.exitCode, reason: result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}` };
+}
+
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const connection = redisConnection(options.redisUrl);
+  const queueName = checkQueueName(options.queue ?? DEFAULT_QUEUE);
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+  const log = options.log ?? (() => undefined);
+  const running = new Map<string, AbortController>();
+  let shuttingDown: string | null = null;
+
+  async function execute(data: QueuedJobData, run: RestRun | null, attempt: number, reporter: JobReporter, signal: AbortSignal): Promise<Outcome> {
+    const { spec } = data;
+    const workDir = mkdtempSync(join(tmpdir(), `mldesk-worker-${data.jobId.slice(0, 8)}-`));
+    let output = '';
+    const onOutput = (chunk: string) => {
+      reporter.log(chunk);
+      if (output.length < OUTPUT_CAP) output += chunk;
+    };
+    try {
+      let outcome: Outcome;
+      if (spec.type === 'command') {
+        if (spec.cwd !== undefined && !statSync(spec.cwd, { throwIfNoEntry: false })?.isDirectory()) {
+          return { status: 'failed', exitCode: null, reason: `cwd '${spec.cwd}' is not a folder on worker ${workerId}` };
+        }
+        const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, MLFLOW_TRACKING_URI: data.trackingUri, MLDESK_JOB_ID: data.jobId, MLDESK_JOB_ATTEMPT: String(attempt) };
+        if (data.token) env.MLFLOW_TRACKING_TOKEN = data.token;
+        if (run) Object.assign(env, { MLFLOW_RUN_ID: run.info.run_id, MLFLOW_EXPERIMENT_ID: run.info.experiment_id });
+        const result = await runCommand({ argv: spec.argv, cwd: spec.cwd ?? workDir, env, signal, onOutput, onStarted: (pid) => reporter.send({ t: 'pid', pid }) });
+        outcome = outcomeOfCommand(result, shuttingDown);
+      } else if (spec.type === 'project') {
+        if (!run) return { status: 'failed', exitCode: null, reason: 'a project job needs a run' };
+        const result = await launchProjectRun(
+          { ...spec, runId: run.info.run_id, env: { ...spec.env, MLDESK_JOB_ID: data.jobId, MLDESK_JOB_ATTEMPT: String(attempt) } },
+          { trackingUri: data.trackingUri, token: data.token, runId: run.info.run_id, workDir, signal, onOutput, onStarted: (pid) => reporter.send({ t: 'pid', pid }) },
+        );
+        const status = result.runStatus === 'FINISHED' ? 'succeeded' : result.runStatus === 'KILLED' ? (shuttingDown !== null ? 'failed' : 'cancelled') : 'failed';
+        outcome = { status, exitCode: result.exitCode, reason: status === 'failed' && shuttingDown !== null ? shuttingDown : result.reason };
+      } else {
+        return { status: 'failed', exitCode: null, reason: `an '${spec.type}' job runs in the controlling process, not on a queue worker` };
+      }
+      if (run && spec.type === 'command') {
+        const client = new TrackingClient(data.trackingUri, data.token);
+        // A lost log upload is reported, not turned into a failed job: the process's own status stands.
+        await client.uploadArtifact(run, `mldesk-job/attempt-${attempt}.log`, output).catch((error: Error) => reporter.log(`mldesk: could not upload the output log: ${error.message}\n`));
+        await endRunIfOpen(client, run.info.run_id, RUN_END[outcome.status], outcome.reason);
+      }
+      return outcome;
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+
+  async function processJob(job: BullJob): Promise<{ exitCode: number | null }> {
+    const data = QueuedJobDataSchema.parse(job.data);
+    const attempt = job.attemptsStarted;
+    // BullMQ counts failed attempts; a lost worker's attempt counts too (the contract's retry policy), so starts are capped here.
+    if (attempt > data.maxAttempts) throw new UnrecoverableError(`no attempts left: this would be attempt ${attempt} of ${data.maxAttempts}`);
+    const abort = new AbortController();
+    running.set(data.jobId, abort);
+    const reporter = new JobReporter(job);
+    const rest = new TrackingClient(data.trackingUri, data.token);
+    let run: RestRun | null = null;
+    try {
+      let outcome: Outcome;
+      const cancelled = await client.get(cancelKey(queueName, data.jobId));
+      if (cancelled !== null) {
+        outcome = { status: 'cancelled', exitCode: null, reason: cancelled };
+      } else {
+        run = await runForAttempt(rest, job, data, attempt, workerId);
+        reporter.send({ t: 'start', attempt, workerId, runId: run?.info.run_id ?? null, experimentId: run?.info.experiment_id ?? null });
+        log(`job ${data.jobId} (${data.name}) attempt ${attempt}${run ? ` into run ${run.info.run_id}` : ''}`);
+        outcome = await execute(data, run, attempt, reporter, abort.signal);
+      }
+      reporter.send({ t: 'end', ...outcome });
+      await reporter.close();
+      log(`job ${data.jobId} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+      if (outcome.status === 'succeeded') return { exitCode: outcome.exitCode };
+      if (outcome.status === 'cancelled') throw new UnrecoverableError(`${CANCELLED_PREFIX}${outcome.reason ?? ''}`);
+      throw new Error(outcome.reason ?? 'failed');
+    } catch (error) {
+      if (!reporter.ended) {
+        // Anything unexpected (tracking server unreachable, bad job data) still ends the attempt visibly.
+        const reason = `worker ${workerId}: ${(error as Error).message}`;
+        if (run) await endRunIfOpen(rest, run.info.run_id, 'FAILED', reason).catch(() => undefined);
+        reporter.send({ t: 'end', status: 'failed', exitCode: null, reason });
+        await reporter.close().catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      running.delete(data.jobId);
+    }
+  }
+
+  const worker = new Worker(queueName, processJob, {
+    connection,
+    name: workerId,
+    concurrency: options.concurrency ?? 1,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    maxStalledCount: options.maxStalledCount ?? 1,
+    autorun: false,
+  });
+  worker.on('error', (error) => log(`worker error: ${error.message}`));
+  const client = openRedis(options.redisUrl);
+  const subscriber = openRedis(options.redisUrl);
+  await subscriber.subscribe(cancelChannel(queueName));
+  subscriber.on('message', (_channel: string, jobId: string) => {
+    const abort = running.get(jobId);
+    if (!abort) return;
+    void client.get(cancelKey(queueName, jobId)).then((reason) => abort.abort(reason ?? 'cancelled'));
+  });
+  void worker.run();
+  await worker.waitUntilReady();
+  return {
+    workerId,
+    queue: queueName,
+    async close() {
+      shuttingDown = `worker ${workerId} was stopped mid-job`;
+      for (const abort of running.values()) abort.abort(shuttingDown);
+      await worker.close();
+      await subscriber.quit().catch(() => undefined);
+      await client.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * A BullMQ setup for integration tests: a real redis-server, an in-process tracking server on
+ * 127.0.0.1:0 (its database holds the jobs table the controller writes), the controller
+ * (BullMqExecutor) and real `mldesk worker` child processes. Needs `npm run build` (workers run dist/).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BullMqExecutor } from '../../electron/core/automation/bullmq-executor.js';
+import { JobStore } from '../../electron/core/automation/job-store.js';
+import { startServer, type RunningServer } from '../../electron/cli/serve-command.js';
+import type { Job } from '../../shared/automation.js';
+import { startRedis, type RedisServer } from './redis-fixture.js';
+import { CLI, REPO_ROOT, childEnv, makeTempDir } from './server-process.js';
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** As it names itself in the jobs table: HOST:PID. */
+  readonly workerId: string;
+  output(): string;
+  exited: Promise<void>;
+}
+
+export interface QueueRig {
+  redis: RedisServer;
+  server: RunningServer;
+  jobs: JobStore;
+  /** Replaceable: a test may close it and open another, as an app restart would. */
+  executor: BullMqExecutor;
+  queue: string;
+  startWorker(extraArgs?: string[], env?: Record<string, string | undefined>): Promise<WorkerProcess>;
+  /** Polls the jobs table until `test` holds for the job. */
+  until(jobId: string, test: (job: Job) => boolean, timeoutMs?: number, what?: string): Promise<Job>;
+  runGet(runId: string): Promise<{ info: { status: string; run_name: string; experiment_id: string }; data: { tags?: { key: string; value: string }[]; metrics?: { key: string; value: number }[] } }>;
+  stop(): Promise<void>;
+}
+
+export const tagsOf = (run: { data: { tags?: { key: string; value: string }[] } }): Record<string, string> => Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
+
+export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Promise<QueueRig> {
+  const redis = await startRedis();
+  const dataDir = await makeTempDir('bullmq');
+  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, version: 'test', quiet: true });
+  const jobs = new JobStore(server.store.db);
+  const executor = await BullMqExecutor.open({ store: jobs, redisUrl: redis.url, queue, trackingUri: server.url });
+  const workers = new Set<WorkerProcess>();
+
+  async function startWorker(extraArgs: string[] = [], env: Record<string, string | undefined> = {}): Promise<WorkerProcess> {
+    const args = [CLI, 'worker', '--redis', redis.url, '--queue', queue, '--lock-duration', '2000', '--stalled-interval', '1000', ...extraArgs];
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const workerId = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`mldesk worker did not start within 20 s:\n${out}`)), 20_000);
+      const check = () => {
+        const match = /MLDesk worker (\S+) taking jobs/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      };
+      child.stdout!.on('data', check);
+      void exited.then(() => reject(new Error(`mldesk worker exited early:\n${out}`)));
+    });
+    const worker = { child, workerId, output: () => out, exited };
+    workers.add(worker);
+    void exited.then(() => workers.delete(worker));
+    return worker;
+  }
+
+  async function until(jobId: string, test: (job: Job) => boolean, timeoutMs = 30_000, what = 'the expected state'): Promise<Job> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = jobs.get(jobId);
+      if (test(job)) return job;
+      if (Date.now() > deadline) throw new Error(`job ${jobId} did not reach ${what} within ${timeoutMs} ms: ${JSON.stringify(job, null, 1)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async function runGet(runId: string) {
+    const response = await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${runId}`);
+    if (!response.ok) throw new Error(`runs/get ${runId}: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { run: Awaited<ReturnType<QueueRig['runGet']>> }).run;
+  }
+
+  const rig: QueueRig = {
+    redis,
+    server,
+    jobs,
+    executor,
+    queue,
+    startWorker,
+    until,
+    runGet,
+    async stop() {
+      for (const worker of workers) worker.child.kill('SIGTERM');
+      await Promise.all([...workers].map((w) => Promise.race([w.exited, new Promise((r) => setTimeout(r, 5000))])));
+      for (const worker of workers) worker.child.kill('SIGKILL');
+      await rig.executor.close();
+      await server.close();
+      await redis.stop();
+    },
+  };
+  return rig;
+}
