@@ -205,7 +205,7 @@ export class BullMqExecutor implements JobExecutor {
     }
   }
 
-  private finish(jobId: string, outcome: { status: 'succeeded' | 'failed' | 'cancelled'; exitCode: number | null; reason: string | null; retry?: boolean }): void {
+  private finish(jobId: string, outcome: { status: 'succeeded' | 'failed' | 'cancelled'; exitCode: number | null; reason: string | null; retry?: boolean; lost?: boolean }): void {
     this.options.store.finish(jobId, outcome);
     if (outcome.status === 'cancelled') this.cancelReasons.delete(jobId);
   }
@@ -250,7 +250,7 @@ export class BullMqExecutor implements JobExecutor {
   }
 
   /** Ends an attempt whose worker went away: its run is marked FAILED with the reason, the job retried if its policy allows. */
-  private async abandon(job: Job, reason: string, retry = true): Promise<void> {
+  private async abandon(job: Job, reason: string, retry = true, lost = false): Promise<void> {
     if (job.runId) {
       try {
         await endRunIfOpen(this.rest, job.runId, 'FAILED', reason);
@@ -258,13 +258,13 @@ export class BullMqExecutor implements JobExecutor {
         this.options.onError?.(error as Error);
       }
     }
-    this.finish(job.id, { status: 'failed', exitCode: null, reason, retry });
+    this.finish(job.id, { status: 'failed', exitCode: null, reason, retry, lost });
   }
 
   private async onStalled(jobId: string): Promise<void> {
     const job = this.known(jobId);
     if (!job || job.status !== 'running') return;
-    await this.abandon(job, `worker lost: ${job.workerId ?? 'its worker'} stopped renewing its lock mid-job (stalled); BullMQ hands the job to another worker`);
+    await this.abandon(job, `worker lost: ${job.workerId ?? 'its worker'} stopped renewing its lock mid-job (stalled); BullMQ hands the job to another worker`, true, true);
   }
 
   private async onFailed(jobId: string, failedReason: string): Promise<void> {

@@ -91,6 +91,19 @@ describe('JobStore', () => {
     expect(jobs.finish(other.id, { status: 'failed', reason: 'bad spec', retry: false }).job.status).toBe('failed');
   });
 
+  it('retries an attempt lost with its worker at once, even on its last attempt, and says so', () => {
+    const jobs = connect();
+    const job = jobs.create({ kind: 'command', name: 'lost', executor: 'bullmq', spec, maxAttempts: 1, backoffMs: 60_000 });
+    jobs.claim(job.id, { workerId: 'w1' });
+    const lost = jobs.finish(job.id, { status: 'failed', reason: 'worker lost: w1', lost: true });
+    expect(lost.retrying).toBe(true);
+    expect(lost.job).toMatchObject({ status: 'queued', attempts: 1, maxAttempts: 2, reason: 'worker lost: w1' });
+    // No backoff: the next worker may start it now.
+    expect(jobs.claim(job.id, { workerId: 'w2' })).toMatchObject({ status: 'running', attempts: 2 });
+    // Its own failure on the attempt it was given back is final.
+    expect(jobs.finish(job.id, { status: 'failed', exitCode: 1, reason: 'exit code 1' })).toMatchObject({ retrying: false, job: { status: 'failed' } });
+  });
+
   it('bounds the log tail, cut at a line start', () => {
     const jobs = connect();
     const job = jobs.create({ kind: 'command', name: 'x', executor: 'local', spec });

@@ -300,16 +300,20 @@ export class JobStore {
 
   /**
    * Ends a job. A failure with attempts left goes back to queued after its backoff (answered as
-   * `retrying: true`); a job already terminal is left as it was (answered unchanged).
+   * `retrying: true`); a job already terminal is left as it was (answered unchanged). `lost`: the
+   * attempt died with its worker, not by its own failure: it is retried whatever its attempts,
+   * given one more (the queue engine bounds how often a job may be lost: BullMQ's maxStalledCount).
    */
-  finish(id: string, outcome: { status: 'succeeded' | 'failed' | 'cancelled'; exitCode?: number | null; reason?: string | null; retry?: boolean }): { job: Job; retrying: boolean } {
+  finish(id: string, outcome: { status: 'succeeded' | 'failed' | 'cancelled'; exitCode?: number | null; reason?: string | null; retry?: boolean; lost?: boolean }): { job: Job; retrying: boolean } {
     const now = Date.now();
     const result = this.db.transaction(() => {
       const job = this.get(id);
       if (isTerminalJobStatus(job.status)) return { retrying: false, changed: false };
-      const retrying = outcome.status === 'failed' && outcome.retry !== false && job.attempts < job.maxAttempts;
+      const lost = outcome.status === 'failed' && outcome.retry !== false && outcome.lost === true;
+      if (lost) this.db.prepare('UPDATE jobs SET max_attempts = MAX(max_attempts, attempts + 1) WHERE job_id = ?').run(id);
+      const retrying = outcome.status === 'failed' && outcome.retry !== false && (lost || job.attempts < job.maxAttempts);
       if (retrying) {
-        const delay = job.backoffMs * 2 ** Math.max(0, job.attempts - 1);
+        const delay = lost ? 0 : job.backoffMs * 2 ** Math.max(0, job.attempts - 1);
         this.db
           .prepare(`UPDATE jobs SET status = 'queued', exit_code = ?, reason = ?, pid = NULL, owner = NULL, not_before = ? WHERE job_id = ?`)
           .run(outcome.exitCode ?? null, outcome.reason ?? null, now + delay, id);
