@@ -143,6 +143,20 @@ async function predict(rows: string[][]): Promise<Answer> {
   return { status: response.status, version: body.model_version ?? null, ids: body.request_ids ?? [] };
 }
 
+describe('mldesk ct policy set', () => {
+  it('refuses a bad policy naming each field, and keeps the policy stored before', async () => {
+    const bad = await runCli(['ct', 'policy', 'set', MODEL, '--file', await policyFile('bad.yaml', { ...basePolicy, triggers: [{ type: 'labelled_rows', count: 0 }], margin: -1 }), '--data-dir', dataDir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('triggers[0].count:');
+    expect(bad.stderr).toContain('margin:');
+    const shown = await runCli(['ct', 'policy', 'show', MODEL, '--json', '--data-dir', dataDir]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ policy: { model: MODEL, margin: 0.02, triggers: [{ type: 'alert' }] } });
+    const missing = await runCli(['ct', 'policy', 'set', MODEL, '--file', join(work, 'nope.yaml'), '--data-dir', dataDir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.yaml: cannot read it (ENOENT)');
+  });
+});
+
 describe('continuous training: alert → retrain → held-out gate → promotion → live swap', () => {
   it('retrains on the drift alert, promotes a better challenger with no failed request, and keeps the champion when the challenger is worse', async () => {
     const started = Date.now();
@@ -237,6 +251,15 @@ describe('continuous training: alert → retrain → held-out gate → promotion
     expect(xml).toContain('name="6. promote"');
     expect(xml).toMatch(/<testcase classname="pipeline churn.gates" name="accuracy: challenger beats champion by 0.02" time="0">\s*<failure message="challenger accuracy/);
     expect((await predict([plain[2000]!])).version).toBe('2');
+
+    // A held-out set the champion trained on is refused before anything trains, naming the overlap.
+    const leaky = { ...worse, holdout: 'train@1' };
+    expect((await runCli(['ct', 'policy', 'set', MODEL, '--file', await policyFile('leaky.yaml', leaky), '--data-dir', dataDir])).code).toBe(0);
+    const refused = await runCli(['pipeline', 'run', '--model', MODEL, '--junit', junit, '--data-dir', dataDir], { timeoutMs: 30_000 });
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toContain("trigger  failed");
+    expect(refused.stdout).toContain("Held-out data train@1 is not held out: 600 of its 600 rows (by row hash) are in the champion's training data ct-churn@1");
+    expect(await readFile(junit, 'utf8')).toMatch(/name="1. trigger"[^>]*>\s*<failure message="Held-out data train@1 is not held out/);
     expect(Date.now() - started).toBeLessThan(90_000);
   }, 150_000);
 });

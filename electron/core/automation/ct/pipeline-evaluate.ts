@@ -6,7 +6,9 @@
  */
 import type { DatasetVersion } from '../../../../shared/datasets.js';
 import type { QualityTest } from '../../../../shared/app-api/quality-tests.js';
+import type { DatasetStore } from '../../data/dataset-store.js';
 import { MLDeskError } from '../../errors.js';
+import { countOverlap, tableRowHashes } from '../../monitoring/row-hashes.js';
 import { runQualityTest, type QualityTestServices } from '../../monitoring/quality-tests.js';
 
 export interface EvaluatedModel {
@@ -50,4 +52,19 @@ export async function evaluateOnHoldout(services: QualityTestServices, model: st
     results.push(result);
   }
   return { holdout: { ref: holdout.ref, sha256: holdout.sha256, rows: holdout.rows }, champion: results[0]!, challenger: results[1]! };
+}
+
+/**
+ * Checked before anything trains (and again by the evaluation): a held-out set that shares rows
+ * with the champion's training data would make the comparison flatter the champion.
+ */
+export async function requireHeldOut(datasets: DatasetStore, holdout: DatasetVersion, training: DatasetVersion, hashColumns: string[], role: string): Promise<void> {
+  const trained = new Set(tableRowHashes(await datasets.readRows(training), hashColumns));
+  const shared = countOverlap(tableRowHashes(await datasets.readRows(holdout), hashColumns), trained);
+  if (shared > 0) {
+    throw new MLDeskError(
+      'INVALID_STATE',
+      `Held-out data ${holdout.ref} is not held out: ${shared} of its ${holdout.rows} rows (by row hash) are in the ${role}'s training data ${training.ref}. Pick a held-out dataset neither model trained on.`,
+    );
+  }
 }

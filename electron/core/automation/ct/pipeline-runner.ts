@@ -19,7 +19,7 @@ import { modelDirOf } from '../../serving/serving-target.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
 import type { ModelSignature } from '../../training/model-files.js';
 import { JobStore } from '../job-store.js';
-import { evaluateOnHoldout, type EvaluateResult } from './pipeline-evaluate.js';
+import { evaluateOnHoldout, requireHeldOut, type EvaluateResult } from './pipeline-evaluate.js';
 import { PipelineStore, type TriggerInfo } from './pipeline-store.js';
 import { trainChallenger } from './pipeline-train.js';
 import { judgeGates } from './gates.js';
@@ -117,7 +117,7 @@ export class PipelineRunner {
     const model = policy.model;
     const actor = policyActor(model);
     try {
-      const { champion, holdout } = await this.step(id, jobId, model, 'trigger', async (log) => {
+      const { champion, holdout, reference, hashColumns } = await this.step(id, jobId, model, 'trigger', async (log) => {
         log(`trigger: ${trigger.type}: ${trigger.detail}`);
         let champion: ModelVersion;
         try {
@@ -129,20 +129,27 @@ export class PipelineRunner {
         const holdout = datasets.getVersion(policy.holdout);
         this.pipelines.setVersions(id, { champion: Number(champion.version) });
         log(`champion: ${model} version ${champion.version}; held-out data ${holdout.ref} (${holdout.rows} rows)`);
-        return { value: { champion, holdout }, detail: { ...trigger, champion: champion.version, holdout: { ref: holdout.ref, sha256: holdout.sha256, rows: holdout.rows } } };
+        const referenceRef = trainingDatasetRef(store.db, champion.run_id || null);
+        if (!referenceRef) throw new MLDeskError('INVALID_STATE', `The champion (version ${champion.version}) has no training dataset in its lineage: there is no reference data to retrain on.`);
+        const reference = datasets.getVersion(referenceRef);
+        const signature = JSON.parse(await readFile(join(modelDirOf(store, registry, champion), 'signature.json'), 'utf8')) as ModelSignature;
+        const hashColumns = [...signature.inputs.map((i) => i.name), signature.output.name];
+        await requireHeldOut(datasets, holdout, reference, hashColumns, 'champion');
+        log(`no row of ${holdout.ref} is in the champion's training data ${reference.ref} (row hashes over ${hashColumns.length} columns)`);
+        return {
+          value: { champion, holdout, reference, hashColumns },
+          detail: { ...trigger, champion: champion.version, holdout: { ref: holdout.ref, sha256: holdout.sha256, rows: holdout.rows }, reference: reference.ref },
+        };
       });
 
       const data = await this.step(id, jobId, model, 'data', async (log) => {
-        const referenceRef = trainingDatasetRef(store.db, champion.run_id || null);
-        if (!referenceRef) throw new MLDeskError('INVALID_STATE', `The champion (version ${champion.version}) has no training dataset in its lineage: there is no reference data to retrain on.`);
-        const signature = JSON.parse(await readFile(join(modelDirOf(store, registry, champion), 'signature.json'), 'utf8')) as ModelSignature;
         const result: DataStepResult = await buildTrainingData({
           db: store.db,
           datasets,
           model,
-          reference: datasets.getVersion(referenceRef),
+          reference,
           holdout,
-          hashColumns: [...signature.inputs.map((i) => i.name), signature.output.name],
+          hashColumns,
           includeLabelledRows: policy.includeLabelledRows,
           log,
         });
