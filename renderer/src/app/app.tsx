@@ -17,6 +17,7 @@ const DatasetPage = lazy(() => import('../features/datasets/dataset-page').then(
 const ModelsPage = lazy(() => import('../features/models/models-page').then((m) => ({ default: m.ModelsPage })));
 const ModelPage = lazy(() => import('../features/models/model-page').then((m) => ({ default: m.ModelPage })));
 const SettingsPage = lazy(() => import('../features/keys/settings-page').then((m) => ({ default: m.SettingsPage })));
+const PipelinesPage = lazy(() => import('../features/pipelines/pipelines-page').then((m) => ({ default: m.PipelinesPage })));
 const NewRunPage = lazy(() => import('../features/training/new-run-page').then((m) => ({ default: m.NewRunPage })));
 
 function ThemeSwitch() {
@@ -52,6 +53,9 @@ export function App() {
           <a href={routeHref({ view: 'models' })} className={route.view === 'models' || route.view === 'model' ? 'active' : ''}>
             Models
           </a>
+          <a href={routeHref({ view: 'pipelines' })} className={route.view === 'pipelines' ? 'active' : ''}>
+            Pipelines
+          </a>
         </nav>
         <div className="topbar-right">
           <TrainingJobsIndicator />
@@ -76,6 +80,7 @@ export function App() {
         {route.view === 'models' && <ModelsPage />}
         {route.view === 'model' && <ModelPage key={route.name} name={route.name} />}
         {route.view === 'settings' && <SettingsPage />}
+        {route.view === 'pipelines' && <PipelinesPage />}
         {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
       <AlertToasts />

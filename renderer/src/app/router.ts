@@ -14,7 +14,9 @@ export type Route =
   /** A registered model; the selected version and tab live in the hash's query (`?version=3&tab=predictions`). */
   | { view: 'model'; name: string }
   /** This installation's settings: its signing key and trusted keys. */
-  | { view: 'settings' };
+  | { view: 'settings' }
+  /** Continuous-training pipeline runs. */
+  | { view: 'pipelines' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -27,6 +29,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'datasets') return parts[1] ? { view: 'dataset', ref: parts[1] } : { view: 'datasets' };
   if (parts[0] === 'models') return parts[1] ? { view: 'model', name: parts[1] } : { view: 'models' };
   if (parts[0] === 'settings') return { view: 'settings' };
+  if (parts[0] === 'pipelines') return { view: 'pipelines' };
   if (parts[0] === 'new-run') return { view: 'new-run', dataset: new URLSearchParams(query).get('dataset') || null };
   if (parts[0] === 'experiments' && parts[1]) return { view: 'experiments', experimentId: parts[1] };
   return { view: 'experiments', experimentId: null };
@@ -48,6 +51,8 @@ export function routeHref(route: Route): string {
       return `#/models/${encodeURIComponent(route.name)}`;
     case 'settings':
       return '#/settings';
+    case 'pipelines':
+      return '#/pipelines';
     case 'new-run':
       return route.dataset ? `#/new-run?dataset=${encodeRef(route.dataset)}` : '#/new-run';
     default:
