@@ -18,7 +18,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          // Files run in parallel (one per core, vitest's default): most of an integration test is
+          // waiting on child processes and servers, so the second core fills the gaps.
         },
       },
     ],
