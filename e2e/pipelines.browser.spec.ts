@@ -59,6 +59,8 @@ test('a pipeline run started from the Pipelines page shows its chain, the champi
   await expect(table).toContainText('Challenger v2');
   await expect(table.locator('tbody tr').first()).toContainText('Accuracy');
   await expect(detail.getByTestId('pipeline-comparison-chart').locator('.recharts-bar-rectangle').first()).toBeVisible();
+  // Promoted: v2 is no challenger any more, so there is nothing to shadow-score.
+  await expect(detail.getByTestId('pipeline-live')).toContainText('Live traffic: no shadow rows for v2');
   await expect(detail.getByTestId('pipeline-gates')).toContainText('PASS');
   await expect(detail.getByTestId('pipeline-gates')).toContainText('accuracy: challenger beats champion by 0.05');
   // The evaluate step's log is shown first; another step's on click.

@@ -251,6 +251,15 @@ describe('continuous training: alert → retrain → held-out gate → promotion
     expect(xml).toContain('name="6. promote"');
     expect(xml).toMatch(/<testcase classname="pipeline churn.gates" name="accuracy: challenger beats champion by 0.02" time="0">\s*<failure message="challenger accuracy/);
     expect((await predict([plain[2000]!])).version).toBe('2');
+    // v3 is the challenger now: the model server scores it on live traffic too, answering with v2 only.
+    const live = await until('shadow rows for the challenger', async () => {
+      const answer = await predict([plain[2001]!, plain[2002]!]);
+      expect(answer.version).toBe('2');
+      const { comparison } = await app<{ comparison: { challengerVersion: string; rows: number; agreement: number | null } | null }>('pipelines.shadow', { model: MODEL });
+      return comparison && comparison.rows > 0 ? comparison : undefined;
+    }, 20_000);
+    expect(live.challengerVersion).toBe('3');
+    expect(live.agreement).not.toBeNull();
 
     // A held-out set the champion trained on is refused before anything trains, naming the overlap.
     const leaky = { ...worse, holdout: 'train@1' };

@@ -1,5 +1,7 @@
+import { useEffect, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
-import type { GateResult, PipelineRun } from '../../../../shared/app-api/pipelines';
+import type { GateResult, PipelineRun, ShadowComparison } from '../../../../shared/app-api/pipelines';
+import { call } from '../../api/app-client';
 import { qualityMetricInfo } from '../../../../shared/quality-metrics';
 
 interface Evaluated {
@@ -115,5 +117,35 @@ export function GateTable({ run }: { run: PipelineRun }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Champion and challenger on live traffic, from shadow rows, while this run's challenger is still the model's challenger. */
+export function LiveComparison({ run }: { run: PipelineRun }) {
+  const [comparison, setComparison] = useState<ShadowComparison | null | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    call('pipelines.shadow', { model: run.model }).then(
+      (result) => live && setComparison(result.comparison),
+      () => live && setComparison(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [run.model, run.state]);
+  if (comparison === undefined) return null;
+  const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
+  if (!comparison || comparison.challengerVersion !== run.challengerVersion) {
+    return (
+      <p className="muted pipeline-live" data-testid="pipeline-live">
+        Live traffic: no shadow rows for v{run.challengerVersion ?? '–'} (shadow scoring runs while a version is the model&apos;s challenger and its policy has shadow on).
+      </p>
+    );
+  }
+  return (
+    <p className="pipeline-live" data-testid="pipeline-live">
+      Live traffic (shadow): {comparison.rows.toLocaleString('en-US')} rows, the challenger agrees with the champion on {percent(comparison.agreement)}; on{' '}
+      {comparison.labelledRows.toLocaleString('en-US')} labelled rows accuracy champion {percent(comparison.championAccuracy)}, challenger {percent(comparison.challengerAccuracy)}.
+    </p>
   );
 }

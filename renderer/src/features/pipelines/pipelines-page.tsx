@@ -3,7 +3,7 @@ import type { PipelineRun, PipelineStep } from '../../../../shared/app-api/pipel
 import { call } from '../../api/app-client';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/feedback';
 import { formatTime } from '../../components/format';
-import { ChampionChallenger, GateTable } from './pipeline-comparison';
+import { ChampionChallenger, GateTable, LiveComparison } from './pipeline-comparison';
 import { useDocumentTitle } from '../../app/document-title';
 import './pipelines.css';
 
@@ -100,6 +100,7 @@ function RunDetail({ run }: { run: PipelineRun }) {
         <div className="card-header">Champion vs challenger</div>
         <div className="card-body">
           <ChampionChallenger run={run} metric={metric} />
+          <LiveComparison run={run} />
         </div>
       </div>
       <div className="card">
