@@ -27,6 +27,7 @@ import { createKeyHandlers } from './keys-handlers.js';
 import { createReviewHandlers } from './review-handlers.js';
 import { createBundleHandlers } from './bundle-handlers.js';
 import { createJobHandlers } from './jobs-handlers.js';
+import { createPipelineHandlers } from './pipeline-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -58,6 +59,7 @@ function allAppHandlers(services: Services): AppHandlers {
     ...createReviewHandlers(services),
     ...createBundleHandlers(services),
     ...createJobHandlers(services),
+    ...createPipelineHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

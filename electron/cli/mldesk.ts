@@ -13,6 +13,7 @@ import { registerJobCommands } from './jobs-command.js';
 import { registerBundleCommands, registerPackageCommands } from './bundle-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerReviewCommands } from './review-command.js';
+import { registerPipelineCommands } from './pipeline-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
@@ -92,6 +93,7 @@ export function buildCli(): Command {
   registerPackageCommands(program);
   registerReviewCommands(program);
   registerKeysCommands(program);
+  registerPipelineCommands(program);
   registerRunCommand(program, packageJson.version);
   registerWorkerCommand(program);
 

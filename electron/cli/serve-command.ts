@@ -7,6 +7,8 @@ import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
 import { AlertLoop } from '../core/monitoring/alert-loop.js';
+import { CtLoop } from '../core/automation/ct/ct-loop.js';
+import { PipelineRunner } from '../core/automation/ct/pipeline-runner.js';
 
 export interface ServeOptions {
   host: string;
@@ -72,6 +74,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   services.jobs.pool.setTrackingServer({ trackingUri: url, token: tokens[0]?.secret });
   // Alert notifications and webhook deliveries (pending ones from the last launch included).
   const alerts = new AlertLoop(store.db, services.events, { baseUrl: url }).start();
+  // Continuous training: policies whose triggers fire start pipeline runs here.
+  const ct = new CtLoop(new PipelineRunner(services), {
+    pollMs: intervalFromEnv('MLDESK_CT_INTERVAL_MS', 5000),
+    onError: (error) => {
+      if (!options.quiet) process.stderr.write(`mldesk serve: continuous training: ${error.message}\n`);
+    },
+  }).start();
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -84,6 +93,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       // The monitoring pass under way finishes before the database closes.
       closing ??= alerts
         .stop()
+        .then(() => ct.stop())
         .then(() => app.close())
         .then(() => monitor.stop())
         .then(() => services.close());
@@ -96,4 +106,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 function monitorIntervalMs(): number {
   const value = Number(process.env.MLDESK_MONITOR_INTERVAL_MS);
   return Number.isFinite(value) && value >= 100 ? value : 30_000;
+}
+
+/** A poll interval from the environment (tests shorten it), else the default. */
+function intervalFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value >= 100 ? value : fallback;
 }

@@ -25,6 +25,7 @@ import { handoffOperations } from './handoff.js';
 import { keyOperations } from './keys.js';
 import { reviewOperations } from './reviews.js';
 import { bundleOperations } from './bundles.js';
+import { pipelineOperations } from './pipelines.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -174,6 +175,7 @@ export const operations = {
   ...reviewOperations,
   ...bundleOperations,
   ...jobOperations,
+  ...pipelineOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

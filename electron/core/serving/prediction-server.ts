@@ -22,6 +22,7 @@ import { RefusalRecorder } from './prediction-refusals.js';
 import { rangeWarnings } from './range-warnings.js';
 import { checkRows, csvRows, mlflowJsonRows, tfServingRows, type Row } from './request-rows.js';
 import { ScoringBatcher } from './scoring-batcher.js';
+import { ShadowScorer } from './shadow-scorer.js';
 import { ServingMetrics } from './serving-metrics.js';
 import { readMonitoringGauges } from '../monitoring/monitoring-gauges.js';
 import { parseTarget, resolveTarget } from './serving-target.js';
@@ -43,6 +44,8 @@ export interface PredictionServerOptions {
   logPredictions?: boolean;
   /** Rows that may wait for the log before requests are refused with 503. */
   maxPendingLogRows?: number;
+  /** Score the model's `challenger` on live traffic as shadow rows when its CT policy asks (default true; needs the prediction log). */
+  shadow?: boolean;
   /** Called when the version behind a route changes (an alias moved). */
   onVersionSwap?: (model: string, route: string, from: string, to: string) => void;
 }
@@ -125,6 +128,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
     () => readMonitoringGauges(store.db, target.name),
   );
   const batcher = new ScoringBatcher({ log, onBatch: (rows) => metrics.batch(rows) });
+  const shadow = log && options.shadow !== false ? new ShadowScorer(store.db, router, (error) => process.emitWarning(`shadow scoring: ${error.message}`)) : null;
   // Kept with the prediction log, whose writer thread writes them: a server without one (comparisons only) writes nothing.
   const refusals = log ? new RefusalRecorder((batch) => log.recordRefusals(batch)) : null;
   // The first request should not pay for loading: load the default route's version now.
@@ -200,6 +204,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
       // The predictions are JSON already (as logged): the answer is put together around them.
       const body = `{"predictions":[${scored.outputs.join(',')}],"model_version":${JSON.stringify(version)},"request_ids":${JSON.stringify(scored.requestIds)}}`;
       reply.type('application/json; charset=utf-8').send(body);
+      shadow?.after(version, rows, scored.requestIds);
     });
   };
 
@@ -338,6 +343,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
     close() {
       // In-flight requests finish (and are logged) before the log and the models go.
       closing ??= app.close().then(async () => {
+        shadow?.close();
         refusals?.flush();
         await log?.close();
         await router.close();

@@ -39,5 +39,21 @@ export const PIPELINES_MIGRATION: Migration = {
       end_time INTEGER,
       PRIMARY KEY (pipeline_id, ordinal)
     ) STRICT;
+
+    -- Shadow scoring: the challenger's answer to a live request the champion answered (request_id
+    -- is the champion's logged row). Kept apart from predictions, so the champion's monitoring,
+    -- quality and exports never see them.
+    CREATE TABLE shadow_predictions (
+      shadow_pk INTEGER PRIMARY KEY,
+      request_id TEXT NOT NULL,
+      model_name TEXT NOT NULL,
+      model_version INTEGER NOT NULL,
+      served_version INTEGER NOT NULL,
+      output_json TEXT NOT NULL CHECK (json_valid(output_json)),
+      predicted_label TEXT,
+      predicted_value REAL,
+      created_time INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX shadow_predictions_by_model ON shadow_predictions(model_name, model_version, shadow_pk);
   `,
 };

@@ -18,6 +18,7 @@ const ModelsPage = lazy(() => import('../features/models/models-page').then((m) 
 const ModelPage = lazy(() => import('../features/models/model-page').then((m) => ({ default: m.ModelPage })));
 const SettingsPage = lazy(() => import('../features/keys/settings-page').then((m) => ({ default: m.SettingsPage })));
 const JobsPage = lazy(() => import('../features/jobs/jobs-page').then((m) => ({ default: m.JobsPage })));
+const PipelinesPage = lazy(() => import('../features/pipelines/pipelines-page').then((m) => ({ default: m.PipelinesPage })));
 const NewRunPage = lazy(() => import('../features/training/new-run-page').then((m) => ({ default: m.NewRunPage })));
 
 function ThemeSwitch() {
@@ -55,6 +56,8 @@ export function App() {
           </a>
           <a href={routeHref({ view: 'jobs', jobId: null })} className={route.view === 'jobs' ? 'active' : ''}>
             Jobs
+          <a href={routeHref({ view: 'pipelines' })} className={route.view === 'pipelines' ? 'active' : ''}>
+            Pipelines
           </a>
         </nav>
         <div className="topbar-right">
@@ -81,6 +84,7 @@ export function App() {
         {route.view === 'model' && <ModelPage key={route.name} name={route.name} />}
         {route.view === 'settings' && <SettingsPage />}
         {route.view === 'jobs' && <JobsPage jobId={route.jobId} />}
+        {route.view === 'pipelines' && <PipelinesPage />}
         {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
       <AlertToasts />

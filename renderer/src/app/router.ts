@@ -17,6 +17,8 @@ export type Route =
   | { view: 'settings' }
   /** Every job (training, trials, pipeline steps, commands); `jobId` opens its detail drawer. */
   | { view: 'jobs'; jobId: string | null };
+  /** Continuous-training pipeline runs. */
+  | { view: 'pipelines' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -30,6 +32,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'models') return parts[1] ? { view: 'model', name: parts[1] } : { view: 'models' };
   if (parts[0] === 'settings') return { view: 'settings' };
   if (parts[0] === 'jobs') return { view: 'jobs', jobId: parts[1] ?? null };
+  if (parts[0] === 'pipelines') return { view: 'pipelines' };
   if (parts[0] === 'new-run') return { view: 'new-run', dataset: new URLSearchParams(query).get('dataset') || null };
   if (parts[0] === 'experiments' && parts[1]) return { view: 'experiments', experimentId: parts[1] };
   return { view: 'experiments', experimentId: null };
@@ -53,6 +56,8 @@ export function routeHref(route: Route): string {
       return '#/settings';
     case 'jobs':
       return route.jobId ? `#/jobs/${encodeURIComponent(route.jobId)}` : '#/jobs';
+    case 'pipelines':
+      return '#/pipelines';
     case 'new-run':
       return route.dataset ? `#/new-run?dataset=${encodeRef(route.dataset)}` : '#/new-run';
     default:

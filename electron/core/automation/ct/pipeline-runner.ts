@@ -1,0 +1,209 @@
+/**
+ * A pipeline run: trigger → data → train → evaluate → gate → promote, each step a job (kind
+ * 'pipeline_step', parent the run's 'pipeline' job) with its log, and a row in pipeline_steps with
+ * its detail (datasets and hashes, the run trained, the figures, the gates, the decision).
+ * Steps run inline in this process; training itself runs in its own child process.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CtPolicy, PipelineStepName } from '../../../../shared/automation.js';
+import type { PipelineRun } from '../../../../shared/app-api/pipelines.js';
+import type { DataStepResult } from './pipeline-data.js';
+import { buildTrainingData } from './pipeline-data.js';
+import type { DatasetStore } from '../../data/dataset-store.js';
+import { knownError, MLDeskError } from '../../errors.js';
+import { trainingDatasetRef } from '../../monitoring/quality-tests.js';
+import type { ModelRegistry } from '../../registry/model-registry.js';
+import type { ModelVersion } from '../../registry/registry-types.js';
+import { modelDirOf } from '../../serving/serving-target.js';
+import type { TrackingStore } from '../../store/tracking-store.js';
+import type { ModelSignature } from '../../training/model-files.js';
+import { JobStore } from '../job-store.js';
+import { evaluateOnHoldout, requireHeldOut, type EvaluateResult } from './pipeline-evaluate.js';
+import { PipelineStore, type TriggerInfo } from './pipeline-store.js';
+import { trainChallenger } from './pipeline-train.js';
+import { judgeGates } from './gates.js';
+import { requirePolicy } from './policy-store.js';
+import { promote } from './promotion.js';
+
+export interface PipelineServices {
+  store: TrackingStore;
+  registry: ModelRegistry;
+  datasets: DatasetStore;
+}
+
+export const CHALLENGER_ALIAS = 'challenger';
+
+/** Who the policy acts as in the registry's audit trail and reviews. */
+export const policyActor = (model: string): string => `policy:${model}`;
+
+class StepFailed extends Error {}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class PipelineRunner {
+  readonly jobs: JobStore;
+  readonly pipelines: PipelineStore;
+  private readonly workerId = `pipeline:${process.pid}`;
+
+  get db() {
+    return this.services.store.db;
+  }
+
+  constructor(private readonly services: PipelineServices) {
+    this.jobs = new JobStore(services.store.db);
+    this.pipelines = new PipelineStore(services.store.db);
+  }
+
+  /**
+   * Records a run and starts its steps; `done` settles with the run as it ended. Refused while
+   * another run of the model is going on (one left 'running' by a process that died is closed first).
+   */
+  start(model: string, trigger: TriggerInfo): { id: string; done: Promise<PipelineRun> } {
+    const policy = requirePolicy(this.services.store.db, model);
+    this.closeAbandoned(model);
+    const running = this.pipelines.running(model);
+    if (running) throw new MLDeskError('INVALID_STATE', `A pipeline of model ${model} is already running (${running}); one runs at a time.`);
+    const job = this.jobs.create({ kind: 'pipeline', name: `pipeline ${model} (${trigger.type})`, executor: 'inline', spec: { type: 'inline', action: 'ct.pipeline', input: { model, trigger } } });
+    this.jobs.claim(job.id, { workerId: this.workerId });
+    const id = this.pipelines.create(model, trigger, policy, job.id);
+    const done = this.run(id, job.id, policy, trigger);
+    return { id, done };
+  }
+
+  /** A run whose process died (its job's worker pid is gone) is marked failed, so the next can start. */
+  private closeAbandoned(model: string): void {
+    const id = this.pipelines.running(model);
+    if (!id) return;
+    const run = this.pipelines.get(id);
+    const job = run.jobId ? this.jobs.get(run.jobId) : null;
+    const pid = Number(/^pipeline:(\d+)$/.exec(job?.workerId ?? '')?.[1]);
+    if (!job || !Number.isInteger(pid) || isAlive(pid)) return;
+    const reason = `its process (pid ${pid}) ended before the pipeline finished`;
+    for (const step of run.steps) if (step.jobId && step.status === 'running') this.jobs.finish(step.jobId, { status: 'failed', reason, retry: false });
+    this.jobs.finish(job.id, { status: 'failed', reason, retry: false });
+    for (const step of run.steps) if (step.status === 'running') this.pipelines.endStep(id, step.step, 'failed', { ...step.detail, error: reason });
+    this.pipelines.finish(id, 'failed', `Failed: ${reason}.`);
+  }
+
+  private async step<T>(id: string, parent: string, model: string, name: PipelineStepName, body: (log: (line: string) => void, jobId: string) => Promise<{ value: T; detail: Record<string, unknown>; status?: 'succeeded' | 'skipped' }>): Promise<T> {
+    const job = this.jobs.create({ kind: 'pipeline_step', name: `${name} · pipeline ${model}`, executor: 'inline', parentId: parent, spec: { type: 'inline', action: `ct.${name}`, input: { pipelineId: id } } });
+    this.jobs.claim(job.id, { workerId: this.workerId });
+    this.pipelines.startStep(id, name, job.id);
+    const log = (line: string) => this.jobs.appendLog(job.id, `${new Date().toISOString()} ${line}\n`);
+    try {
+      const result = await body(log, job.id);
+      this.jobs.finish(job.id, { status: 'succeeded', exitCode: 0 });
+      this.pipelines.endStep(id, name, result.status ?? 'succeeded', result.detail);
+      return result.value;
+    } catch (error) {
+      const message = (error as Error).message;
+      log(`failed: ${message}`);
+      this.jobs.finish(job.id, { status: 'failed', reason: message, retry: false });
+      this.pipelines.endStep(id, name, 'failed', { error: message, code: knownError(error)?.code ?? 'INTERNAL_ERROR' });
+      throw new StepFailed(`${name}: ${message}`);
+    }
+  }
+
+  private async run(id: string, jobId: string, policy: CtPolicy, trigger: TriggerInfo): Promise<PipelineRun> {
+    const { store, registry, datasets } = this.services;
+    const model = policy.model;
+    const actor = policyActor(model);
+    try {
+      const { champion, holdout, reference, hashColumns } = await this.step(id, jobId, model, 'trigger', async (log) => {
+        log(`trigger: ${trigger.type}: ${trigger.detail}`);
+        let champion: ModelVersion;
+        try {
+          champion = registry.versionByAlias(model, policy.alias);
+        } catch {
+          throw new MLDeskError('INVALID_STATE', `Model ${model} has no '${policy.alias}' version to retrain and compare against.`);
+        }
+        // Pinned now: the whole run evaluates on exactly these bytes.
+        const holdout = datasets.getVersion(policy.holdout);
+        this.pipelines.setVersions(id, { champion: Number(champion.version) });
+        log(`champion: ${model} version ${champion.version}; held-out data ${holdout.ref} (${holdout.rows} rows)`);
+        const referenceRef = trainingDatasetRef(store.db, champion.run_id || null);
+        if (!referenceRef) throw new MLDeskError('INVALID_STATE', `The champion (version ${champion.version}) has no training dataset in its lineage: there is no reference data to retrain on.`);
+        const reference = datasets.getVersion(referenceRef);
+        const signature = JSON.parse(await readFile(join(modelDirOf(store, registry, champion), 'signature.json'), 'utf8')) as ModelSignature;
+        const hashColumns = [...signature.inputs.map((i) => i.name), signature.output.name];
+        await requireHeldOut(datasets, holdout, reference, hashColumns, 'champion');
+        log(`no row of ${holdout.ref} is in the champion's training data ${reference.ref} (row hashes over ${hashColumns.length} columns)`);
+        return {
+          value: { champion, holdout, reference, hashColumns },
+          detail: { ...trigger, champion: champion.version, holdout: { ref: holdout.ref, sha256: holdout.sha256, rows: holdout.rows }, reference: reference.ref },
+        };
+      });
+
+      const data = await this.step(id, jobId, model, 'data', async (log) => {
+        const result: DataStepResult = await buildTrainingData({
+          db: store.db,
+          datasets,
+          model,
+          reference,
+          holdout,
+          hashColumns,
+          includeLabelledRows: policy.includeLabelledRows,
+          log,
+        });
+        return { value: result, detail: { ...result } };
+      });
+
+      const challenger = await this.step(id, jobId, model, 'train', async (log, stepJob) => {
+        const trained = await trainChallenger({
+          store,
+          policy,
+          championRunId: champion.run_id,
+          dataRef: data.ref,
+          pipelineId: id,
+          jobId: stepJob,
+          log,
+          onRun: (runId, experimentId) => this.jobs.setRun(stepJob, runId, experimentId),
+        });
+        const version = registry.createVersion(model, {
+          source: `runs:/${trained.runId}/model`,
+          runId: trained.runId,
+          creator: actor,
+          description: `Challenger trained by pipeline ${id} on ${data.ref}.`,
+          tags: [{ key: 'mldesk.pipeline_id', value: id }],
+        });
+        registry.setAlias(model, CHALLENGER_ALIAS, version.version, { actor, reason: `pipeline ${id}: trained on ${data.ref} (run ${trained.runId})` });
+        this.pipelines.setVersions(id, { challenger: Number(version.version) });
+        log(`registered ${model} version ${version.version} as '${CHALLENGER_ALIAS}'`);
+        return { value: version, detail: { runId: trained.runId, experimentId: trained.experimentId, version: version.version, data: data.ref, template: trained.template, hyperparameters: trained.hyperparameters, trainingMetrics: trained.metrics } };
+      });
+
+      const evaluation: EvaluateResult = await this.step(id, jobId, model, 'evaluate', async (log) => {
+        const result = await evaluateOnHoldout({ store, registry, datasets }, model, champion.version, challenger.version, holdout, log);
+        return { value: result, detail: { ...result } };
+      });
+
+      const gates = await this.step(id, jobId, model, 'gate', async (log) => {
+        const results = judgeGates(policy, evaluation.champion.metrics, evaluation.challenger.metrics);
+        for (const gate of results) log(`${gate.passed ? 'PASS' : 'FAIL'} ${gate.name}: ${gate.message}`);
+        const passed = results.every((g) => g.passed);
+        return { value: results, detail: { gates: results, passed } };
+      });
+
+      const outcome = await this.step(id, jobId, model, 'promote', async (log) => {
+        const result = promote({ registry, policy, pipelineId: id, champion: champion.version, challenger: challenger.version, metric: policy.metric.name, evaluation, gates });
+        log(result.decision);
+        return { value: result, detail: { decision: result.decision, state: result.state }, status: result.state === 'promoted' ? 'succeeded' : 'skipped' };
+      });
+      this.jobs.finish(jobId, { status: 'succeeded', exitCode: 0, reason: outcome.decision });
+      this.pipelines.finish(id, outcome.state, outcome.decision);
+    } catch (error) {
+      const message = error instanceof StepFailed ? error.message : `internal: ${(error as Error).message}`;
+      this.jobs.finish(jobId, { status: 'failed', reason: message, retry: false });
+      this.pipelines.finish(id, 'failed', `Failed at ${message}`);
+    }
+    return this.pipelines.get(id);
+  }
+}
