@@ -10,6 +10,7 @@ import type { LatencySummary } from './stats.js';
 import type { ServingBenchResult } from './serving-bench.js';
 import type { TrainingBenchResult } from './training-bench.js';
 import type { BundleBenchResult } from './bundle-bench.js';
+import type { BundleOpenBenchResult } from './bundle-open-bench.js';
 import type { DriftBenchResult } from './drift-bench.js';
 import type { TrackingLatencyResult } from './tracking-latency.js';
 import type { UiBenchResult } from './ui-bench.js';
@@ -42,6 +43,8 @@ export interface BenchResults {
   drift?: DriftBenchResult;
   /** Experiment bundle export/import vs zip -r; absent when BENCH_SKIP_BUNDLE is set. */
   bundle?: BundleBenchResult;
+  /** `mldesk bundle open` start → runs table drawn, beside `mldesk serve`; absent when BENCH_SKIP_BUNDLE_OPEN is set. */
+  bundleOpen?: BundleOpenBenchResult;
   totalSeconds: number;
 }
 
