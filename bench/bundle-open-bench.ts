@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { buildBundleFixture } from '../tests/integration/bundle-fixture.js';
+import { buildBundleFixture } from '../tests/fixtures/bundles.js';
 import { PROJECT_ROOT } from './server-process.js';
 import { summarize, textTable, type LatencySummary } from './stats.js';
 

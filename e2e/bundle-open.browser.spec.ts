@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { buildBundleFixture, type BuiltBundle } from '../tests/integration/bundle-fixture.js';
+import { buildBundleFixture, type BuiltBundle } from '../tests/fixtures/bundles.js';
 import { SCREENSHOTS } from './serve-fixture.js';
 
 /** A real `mldesk bundle open` child process over a bundle built by the test fixture. */

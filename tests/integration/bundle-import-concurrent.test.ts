@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
-import { buildBundleFixture } from './bundle-fixture.js';
+import { buildBundleFixture } from '../fixtures/bundles.js';
 import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { writeSignedArchive } from '../../electron/core/bundles/archive-writer.j
 import { loadSigningIdentity } from '../../electron/core/bundles/signing-identity.js';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/store/migrations.js';
-import { buildBundleFixture, type BuiltBundle } from './bundle-fixture.js';
+import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
 import { startBundleOpen } from './bundle-process.js';
 import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
 
