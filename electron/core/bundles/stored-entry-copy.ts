@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ManifestEntry } from '../../../shared/bundles.js';
-import { copySpanSync, SpanTruncatedError } from './span-copy.js';
+import { copySpan as copySpanHere, SpanTruncatedError } from './span-copy.js';
 import { ArchiveError, changedEntry } from './zip-entries.js';
 
 /** A stored (not deflated) entry's bytes: `size` of them from `offset` in the archive file. */
@@ -18,7 +18,7 @@ const WORKER = new URL('./span-copy-worker.js', import.meta.url);
 /** The copy's SHA-256, computed on a worker thread where the compiled worker exists, else on this one (tests running the TypeScript sources). */
 function copySpan(file: string, span: StoredSpan, target: string): Promise<string> {
   const job = { file, offset: span.offset, size: span.size, target };
-  if (WORKER.protocol !== 'file:' || !existsSync(fileURLToPath(WORKER))) return Promise.resolve().then(() => copySpanSync(job));
+  if (WORKER.protocol !== 'file:' || !existsSync(fileURLToPath(WORKER))) return copySpanHere(job);
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: job });
     worker.once('message', (reply: WorkerReply) => {
@@ -32,7 +32,7 @@ function copySpan(file: string, span: StoredSpan, target: string): Promise<strin
 
 /**
  * Copies a stored entry's bytes straight from the archive to `target`, hashing them on the way on a
- * worker thread: no inflate, no stream plumbing, one pass, while the main thread goes on (loading the
+ * worker thread: no inflate, one pass in 4 MB chunks, while the main thread goes on (loading the
  * server's modules). Throws ArchiveError naming the entry when its size or SHA-256 differs from the
  * signed manifest, and then leaves no target behind.
  */
