@@ -11,6 +11,7 @@ import type { ServingBenchResult } from './serving-bench.js';
 import type { TrainingBenchResult } from './training-bench.js';
 import type { BundleBenchResult } from './bundle-bench.js';
 import type { SchedulingBenchResult } from './scheduling-bench.js';
+import type { BundleOpenBenchResult } from './bundle-open-bench.js';
 import type { DriftBenchResult } from './drift-bench.js';
 import type { TrackingLatencyResult } from './tracking-latency.js';
 import type { UiBenchResult } from './ui-bench.js';
@@ -45,6 +46,8 @@ export interface BenchResults {
   bundle?: BundleBenchResult;
   /** Scheduling overhead per no-op trial (local pool, BullMQ) vs a bare spawn; absent when BENCH_SKIP_SCHEDULING is set. */
   scheduling?: SchedulingBenchResult;
+  /** `mldesk bundle open` start → runs table drawn, beside `mldesk serve`; absent when BENCH_SKIP_BUNDLE_OPEN is set. */
+  bundleOpen?: BundleOpenBenchResult;
   totalSeconds: number;
 }
 

@@ -3,6 +3,7 @@
  * run and prints one table (also written to bench/results/latest.json). It reports; it never fails
  * on a missed target. BENCH_INGEST_POINTS, BENCH_INGEST_ROUNDS and BENCH_LARGE_RUNS shrink it for a quick look;
  * BENCH_SKIP_UI / BENCH_SKIP_MONITORING_PAGE / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT / BENCH_SKIP_DRIFT / BENCH_SKIP_BUNDLE / BENCH_SKIP_SCHEDULING leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
+ * BENCH_SKIP_UI / BENCH_SKIP_MONITORING_PAGE / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT / BENCH_SKIP_DRIFT / BENCH_SKIP_BUNDLE / BENCH_SKIP_BUNDLE_OPEN leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { closeHttpClient } from './http-client.js';
 import { benchDrift, driftTargetChecks, formatDriftTable } from './drift-bench.js';
 import { benchBundle, bundleTargetChecks, formatBundleTable } from './bundle-bench.js';
 import { benchScheduling, formatSchedulingTable, schedulingTargetChecks } from './scheduling-bench.js';
+import { benchBundleOpen, bundleOpenTargetChecks, formatBundleOpenTable } from './bundle-open-bench.js';
 import { environment, formatNotes, formatTable, targetChecks, writeJson, type BenchResults } from './report.js';
 import { benchIngest } from './tracking-ingest.js';
 import { benchSearch } from './tracking-search.js';
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     const drift = process.env.BENCH_SKIP_DRIFT ? undefined : await benchDrift({ workDir, log });
     const bundle = process.env.BENCH_SKIP_BUNDLE ? undefined : await benchBundle({ workDir, log });
     const scheduling = process.env.BENCH_SKIP_SCHEDULING ? undefined : await benchScheduling({ workDir, log });
+    const bundleOpen = process.env.BENCH_SKIP_BUNDLE_OPEN ? undefined : await benchBundleOpen({ workDir: join(workDir, 'bundle-open'), log });
     const results: BenchResults = { ingest, searchSmall, searchLarge, totalSeconds: (performance.now() - started) / 1000 };
     const latencyChecks = latency ? trackingLatencyTargetChecks(latency) : [];
     const uiChecks = ui ? uiTargetChecks(ui) : [];
@@ -96,6 +99,8 @@ async function main(): Promise<void> {
     const bundleChecks = bundle ? bundleTargetChecks(bundle) : [];
     const schedulingChecks = scheduling ? schedulingTargetChecks(scheduling) : [];
     const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...monitoringChecks, ...trainingChecks, ...servingChecks, ...driftChecks, ...bundleChecks, ...schedulingChecks];
+    const bundleOpenChecks = bundleOpen ? bundleOpenTargetChecks(bundleOpen) : [];
+    const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...monitoringChecks, ...trainingChecks, ...servingChecks, ...driftChecks, ...bundleChecks, ...bundleOpenChecks];
     const table = formatTable(results, checks);
     const latencyTable = latency ? `\n\n${formatTrackingLatencyTable(latency, latencyChecks)}` : '\n\n(tracking latency skipped: BENCH_SKIP_LATENCY is set)';
     const uiTable = ui ? `\n\n${formatUiTable(ui, uiChecks)}` : '\n\n(UI figures skipped: BENCH_SKIP_UI is set)';
@@ -110,6 +115,11 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
         `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${schedulingTable}\n\n${formatNotes(results)}\n` +
+    const bundleOpenTable = `\n\n${bundleOpen ? formatBundleOpenTable(bundleOpen) : '(bundle open figures skipped: BENCH_SKIP_BUNDLE_OPEN is set)'}`;
+    writeJson(RESULTS, { ...results, latency, ui, monitoringPage, training, serving, mlflowClient, drift, bundle, bundleOpen }, checks, `${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${bundleOpenTable}`);
+    process.stdout.write(
+      `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
+        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${bundleOpenTable}\n\n${formatNotes(results)}\n` +
         `Targets met: ${checks.filter((c) => c.met).length}/${checks.length}. Written to ${RESULTS}\n`,
     );
   } finally {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { buildBundleFixture, type BuiltBundle } from '../tests/integration/bundle-fixture.js';
+import { buildBundleFixture, type BuiltBundle } from '../tests/fixtures/bundles.js';
 import { SCREENSHOTS } from './serve-fixture.js';
 
 /** A real `mldesk bundle open` child process over a bundle built by the test fixture. */
@@ -58,6 +58,12 @@ test('a bundle opens read-only: banner with signer and integrity, runs and chart
   const table = page.getByTestId('runs-table');
   await expect(table).toHaveAttribute('data-state', 'ready');
   await expect(table.locator('[role=row][data-run-id]')).toHaveCount(4);
+  // The review panel is docked beside the runs table and its toolbar, not over them.
+  const dock = (await page.getByTestId('review-panel').boundingBox())!;
+  for (const beside of [table, page.getByRole('button', { name: /Export/ }).first()]) {
+    const box = (await beside.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(dock.x + 0.5);
+  }
   // Nothing that writes is offered: no new run, no new experiment, no rename or delete.
   await expect(page.locator('.topbar-new-run')).toBeHidden();
   await expect(page.getByRole('button', { name: 'New' })).toBeHidden();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { electronBinary } from './electron-binary.js';
-import { buildBundleFixture } from '../tests/integration/bundle-fixture.js';
+import { buildBundleFixture } from '../tests/fixtures/bundles.js';
 
 const binary = electronBinary();
 

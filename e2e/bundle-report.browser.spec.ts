@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openSignedArchive } from '../electron/core/bundles/archive-reader.js';
-import { buildBundleFixture } from '../tests/integration/bundle-fixture.js';
+import { buildBundleFixture } from '../tests/fixtures/bundles.js';
 import { SCREENSHOTS } from './serve-fixture.js';
 
 test('report.html reads offline: no request leaves the file, the runs table and a chart per metric render', async ({ page }) => {

@@ -9,7 +9,7 @@ import { loadSigningIdentity } from '../electron/core/bundles/signing-identity.j
 import { createServices, type Services } from '../electron/core/services.js';
 import { TrackingStore } from '../electron/core/store/tracking-store.js';
 import { buildServer } from '../electron/server/http-server.js';
-import { openFixtureBundle, seedAuthorStore, writeFixtureBundle, type AuthorFixture } from '../tests/fixtures/review-bundle.js';
+import { openFixtureBundle, seedAuthorStore, writeFixtureBundle, type AuthorFixture } from '../tests/fixtures/bundles.js';
 import { expect, setTheme, shot, test } from './serve-fixture.js';
 
 const dirs: string[] = [];
@@ -143,10 +143,53 @@ test('over an opened bundle the reviewer comments in the panel, and "Save review
     await panel.getByLabel('Your name').blur();
     await nameSaved;
     await expect(panel.getByTestId('review-save-status')).toHaveText('Changes requested · 2 comments');
+
+    // Docked: a full-height column at the right; the top bar, the banner and the page stand beside it, not under it.
+    const viewport = page.viewportSize()!;
+    const dock = (await panel.boundingBox())!;
+    expect(dock.x + dock.width).toBeCloseTo(viewport.width, 0);
+    expect(dock.y).toBeCloseTo(0, 0);
+    expect(dock.y + dock.height).toBeCloseTo(viewport.height, 0);
+    for (const beside of [page.locator('.topbar'), page.locator('.bundle-banner'), page.getByTestId('run-page').locator('.tabs')]) {
+      const box = (await beside.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(dock.x + 0.5);
+    }
+
+    // The Comment button of a metric chart points the panel at that metric.
+    await page.getByRole('tab', { name: /^Metrics/ }).click();
+    const lossChart = page.locator('[data-testid="metric-chart"][data-keys~="loss"]');
+    await lossChart.getByRole('button', { name: 'Comment on the metric loss' }).click();
+    await expect(panel.getByLabel('Comment on', { exact: true })).toHaveValue('metric');
+    await expect(panel.getByLabel('Metric')).toHaveValue('loss');
+    await expect(panel.getByLabel('Comment text')).toBeFocused();
+    await page.keyboard.type('The loss flattens after step 2.');
+    await panel.getByRole('button', { name: 'Add comment' }).click();
+    await expect(panel.getByTestId('review-draft-comment')).toHaveCount(3);
+    const chart = (await lossChart.boundingBox())!;
+    expect(chart.x + chart.width, 'the chart is beside the panel, not under it').toBeLessThanOrEqual(dock.x);
+
+    // And the one of an artifact in the artifact browser, at that file, even with the panel minimised.
+    await panel.getByRole('button', { name: 'Minimise the review panel' }).click();
+    await page.getByRole('tab', { name: /^Artifacts/ }).click();
+    await page.getByRole('treeitem', { name: /plots/ }).click();
+    await page.getByRole('treeitem', { name: /confusion\.txt/ }).click();
+    await page.getByTestId('artifact-preview').getByRole('button', { name: 'Comment on the artifact plots/confusion.txt' }).click();
+    await expect(panel).toBeVisible();
+    await expect(panel.getByLabel('Comment on', { exact: true })).toHaveValue('artifact');
+    await expect(panel.getByLabel('Artifact path')).toHaveValue('plots/confusion.txt');
+    await panel.getByLabel('Comment text').fill('Class 2 is never predicted.');
+    await panel.getByRole('button', { name: 'Add comment' }).click();
+    await expect(panel.getByTestId('review-draft-comment')).toHaveCount(4);
+    await expect(panel.getByTestId('review-save-status')).toHaveText('Changes requested · 4 comments');
+
     await setTheme(page, 'light');
     await shot(page, 'review-panel-light');
     await setTheme(page, 'dark');
     await shot(page, 'review-panel-dark');
+    await page.getByRole('tab', { name: /^Metrics/ }).click();
+    await shot(page, 'review-panel-metrics-dark');
+    await setTheme(page, 'light');
+    await shot(page, 'review-panel-metrics-light');
 
     const downloading = page.waitForEvent('download');
     await panel.getByRole('button', { name: 'Save review file' }).click();
@@ -162,6 +205,8 @@ test('over an opened bundle the reviewer comments in the panel, and "Save review
     expect(document.comments.map((c) => [c.target.kind, c.text])).toEqual([
       ['metric', 'Accuracy drops with the wider net: overfitting?'],
       ['artifact', 'Where is this plot?'],
+      ['metric', 'The loss flattens after step 2.'],
+      ['artifact', 'Class 2 is never predicted.'],
     ]);
     expect(document.versionDecisions).toEqual([{ name: fixture.model, version: '1', runId: fixture.runA, decision: 'approve' }]);
   } finally {

@@ -10,7 +10,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSignedArchive } from '../../electron/core/bundles/archive-reader.js';
-import { osUser, seedAuthor, type SeededAuthor } from './bundle-fixtures.js';
+import { osUser, seedAuthor, type SeededAuthor } from '../fixtures/bundles.js';
 import { cleanupTempDirs, makeTempDir, runCli, startServer, stopAllServers } from './server-process.js';
 
 let author = '';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSignedArchive } from '../../electron/core/bundles/archive-reader.js';
 import { writeSignedArchive, type ArchiveSource } from '../../electron/core/bundles/archive-writer.js';
 import { loadSigningIdentity } from '../../electron/core/bundles/signing-identity.js';
-import { seedAuthor, type SeededAuthor } from './bundle-fixtures.js';
+import { seedAuthor, type SeededAuthor } from '../fixtures/bundles.js';
 import { cleanupTempDirs, makeTempDir, runCli } from './server-process.js';
 
 let author = '';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundleFixture, type BuiltBundle } from './bundle-fixture.js';
+import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
 import { startBundleOpen, type BundleProcess } from './bundle-process.js';
 import { ClientScripts, describeWithClient, obj } from './mlflow-client/client-suite.js';
 import { cleanupTempDirs, makeTempDir, stopAllServers } from './server-process.js';

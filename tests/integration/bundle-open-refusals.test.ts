@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSignedArchive } from '../../electron/core/bundles/archive-writer.js';
 import { loadSigningIdentity } from '../../electron/core/bundles/signing-identity.js';
+import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/store/migrations.js';
-import { buildBundleFixture, type BuiltBundle } from './bundle-fixture.js';
+import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
 import { startBundleOpen } from './bundle-process.js';
 import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
 
@@ -22,6 +23,19 @@ function tampered(file: string, marker: Buffer, out: string): string {
   bytes[at + 3] = bytes[at + 3]! ^ 0xff;
   writeFileSync(out, bytes);
   return out;
+}
+
+/** Tables of `db` that a store migrated only up to `version` does not have, newest first (so one referring to another goes first). */
+function tablesAddedAfter(version: number, db: Database.Database): string[] {
+  const tables = (d: Database.Database) => new Set((d.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid DESC").all() as Array<{ name: string }>).map((row) => row.name));
+  const older = new Database(':memory:');
+  try {
+    for (const migration of MIGRATIONS) if (migration.version <= version) older.exec(migration.sql);
+    const before = tables(older);
+    return [...tables(db)].filter((name) => !before.has(name));
+  } finally {
+    older.close();
+  }
 }
 
 describe('mldesk bundle open refuses what does not check out', { timeout: 120_000 }, () => {
@@ -112,11 +126,10 @@ describe('mldesk bundle open refuses what does not check out', { timeout: 120_00
       runs: 2,
       metrics: 1,
       steps: 5,
-      // As a store before migration 16 (signed archives) looked: the tables of 16 and later dropped,
-      // newest first (17 only rebuilds an index, which re-running does again).
+      // As a store before migration 16 (signed archives) looked: every table a later migration made
+      // dropped, whichever migrations exist by now (17 only rebuilds an index, which re-running does again).
       editStore: (db) => {
-        const later = MIGRATIONS.filter((m) => m.version > 15).flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (\w+)/g)].map((match) => match[1]!));
-        for (const table of later.reverse()) db.exec(`DROP TABLE ${table}`);
+        for (const table of tablesAddedAfter(15, db)) db.exec(`DROP TABLE "${table}"`);
         db.pragma('user_version = 15');
       },
     });

@@ -12,7 +12,7 @@ import { OPERATION_NAMES } from '../../shared/app-api/operations.js';
 import { READ_ONLY_OPERATIONS } from '../../electron/core/bundles/read-only.js';
 import { TrustedKeys } from '../../electron/core/bundles/trusted-keys.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
-import { buildBundleFixture, type BuiltBundle } from './bundle-fixture.js';
+import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
 import { startBundleOpen, type BundleProcess } from './bundle-process.js';
 import { rawRequest } from './raw-http.js';
 import { cleanupTempDirs, makeTempDir, stopAllServers } from './server-process.js';

@@ -12,7 +12,7 @@ import { loadSigningIdentity } from '../../electron/core/bundles/signing-identit
 import { TrustedKeys } from '../../electron/core/bundles/trusted-keys.js';
 import { ModelRegistry } from '../../electron/core/registry/model-registry.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
-import { seedAuthorStore, writeFixtureBundle, type AuthorFixture } from '../fixtures/review-bundle.js';
+import { seedAuthorStore, writeFixtureBundle, type AuthorFixture } from '../fixtures/bundles.js';
 import { cleanupTempDirs, makeTempDir, runCli } from './server-process.js';
 
 let authorDir: string;

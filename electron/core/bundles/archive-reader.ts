@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { MANIFEST_PATH, ManifestSchema, SIGNATURE_PATH, type ArchiveKind, type ArchiveVerification, type Manifest, type ManifestEntry, type TrustedKey } from '../../../shared/bundles.js';
 import { extractAllOrNothing } from './archive-extract.js';
 import { verifySignature } from './signing-identity.js';
-import { ArchiveError, checkLocalHeaders, damaged, DEFAULT_LIMITS, entryStream, listEntries, openZip, type ArchiveLimits } from './zip-entries.js';
+import { copyStoredEntry } from './stored-entry-copy.js';
+import { ArchiveError, changedEntry, checkLocalHeaders, damaged, DEFAULT_LIMITS, entryStream, listEntries, openZip, type ArchiveLimits } from './zip-entries.js';
 
 export { ArchiveError, DEFAULT_LIMITS, type ArchiveLimits } from './zip-entries.js';
 
@@ -20,6 +24,11 @@ export interface ArchiveReader {
    * temp name, and only when every one checked out are they renamed into place.
    */
   extract(dir: string, select?: (entry: ManifestEntry) => boolean): Promise<void>;
+  /**
+   * Writes one entry to `target` (which must not exist), checked against the manifest; on any
+   * failure no target is left. A stored entry is copied straight out of the file on a worker thread.
+   */
+  extractEntry(path: string, target: string): Promise<void>;
   close(): void;
 }
 
@@ -53,7 +62,7 @@ function checking(expected: ManifestEntry): Transform {
     flush(done) {
       if (size !== expected.size) return done(new ArchiveError(expected.path, `holds ${size} bytes, its manifest entry says ${expected.size}`));
       const sha = hash.digest('hex');
-      done(sha === expected.sha256 ? null : new ArchiveError(expected.path, `its SHA-256 is ${sha}, the manifest says ${expected.sha256}: the entry was changed`));
+      done(sha === expected.sha256 ? null : changedEntry(expected.path, sha, expected.sha256));
     },
   });
 }
@@ -73,7 +82,7 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
     const signatureEntry = zipEntries.get(SIGNATURE_PATH);
     if (!manifestEntry) throw new ArchiveError(null, `not an MLDesk archive: it has no ${MANIFEST_PATH}`, true);
     if (!signatureEntry) throw new ArchiveError(SIGNATURE_PATH, 'is missing: the archive is not signed');
-    checkLocalHeaders(file, zipEntries);
+    const dataStarts = checkLocalHeaders(file, zipEntries);
     const manifestBytes = await readAll(await entryStream(zip, MANIFEST_PATH, manifestEntry), MANIFEST_PATH, limits.maxManifestBytes);
     const signature = (await readAll(await entryStream(zip, SIGNATURE_PATH, signatureEntry), SIGNATURE_PATH, 1024)).toString('utf8');
     let parsedJson: unknown;
@@ -114,9 +123,25 @@ export async function openSignedArchive(file: string, options: { limits?: Partia
       checked.on('close', () => source.destroy());
       return source.pipe(checked);
     };
+    const extractEntry = async (path: string, target: string): Promise<void> => {
+      const expected = byPath.get(path);
+      const entry = zipEntries.get(path);
+      if (!expected || !entry) throw new ArchiveError(path, 'is not in this archive');
+      if (entry.compressionMethod === 0) return copyStoredEntry(file, { offset: dataStarts.get(path)!, size: entry.compressedSize }, expected, target);
+      let created = false;
+      const out = createWriteStream(target, { flags: 'wx', mode: 0o600 }).once('open', () => (created = true));
+      try {
+        await pipeline(await stream(path), out);
+      } catch (error) {
+        // Never a file that was there before (an EEXIST refusal).
+        if (created) await rm(target, { force: true });
+        throw damaged(path, error);
+      }
+    };
     return {
       file,
       manifest,
+      extractEntry,
       has: (path) => byPath.has(path),
       stream,
       read: async (path) => readAll(await stream(path), path, Number.MAX_SAFE_INTEGER),

@@ -41,8 +41,8 @@ export async function importBundle(store: TrackingStore, file: string): Promise<
   try {
     const { manifest } = reader;
     const sha = manifestSha256(manifest);
-    const previous = store.db.prepare('SELECT summary_json, imported_time FROM archive_imports WHERE manifest_sha256 = ?').get(sha) as { summary_json: string; imported_time: number } | undefined;
-    if (previous) return { ...(JSON.parse(previous.summary_json) as BundleImportResult), alreadyImported: true };
+    const previous = earlierImport(store.db, sha);
+    if (previous) return previous;
     if (!reader.has(BUNDLE_STORE_PATH)) throw new ArchiveError(BUNDLE_STORE_PATH, 'is missing: this bundle holds no store');
     if (manifest.schemaVersion > SCHEMA_VERSION) {
       throw invalidParameter(`The bundle was written by a newer MLDesk (schema version ${manifest.schemaVersion}; this one understands up to ${SCHEMA_VERSION}): upgrade MLDesk to import it.`);
@@ -75,6 +75,10 @@ export async function importBundle(store: TrackingStore, file: string): Promise<
     let result: BundleImportResult;
     try {
       result = db.transaction(() => {
+        // Checked again under the write lock: another import of this bundle (another process) may have
+        // committed while this one was checking and staging; then this one changes nothing.
+        const imported = earlierImport(db, sha);
+        if (imported) return imported;
         const report = mergeBundleStore(db);
         const { artifactMoves, ...rest } = report;
         const summary: BundleImportResult = {
@@ -124,12 +128,18 @@ export async function importBundle(store: TrackingStore, file: string): Promise<
     } finally {
       db.exec('DETACH DATABASE b');
     }
-    store.events.emit('experiments.changed', {});
+    if (!result.alreadyImported) store.events.emit('experiments.changed', {});
     return result;
   } finally {
     reader.close();
     if (stage.dir) await rm(stage.dir, { recursive: true, force: true });
   }
+}
+
+/** The report of the earlier import of the bundle whose manifest hashes to `sha`, marked as such; null if there was none. */
+function earlierImport(db: SqliteDatabase, sha: string): BundleImportResult | null {
+  const previous = db.prepare('SELECT summary_json FROM archive_imports WHERE manifest_sha256 = ?').get(sha) as { summary_json: string } | undefined;
+  return previous ? { ...(JSON.parse(previous.summary_json) as BundleImportResult), alreadyImported: true } : null;
 }
 
 /** Dataset bytes are content-addressed: a blob already here is the same bytes and stays. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReviewImportReport, StoredReviewComment, StoredVersionDecision } from '../../../shared/app-api/reviews.js';
 import type { ReviewDocumentInput } from '../../../shared/reviews.js';
-import { openFixtureBundle, seedAuthorStore, writeFixtureBundle, type AuthorFixture } from '../../../tests/fixtures/review-bundle.js';
+import { openFixtureBundle, seedAuthorStore, writeFixtureBundle, type AuthorFixture } from '../../../tests/fixtures/bundles.js';
 import { createAppHandlers, type AppHandlers } from '../../api/app-handlers.js';
 import { dispatch } from '../../api/dispatch.js';
 import { ModelRegistry } from '../registry/model-registry.js';

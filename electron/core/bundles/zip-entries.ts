@@ -120,10 +120,12 @@ export function listEntries(zip: ZipFile, limits: ArchiveLimits): Promise<Map<st
  * The zip holds each entry twice (local header before its data, central directory at the end).
  * Tools that stream a zip read the local headers; yauzl reads the central directory. They must agree,
  * or what was verified here is not what another tool unpacks; and no two entries may share bytes
- * (overlapping entries are how a 40 KB zip expands to terabytes).
+ * (overlapping entries are how a 40 KB zip expands to terabytes). Returns where each entry's data
+ * starts in the file.
  */
-export function checkLocalHeaders(file: string, entries: Map<string, Entry>): void {
+export function checkLocalHeaders(file: string, entries: Map<string, Entry>): Map<string, number> {
   const spans: { name: string; start: number; end: number }[] = [];
+  const dataStarts = new Map<string, number>();
   // One positioned read per entry on our own descriptor: async reads through yauzl cost ~5× more
   // per entry, and a bundle can hold tens of thousands of entries.
   const fd = openSync(file, 'r');
@@ -150,6 +152,7 @@ export function checkLocalHeaders(file: string, entries: Map<string, Entry>): vo
         throw new ArchiveError(name, `its local header is damaged or the zip is truncated (file data overflows file bounds: ${dataStart} + ${entry.compressedSize} > ${size})`);
       }
       spans.push({ name, start: entry.relativeOffsetOfLocalHeader, end: dataStart + entry.compressedSize });
+      dataStarts.set(name, dataStart);
     }
   } finally {
     closeSync(fd);
@@ -158,6 +161,7 @@ export function checkLocalHeaders(file: string, entries: Map<string, Entry>): vo
   for (let i = 1; i < spans.length; i++) {
     if (spans[i]!.start < spans[i - 1]!.end) throw new ArchiveError(spans[i]!.name, `refused: its bytes overlap the entry ${spans[i - 1]!.name} (a zip bomb or a spliced file)`);
   }
+  return dataStarts;
 }
 
 /** An entry's decompressed bytes; errors on the stream (bad deflate data, wrong size) come as ArchiveErrors naming it. */
@@ -168,6 +172,11 @@ export function entryStream(zip: ZipFile, name: string, entry: Entry): Promise<R
       else resolve(stream);
     });
   });
+}
+
+/** An entry whose bytes hash to something other than its signed manifest entry says. */
+export function changedEntry(path: string, sha256: string, expected: string): ArchiveError {
+  return new ArchiveError(path, `its SHA-256 is ${sha256}, the manifest says ${expected}: the entry was changed`);
 }
 
 /** Wraps a stream error that is not already an ArchiveError so that it names the entry. */

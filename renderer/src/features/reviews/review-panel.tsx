@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { OperationOutput } from '../../../../shared/app-api/operations';
 import type { ReviewDecision, ReviewDraft, ReviewTargetInput, VersionDecision } from '../../../../shared/reviews';
 import { api } from '../../api/app-client';
 import { useRoute } from '../../app/router';
+import { useCommentRequests, type CommentRequest } from './comment-button';
 import { DECISION_LABEL, targetLabel } from './review-labels';
 import { ReviewTargetForm } from './review-target-form';
 import './reviews.css';
@@ -35,7 +36,15 @@ export function ReviewPanel({ review }: { review: BundleReview }) {
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [name, setName] = useState(review.draft.reviewerName);
+  const [request, setRequest] = useState<CommentRequest | null>(null);
   useEffect(() => setSaved(null), [draft]);
+  // A page's Comment button: the panel opens on that chart or artifact (a new object each time, so a second click refocuses).
+  useCommentRequests(
+    useCallback((next: CommentRequest) => {
+      setOpen(true);
+      setRequest({ ...next });
+    }, []),
+  );
   useEffect(() => {
     document.body.classList.toggle('with-review-panel', open);
     return () => document.body.classList.remove('with-review-panel');
@@ -123,7 +132,7 @@ export function ReviewPanel({ review }: { review: BundleReview }) {
             ))}
           </fieldset>
         )}
-        <ReviewTargetForm route={route} meta={review.meta} busy={busy} onAdd={(target: ReviewTargetInput, text: string) => change(() => api['reviews.draft.addComment']({ target, text }))} />
+        <ReviewTargetForm route={route} meta={review.meta} busy={busy} request={request} onAdd={(target: ReviewTargetInput, text: string) => change(() => api['reviews.draft.addComment']({ target, text }))} />
         {draft.comments.length > 0 && (
           <ul className="review-draft-comments" data-testid="review-draft-comments">
             {draft.comments.map((c) => (

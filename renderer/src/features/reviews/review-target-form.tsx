@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { BundleMeta } from '../../../../shared/bundles';
 import type { ReviewTargetInput } from '../../../../shared/reviews';
 import { api } from '../../api/app-client';
 import type { Route } from '../../app/router';
+import type { CommentRequest } from './comment-button';
 
 type Kind = ReviewTargetInput['kind'];
 
@@ -14,7 +15,20 @@ const hashVersion = () => new URLSearchParams(window.location.hash.split('?')[1]
  * metrics offered), the selected version of a model page. The server checks the target exists in
  * the bundle.
  */
-export function ReviewTargetForm({ route, meta, busy, onAdd }: { route: Route; meta: BundleMeta; busy: boolean; onAdd: (target: ReviewTargetInput, text: string) => Promise<boolean> }) {
+export function ReviewTargetForm({
+  route,
+  meta,
+  busy,
+  request,
+  onAdd,
+}: {
+  route: Route;
+  meta: BundleMeta;
+  busy: boolean;
+  /** The last Comment button pressed on a page: the form turns to it. */
+  request: CommentRequest | null;
+  onAdd: (target: ReviewTargetInput, text: string) => Promise<boolean>;
+}) {
   const pageRun = route.view === 'run' ? route.runId : null;
   const pageModel = route.view === 'model' ? route.name : null;
   const [kind, setKind] = useState<Kind>(pageModel ? 'version' : 'run');
@@ -25,6 +39,7 @@ export function ReviewTargetForm({ route, meta, busy, onAdd }: { route: Route; m
   const [path, setPath] = useState('');
   const [versionRef, setVersionRef] = useState('');
   const [text, setText] = useState('');
+  const textBox = useRef<HTMLTextAreaElement>(null);
 
   // Following the page: another run or model page retargets the form.
   useEffect(() => {
@@ -38,6 +53,17 @@ export function ReviewTargetForm({ route, meta, busy, onAdd }: { route: Route; m
       if (version) setVersionRef(`${version.name}/${version.version}`);
     }
   }, [pageRun, pageModel, meta]);
+
+  useEffect(() => {
+    if (!request) return;
+    setKind(request.kind);
+    setRunId(request.runId);
+    if (request.kind === 'metric') {
+      setMetricKey(request.key);
+      setStep('');
+    } else setPath(request.path);
+    textBox.current?.focus();
+  }, [request]);
 
   useEffect(() => {
     if (!runId) return;
@@ -116,7 +142,7 @@ export function ReviewTargetForm({ route, meta, busy, onAdd }: { route: Route; m
           </div>
         )}
         {kind === 'artifact' && <input type="text" value={path} onChange={(e) => setPath(e.target.value)} placeholder="path, e.g. plots/confusion.png" aria-label="Artifact path" />}
-        <textarea value={text} onChange={(e) => setText(e.target.value)} maxLength={4000} placeholder="Your comment" aria-label="Comment text" />
+        <textarea ref={textBox} value={text} onChange={(e) => setText(e.target.value)} maxLength={4000} placeholder="Your comment" aria-label="Comment text" />
         <button type="submit" className="btn btn-small" disabled={busy || text.trim() === '' || (kind !== 'version' && !runId)}>
           Add comment
         </button>

@@ -4,6 +4,7 @@ import { call } from '../../api/app-client';
 import { ErrorBanner, Spinner } from '../../components/feedback';
 import { formatBytes } from '../../components/format';
 import { parseDelimited } from './csv-table';
+import { CommentButton } from '../reviews/comment-button';
 
 const CSV_ROWS = 200;
 
@@ -137,6 +138,7 @@ export function ArtifactPreviewPane({ runId, path }: { runId: string; path: stri
             Download
           </a>
         )}
+        <CommentButton request={{ kind: 'artifact', runId, path }} label={`Comment on the artifact ${path}`} />
       </div>
       <div className="preview-body">
         {!state ? (

@@ -7,6 +7,7 @@ import { runColor } from '../../components/charts/run-colors';
 import { EmptyState } from '../../components/feedback';
 import { formatMetric } from '../../components/format';
 import { curveEnd, metricPanels } from './metric-panels';
+import { CommentButton } from '../reviews/comment-button';
 
 export const useRunChartOptions = createChartOptionsStore('mldesk.run.charts');
 
@@ -89,7 +90,12 @@ export function RunMetrics({ run, refreshTokens, focusKey }: { run: RunDetail; r
                 endX={ending?.end}
                 markers={markers}
                 refreshToken={panel.keys.reduce((sum, key) => sum + (refreshTokens[key] ?? 0), 0)}
-                headerExtra={<LatestValues keys={panel.keys} latest={latest} single={first!} />}
+                headerExtra={
+                  <>
+                    <LatestValues keys={panel.keys} latest={latest} single={first!} />
+                    <CommentButton request={{ kind: 'metric', runId: run.runId, key: first! }} label={`Comment on the metric ${first!}`} />
+                  </>
+                }
               />
             );
           })}
