@@ -98,9 +98,8 @@ async function main(): Promise<void> {
     const driftChecks = drift ? driftTargetChecks(drift) : [];
     const bundleChecks = bundle ? bundleTargetChecks(bundle) : [];
     const schedulingChecks = scheduling ? schedulingTargetChecks(scheduling) : [];
-    const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...monitoringChecks, ...trainingChecks, ...servingChecks, ...driftChecks, ...bundleChecks, ...schedulingChecks];
     const bundleOpenChecks = bundleOpen ? bundleOpenTargetChecks(bundleOpen) : [];
-    const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...monitoringChecks, ...trainingChecks, ...servingChecks, ...driftChecks, ...bundleChecks, ...bundleOpenChecks];
+    const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...monitoringChecks, ...trainingChecks, ...servingChecks, ...driftChecks, ...bundleChecks, ...bundleOpenChecks, ...schedulingChecks];
     const table = formatTable(results, checks);
     const latencyTable = latency ? `\n\n${formatTrackingLatencyTable(latency, latencyChecks)}` : '\n\n(tracking latency skipped: BENCH_SKIP_LATENCY is set)';
     const uiTable = ui ? `\n\n${formatUiTable(ui, uiChecks)}` : '\n\n(UI figures skipped: BENCH_SKIP_UI is set)';
@@ -110,16 +109,13 @@ async function main(): Promise<void> {
     const clientTable = `\n\n${mlflowClient ? formatMlflowClientTable(mlflowClient) : '(MLflow client figures skipped: BENCH_SKIP_MLFLOW_CLIENT is set)'}`;
     const driftTable = `\n\n${drift ? formatDriftTable(drift, driftChecks) : '(drift figures skipped: BENCH_SKIP_DRIFT is set)'}`;
     const bundleTable = `\n\n${bundle ? formatBundleTable(bundle, bundleChecks) : '(bundle figures skipped: BENCH_SKIP_BUNDLE is set)'}`;
-    const schedulingTable = `\n\n${scheduling ? formatSchedulingTable(scheduling, schedulingChecks) : '(scheduling figures skipped: BENCH_SKIP_SCHEDULING is set)'}`;
-    writeJson(RESULTS, { ...results, latency, ui, monitoringPage, training, serving, mlflowClient, drift, bundle, scheduling }, checks, `${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${schedulingTable}`);
-    process.stdout.write(
-      `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
-        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${schedulingTable}\n\n${formatNotes(results)}\n` +
     const bundleOpenTable = `\n\n${bundleOpen ? formatBundleOpenTable(bundleOpen) : '(bundle open figures skipped: BENCH_SKIP_BUNDLE_OPEN is set)'}`;
-    writeJson(RESULTS, { ...results, latency, ui, monitoringPage, training, serving, mlflowClient, drift, bundle, bundleOpen }, checks, `${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${bundleOpenTable}`);
+    const schedulingTable = `\n\n${scheduling ? formatSchedulingTable(scheduling, schedulingChecks) : '(scheduling figures skipped: BENCH_SKIP_SCHEDULING is set)'}`;
+    const tables = `${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${bundleOpenTable}${schedulingTable}`;
+    writeJson(RESULTS, { ...results, latency, ui, monitoringPage, training, serving, mlflowClient, drift, bundle, bundleOpen, scheduling }, checks, tables);
     process.stdout.write(
       `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
-        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${bundleOpenTable}\n\n${formatNotes(results)}\n` +
+        `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${tables}\n\n${formatNotes(results)}\n` +
         `Targets met: ${checks.filter((c) => c.met).length}/${checks.length}. Written to ${RESULTS}\n`,
     );
   } finally {

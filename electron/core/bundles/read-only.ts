@@ -48,6 +48,8 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<Operatio
   'pipelines.list',
   'pipelines.get',
   'pipelines.shadow',
+  'jobs.list',
+  'jobs.get',
   'alerts.rules.list',
   'alerts.deliveries',
   'handoff.get',

@@ -56,6 +56,7 @@ export function App() {
           </a>
           <a href={routeHref({ view: 'jobs', jobId: null })} className={route.view === 'jobs' ? 'active' : ''}>
             Jobs
+          </a>
           <a href={routeHref({ view: 'pipelines' })} className={route.view === 'pipelines' ? 'active' : ''}>
             Pipelines
           </a>

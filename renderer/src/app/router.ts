@@ -16,7 +16,7 @@ export type Route =
   /** This installation's settings: its signing key and trusted keys. */
   | { view: 'settings' }
   /** Every job (training, trials, pipeline steps, commands); `jobId` opens its detail drawer. */
-  | { view: 'jobs'; jobId: string | null };
+  | { view: 'jobs'; jobId: string | null }
   /** Continuous-training pipeline runs. */
   | { view: 'pipelines' };
 
