@@ -26,6 +26,7 @@ import { readOnlyHandlers } from '../core/bundles/read-only.js';
 import { createKeyHandlers } from './keys-handlers.js';
 import { createReviewHandlers } from './review-handlers.js';
 import { createBundleHandlers } from './bundle-handlers.js';
+import { createSweepHandlers } from './sweeps-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -56,6 +57,7 @@ function allAppHandlers(services: Services): AppHandlers {
     ...createKeyHandlers(services),
     ...createReviewHandlers(services),
     ...createBundleHandlers(services),
+    ...createSweepHandlers(services, () => null),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

@@ -24,6 +24,7 @@ import { handoffOperations } from './handoff.js';
 import { keyOperations } from './keys.js';
 import { reviewOperations } from './reviews.js';
 import { bundleOperations } from './bundles.js';
+import { sweepOperations } from './sweeps.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -172,6 +173,7 @@ export const operations = {
   ...keyOperations,
   ...reviewOperations,
   ...bundleOperations,
+  ...sweepOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

@@ -195,6 +195,17 @@ export class SweepStore {
     return rows.map((row) => this.summary(row, this.trials(row.sweep_id)));
   }
 
+  /** Ends a sweep nobody drives any more, with its open trials, in one transaction. */
+  abandon(id: string, reason: string): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE sweep_trials SET state = 'cancelled', reason = ?, end_time = ? WHERE sweep_id = ? AND state IN ('queued', 'running')`)
+        .run(reason, now, id);
+      this.db.prepare(`UPDATE sweeps SET state = 'failed', reason = ?, end_time = ? WHERE sweep_id = ? AND state = 'running'`).run(reason, now, id);
+    })();
+  }
+
   /** Sweeps left 'running' by a process that is gone (the app closed mid-sweep): their controller died with it. */
   running(): string[] {
     return (this.db.prepare(`SELECT sweep_id FROM sweeps WHERE state = 'running'`).all() as Array<{ sweep_id: string }>).map((row) => row.sweep_id);
