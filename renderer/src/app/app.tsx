@@ -17,6 +17,9 @@ const DatasetPage = lazy(() => import('../features/datasets/dataset-page').then(
 const ModelsPage = lazy(() => import('../features/models/models-page').then((m) => ({ default: m.ModelsPage })));
 const ModelPage = lazy(() => import('../features/models/model-page').then((m) => ({ default: m.ModelPage })));
 const SettingsPage = lazy(() => import('../features/keys/settings-page').then((m) => ({ default: m.SettingsPage })));
+const SweepsPage = lazy(() => import('../features/sweeps/sweeps-page').then((m) => ({ default: m.SweepsPage })));
+const SweepPage = lazy(() => import('../features/sweeps/sweep-page').then((m) => ({ default: m.SweepPage })));
+const NewSweepPage = lazy(() => import('../features/sweeps/new-sweep-form').then((m) => ({ default: m.NewSweepPage })));
 const NewRunPage = lazy(() => import('../features/training/new-run-page').then((m) => ({ default: m.NewRunPage })));
 
 function ThemeSwitch() {
@@ -52,6 +55,9 @@ export function App() {
           <a href={routeHref({ view: 'models' })} className={route.view === 'models' || route.view === 'model' ? 'active' : ''}>
             Models
           </a>
+          <a href={routeHref({ view: 'sweeps' })} className={route.view === 'sweeps' || route.view === 'sweep' || route.view === 'new-sweep' ? 'active' : ''}>
+            Sweeps
+          </a>
         </nav>
         <div className="topbar-right">
           <TrainingJobsIndicator />
@@ -76,6 +82,9 @@ export function App() {
         {route.view === 'models' && <ModelsPage />}
         {route.view === 'model' && <ModelPage key={route.name} name={route.name} />}
         {route.view === 'settings' && <SettingsPage />}
+        {route.view === 'sweeps' && <SweepsPage />}
+        {route.view === 'sweep' && <SweepPage key={route.id} id={route.id} />}
+        {route.view === 'new-sweep' && <NewSweepPage />}
         {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
       <AlertToasts />

@@ -14,7 +14,11 @@ export type Route =
   /** A registered model; the selected version and tab live in the hash's query (`?version=3&tab=predictions`). */
   | { view: 'model'; name: string }
   /** This installation's settings: its signing key and trusted keys. */
-  | { view: 'settings' };
+  | { view: 'settings' }
+  /** Hyperparameter sweeps, one sweep's page, and the New sweep form. */
+  | { view: 'sweeps' }
+  | { view: 'sweep'; id: string }
+  | { view: 'new-sweep' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -27,6 +31,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'datasets') return parts[1] ? { view: 'dataset', ref: parts[1] } : { view: 'datasets' };
   if (parts[0] === 'models') return parts[1] ? { view: 'model', name: parts[1] } : { view: 'models' };
   if (parts[0] === 'settings') return { view: 'settings' };
+  if (parts[0] === 'sweeps') return parts[1] === 'new' ? { view: 'new-sweep' } : parts[1] ? { view: 'sweep', id: parts[1] } : { view: 'sweeps' };
   if (parts[0] === 'new-run') return { view: 'new-run', dataset: new URLSearchParams(query).get('dataset') || null };
   if (parts[0] === 'experiments' && parts[1]) return { view: 'experiments', experimentId: parts[1] };
   return { view: 'experiments', experimentId: null };
@@ -48,6 +53,12 @@ export function routeHref(route: Route): string {
       return `#/models/${encodeURIComponent(route.name)}`;
     case 'settings':
       return '#/settings';
+    case 'sweeps':
+      return '#/sweeps';
+    case 'sweep':
+      return `#/sweeps/${encodeURIComponent(route.id)}`;
+    case 'new-sweep':
+      return '#/sweeps/new';
     case 'new-run':
       return route.dataset ? `#/new-run?dataset=${encodeRef(route.dataset)}` : '#/new-run';
     default:
