@@ -18,7 +18,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          // Two files at a time: most of an integration test is waiting on child processes and
+          // servers, so the second core fills the gaps (CI has two cores).
+          maxWorkers: 2,
         },
       },
     ],

@@ -12,6 +12,7 @@ import { registerAlertCommands } from './alerts-command.js';
 import { registerBundleCommands, registerPackageCommands } from './bundle-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerReviewCommands } from './review-command.js';
+import { registerRunCommand } from './run-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -88,6 +89,7 @@ export function buildCli(): Command {
   registerPackageCommands(program);
   registerReviewCommands(program);
   registerKeysCommands(program);
+  registerRunCommand(program, packageJson.version);
 
   program.addHelpText(
     'after',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSignedArchive } from '../../electron/core/bundles/archive-writer.js';
 import { loadSigningIdentity } from '../../electron/core/bundles/signing-identity.js';
-import { SCHEMA_VERSION } from '../../electron/core/store/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/store/migrations.js';
 import { buildBundleFixture, type BuiltBundle } from './bundle-fixture.js';
 import { startBundleOpen } from './bundle-process.js';
 import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
@@ -112,10 +112,11 @@ describe('mldesk bundle open refuses what does not check out', { timeout: 120_00
       runs: 2,
       metrics: 1,
       steps: 5,
-      // As a store before migration 16 (signed archives) looked: the tables of 16 and later dropped
-      // (17 only rebuilds an index, which re-running does again).
+      // As a store before migration 16 (signed archives) looked: the tables of 16 and later dropped,
+      // newest first (17 only rebuilds an index, which re-running does again).
       editStore: (db) => {
-        db.exec('DROP TABLE review_version_decisions; DROP TABLE review_comments; DROP TABLE review_files; DROP TABLE trusted_keys; DROP TABLE archive_imports;');
+        const later = MIGRATIONS.filter((m) => m.version > 15).flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (\w+)/g)].map((match) => match[1]!));
+        for (const table of later.reverse()) db.exec(`DROP TABLE ${table}`);
         db.pragma('user_version = 15');
       },
     });

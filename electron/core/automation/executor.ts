@@ -20,6 +20,6 @@ export interface JobExecutor {
   cancel(jobId: string, reason: string): Promise<void>;
   /** Resolves when the job is terminal (succeeded, failed after its last attempt, or cancelled). */
   waitFor(jobId: string): Promise<Job>;
-  /** Stops taking jobs; running local jobs are killed and left for restart recovery to judge. */
+  /** Stops taking jobs; running local jobs are killed and end failed ("MLDesk stopped while it ran"), requeued when their policy allows. */
   close(): Promise<void>;
 }

@@ -36,6 +36,17 @@ interface JobRow {
   heartbeat_time: number | null;
   not_before: number | null;
   owner: string | null;
+  pid_identity: string | null;
+}
+
+/** A running job as restart recovery sees it. */
+export interface RunningJobOwner {
+  id: string;
+  executor: ExecutorKind;
+  owner: string | null;
+  pid: number | null;
+  pidIdentity: string | null;
+  runId: string | null;
 }
 
 export interface NewJob {
@@ -164,16 +175,49 @@ export class JobStore {
     const now = Date.now();
     const changed = this.db
       .prepare(
-        `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = ?, owner = ?, start_time = ?, heartbeat_time = ?, end_time = NULL, exit_code = NULL, pid = NULL
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = ?, owner = ?, start_time = ?, heartbeat_time = ?, end_time = NULL, exit_code = NULL, pid = NULL, pid_identity = NULL
          WHERE job_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?)`,
       )
       .run(by.workerId, by.owner ?? null, now, now, id, now).changes;
     return changed ? this.announce(id) : null;
   }
 
-  setPid(id: string, pid: number): void {
-    this.db.prepare(`UPDATE jobs SET pid = ? WHERE job_id = ? AND status = 'running'`).run(pid, id);
+  /** Records the job's process; `identity` (host:pid:start time) lets restart recovery tell it from a process that reused the pid. */
+  setPid(id: string, pid: number, identity: string | null = null): void {
+    this.db.prepare(`UPDATE jobs SET pid = ?, pid_identity = ? WHERE job_id = ? AND status = 'running'`).run(pid, identity, id);
     this.announce(id);
+  }
+
+  /** Status and reason of some jobs in one query (the local pool's tick watches for a cancel made elsewhere). */
+  statuses(ids: readonly string[]): Map<string, { status: JobStatus; reason: string | null }> {
+    const result = new Map<string, { status: JobStatus; reason: string | null }>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT job_id, status, reason FROM jobs WHERE job_id IN (${part.map(() => '?').join(', ')})`).all(...part) as Array<{ job_id: string; status: JobStatus; reason: string | null }>;
+      for (const row of rows) result.set(row.job_id, { status: row.status, reason: row.reason });
+    }
+    return result;
+  }
+
+  /** Every running job with the process that owns it, for restart recovery. */
+  runningOwners(): RunningJobOwner[] {
+    const rows = this.db.prepare(`SELECT job_id, executor, owner, pid, pid_identity, run_uuid FROM jobs WHERE status = 'running' ORDER BY created_time`).all() as Array<Pick<JobRow, 'job_id' | 'executor' | 'owner' | 'pid' | 'pid_identity' | 'run_uuid'>>;
+    return rows.map((row) => ({ id: row.job_id, executor: row.executor, owner: row.owner, pid: row.pid, pidIdentity: row.pid_identity, runId: row.run_uuid }));
+  }
+
+  /**
+   * Ends a running job whose owning process is gone, only if it is still running under that same
+   * owner: of two processes recovering at once, or a recovery racing a fresh claim, one wins.
+   * Retried like any failure when its policy allows. Answers null when someone else got there first.
+   */
+  markLost(id: string, owner: string | null, reason: string): { job: Job; retrying: boolean } | null {
+    const won = this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT status, owner FROM jobs WHERE job_id = ?`).get(id) as { status: JobStatus; owner: string | null } | undefined;
+      if (!row || row.status !== 'running' || row.owner !== owner) return false;
+      this.db.prepare(`UPDATE jobs SET owner = NULL WHERE job_id = ?`).run(id);
+      return true;
+    }).immediate();
+    return won ? this.finish(id, { status: 'failed', reason }) : null;
   }
 
   setRun(id: string, runId: string, experimentId: string): void {

@@ -30,7 +30,10 @@ export const JOBS_MIGRATION: Migration = {
       not_before INTEGER,
       -- Which process owns a running local job (its pid and boot id), so a restart can tell a job
       -- whose process died while the app was closed from one another live process still runs.
-      owner TEXT
+      owner TEXT,
+      -- The job process's own identity (host:pid:start time), so recovery kills an orphaned tree
+      -- only when that pid still names the same process, never an unrelated one that reused it.
+      pid_identity TEXT
     ) STRICT;
     CREATE INDEX jobs_by_status ON jobs(status, created_time);
     CREATE INDEX jobs_by_parent ON jobs(parent_id, created_time) WHERE parent_id IS NOT NULL;
