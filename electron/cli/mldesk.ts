@@ -13,6 +13,7 @@ import { registerBundleCommands, registerPackageCommands } from './bundle-comman
 import { registerKeysCommands } from './keys-command.js';
 import { registerReviewCommands } from './review-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerSweepCommand } from './sweep-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -90,6 +91,7 @@ export function buildCli(): Command {
   registerReviewCommands(program);
   registerKeysCommands(program);
   registerRunCommand(program, packageJson.version);
+  registerSweepCommand(program, packageJson.version);
 
   program.addHelpText(
     'after',

@@ -1,4 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SweepSpecSchema, type Job, type SweepSpecInput } from '../../../../shared/automation.js';
 import { openTempStore, type TempStore } from '../../store/test-store.js';
 import type { JobExecutor } from '../executor.js';
@@ -69,6 +72,11 @@ class CurveExecutor implements JobExecutor {
   }
 }
 
+// A real project folder: the controller checks the trial parameters against its MLproject before it starts.
+const project = mkdtempSync(join(tmpdir(), 'mldesk-sweep-project-'));
+writeFileSync(join(project, 'MLproject'), 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node -e 0 {x}"\n');
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
 let temp: TempStore | undefined;
 afterEach(() => {
   temp?.dispose();
@@ -79,7 +87,7 @@ function setUp(curve: (params: Record<string, string>, step: number) => number |
   temp = openTempStore('sweep-controller');
   const jobs = new JobStore(temp.store.db);
   const executor = new CurveExecutor(temp, jobs, curve, steps);
-  const controller = new SweepController({ store: temp.store, jobs, executor }, { spec: SweepSpecSchema.parse(spec), projectPath: '/nonexistent/project', parallel, tickMs: 20 });
+  const controller = new SweepController({ store: temp.store, jobs, executor }, { spec: SweepSpecSchema.parse(spec), projectPath: project, parallel, tickMs: 20 });
   return { store: temp.store, jobs, executor, controller, sweeps: new SweepStore(temp.store.db) };
 }
 

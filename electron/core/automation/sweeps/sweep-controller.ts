@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import { JOB_ID_TAG, PARENT_RUN_TAG, type Job, type SweepSpec, type SweepTrialState } from '../../../../shared/automation.js';
 import type { SweepSummary } from '../../../../shared/app-api/sweeps.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
+import { checkProjectRun, experimentIdFor, prepareProjectRun } from '../projects/prepare.js';
 import type { JobExecutor } from '../executor.js';
 import type { JobStore } from '../job-store.js';
 import { createPruner, type PruneDecision, type Pruner } from './pruners.js';
@@ -52,6 +53,7 @@ interface LiveTrial {
 }
 
 const TERMINAL: ReadonlySet<SweepTrialState> = new Set(['completed', 'pruned', 'failed', 'stale', 'cancelled']);
+const stringParams = (params: TrialParams): Record<string, string> => Object.fromEntries(Object.entries(params).map(([key, value]) => [key, String(value)]));
 const fmt = (value: number): string => String(Number(value.toPrecision(6)));
 
 /**
@@ -93,9 +95,12 @@ export class SweepController {
     this.sampler = createSampler(spec);
     this.pruner = createPruner(spec);
     this.cap = Math.min(spec.run_cap ?? Infinity, this.sampler.size ?? DEFAULT_RUN_CAP);
+    // A parameter the project does not take, or one of the wrong type, is refused before anything exists.
+    const first = this.sampler.next(0, []);
+    if (first) checkProjectRun({ path: input.projectPath, entry: spec.entry, parameters: stringParams(first) });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     const name = spec.name ?? `sweep-${spec.method}-${spec.metric.name}`;
-    this.experimentId = this.experimentFor(spec.experiment);
+    this.experimentId = experimentIdFor(store, spec.experiment ?? 'Default');
     const parent = store.createRun({ experimentId: this.experimentId, runName: name, tags: [{ key: 'mldesk.sweep_method', value: spec.method }] });
     this.runId = parent.info.run_id;
     this.sweepJob = jobs.create({ kind: 'sweep', name: `sweep ${name}`, executor: 'inline', spec: { type: 'inline', action: 'sweep', input: { runId: this.runId } }, runId: this.runId, experimentId: this.experimentId });
@@ -130,15 +135,6 @@ export class SweepController {
     queueMicrotask(() => this.guard(() => this.fill()));
   }
 
-  private experimentFor(name: string | undefined): string {
-    const { experiments } = this.deps.store;
-    if (!name) return '0';
-    try {
-      return experiments.getByName(name).experiment_id;
-    } catch {
-      return experiments.create(name, undefined, []);
-    }
-  }
 
   private progress(line: string): void {
     this.input.onProgress?.(line);
@@ -187,22 +183,34 @@ export class SweepController {
   private launch(number: number, params: TrialParams): void {
     const { store, jobs, executor } = this.deps;
     const { spec, projectPath } = this.input;
-    const parameters = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, String(value)]));
-    const run = store.createRun({
-      experimentId: this.experimentId,
-      runName: `${this.sweeps.get(this.id).name}-trial-${number}`,
-      tags: [
-        { key: PARENT_RUN_TAG, value: this.runId },
-        { key: SWEEP_ID_TAG, value: this.id },
-        { key: SWEEP_TRIAL_TAG, value: String(number) },
-      ],
-    });
-    const runId = run.info.run_id;
+    const name = this.sweeps.get(this.id).name;
+    let prepared;
+    try {
+      prepared = prepareProjectRun(store, {
+        path: projectPath,
+        entry: spec.entry,
+        parameters: stringParams(params),
+        experimentId: this.experimentId,
+        runName: `${name}-trial-${number}`,
+        tags: [
+          { key: PARENT_RUN_TAG, value: this.runId },
+          { key: SWEEP_ID_TAG, value: this.id },
+          { key: SWEEP_TRIAL_TAG, value: String(number) },
+        ],
+      });
+    } catch (error) {
+      // The sampler drew something the project refuses (e.g. an int parameter given 2.5): the trial fails, the sweep goes on.
+      this.sweeps.addTrial(this.id, number, params, { state: 'failed', reason: `refused before start: ${(error as Error).message}`, endedAt: Date.now() });
+      this.trials.set(number, { number, params, runId: '', jobId: '', state: 'failed', lastStep: null, value: null, lastReportAt: Date.now(), startedAt: null, jobEnded: true });
+      this.progress(`trial ${number} refused before start: ${(error as Error).message}`);
+      return;
+    }
+    const runId = prepared.runId;
     const job = jobs.create({
       kind: 'trial',
-      name: `trial ${number} of sweep ${this.sweeps.get(this.id).name}`,
+      name: `trial ${number} of sweep ${name}`,
       executor: executor.kind,
-      spec: { type: 'project', project: { kind: 'path', path: projectPath }, entryPoint: spec.entry, parameters, experimentId: this.experimentId, runId },
+      spec: prepared.spec,
       parentId: this.sweepJob.id,
       runId,
       experimentId: this.experimentId,
