@@ -57,7 +57,7 @@ function allAppHandlers(services: Services): AppHandlers {
     ...createKeyHandlers(services),
     ...createReviewHandlers(services),
     ...createBundleHandlers(services),
-    ...createSweepHandlers(services, () => null),
+    ...createSweepHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

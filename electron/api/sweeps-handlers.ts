@@ -4,6 +4,8 @@ import type { OperationOutput, OperationParsedInput } from '../../shared/app-api
 import { parseSweepSpecObject } from '../core/automation/sweeps/sweep-spec.js';
 import { projectFolder, SweepManager } from '../core/automation/sweeps/sweep-manager.js';
 import type { SweepDeps } from '../core/automation/sweeps/sweep-controller.js';
+import { JobStore } from '../core/automation/job-store.js';
+import { LocalPoolExecutor } from '../core/automation/local-pool.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
 import type { Services } from '../core/services.js';
 import type { Caller } from '../core/caller-identity.js';
@@ -16,20 +18,40 @@ export const SWEEP_BEST_TAG = 'mldesk.sweep_best';
 const MODEL_DIR = 'model';
 
 const managers = new WeakMap<Services, SweepManager>();
+const executors = new WeakMap<Services, Omit<SweepDeps, 'store' | 'sweeps'>>();
 
 /** The sweeps of these services, built once (the handlers are built per transport). */
-export function sweepManagerOf(services: Services, deps: () => Omit<SweepDeps, 'store' | 'sweeps'> | null): SweepManager {
+export function sweepManagerOf(services: Services): SweepManager {
   let manager = managers.get(services);
   if (!manager) {
-    manager = new SweepManager(services.store, deps);
+    manager = new SweepManager(services.store, () => executors.get(services) ?? null);
     managers.set(services, manager);
   }
   return manager;
 }
 
+/**
+ * Lets a long-lived server (`mldesk serve`) run sweeps from the app: a local process pool whose
+ * project jobs log into `trackingUri`. Sweeps a previous launch left running end as failed.
+ * Answers the shutdown step: cancel the sweeps, then stop the pool.
+ */
+export function attachSweepExecutor(services: Services, tracking: { trackingUri: string; token?: string }): () => Promise<void> {
+  const jobs = new JobStore(services.store.db);
+  // Each sweep bounds its own trials (--parallel); the pool only runs them.
+  const executor = new LocalPoolExecutor(jobs, { concurrency: 64 });
+  executor.setTrackingServer(tracking);
+  executors.set(services, { jobs, executor });
+  const manager = sweepManagerOf(services);
+  manager.recover();
+  return async () => {
+    await manager.stopAll('MLDesk stopped');
+    await executor.close();
+  };
+}
+
 /** Sweeps (contract in shared/app-api/sweeps.ts). */
-export function createSweepHandlers(services: Services, deps: () => Omit<SweepDeps, 'store' | 'sweeps'> | null): { [K in SweepOperation]: Handler<K> } {
-  const manager = sweepManagerOf(services, deps);
+export function createSweepHandlers(services: Services): { [K in SweepOperation]: Handler<K> } {
+  const manager = sweepManagerOf(services);
   const { store, registry } = services;
   return {
     'sweeps.list': ({ limit }) => ({ sweeps: manager.store.list(limit) }),

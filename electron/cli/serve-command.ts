@@ -3,6 +3,7 @@ import { resolveDataDir } from '../core/data-dir.js';
 import { tokenSetProblem, type NamedToken } from '../core/http-auth.js';
 import { startMonitorLoop } from '../core/monitoring/monitor-pass.js';
 import { createServices, type Services } from '../core/services.js';
+import { attachSweepExecutor } from '../api/sweeps-handlers.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
@@ -70,6 +71,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const url = `http://${host}:${port}`;
   // Alert notifications and webhook deliveries (pending ones from the last launch included).
   const alerts = new AlertLoop(store.db, services.events, { baseUrl: url }).start();
+  const stopSweeps = attachSweepExecutor(services, { trackingUri: url, token: tokens[0]?.secret });
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -82,6 +84,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       // The monitoring pass under way finishes before the database closes.
       closing ??= alerts
         .stop()
+        .then(() => stopSweeps())
         .then(() => app.close())
         .then(() => monitor.stop())
         .then(() => services.close());

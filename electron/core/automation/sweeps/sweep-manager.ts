@@ -58,10 +58,13 @@ export class SweepManager {
     return this.store.get(id);
   }
 
-  /** Cancels every sweep this process drives and waits for them to end (shutdown). */
-  async stopAll(reason: string): Promise<void> {
+  /** Cancels every sweep this process drives and waits (at most `waitMs`) for their trials to end: shutdown must not hang on a stuck process. */
+  async stopAll(reason: string, waitMs = 10_000): Promise<void> {
     const controllers = [...this.live.values()];
     for (const controller of controllers) controller.cancel(reason);
-    await Promise.all(controllers.map((controller) => controller.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([Promise.all(controllers.map((controller) => controller.done)), timeout]);
+    clearTimeout(timer);
   }
 }

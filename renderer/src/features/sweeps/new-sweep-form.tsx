@@ -4,6 +4,8 @@ import { navigate, routeHref } from '../../app/router';
 import { ErrorBanner } from '../../components/feedback';
 import { Field } from '../training/form-field';
 import { checkForm, EMPTY_FORM, fieldOfServerError, specOf, type FormErrors, type ParamKind, type ParamRow, type SweepForm } from './new-sweep-model';
+// The form's fields (Field) are styled there; this page reuses them as they are.
+import '../training/training.css';
 import './sweeps.css';
 
 const KINDS: Array<{ kind: ParamKind; label: string }> = [
@@ -159,8 +161,8 @@ export function NewSweepPage() {
           <Field name="early_terminate.type" label="Rule">
             {(props) => (
               <select {...props} value={form.early} onChange={(event) => set('early', event.target.value as SweepForm['early'])}>
-                <option value="asha">ASHA (successive halving)</option>
-                <option value="median">median stopping</option>
+                <option value="asha">ASHA</option>
+                <option value="median">median</option>
                 <option value="none">none</option>
               </select>
             )}

@@ -20,7 +20,12 @@ function usePolled<T>(load: () => Promise<T>, live: (value: T) => boolean): { va
         setError(null);
         if (live(loaded)) timer = window.setTimeout(() => setTick((n) => n + 1), LIVE_MS);
       },
-      (failure: unknown) => !cancelled && setError((failure as Error).message),
+      (failure: unknown) => {
+        if (cancelled) return;
+        setError((failure as Error).message);
+        // A dropped request (server busy, restarting) heals on its own: keep asking, a little slower.
+        timer = window.setTimeout(() => setTick((n) => n + 1), LIVE_MS * 3);
+      },
     );
     return () => {
       cancelled = true;
