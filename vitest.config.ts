@@ -18,9 +18,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Two files at a time: most of an integration test is waiting on child processes and
-          // servers, so the second core fills the gaps (CI has two cores).
-          maxWorkers: 2,
+          // Files run in parallel (one per core, vitest's default): most of an integration test is
+          // waiting on child processes and servers, so the second core fills the gaps.
         },
       },
     ],

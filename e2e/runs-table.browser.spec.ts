@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { createExperiment, seedRuns, type SeedRun } from './seed-runs.js';
+import { createExperiment, seedRuns, seedRunsInStore, type SeedRun } from './seed-runs.js';
 import { expect, test, type ServedApp } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
@@ -301,11 +301,10 @@ test('a 10,000-run experiment opens at once and scrolls to its last rows', async
   test.setTimeout(240_000);
   const experimentId = await createExperiment(app, 'big-sweep');
   const start = Date.now() - 10_000 * 1000;
-  await seedRuns(
+  await seedRunsInStore(
     app,
     experimentId,
     Array.from({ length: 10_000 }, (_, i) => ({ name: `run-${String(i).padStart(5, '0')}`, startTime: start + i * 1000, metrics: { accuracy: (i % 1000) / 1000 } })),
-    32,
   );
 
   const opened = Date.now();

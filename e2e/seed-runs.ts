@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { ServedApp } from './serve-fixture.js';
 
 /** One run to log through the MLflow REST API, the way a Python client would. */
@@ -47,4 +48,18 @@ export async function seedRuns(app: ServedApp, experimentId: string, runs: SeedR
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, worker));
   return ids;
+}
+
+/**
+ * Writes runs into the served data dir from a second process (e2e/seed-store.mjs) instead of the
+ * REST API: for tests about a big table, where how the runs arrived is not the subject.
+ */
+export async function seedRunsInStore(app: ServedApp, experimentId: string, runs: SeedRun[]): Promise<string[]> {
+  const child = spawn(process.execPath, ['e2e/seed-store.mjs'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify({ dataDir: app.dataDir, experimentId, runs }));
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`e2e/seed-store.mjs exited with ${code}`);
+  return JSON.parse(out) as string[];
 }

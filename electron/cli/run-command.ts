@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { JOB_ID_TAG, type ProjectRunResult } from '../../shared/automation.js';
 import { JobStore } from '../core/automation/job-store.js';
 import { launchProjectRun, type ProjectLaunchResult } from '../core/automation/project-launch.js';
+import { identityOf, ownerToken } from '../core/automation/process-identity.js';
 import { prepareProjectRun, prepareProjectRunRemote, type PreparedProjectRun } from '../core/automation/projects/prepare.js';
 import { TrackingClient } from '../core/automation/projects/tracking-client.js';
 import { resolveDataDir } from '../core/data-dir.js';
@@ -61,7 +62,8 @@ export async function startLocalTracking(dataDir: string | undefined, version: s
 
 async function latestMetrics(client: TrackingClient, runId: string): Promise<Record<string, number>> {
   const run = await client.getRun(runId);
-  return Object.fromEntries((run.data.metrics ?? []).map((metric) => [metric.key, Number(metric.value)]));
+  // System metrics (cpu, memory) are left out, as `mldesk train --json` does.
+  return Object.fromEntries((run.data.metrics ?? []).filter((metric) => !metric.key.startsWith('system/')).map((metric) => [metric.key, Number(metric.value)]));
 }
 
 export async function runProjectCommand(path: string, flags: RunFlags, version: string): Promise<number> {
@@ -81,12 +83,14 @@ export async function runProjectCommand(path: string, flags: RunFlags, version: 
     let prepared: PreparedProjectRun;
     let jobs: { store: JobStore; id: string } | null = null;
     if (local) {
-      prepared = prepareProjectRun(local.services.store, input);
+      // The built-in TF.js templates' `mldesk train --run-id` logs into this data dir's run.
+      prepared = prepareProjectRun(local.services.store, { ...input, env: { MLDESK_HOME: local.services.store.dataDir } });
       const store = new JobStore(local.services.store.db);
       const job = store.create({ kind: 'project', name: `${basename(prepared.spec.project.kind === 'path' ? prepared.spec.project.path : path)}:${prepared.spec.entryPoint}`, executor: 'local', spec: prepared.spec, runId: prepared.runId, experimentId: prepared.experimentId });
       jobs = { store, id: job.id };
       local.services.store.setTag(prepared.runId, { key: JOB_ID_TAG, value: job.id });
-      store.claim(job.id, { workerId: `mldesk-run-${process.pid}`, owner: `pid:${process.pid}` });
+      // Owner and pid identities as the local pool records them, so restart recovery can judge this job too.
+      store.claim(job.id, { workerId: `mldesk-run-${process.pid}`, owner: ownerToken() });
     } else {
       prepared = await prepareProjectRunRemote(client, input);
     }
@@ -99,7 +103,7 @@ export async function runProjectCommand(path: string, flags: RunFlags, version: 
         runId: prepared.runId,
         workDir,
         signal: abort.signal,
-        onStarted: (pid) => jobs?.store.setPid(jobs.id, pid),
+        onStarted: (pid) => jobs?.store.setPid(jobs.id, pid, identityOf(pid)),
         onOutput: (chunk, stream) => {
           (flags.json || stream === 'stderr' ? process.stderr : process.stdout).write(chunk);
           jobs?.store.appendLog(jobs.id, chunk);

@@ -30,6 +30,7 @@ interface TrainFlags {
   backend?: BackendName;
   dataDir?: string;
   runName?: string;
+  runId?: string;
   json?: boolean;
   keepIdColumns?: boolean;
 }
@@ -192,6 +193,7 @@ async function runTrain(flags: TrainFlags): Promise<number> {
       task: flags.task,
       experimentName: flags.experiment,
       runName: flags.runName,
+      existingRunId: flags.runId,
       template: flags.model,
       hyperparameters,
       backend: flags.backend,
@@ -240,6 +242,7 @@ export function registerTrainCommands(program: Command): void {
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices([...BACKEND_NAMES]))
     .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
     .option('--run-name <name>', 'run name (default: generated)')
+    .option('--run-id <id>', 'log into this RUNNING run of the data directory instead of creating one (a project run: `--run-id "$MLFLOW_RUN_ID"`)')
     .option('--keep-id-columns', 'train on integer columns whose values are all distinct (row or customer ids); by default they are left out, as free-text columns are')
     .option('--json', 'print one JSON object with run_id, experiment_id, status, backend and final metrics on stdout')
     .action(async (flags: TrainFlags) => {

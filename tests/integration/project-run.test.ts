@@ -114,8 +114,8 @@ describe('mldesk run with the real MLflow client', () => {
     expect(run.info.status).toBe('FINISHED');
     expect(run.info.experiment_id).toBe(summary.experiment_id);
     const params = Object.fromEntries((run.data.params ?? []).map((p) => [p.key, p.value]));
-    expect(params).toEqual({ lr: '0.5', epochs: '4', layers: '["16","8","4"]', data: join(dir, 'data.csv'), layers_seen: '3' });
-    expect(await artifact('logs/stdout.txt')).toBe('trained on 2 rows with layers [\'16\', \'8\', \'4\']\n');
+    expect(params).toEqual({ lr: '0.5', epochs: '4', layers: '[16,8,4]', data: join(dir, 'data.csv'), layers_seen: '3' });
+    expect(await artifact('logs/stdout.txt')).toBe('trained on 2 rows with layers [16, 8, 4]\n');
     expect(await artifact('model/model.txt')).toBe('weights');
     expect(tag('mlflow.source.git.commit')).toBe(commit);
     expect(tag('mldesk.project.git_dirty')).toBe('true');
@@ -127,7 +127,7 @@ describe('mldesk run with the real MLflow client', () => {
     expect(tag('mldesk.project.dataset.data')).toBe(sha('a,b\n1,2\n3,4\n'));
     expect(tag('mldesk.job_id')).toBe(summary.job_id);
     const lineage = JSON.parse(await artifact('mldesk/project-lineage.json')) as { command: string; datasets: { parameter: string }[] };
-    expect(lineage.command).toBe(`python train.py 0.5 4 '["16","8","4"]' ${join(dir, 'data.csv')}`);
+    expect(lineage.command).toBe(`python train.py 0.5 4 '[16,8,4]' ${join(dir, 'data.csv')}`);
     expect(lineage.datasets.map((d) => d.parameter)).toEqual(['data']);
 
     const db = new Database(join(dataDir, 'mldesk.db'), { readonly: true });
@@ -192,6 +192,27 @@ describe('mldesk run refusals and cancel', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(dir, 'args.txt'), 'utf8')).toBe(`2|${hostile}|--extra||touch pwned4|`);
     for (const name of ['pwned', 'pwned2', 'pwned3', 'pwned4']) expect(existsSync(join(dir, name))).toBe(false);
+  });
+
+  it('records a dataset passed as a dataset: reference by content hash, and refuses an unknown one naming the parameter', { timeout: 90_000 }, async () => {
+    const project = `entry_points:\n  main:\n    parameters:\n      ds: {type: uri}\n    command: "echo {ds}"\n`;
+    const dir = await writeProject({ MLproject: project });
+    const dataDir = await makeTempDir('run-data');
+    const iris = join(REPO_ROOT, 'resources', 'datasets', 'iris.csv');
+    const imported = await runCli(['data', 'import', iris, '--data-dir', dataDir]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const result = await runCli(['run', dir, '-P', 'ds=dataset:iris', '--data-dir', dataDir, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = ProjectRunResultSchema.parse(JSON.parse(result.stdout));
+    const { tag, artifact } = await readRun(dataDir, summary.run_id);
+    const sha = execFileSync('sha256sum', [iris], { encoding: 'utf8' }).split(' ')[0];
+    expect(tag('mldesk.project.dataset.ds')).toBe(sha);
+    expect(tag('mldesk.project.dataset_version.ds')).toBe('iris@1');
+    const lineage = JSON.parse(await artifact('mldesk/project-lineage.json')) as { datasets: unknown[] };
+    expect(lineage.datasets).toEqual([{ parameter: 'ds', value: 'dataset:iris', kind: 'dataset_ref', sha256: sha, bytes: null }]);
+    const unknown = await runCli(['run', dir, '-P', 'ds=dataset:nope@3', '--data-dir', dataDir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/mldesk run: Parameter 'ds': .*nope/);
   });
 
   it('kills the whole process tree on SIGTERM and ends the run KILLED', { timeout: 90_000 }, async () => {

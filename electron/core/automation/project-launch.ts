@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { JobSpec } from '../../../shared/automation.js';
-import { chooseInterpreter, environmentFiles } from './projects/environment.js';
+import { addMldeskShim, chooseInterpreter, environmentFiles } from './projects/environment.js';
 import { loadProject, resolveEntryPoint } from './projects/mlproject.js';
 import { fillCommand } from './projects/parameters.js';
 import { runInProcessGroup } from './projects/process-group.js';
@@ -140,7 +140,7 @@ async function prepareLaunch(client: TrackingClient, run: RestRun, spec: Extract
     parameters: Object.fromEntries(all.map((p) => [p.name, p.value])),
     environmentFiles: envFiles,
     interpreter: interpreter.description,
-    datasets: await datasetsOf(filled.parameters),
+    datasets: await datasetsOf(filled.parameters, run.data.tags ?? []),
     code,
   };
   tags.push(...lineageTags(lineage, interpreter));
@@ -149,5 +149,5 @@ async function prepareLaunch(client: TrackingClient, run: RestRun, spec: Extract
   const lineageFile = join(context.workDir, 'project-lineage.json');
   await writeFile(lineageFile, `${JSON.stringify(lineage, null, 2)}\n`);
   await client.uploadArtifact(run, LINEAGE_ARTIFACT, { file: lineageFile });
-  return { projectDir, command: filled.command, pathVariable: interpreter.pathVariable };
+  return { projectDir, command: filled.command, pathVariable: await addMldeskShim(join(context.workDir, 'bin'), interpreter.pathVariable) };
 }

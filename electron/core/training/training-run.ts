@@ -35,6 +35,11 @@ export interface StartTrainingOptions {
   /** An existing, active experiment; takes precedence over experimentName. */
   experimentId?: string;
   runName?: string;
+  /**
+   * Log into this run instead of creating one: a project run that `mldesk run` created in this
+   * store (MLFLOW_RUN_ID). It must be RUNNING; its experiment wins over experimentName/Id.
+   */
+  existingRunId?: string;
   template?: ModelTemplate;
   /** Anything omitted takes its documented default; a missing seed is drawn and logged. */
   hyperparameters?: Partial<Hyperparameters>;
@@ -103,6 +108,20 @@ function experimentIdFor(store: TrackingStore, name: string): string {
   }
 }
 
+function existingRun(store: TrackingStore, runId: string) {
+  let row;
+  try {
+    row = store.runs.row(runId, 'run_id');
+  } catch (error) {
+    if ((error as MLDeskError).code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
+    throw new MLDeskError('INVALID_PARAMETER_VALUE', `Run ${runId} is not in the data directory ${store.dataDir}: --run-id logs into a run of this data directory only (start it with \`mldesk run\` on the same --data-dir / MLDESK_HOME).`);
+  }
+  if (row.lifecycle_stage !== 'active' || row.status !== 'RUNNING') {
+    throw new MLDeskError('INVALID_PARAMETER_VALUE', `Run ${runId} is ${row.lifecycle_stage === 'active' ? row.status : 'deleted'}; --run-id needs a RUNNING run.`);
+  }
+  return row;
+}
+
 function activeExperiment(store: TrackingStore, id: string): string {
   const experiment = store.experiments.get(id);
   if (experiment.lifecycle_stage !== 'active') throw new MLDeskError('INVALID_PARAMETER_VALUE', `The experiment '${experiment.name}' (id ${id}) is deleted; restore it first.`);
@@ -138,23 +157,30 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
   let runId: string;
   let experimentId: string;
   try {
-    experimentId = options.experimentId !== undefined ? activeExperiment(store, options.experimentId) : experimentIdFor(store, options.experimentName ?? 'Default');
     const dataLabel = options.data.kind === 'csv' ? options.data.path : options.data.kind === 'dataset' ? options.data.ref : options.data.name;
-    const run = store.createRun({
-      experimentId,
-      runName: options.runName,
-      userId: currentUser(),
-      tags: [
-        { key: 'mlflow.source.type', value: 'LOCAL' },
-        { key: 'mlflow.source.name', value: options.source ?? 'mldesk train' },
-        { key: 'mldesk.template', value: template },
-        { key: 'mldesk.requested_backend', value: options.backend ?? 'auto' },
-        { key: 'mldesk.target', value: options.target },
-        { key: 'mldesk.data', value: clip(dataLabel) },
-        ...(options.tags ?? []),
-      ],
-    });
-    runId = run.info.run_id;
+    const tags: KeyValue[] = [
+      { key: 'mldesk.template', value: template },
+      { key: 'mldesk.requested_backend', value: options.backend ?? 'auto' },
+      { key: 'mldesk.target', value: options.target },
+      { key: 'mldesk.data', value: clip(dataLabel) },
+      ...(options.tags ?? []),
+    ];
+    if (options.existingRunId !== undefined) {
+      const existing = existingRun(store, options.existingRunId);
+      experimentId = String(existing.experiment_id);
+      runId = existing.run_uuid;
+      // The run's source tags are its creator's (a project): only the training's own are added.
+      store.logBatch(runId, { metrics: [], params: [], tags });
+    } else {
+      experimentId = options.experimentId !== undefined ? activeExperiment(store, options.experimentId) : experimentIdFor(store, options.experimentName ?? 'Default');
+      const run = store.createRun({
+        experimentId,
+        runName: options.runName,
+        userId: currentUser(),
+        tags: [{ key: 'mlflow.source.type', value: 'LOCAL' }, { key: 'mlflow.source.name', value: options.source ?? 'mldesk train' }, ...tags],
+      });
+      runId = run.info.run_id;
+    }
     if (options.reproductionOf !== undefined) recordReproductionEdge(store, runId, options.reproductionOf);
     store.logBatch(runId, {
       metrics: [],

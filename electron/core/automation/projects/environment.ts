@@ -7,8 +7,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Project } from '../../../../shared/automation.js';
 import { projectFile } from './mlproject.js';
@@ -114,4 +115,21 @@ export async function chooseInterpreter(dir: string, files: EnvFile[], shimDir: 
     description: `${file.field} ${file.path} asks for Python ${wanted}, which is not on PATH (nothing is downloaded): the command ran with the PATH as given`,
     pathVariable,
   };
+}
+
+/** This MLDesk's CLI (dist/electron/cli/mldesk.js), when built. */
+const MLDESK_CLI = fileURLToPath(new URL('../../../cli/mldesk.js', import.meta.url));
+
+/**
+ * `mldesk` inside a project means this MLDesk (the built-in TF.js templates call `mldesk train`),
+ * whether or not it is installed on PATH: a small script in the shim folder runs this CLI with
+ * this Node (or Electron as Node).
+ */
+export async function addMldeskShim(shimDir: string, pathVariable: string | undefined): Promise<string | undefined> {
+  if (!existsSync(MLDESK_CLI)) return pathVariable;
+  await mkdir(shimDir, { recursive: true });
+  const quote = (text: string) => `'${text.replaceAll("'", `'"'"'`)}'`;
+  await writeFile(join(shimDir, 'mldesk'), `#!/bin/sh\nELECTRON_RUN_AS_NODE=1 exec ${quote(process.execPath)} ${quote(MLDESK_CLI)} "$@"\n`, { mode: 0o755 });
+  const parts = (pathVariable ?? '').split(delimiter).filter(Boolean);
+  return [shimDir, ...parts.filter((part) => part !== shimDir)].join(delimiter);
 }

@@ -44,6 +44,7 @@ describe('parameter types', () => {
     expect(typedValue('p', 'path', `file://${join(dir, 'data.csv')}`, dir)).toBe(join(dir, 'data.csv'));
     expect(typedValue('l', 'list', '[1, "a", true]', dir)).toBe('[1,"a",true]');
     expect(typedValue('l', 'list', 'a, b,c', dir)).toBe('["a","b","c"]');
+    expect(typedValue('l', 'list', '16,8,007,1.5', dir)).toBe('[16,8,"007",1.5]');
     expect(typedValue('l', 'list', '', dir)).toBe('[]');
   });
 

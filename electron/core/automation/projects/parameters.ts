@@ -11,7 +11,8 @@
  *   defaults; `prepareProjectRun` resolves a user's against the caller's working directory first);
  *   `file://` URIs are taken as paths; other schemes are refused (nothing is downloaded);
  * - uri: must carry a scheme (`s3://…`, `file:///…`, `dataset:name@1`), as MLflow's is_uri;
- * - list: given as a JSON array (`[1, "a", true]`) or comma-separated (`a,b,c`), passed as ONE
+ * - list: given as a JSON array (`[1, "a", true]`) or comma-separated (`a,b,16`: items that read
+ *   back exactly as numbers are numbers, the rest text), passed as ONE
  *   argument holding a JSON array: a Python script reads it with `json.loads(arg)`
  *   (argparse: `type=json.loads`).
  * Parameters the entry point does not declare are appended as `--key value`, as MLflow does.
@@ -73,7 +74,13 @@ function listValue(name: string, text: string): string {
     return JSON.stringify(parsed);
   }
   if (trimmed === '') return '[]';
-  return JSON.stringify(trimmed.split(',').map((item) => item.trim()));
+  // An item that reads back exactly as a number is one (`16,8` is [16,8]); `007` stays text.
+  return JSON.stringify(
+    trimmed.split(',').map((item) => {
+      const text = item.trim();
+      return text !== '' && String(Number(text)) === text ? Number(text) : text;
+    }),
+  );
 }
 
 /** Checks one value against its declared type; answers the value to record and fill in. */

@@ -10,7 +10,9 @@ import type { JobSpec, ProjectSource } from '../../../../shared/automation.js';
 import { MLDeskError } from '../../errors.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
 import { loadProject, resolveEntryPoint } from './mlproject.js';
-import { fillCommand } from './parameters.js';
+import { DatasetStore } from '../../data/dataset-store.js';
+import { fillCommand, type FilledParameter } from './parameters.js';
+import { DATASET_REF, PROJECT_TAG } from './project-lineage.js';
 import type { TrackingClient } from './tracking-client.js';
 
 export interface PrepareProjectRunInput {
@@ -71,6 +73,7 @@ interface CheckedProject {
   parameters: Record<string, string>;
   command: string;
   tags: { key: string; value: string }[];
+  datasetRefs: FilledParameter[];
 }
 
 /** The validation half: loads the project, types every parameter; throws INVALID_PARAMETER_VALUE naming what is wrong. */
@@ -91,7 +94,28 @@ export function checkProjectRun(input: PrepareProjectRunInput): CheckedProject {
     { key: 'mlflow.user', value: currentUser() },
     ...(input.tags ?? []),
   ];
-  return { dir: loaded.dir, entryPoint, parameters, command: filled.command, tags };
+  return { dir: loaded.dir, entryPoint, parameters, command: filled.command, tags, datasetRefs: filled.parameters.filter((p) => p.value.startsWith(DATASET_REF)) };
+}
+
+/**
+ * `dataset:NAME[@VERSION]` parameters name a stored dataset version: refused here when there is
+ * none, and recorded by content hash (a bare name is pinned to the version it meant now).
+ */
+function datasetTags(store: TrackingStore, refs: FilledParameter[]): { key: string; value: string }[] {
+  if (refs.length === 0) return [];
+  const datasets = new DatasetStore(store.db, store.dataDir);
+  return refs.flatMap((p) => {
+    let version;
+    try {
+      version = datasets.getVersion(p.value.slice(DATASET_REF.length));
+    } catch (error) {
+      throw new MLDeskError('INVALID_PARAMETER_VALUE', `Parameter '${p.name}': ${(error as Error).message}`);
+    }
+    return [
+      { key: `${PROJECT_TAG}dataset.${p.name}`, value: version.sha256 },
+      { key: `${PROJECT_TAG}dataset_version.${p.name}`, value: version.ref },
+    ];
+  });
 }
 
 function specOf(input: PrepareProjectRunInput, checked: CheckedProject, experimentId: string, runId: string): Extract<JobSpec, { type: 'project' }> {
@@ -110,7 +134,8 @@ function specOf(input: PrepareProjectRunInput, checked: CheckedProject, experime
 export function prepareProjectRun(store: TrackingStore, input: PrepareProjectRunInput): PreparedProjectRun {
   const checked = checkProjectRun(input);
   const experimentId = input.experimentId ?? experimentIdFor(store, input.experiment ?? 'Default');
-  const runId = store.createRun({ experimentId, runName: input.runName, userId: currentUser(), tags: checked.tags }).info.run_id;
+  const tags = [...checked.tags, ...datasetTags(store, checked.datasetRefs)];
+  const runId = store.createRun({ experimentId, runName: input.runName, userId: currentUser(), tags }).info.run_id;
   return { spec: specOf(input, checked, experimentId, runId), runId, experimentId, command: checked.command };
 }
 

@@ -14,6 +14,8 @@ import type { FilledParameter } from './parameters.js';
 import type { KV } from './tracking-client.js';
 
 export const PROJECT_TAG = 'mldesk.project.';
+/** A parameter value naming a stored dataset version: `dataset:iris@2`. */
+export const DATASET_REF = 'dataset:';
 export const FAILURE_REASON_TAG = 'mldesk.failure_reason';
 export const LINEAGE_ARTIFACT = 'mldesk/project-lineage.json';
 /** Set by snapshotProject: the snapshot's folder had its git state read before it was zipped. */
@@ -44,15 +46,19 @@ async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Path parameters naming a file, and `dataset:` references in any parameter. */
-export async function datasetsOf(parameters: FilledParameter[]): Promise<DatasetRecord[]> {
+/**
+ * Path parameters naming a file (hashed here), and `dataset:` references in any parameter (hashed
+ * by whoever created the run, which has the dataset store: see prepareProjectRun's run tags).
+ */
+export async function datasetsOf(parameters: FilledParameter[], runTags: KV[] = []): Promise<DatasetRecord[]> {
+  const tagged = new Map(runTags.map((tag) => [tag.key, tag.value]));
   const records: DatasetRecord[] = [];
   for (const p of parameters) {
     if (p.type === 'path') {
       const info = await stat(p.value).catch(() => null);
       if (info?.isFile()) records.push({ parameter: p.name, value: p.value, kind: 'file', sha256: await sha256OfFile(p.value), bytes: info.size });
-    } else if (p.value.startsWith('dataset:')) {
-      records.push({ parameter: p.name, value: p.value, kind: 'dataset_ref', sha256: null, bytes: null });
+    } else if (p.value.startsWith(DATASET_REF)) {
+      records.push({ parameter: p.name, value: p.value, kind: 'dataset_ref', sha256: tagged.get(`${PROJECT_TAG}dataset.${p.name}`) ?? null, bytes: null });
     }
   }
   return records;
@@ -88,6 +94,7 @@ export function lineageTags(lineage: ProjectLineage, interpreter: InterpreterCho
   ];
   if (lineage.source.kind === 'artifact') tags.push({ key: `${PROJECT_TAG}snapshot_sha256`, value: lineage.source.sha256 });
   for (const file of lineage.environmentFiles) tags.push({ key: `${PROJECT_TAG}${file.field}_sha256`, value: file.sha256 ?? `missing: ${file.path}` });
-  for (const dataset of lineage.datasets) tags.push({ key: `${PROJECT_TAG}dataset.${dataset.parameter}`, value: dataset.sha256 ?? dataset.value });
+  // A dataset reference's hash was tagged when the run was created; one without is left unhashed.
+  for (const dataset of lineage.datasets) if (dataset.sha256) tags.push({ key: `${PROJECT_TAG}dataset.${dataset.parameter}`, value: dataset.sha256 });
   return tags;
 }

@@ -19,6 +19,7 @@ import { ArchivePathSchema } from '../../../../shared/bundles.js';
 import { extractAllOrNothing } from '../../bundles/archive-extract.js';
 import { checkLocalHeaders, DEFAULT_LIMITS, entryStream, listEntries, openZip } from '../../bundles/zip-entries.js';
 import { invalidParameter, MLDeskError } from '../../errors.js';
+import { gitTags, PROJECT_TAG } from './project-lineage.js';
 import type { TrackingClient } from './tracking-client.js';
 
 /** Folders no project needs at run time: version control, dependencies, caches, local MLflow stores. */
@@ -80,8 +81,10 @@ export async function zipProject(projectDir: string, out: string): Promise<{ sha
 }
 
 /**
- * Zips a project folder and stores it as an artifact of `runId` through the tracking server;
- * the answer is what a job spec carries so any worker can run it.
+ * Zips a project folder and stores it as an artifact of `runId` through the tracking server, with
+ * the folder's git state as run tags; the answer is what a job spec carries so any worker can run
+ * it. Skipped: .git, node_modules, __pycache__, mlruns, virtualenvs, caches, *.pyc, symbolic links.
+ * File modes are not kept: commands should call scripts through their interpreter (`bash x.sh`).
  */
 export async function snapshotProject(client: TrackingClient, projectDir: string, runId: string, path = SNAPSHOT_ARTIFACT): Promise<Extract<ProjectSource, { kind: 'artifact' }>> {
   const dir = await mkdtemp(join(tmpdir(), 'mldesk-snapshot-'));
@@ -90,6 +93,9 @@ export async function snapshotProject(client: TrackingClient, projectDir: string
     const { sha256 } = await zipProject(projectDir, zipFile);
     const run = await client.getRun(runId);
     await client.uploadArtifact(run, path, { file: zipFile });
+    // The snapshot leaves .git behind: the folder's git state is recorded now, for the launch to keep.
+    const git = await gitTags(projectDir);
+    await client.logParamsAndTags(runId, [], [...git.tags, { key: `${PROJECT_TAG}snapshot_sha256`, value: sha256 }, { key: `${PROJECT_TAG}snapshot_of`, value: resolve(projectDir) }]);
     return { kind: 'artifact', runId, path, sha256 };
   } finally {
     await rm(dir, { recursive: true, force: true });
