@@ -50,7 +50,12 @@ class CurveExecutor implements JobExecutor {
             if (value !== null) this.temp.store.logBatch(spec.runId, { metrics: [{ key: 'loss', value, step, timestamp: Date.now() }], params: [], tags: [] });
             if (step >= this.steps) end('succeeded', null);
           }, this.stepMs);
-          this.stops.set(job.id, () => end('cancelled', null));
+          // Like a real process, it gets one more step logged between the cancel and its death.
+          this.stops.set(job.id, () => {
+            const value = this.curve(spec.parameters, step + 1);
+            if (value !== null) this.temp.store.logBatch(spec.runId, { metrics: [{ key: 'loss', value, step: step + 1, timestamp: Date.now() }], params: [], tags: [] });
+            setTimeout(() => end('cancelled', null), 30);
+          });
         }, 1);
       }),
     );
@@ -58,8 +63,8 @@ class CurveExecutor implements JobExecutor {
   }
 
   cancel(jobId: string, reason: string): Promise<void> {
-    this.jobs.finish(jobId, { status: 'cancelled', reason });
     this.stops.get(jobId)?.();
+    this.jobs.finish(jobId, { status: 'cancelled', reason });
     return Promise.resolve();
   }
 
@@ -125,6 +130,8 @@ describe('sweep controller', () => {
       expect(tags[PRUNED_AT_STEP_TAG]).toBe(String(trial.prunedAtStep));
       expect(tags['mlflow.parentRunId']).toBe(controller.runId);
       expect(jobs.get(trial.jobId!)).toMatchObject({ status: 'cancelled', kind: 'trial', reason: trial.reason });
+      // It keeps the value and step it was judged on, whatever its process logged while dying.
+      expect(trial.step).toBe(trial.prunedAtStep);
     }
     // Every prune is a stored decision with the numbers compared; so is every promotion at a rung.
     const prunes = detail.decisions.filter((decision) => decision.decision === 'prune');

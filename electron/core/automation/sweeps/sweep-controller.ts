@@ -241,7 +241,8 @@ export class SweepController {
 
   /** Reads the objective's points logged since the last look and decides on each, in step order. */
   private poll(trial: LiveTrial, final = false): void {
-    if (TERMINAL.has(trial.state) && !final) return;
+    // A stopped trial keeps the value and step it was judged on, whatever its dying process still logged.
+    if (TERMINAL.has(trial.state)) return;
     const { metric } = this.input.spec;
     const { metrics } = this.deps.store.runData.metricHistory(trial.runId, metric.name, undefined, undefined);
     // One value per step: the last logged wins, as in MLflow's charts.
@@ -257,11 +258,14 @@ export class SweepController {
       trial.value = value;
       trial.lastReportAt = Date.now();
       this.sweeps.updateTrial(this.id, trial.number, { value, step, lastReportAt: trial.lastReportAt });
-      if (final || TERMINAL.has(trial.state)) continue;
+      if (final) continue;
       const decisions = this.pruner.report(trial.number, step, metric.goal === 'maximize' ? -value : value);
       for (const decision of decisions) this.sweeps.addDecision(this.id, decision);
       const prune = decisions.find((decision) => decision.decision === 'prune');
-      if (prune) this.prune(trial, prune);
+      if (prune) {
+        this.prune(trial, prune);
+        break;
+      }
     }
   }
 
