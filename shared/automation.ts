@@ -191,6 +191,7 @@ export const SweepSpecSchema = z
   })
   .strict();
 export type SweepSpec = z.infer<typeof SweepSpecSchema>;
+export type SweepSpecInput = z.input<typeof SweepSpecSchema>;
 
 export const SWEEP_TRIAL_STATES = ['queued', 'running', 'completed', 'pruned', 'failed', 'stale', 'cancelled'] as const;
 export type SweepTrialState = (typeof SWEEP_TRIAL_STATES)[number];

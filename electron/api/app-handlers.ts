@@ -28,6 +28,7 @@ import { createReviewHandlers } from './review-handlers.js';
 import { createBundleHandlers } from './bundle-handlers.js';
 import { createJobHandlers } from './jobs-handlers.js';
 import { createPipelineHandlers } from './pipeline-handlers.js';
+import { createSweepHandlers } from './sweeps-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -60,6 +61,7 @@ function allAppHandlers(services: Services): AppHandlers {
     ...createBundleHandlers(services),
     ...createJobHandlers(services),
     ...createPipelineHandlers(services),
+    ...createSweepHandlers(services),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

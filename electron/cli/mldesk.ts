@@ -16,6 +16,7 @@ import { registerReviewCommands } from './review-command.js';
 import { registerPipelineCommands } from './pipeline-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerWorkerCommand } from './worker-command.js';
+import { registerSweepCommand } from './sweep-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -96,6 +97,7 @@ export function buildCli(): Command {
   registerPipelineCommands(program);
   registerRunCommand(program, packageJson.version);
   registerWorkerCommand(program);
+  registerSweepCommand(program, packageJson.version);
 
   program.addHelpText(
     'after',

@@ -44,7 +44,7 @@ function parseParams(pairs: string[]): Record<string, string> {
 }
 
 /** The tracking server of a data dir, in this process: REST API and artifact proxy only (no deployments, no monitoring). */
-async function startLocalTracking(dataDir: string | undefined, version: string) {
+export async function startLocalTracking(dataDir: string | undefined, version: string) {
   // Loaded on demand: other commands should not pay for the server's start-up.
   const [{ createServices }, { buildServer }] = await Promise.all([import('../core/services.js'), import('../server/http-server.js')]);
   const services = createServices({ dataDir: resolveDataDir(dataDir), background: true });

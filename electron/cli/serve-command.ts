@@ -3,6 +3,7 @@ import { resolveDataDir } from '../core/data-dir.js';
 import { tokenSetProblem, type NamedToken } from '../core/http-auth.js';
 import { startMonitorLoop } from '../core/monitoring/monitor-pass.js';
 import { createServices, type Services } from '../core/services.js';
+import { attachSweepExecutor } from '../api/sweeps-handlers.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
 import { buildServer, isLoopback } from '../server/http-server.js';
@@ -81,6 +82,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!options.quiet) process.stderr.write(`mldesk serve: continuous training: ${error.message}\n`);
     },
   }).start();
+  const stopSweeps = attachSweepExecutor(services, { trackingUri: url, token: tokens[0]?.secret });
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -94,6 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       closing ??= alerts
         .stop()
         .then(() => ct.stop())
+        .then(() => stopSweeps())
         .then(() => app.close())
         .then(() => monitor.stop())
         .then(() => services.close());

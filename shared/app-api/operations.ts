@@ -26,6 +26,7 @@ import { keyOperations } from './keys.js';
 import { reviewOperations } from './reviews.js';
 import { bundleOperations } from './bundles.js';
 import { pipelineOperations } from './pipelines.js';
+import { sweepOperations } from './sweeps.js';
 
 const experimentId = z.string().regex(/^\d+$/, 'must be an experiment id (digits)');
 const runId = z.string().min(1, 'is required');
@@ -176,6 +177,7 @@ export const operations = {
   ...bundleOperations,
   ...jobOperations,
   ...pipelineOperations,
+  ...sweepOperations,
 } as const;
 
 export type OperationName = keyof typeof operations;

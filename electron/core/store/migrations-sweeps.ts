@@ -16,6 +16,8 @@ export const SWEEPS_MIGRATION: Migration = {
       state TEXT NOT NULL CHECK (state IN ('running', 'finished', 'failed', 'cancelled')),
       parallel INTEGER NOT NULL,
       best_trial INTEGER,
+      -- Why it ended as it did, in words ("no trial completed", "cancelled from the app").
+      reason TEXT,
       created_time INTEGER NOT NULL,
       end_time INTEGER
     ) STRICT;
@@ -31,6 +33,10 @@ export const SWEEPS_MIGRATION: Migration = {
       step INTEGER,
       reason TEXT,
       pruned_at_step INTEGER,
+      -- When the objective was last reported (or the trial started): the stale clock.
+      last_report_time INTEGER,
+      created_time INTEGER NOT NULL,
+      end_time INTEGER,
       PRIMARY KEY (sweep_id, number)
     ) STRICT;
 
@@ -44,6 +50,7 @@ export const SWEEPS_MIGRATION: Migration = {
       detail TEXT NOT NULL,
       decided_time INTEGER NOT NULL
     ) STRICT;
+    CREATE INDEX sweeps_by_time ON sweeps(created_time);
     CREATE INDEX sweep_decisions_by_trial ON sweep_decisions(sweep_id, trial, step);
   `,
 };

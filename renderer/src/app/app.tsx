@@ -19,6 +19,9 @@ const ModelPage = lazy(() => import('../features/models/model-page').then((m) =>
 const SettingsPage = lazy(() => import('../features/keys/settings-page').then((m) => ({ default: m.SettingsPage })));
 const JobsPage = lazy(() => import('../features/jobs/jobs-page').then((m) => ({ default: m.JobsPage })));
 const PipelinesPage = lazy(() => import('../features/pipelines/pipelines-page').then((m) => ({ default: m.PipelinesPage })));
+const SweepsPage = lazy(() => import('../features/sweeps/sweeps-page').then((m) => ({ default: m.SweepsPage })));
+const SweepPage = lazy(() => import('../features/sweeps/sweep-page').then((m) => ({ default: m.SweepPage })));
+const NewSweepPage = lazy(() => import('../features/sweeps/new-sweep-form').then((m) => ({ default: m.NewSweepPage })));
 const NewRunPage = lazy(() => import('../features/training/new-run-page').then((m) => ({ default: m.NewRunPage })));
 
 function ThemeSwitch() {
@@ -59,6 +62,8 @@ export function App() {
           </a>
           <a href={routeHref({ view: 'pipelines' })} className={route.view === 'pipelines' ? 'active' : ''}>
             Pipelines
+          <a href={routeHref({ view: 'sweeps' })} className={route.view === 'sweeps' || route.view === 'sweep' || route.view === 'new-sweep' ? 'active' : ''}>
+            Sweeps
           </a>
         </nav>
         <div className="topbar-right">
@@ -86,6 +91,9 @@ export function App() {
         {route.view === 'settings' && <SettingsPage />}
         {route.view === 'jobs' && <JobsPage jobId={route.jobId} />}
         {route.view === 'pipelines' && <PipelinesPage />}
+        {route.view === 'sweeps' && <SweepsPage />}
+        {route.view === 'sweep' && <SweepPage key={route.id} id={route.id} />}
+        {route.view === 'new-sweep' && <NewSweepPage />}
         {route.view === 'new-run' && <NewRunPage key={route.dataset ?? ''} preselected={route.dataset} />}
       </Suspense>
       <AlertToasts />

@@ -19,6 +19,10 @@ export type Route =
   | { view: 'jobs'; jobId: string | null }
   /** Continuous-training pipeline runs. */
   | { view: 'pipelines' };
+  /** Hyperparameter sweeps, one sweep's page, and the New sweep form. */
+  | { view: 'sweeps' }
+  | { view: 'sweep'; id: string }
+  | { view: 'new-sweep' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
@@ -33,6 +37,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'settings') return { view: 'settings' };
   if (parts[0] === 'jobs') return { view: 'jobs', jobId: parts[1] ?? null };
   if (parts[0] === 'pipelines') return { view: 'pipelines' };
+  if (parts[0] === 'sweeps') return parts[1] === 'new' ? { view: 'new-sweep' } : parts[1] ? { view: 'sweep', id: parts[1] } : { view: 'sweeps' };
   if (parts[0] === 'new-run') return { view: 'new-run', dataset: new URLSearchParams(query).get('dataset') || null };
   if (parts[0] === 'experiments' && parts[1]) return { view: 'experiments', experimentId: parts[1] };
   return { view: 'experiments', experimentId: null };
@@ -58,6 +63,12 @@ export function routeHref(route: Route): string {
       return route.jobId ? `#/jobs/${encodeURIComponent(route.jobId)}` : '#/jobs';
     case 'pipelines':
       return '#/pipelines';
+    case 'sweeps':
+      return '#/sweeps';
+    case 'sweep':
+      return `#/sweeps/${encodeURIComponent(route.id)}`;
+    case 'new-sweep':
+      return '#/sweeps/new';
     case 'new-run':
       return route.dataset ? `#/new-run?dataset=${encodeRef(route.dataset)}` : '#/new-run';
     default:
