@@ -62,6 +62,7 @@ export function App() {
           </a>
           <a href={routeHref({ view: 'pipelines' })} className={route.view === 'pipelines' ? 'active' : ''}>
             Pipelines
+          </a>
           <a href={routeHref({ view: 'sweeps' })} className={route.view === 'sweeps' || route.view === 'sweep' || route.view === 'new-sweep' ? 'active' : ''}>
             Sweeps
           </a>

@@ -18,7 +18,7 @@ export type Route =
   /** Every job (training, trials, pipeline steps, commands); `jobId` opens its detail drawer. */
   | { view: 'jobs'; jobId: string | null }
   /** Continuous-training pipeline runs. */
-  | { view: 'pipelines' };
+  | { view: 'pipelines' }
   /** Hyperparameter sweeps, one sweep's page, and the New sweep form. */
   | { view: 'sweeps' }
   | { view: 'sweep'; id: string }
