@@ -114,6 +114,22 @@ export class ExperimentStore {
     return this.toWire(row);
   }
 
+  /** The id of the active experiment of this name, created when missing (training, projects, sweeps log by name). */
+  idForName(name: string): string {
+    const existing = this.byName.get(name);
+    if (existing) {
+      if (existing.lifecycle_stage !== 'active') throw invalidParameter(`The experiment '${name}' is deleted; restore it or use another name.`);
+      return this.toWire(existing).experiment_id;
+    }
+    try {
+      return this.create(name, undefined, []);
+    } catch (error) {
+      // Another process created it between the two calls.
+      if ((error as { code?: string }).code === 'RESOURCE_ALREADY_EXISTS') return this.getByName(name).experiment_id;
+      throw error;
+    }
+  }
+
   update(id: string, newName: string): void {
     if (newName.trim() === '') throw invalidParameter("Invalid value '' for parameter 'new_name': an experiment name cannot be empty.");
     this.db.transaction(() => {

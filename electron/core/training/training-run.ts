@@ -91,22 +91,6 @@ export function defaultWorkerPath(): string {
   return fileURLToPath(new URL('../../../dist/electron/core/training/train-worker.js', import.meta.url));
 }
 
-function experimentIdFor(store: TrackingStore, name: string): string {
-  try {
-    const existing = store.experiments.getByName(name);
-    if (existing.lifecycle_stage !== 'active') throw new MLDeskError('INVALID_PARAMETER_VALUE', `The experiment '${name}' is deleted; restore it or use another name.`);
-    return existing.experiment_id;
-  } catch (error) {
-    if ((error as MLDeskError).code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
-  }
-  try {
-    return store.experiments.create(name, undefined, []);
-  } catch (error) {
-    // Another process created it between the two calls.
-    if ((error as MLDeskError).code === 'RESOURCE_ALREADY_EXISTS') return store.experiments.getByName(name).experiment_id;
-    throw error;
-  }
-}
 
 function existingRun(store: TrackingStore, runId: string) {
   let row;
@@ -172,7 +156,7 @@ export function startTraining(options: StartTrainingOptions): TrainingHandle {
       // The run's source tags are its creator's (a project): only the training's own are added.
       store.logBatch(runId, { metrics: [], params: [], tags });
     } else {
-      experimentId = options.experimentId !== undefined ? activeExperiment(store, options.experimentId) : experimentIdFor(store, options.experimentName ?? 'Default');
+      experimentId = options.experimentId !== undefined ? activeExperiment(store, options.experimentId) : store.experiments.idForName(options.experimentName ?? 'Default');
       const run = store.createRun({
         experimentId,
         runName: options.runName,

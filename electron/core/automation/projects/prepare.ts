@@ -42,22 +42,7 @@ export interface PreparedProjectRun {
   command: string;
 }
 
-export function experimentIdFor(store: TrackingStore, name: string): string {
-  try {
-    const existing = store.experiments.getByName(name);
-    if (existing.lifecycle_stage !== 'active') throw new MLDeskError('INVALID_PARAMETER_VALUE', `The experiment '${name}' is deleted; restore it or use another name.`);
-    return existing.experiment_id;
-  } catch (error) {
-    if ((error as MLDeskError).code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
-  }
-  try {
-    return store.experiments.create(name, undefined, []);
-  } catch (error) {
-    // Another process created it between the two calls.
-    if ((error as MLDeskError).code === 'RESOURCE_ALREADY_EXISTS') return store.experiments.getByName(name).experiment_id;
-    throw error;
-  }
-}
+export const experimentIdFor = (store: TrackingStore, name: string): string => store.experiments.idForName(name);
 
 function currentUser(): string {
   try {

@@ -1,4 +1,5 @@
 import type { SweepParameter, SweepSpec } from '../../../../shared/automation.js';
+import { SeededRandom } from '../../training/prng.js';
 
 export type ParamValue = string | number | boolean;
 export type TrialParams = Record<string, ParamValue>;
@@ -52,16 +53,10 @@ export function toInternal(domain: Extract<Domain, { kind: 'numeric' }>, value: 
   return x;
 }
 
-/** A small, fast, seedable generator (mulberry32): the same seed gives the same sweep. */
+/** The training code's seeded generator (mulberry32): the same seed gives the same sweep. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed, 'mulberry32');
+  return () => random.next();
 }
 
 /** Mixes a sweep's seed and a trial number into a seed, so trial n's draw does not depend on arrival order. */
