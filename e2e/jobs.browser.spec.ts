@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { pidAlive } from '../electron/core/automation/process-identity.js';
 
 /**
  * The jobs page, live: a long command job run by another process (`mldesk jobs run`) shows up
@@ -20,14 +21,6 @@ function jobsRunSync(app: ServedApp, name: string, script: string, extra: string
   return spawnSync(process.execPath, ['bin/mldesk.js', 'jobs', 'run', '--data-dir', app.dataDir, '--name', name, ...extra, '--', process.execPath, '-e', script], { stdio: 'ignore' }).status;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('a running job shows its growing log; cancel kills its tree and it ends cancelled with the reason', async ({ page, app }) => {
   // Three `mldesk jobs run` processes start one after another on a shared two-core machine.
@@ -77,7 +70,7 @@ test('a running job shows its growing log; cancel kills its tree and it ends can
     await expect(drawer.getByRole('button', { name: 'Cancel job' })).toHaveCount(0);
     // The process that ran it saw the cancel, killed the whole tree and exited "job did not succeed".
     expect(await cliExit).toBe(3);
-    await expect.poll(() => alive(grandchild), { timeout: 5000 }).toBe(false);
+    await expect.poll(() => pidAlive(grandchild), { timeout: 5000 }).toBe(false);
     const logAfter = await log.textContent();
     await page.waitForTimeout(600);
     expect(await log.textContent()).toBe(logAfter);

@@ -9,6 +9,7 @@ import { BullMqExecutor } from '../../electron/core/automation/bullmq-executor.j
 import type { Job } from '../../shared/automation.js';
 import { startQueueRig, tagsOf, type QueueRig, type WorkerProcess } from './bullmq-fixture.js';
 import { CLI, childEnv, cleanupTempDirs } from './server-process.js';
+import { pidAlive } from '../../electron/core/automation/process-identity.js';
 
 let rig: QueueRig;
 let workers: WorkerProcess[];
@@ -35,14 +36,6 @@ async function submit(name: string, argv: string[], options: { maxAttempts?: num
   return job;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('BullMQ workers', () => {
   it('runs jobs on two workers, mirrors their output into the jobs table and ends their runs', async () => {
@@ -123,15 +116,15 @@ describe('BullMQ workers', () => {
     const job = await submit('to-cancel', node(script));
     const running = await rig.until(job.id, (j) => j.status === 'running' && /grandchild \d+/.test(j.logTail) && j.pid !== null, 30_000, 'a running process tree');
     const grandchild = Number(/grandchild (\d+)/.exec(running.logTail)![1]);
-    expect(alive(grandchild)).toBe(true);
+    expect(pidAlive(grandchild)).toBe(true);
 
     await rig.executor.cancel(job.id, 'stopped from the test');
     const done = await rig.executor.waitFor(job.id);
     expect(done).toMatchObject({ status: 'cancelled', reason: 'stopped from the test' });
     const deadline = Date.now() + 5000;
-    while ((alive(grandchild) || alive(running.pid!)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(alive(running.pid!)).toBe(false);
-    expect(alive(grandchild)).toBe(false);
+    while ((pidAlive(grandchild) || pidAlive(running.pid!)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pidAlive(running.pid!)).toBe(false);
+    expect(pidAlive(grandchild)).toBe(false);
     const run = await rig.runGet(job.runId!);
     expect(run.info.status).toBe('KILLED');
     expect(tagsOf(run)['mldesk.failure_reason']).toBe('stopped from the test');

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/automation.js';
 import { REPO_ROOT, childEnv, cleanupTempDirs, makeTempDir, startServer, stopAllServers, type ServerProcess } from './server-process.js';
+import { pidAlive } from '../../electron/core/automation/process-identity.js';
 
 const dist = (path: string) => pathToFileURL(join(REPO_ROOT, 'dist', path)).href;
 
@@ -57,14 +58,6 @@ function startOwner(dataDir: string): Promise<{ ready: Ready; kill: () => Promis
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function job(server: ServerProcess, id: string): Promise<Job> {
   const res = await server.post<{ ok: boolean; value: { job: Job } }>('/app-api/jobs.get', { id });
@@ -91,10 +84,10 @@ describe('restart recovery', () => {
     const dataDir = await makeTempDir('jobs-recovery');
     const owner = await startOwner(dataDir);
     const { ready } = owner;
-    expect(ready.pids.every(alive)).toBe(true);
+    expect(ready.pids.every(pidAlive)).toBe(true);
     await owner.kill();
     // Detached job processes outlive their owner: recovery must not leave them running beside a retry.
-    expect(ready.pids.every(alive)).toBe(true);
+    expect(ready.pids.every(pidAlive)).toBe(true);
 
     // Two servers start at once on the same data dir: one recovery per job, one run per attempt.
     const [a, b] = await Promise.all([startServer({ dataDir }), startServer({ dataDir })]);
@@ -112,11 +105,11 @@ describe('restart recovery', () => {
     expect(retried.reason).toBe('process died while MLDesk was closed');
     expect(ready.pids.some((pid) => pid === retried.pid)).toBe(false);
     await until(
-      async () => ready.pids.filter(alive).length,
+      async () => ready.pids.filter(pidAlive).length,
       (n) => n === 0,
       5000,
     );
-    expect(ready.pids.filter(alive)).toEqual([]);
+    expect(ready.pids.filter(pidAlive)).toEqual([]);
 
     // Exactly one of the two servers runs the retry; closing them ends it failed (no attempts left).
     await a.stop();

@@ -6,6 +6,7 @@ import type { Job } from '../../../shared/automation.js';
 import { openDatabase, type SqliteDatabase } from '../store/database.js';
 import { JobStore, type NewJob } from './job-store.js';
 import { LocalPoolExecutor } from './local-pool.js';
+import { pidAlive } from './process-identity.js';
 
 let dir: string;
 let db: SqliteDatabase;
@@ -31,14 +32,6 @@ function command(argv: string[], extra: Partial<NewJob> = {}): Job {
   return jobs.create({ kind: 'command', name: 'test', executor: 'local', spec: { type: 'command', argv }, ...extra });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -112,11 +105,11 @@ describe('LocalPoolExecutor', () => {
     await pool.submit(job);
     await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').length > 0);
     const grandchildPid = Number(readFileSync(pidFile, 'utf8'));
-    expect(alive(grandchildPid)).toBe(true);
+    expect(pidAlive(grandchildPid)).toBe(true);
     await pool.cancel(job.id, 'cancelled by the test');
     const done = await pool.waitFor(job.id);
     expect(done).toMatchObject({ status: 'cancelled', reason: 'cancelled by the test', attempts: 1 });
-    await until(() => !alive(grandchildPid), 3000);
+    await until(() => !pidAlive(grandchildPid), 3000);
   });
 
   it('never runs more than `concurrency` jobs at once, and starts them oldest first', async () => {
@@ -201,7 +194,7 @@ describe('LocalPoolExecutor', () => {
     await pool.close();
     expect(jobs.get(retried.id)).toMatchObject({ status: 'queued', reason: 'MLDesk stopped while it ran' });
     expect(jobs.get(single.id)).toMatchObject({ status: 'failed', reason: 'MLDesk stopped while it ran' });
-    await until(() => pids.every((pid) => !alive(pid)), 3000);
+    await until(() => pids.every((pid) => !pidAlive(pid)), 3000);
     await expect(pool.submit(jobs.get(retried.id))).rejects.toThrow(/closed/);
   });
 });

@@ -75,3 +75,13 @@ export function isIdentityAlive(text: string | null): boolean {
   if (identity.host !== hostname()) return true;
   return processStartTime(identity.pid) === identity.start;
 }
+
+/** Whether a process with this pid exists now (one we may not signal counts: EPERM). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

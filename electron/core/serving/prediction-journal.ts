@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import type { SqliteDatabase } from '../store/database.js';
 import type { RangeWarning } from './range-warnings.js';
 import { isOwnerLockName, ownerAlive, OWNER_PATTERN, removeOwnerLock } from './journal-owner.js';
+import { pidAlive } from '../automation/process-identity.js';
 
 /**
  * As answered; `warnings` names the inputs outside their training range (range-warnings.ts).
@@ -224,14 +225,6 @@ function completeLines(fd: number, offset: number): { lines: string[]; bytes: nu
   return null;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Replays the journals of model servers that are gone (their owner lock is free; for journals

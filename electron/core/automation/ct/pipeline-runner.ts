@@ -25,6 +25,7 @@ import { trainChallenger } from './pipeline-train.js';
 import { judgeGates } from './gates.js';
 import { requirePolicy } from './policy-store.js';
 import { promote } from './promotion.js';
+import { pidAlive } from '../process-identity.js';
 
 export interface PipelineServices {
   store: TrackingStore;
@@ -39,14 +40,6 @@ export const policyActor = (model: string): string => `policy:${model}`;
 
 class StepFailed extends Error {}
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class PipelineRunner {
   readonly jobs: JobStore;
@@ -85,7 +78,7 @@ export class PipelineRunner {
     const run = this.pipelines.get(id);
     const job = run.jobId ? this.jobs.get(run.jobId) : null;
     const pid = Number(/^pipeline:(\d+)$/.exec(job?.workerId ?? '')?.[1]);
-    if (!job || !Number.isInteger(pid) || isAlive(pid)) return;
+    if (!job || !Number.isInteger(pid) || pidAlive(pid)) return;
     const reason = `its process (pid ${pid}) ended before the pipeline finished`;
     for (const step of run.steps) if (step.jobId && step.status === 'running') this.jobs.finish(step.jobId, { status: 'failed', reason, retry: false });
     this.jobs.finish(job.id, { status: 'failed', reason, retry: false });
