@@ -99,3 +99,30 @@ describe('sweeps in mldesk serve', () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe('a sweep trial cancelled from the Jobs page', () => {
+  it('stops its process in the trials pool and the sweep records it as cancelled', { timeout: 30_000 }, async () => {
+    const server = await startServer({ host: '127.0.0.1', port: 0, dataDir: await makeTempDir('sweep-cancel-data'), version: 'test', quiet: true });
+    servers.push(server);
+    const handlers = createAppHandlers(server.services);
+    const dir = await makeTempDir('sweep-cancel-project');
+    await writeFile(join(dir, 'MLproject'), 'name: sleeper\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node sleep.js {x}"\n');
+    await writeFile(join(dir, 'sleep.js'), 'setInterval(() => {}, 1000);\n');
+    const { sweep } = await handlers['sweeps.create']({ spec: { project: dir, method: 'grid', metric: { name: 'loss', goal: 'minimize' }, parameters: { x: { values: [0.3] } }, stale_after_s: 600 }, parallel: 1 }, caller);
+    const jobs = server.services.jobs.store;
+    const deadline = Date.now() + 15_000;
+    let trial = jobs.list({ limit: 10 }).find((job) => job.kind === 'trial');
+    while ((trial?.status !== 'running' || trial.pid === null) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      trial = jobs.list({ limit: 10 }).find((job) => job.kind === 'trial');
+    }
+    expect(trial?.status).toBe('running');
+    const pid = trial!.pid!;
+    await handlers['jobs.cancel']({ id: trial!.id }, caller);
+    expect(jobs.get(trial!.id).status).toBe('cancelled');
+    expect(() => process.kill(pid, 0)).toThrow();
+    const until = Date.now() + 10_000;
+    while ((await handlers['sweeps.get']({ id: sweep.id }, caller)).sweep.state === 'running' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect((await handlers['sweeps.get']({ id: sweep.id }, caller)).sweep.trials[0]?.state).toBe('cancelled');
+  });
+});
