@@ -4,8 +4,6 @@ import type { OperationOutput, OperationParsedInput } from '../../shared/app-api
 import { parseSweepSpecObject } from '../core/automation/sweeps/sweep-spec.js';
 import { projectFolder, SweepManager } from '../core/automation/sweeps/sweep-manager.js';
 import type { SweepDeps } from '../core/automation/sweeps/sweep-controller.js';
-import { JobStore } from '../core/automation/job-store.js';
-import { LocalPoolExecutor } from '../core/automation/local-pool.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
 import type { Services } from '../core/services.js';
 import type { Caller } from '../core/caller-identity.js';
@@ -31,22 +29,18 @@ export function sweepManagerOf(services: Services): SweepManager {
 }
 
 /**
- * Lets a long-lived server (`mldesk serve`) run sweeps from the app: a local process pool whose
- * project jobs log into `trackingUri`. Sweeps a previous launch left running end as failed.
- * Answers the shutdown step: cancel the sweeps, then stop the pool.
+ * Lets a long-lived process (`mldesk serve`, the desktop app, which starts the same server) run
+ * sweeps from the app: trials are jobs of `services.jobs` (its table, so the jobs page sees them
+ * live, and its trials pool) whose project jobs log into `trackingUri`. Sweeps a previous launch
+ * left running end as failed. Answers the shutdown step: cancel the sweeps (the pool closes with
+ * the services).
  */
 export function attachSweepExecutor(services: Services, tracking: { trackingUri: string; token?: string }): () => Promise<void> {
-  const jobs = new JobStore(services.store.db);
-  // Each sweep bounds its own trials (--parallel); the pool only runs them.
-  const executor = new LocalPoolExecutor(jobs, { concurrency: 64 });
-  executor.setTrackingServer(tracking);
-  executors.set(services, { jobs, executor });
+  services.jobs.trials.setTrackingServer(tracking);
+  executors.set(services, { jobs: services.jobs.store, executor: services.jobs.trials });
   const manager = sweepManagerOf(services);
   manager.recover();
-  return async () => {
-    await manager.stopAll('MLDesk stopped');
-    await executor.close();
-  };
+  return () => manager.stopAll('MLDesk stopped');
 }
 
 /** Sweeps (contract in shared/app-api/sweeps.ts). */

@@ -71,8 +71,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  // Project jobs log into this server (the projects owner's launcher talks to it over REST only).
-  services.jobs.pool.setTrackingServer({ trackingUri: url, token: tokens[0]?.secret });
+  // Project jobs log into this server (the projects owner's launcher talks to it over REST only);
+  // behind the desktop app's launch secret, they carry it as their bearer token.
+  const jobToken = tokens[0]?.secret ?? options.launchSecret;
+  services.jobs.pool.setTrackingServer({ trackingUri: url, token: jobToken });
   // Alert notifications and webhook deliveries (pending ones from the last launch included).
   const alerts = new AlertLoop(store.db, services.events, { baseUrl: url }).start();
   // Continuous training: policies whose triggers fire start pipeline runs here.
@@ -82,7 +84,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!options.quiet) process.stderr.write(`mldesk serve: continuous training: ${error.message}\n`);
     },
   }).start();
-  const stopSweeps = attachSweepExecutor(services, { trackingUri: url, token: tokens[0]?.secret });
+  const stopSweeps = attachSweepExecutor(services, { trackingUri: url, token: jobToken });
   let closing: Promise<void> | undefined;
   return {
     app,

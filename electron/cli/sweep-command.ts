@@ -7,7 +7,11 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { JobStore } from '../core/automation/job-store.js';
+import type { BullMqExecutor } from '../core/automation/bullmq-executor.js';
+import type { JobExecutor } from '../core/automation/executor.js';
 import { LocalPoolExecutor } from '../core/automation/local-pool.js';
+import { snapshotProject } from '../core/automation/projects/snapshot.js';
+import { TrackingClient } from '../core/automation/projects/tracking-client.js';
 import { SweepManager, projectFolder } from '../core/automation/sweeps/sweep-manager.js';
 import { parseSweepSpecYaml } from '../core/automation/sweeps/sweep-spec.js';
 import { MLDeskError } from '../core/errors.js';
@@ -18,9 +22,12 @@ interface SweepFlags {
   json?: boolean;
   dataDir?: string;
   redis?: string;
+  queue?: string;
 }
 
 class SweepUsageError extends Error {}
+
+const CONNECT_TIMEOUT_MS = 15_000;
 
 function parallelNumber(value: string): number {
   const n = Number(value);
@@ -29,9 +36,8 @@ function parallelNumber(value: string): number {
 }
 
 export async function runSweepCommand(specPath: string, flags: SweepFlags, version: string): Promise<number> {
-  if (flags.redis) {
-    throw new SweepUsageError(`--redis ${flags.redis}: sweeps on BullMQ workers are not wired into \`mldesk sweep\` yet; run without --redis to use the local process pool.`);
-  }
+  if (flags.redis && !/^rediss?:\/\//.test(flags.redis)) throw new SweepUsageError(`--redis: '${flags.redis}' must start with redis:// or rediss://.`);
+  if (flags.queue && !flags.redis) throw new SweepUsageError('--queue needs --redis: it names the BullMQ queue the workers take trials from.');
   const path = resolve(specPath);
   let text: string;
   try {
@@ -46,9 +52,16 @@ export async function runSweepCommand(specPath: string, flags: SweepFlags, versi
   const out = (line: string) => (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
   const local = await startLocalTracking(flags.dataDir, version);
   const jobs = new JobStore(local.services.store.db);
-  const pool = new LocalPoolExecutor(jobs, { concurrency: flags.parallel, killGraceMs: 2000 });
-  pool.setTrackingServer({ trackingUri: local.url });
-  const manager = new SweepManager(local.services.store, () => ({ jobs, executor: pool }));
+  let executor: JobExecutor;
+  try {
+    executor = flags.redis ? await openQueue(jobs, flags.redis, flags.queue, local.url) : localPool(jobs, flags.parallel, local.url);
+  } catch (error) {
+    await local.close();
+    throw error;
+  }
+  const manager = new SweepManager(local.services.store, () => ({ jobs, executor }));
+  // Workers on other machines share no disk with this one: they get the project as a snapshot on the sweep's run.
+  const shipProject = flags.redis ? (runId: string) => snapshotProject(new TrackingClient(local.url), projectPath, runId) : undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     out(`Received ${signal}: cancelling the sweep's trials...`);
     for (const id of manager.store.running()) manager.cancel(id, `mldesk sweep received ${signal}`);
@@ -57,7 +70,11 @@ export async function runSweepCommand(specPath: string, flags: SweepFlags, versi
   process.once('SIGTERM', onSignal);
   try {
     out(`Tracking server for the trials: ${local.url} (data dir ${local.services.store.dataDir})`);
-    const controller = manager.start(spec, { parallel: flags.parallel, projectPath, onProgress: out });
+    if (flags.redis) {
+      const queue = (executor as BullMqExecutor).queueName;
+      out(`Trials go to BullMQ queue '${queue}' on ${redactedUrl(flags.redis)}: start \`mldesk worker --redis URL --queue ${queue}\` to run them.`);
+    }
+    const controller = manager.start(spec, { parallel: flags.parallel, projectPath, onProgress: out, shipProject });
     const summary = await controller.done;
     const detail = manager.store.detail(controller.id);
     const best = detail.trials.find((trial) => trial.number === detail.bestTrial);
@@ -86,9 +103,37 @@ export async function runSweepCommand(specPath: string, flags: SweepFlags, versi
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await pool.close();
+    await executor.close();
     await local.close();
   }
+}
+
+function localPool(jobs: JobStore, parallel: number, trackingUri: string): LocalPoolExecutor {
+  const pool = new LocalPoolExecutor(jobs, { concurrency: parallel, killGraceMs: 2000 });
+  pool.setTrackingServer({ trackingUri });
+  return pool;
+}
+
+async function openQueue(jobs: JobStore, redisUrl: string, queue: string | undefined, trackingUri: string): Promise<BullMqExecutor> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // An unreachable Redis makes ioredis retry for ever: give up with a message instead.
+    // Loaded on demand: a local sweep should not pay for BullMQ's start-up.
+    const { BullMqExecutor } = await import('../core/automation/bullmq-executor.js');
+    return await Promise.race([
+      BullMqExecutor.open({ store: jobs, redisUrl, queue, trackingUri }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new SweepUsageError(`--redis: cannot reach Redis at ${redactedUrl(redisUrl)} within ${CONNECT_TIMEOUT_MS / 1000} s.`)), CONNECT_TIMEOUT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The URL without its password, for messages. */
+function redactedUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 export function registerSweepCommand(program: Command, version: string): void {
@@ -103,7 +148,8 @@ export function registerSweepCommand(program: Command, version: string): void {
     .addOption(new Option('--parallel <n>', 'trials running at once').argParser(parallelNumber).default(2))
     .option('--json', 'print one JSON object: sweep_id, run_id, best trial (number, run_id, parameters, value), trials with state/value/reason (progress goes to stderr)')
     .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
-    .option('--redis <url>', 'run trials on BullMQ workers (not wired into mldesk sweep yet: refused with a message)')
+    .option('--redis <url>', 'run the trials on BullMQ workers (`mldesk worker --redis URL`) instead of the local pool; the project goes to them as a snapshot on the sweep run')
+    .option('--queue <name>', 'with --redis: the BullMQ queue (the workers use the same; default: theirs)')
     .action(async (specPath: string, flags: SweepFlags) => {
       let code: number;
       try {

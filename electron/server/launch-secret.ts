@@ -21,11 +21,16 @@ function secretsMatch(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Refuses (403) every request that does not carry the launch secret. */
+/**
+ * Refuses (403) every request that does not carry the launch secret: in its header (the window), or
+ * as a bearer token (the app's own job processes, whose MLflow client sends MLFLOW_TRACKING_TOKEN so).
+ */
 export function requireLaunchSecret(app: FastifyInstance, secret: string): void {
   app.addHook('onRequest', async (request, reply) => {
     const given = request.headers[LAUNCH_SECRET_HEADER];
     if (typeof given === 'string' && secretsMatch(given, secret)) return;
+    const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer !== undefined && secretsMatch(bearer, secret)) return;
     return reply.code(403).send({
       error_code: 'PERMISSION_DENIED',
       message: `This server belongs to the MLDesk window that started it and answers only requests carrying its per-launch secret (${LAUNCH_SECRET_HEADER}).`,

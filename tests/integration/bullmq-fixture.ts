@@ -35,6 +35,29 @@ export interface QueueRig {
 
 export const tagsOf = (run: { data: { tags?: { key: string; value: string }[] } }): Record<string, string> => Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));
 
+/** A real `mldesk worker` child process on `queue`, with a short lock (2 s) so a lost worker is noticed fast. */
+export async function startWorkerProcess(redisUrl: string, queue: string, extraArgs: string[] = [], env: Record<string, string | undefined> = {}): Promise<WorkerProcess> {
+  const args = [CLI, 'worker', '--redis', redisUrl, '--queue', queue, '--lock-duration', '2000', '--stalled-interval', '1000', ...extraArgs];
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const workerId = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mldesk worker did not start within 20 s:\n${out}`)), 20_000);
+    const check = () => {
+      const match = /MLDesk worker (\S+) taking jobs/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then(() => reject(new Error(`mldesk worker exited early:\n${out}`)));
+  });
+  return { child, workerId, output: () => out, exited };
+}
+
 export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Promise<QueueRig> {
   const redis = await startRedis();
   const dataDir = await makeTempDir('bullmq');
@@ -44,27 +67,9 @@ export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Prom
   const workers = new Set<WorkerProcess>();
 
   async function startWorker(extraArgs: string[] = [], env: Record<string, string | undefined> = {}): Promise<WorkerProcess> {
-    const args = [CLI, 'worker', '--redis', redis.url, '--queue', queue, '--lock-duration', '2000', '--stalled-interval', '1000', ...extraArgs];
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const workerId = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`mldesk worker did not start within 20 s:\n${out}`)), 20_000);
-      const check = () => {
-        const match = /MLDesk worker (\S+) taking jobs/.exec(out);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      };
-      child.stdout!.on('data', check);
-      void exited.then(() => reject(new Error(`mldesk worker exited early:\n${out}`)));
-    });
-    const worker = { child, workerId, output: () => out, exited };
+    const worker = await startWorkerProcess(redis.url, queue, extraArgs, env);
     workers.add(worker);
-    void exited.then(() => workers.delete(worker));
+    void worker.exited.then(() => workers.delete(worker));
     return worker;
   }
 

@@ -192,9 +192,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const missing = await runCli(['sweep', join(dir, 'no-project.yaml'), '--data-dir', dataDir]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('project: no folder at');
-    const redis = await runCli(['sweep', join(dir, 'bad.yaml'), '--redis', 'redis://127.0.0.1:6379', '--data-dir', dataDir]);
+    const redis = await runCli(['sweep', join(dir, 'wrong-param.yaml'), '--redis', 'http://127.0.0.1:6379', '--data-dir', dataDir]);
     expect(redis.code).toBe(2);
-    expect(redis.stderr).toContain('--redis');
+    expect(redis.stderr).toContain("--redis: 'http://127.0.0.1:6379' must start with redis:// or rediss://.");
+    const queue = await runCli(['sweep', join(dir, 'wrong-param.yaml'), '--queue', 'q1', '--data-dir', dataDir]);
+    expect(queue.code).toBe(2);
+    expect(queue.stderr).toContain('--queue needs --redis');
     readDb(dataDir, (db) => {
       expect(db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT COUNT(*) AS n FROM sweeps').get()).toEqual({ n: 0 });

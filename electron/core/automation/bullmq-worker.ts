@@ -133,8 +133,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   async function processJob(job: BullJob): Promise<{ exitCode: number | null }> {
     const data = QueuedJobDataSchema.parse(job.data);
     const attempt = job.attemptsStarted;
-    // BullMQ counts failed attempts; a lost worker's attempt counts too (the contract's retry policy), so starts are capped here.
-    if (attempt > data.maxAttempts) throw new UnrecoverableError(`no attempts left: this would be attempt ${attempt} of ${data.maxAttempts}`);
+    // BullMQ counts every start, so starts are capped here; a lost worker's attempt (the job stalled)
+    // spends none, as JobStore.finish's `lost` has it: maxStalledCount bounds how often that happens.
+    if (attempt - job.stalledCounter > data.maxAttempts) throw new UnrecoverableError(`no attempts left: this would be attempt ${attempt} of ${data.maxAttempts}`);
     const abort = new AbortController();
     running.set(data.jobId, abort);
     const reporter = new JobReporter(job);

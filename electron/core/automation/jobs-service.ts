@@ -9,6 +9,9 @@ import { identityOf, ownerToken } from './process-identity.js';
 /** Stops an inline job's work (a training child, a sweep controller) when it is cancelled. */
 export type InlineCanceller = (reason: string) => Promise<unknown>;
 
+/** Trials running at once over all sweeps of one process (each sweep allows at most 64). */
+const TRIAL_POOL_CONCURRENCY = 64;
+
 /**
  * The jobs of one data directory: the table, the local process pool, and the inline jobs this
  * process runs itself (app training), so one cancel reaches any of them.
@@ -16,6 +19,12 @@ export type InlineCanceller = (reason: string) => Promise<unknown>;
 export class JobsService {
   readonly store: JobStore;
   readonly pool: LocalPoolExecutor;
+  /**
+   * Sweep trials' pool, on the same table (so their changes reach the jobs page as `jobs.changed`)
+   * but not bounded by cores − 1, which on a 2-core machine would run a 4-parallel sweep one trial at
+   * a time: each sweep bounds its own trials (--parallel) and this pool only runs them.
+   */
+  readonly trials: LocalPoolExecutor;
   private readonly inline = new Map<string, InlineCanceller>();
   private inlineWatch: NodeJS.Timeout | undefined;
   private foreignWatch: NodeJS.Timeout | undefined;
@@ -26,6 +35,7 @@ export class JobsService {
   ) {
     this.store = new JobStore(tracking.db);
     this.pool = new LocalPoolExecutor(this.store, options);
+    this.trials = new LocalPoolExecutor(this.store, { ...options, concurrency: TRIAL_POOL_CONCURRENCY });
     // Coalesced per job by the bus, so a chatty job's log flushes cost one event per window.
     this.store.onChange((job) => tracking.events.emit('jobs.changed', { id: job.id, status: job.status, kind: job.kind, parentId: job.parentId }));
   }
@@ -121,7 +131,7 @@ export class JobsService {
       // The work's own end may have raced the cancel; either way the job says why it stopped.
       if (!isTerminalJobStatus(this.store.get(id).status)) this.finishInline(id, { status: 'cancelled', reason });
     } else {
-      await this.pool.cancel(id, reason);
+      await (this.trials.has(id) ? this.trials : this.pool).cancel(id, reason);
     }
     return this.store.get(id);
   }
@@ -131,6 +141,6 @@ export class JobsService {
     if (this.foreignWatch) clearInterval(this.foreignWatch);
     this.inlineWatch = undefined;
     this.foreignWatch = undefined;
-    return this.pool.close();
+    return Promise.all([this.pool.close(), this.trials.close()]).then(() => undefined);
   }
 }

@@ -104,6 +104,11 @@ export class LocalPoolExecutor implements JobExecutor {
     return this.active.size;
   }
 
+  /** This pool runs or holds the job (another pool on the same table may run others). */
+  has(jobId: string): boolean {
+    return this.active.has(jobId) || this.queue.some((q) => q.id === jobId);
+  }
+
   submit(job: Job): Promise<void> {
     if (this.closed) return Promise.reject(invalidParameter('The local job pool is closed.'));
     if (job.executor !== 'local') return Promise.reject(invalidParameter(`Job ${job.id} is for the '${job.executor}' executor, not 'local'.`));

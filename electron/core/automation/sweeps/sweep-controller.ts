@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { JOB_ID_TAG, PARENT_RUN_TAG, type Job, type SweepSpec, type SweepTrialState } from '../../../../shared/automation.js';
+import { JOB_ID_TAG, PARENT_RUN_TAG, type Job, type ProjectSource, type SweepSpec, type SweepTrialState } from '../../../../shared/automation.js';
 import type { SweepSummary } from '../../../../shared/app-api/sweeps.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
 import { checkProjectRun, experimentIdFor, prepareProjectRun } from '../projects/prepare.js';
@@ -36,6 +36,11 @@ export interface StartSweep {
   onProgress?: (line: string) => void;
   /** How often running trials are checked for new reports and staleness (events make it faster). */
   tickMs?: number;
+  /**
+   * Ships the project to the trials some other way than its folder (a snapshot stored on the sweep's
+   * parent run, for workers on other machines); called once with the parent run before any trial.
+   */
+  shipProject?: (parentRunId: string) => Promise<ProjectSource>;
 }
 
 interface LiveTrial {
@@ -82,6 +87,7 @@ export class SweepController {
   private finished = false;
   private best: LiveTrial | null = null;
   private completedCount = 0;
+  private source: ProjectSource | undefined;
   private resolveDone!: (summary: SweepSummary) => void;
 
   constructor(
@@ -126,13 +132,33 @@ export class SweepController {
       }),
       jobs.onChange((job) => {
         const trial = this.byJob.get(job.id);
-        if (trial && job.status === 'running' && trial.state === 'queued') this.guard(() => this.markRunning(trial));
+        if (!trial) return;
+        // A retried attempt (its worker was lost) logs into a new run: the trial follows it.
+        if (job.runId && job.runId !== trial.runId) this.guard(() => this.followRun(trial, job.runId!));
+        if (job.status === 'running' && trial.state === 'queued') this.guard(() => this.markRunning(trial));
       }),
     );
     this.timer = setInterval(() => this.guard(() => this.tick()), input.tickMs ?? 500);
     this.timer.unref?.();
     this.progress(`sweep ${this.id} (${name}): ${spec.method}, up to ${Number.isFinite(this.cap) ? this.cap : '∞'} trials, ${input.parallel} at a time; parent run ${this.runId}`);
-    queueMicrotask(() => this.guard(() => this.fill()));
+    const ship = input.shipProject;
+    if (ship) {
+      ship(this.runId).then(
+        (source) => {
+          this.source = source;
+          this.guard(() => this.fill());
+        },
+        (error: unknown) => this.fail(`could not ship the project to the trials: ${(error as Error).message}`),
+      );
+    } else queueMicrotask(() => this.guard(() => this.fill()));
+  }
+
+  private followRun(trial: LiveTrial, runId: string): void {
+    this.byRun.delete(trial.runId);
+    trial.runId = runId;
+    this.byRun.set(runId, trial);
+    this.sweeps.updateTrial(this.id, trial.number, { runId });
+    this.progress(`trial ${trial.number} continues in run ${runId} (attempt retried)`);
   }
 
 
@@ -192,6 +218,7 @@ export class SweepController {
         parameters: stringParams(params),
         experimentId: this.experimentId,
         runName: `${name}-trial-${number}`,
+        source: this.source,
         tags: [
           { key: PARENT_RUN_TAG, value: this.runId },
           { key: SWEEP_ID_TAG, value: this.id },

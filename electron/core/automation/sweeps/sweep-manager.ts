@@ -4,7 +4,7 @@ import type { SweepSpec } from '../../../../shared/automation.js';
 import type { SweepSummary } from '../../../../shared/app-api/sweeps.js';
 import { invalidParameter, MLDeskError } from '../../errors.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
-import { SweepController, type SweepDeps } from './sweep-controller.js';
+import { SweepController, type StartSweep, type SweepDeps } from './sweep-controller.js';
 import { SweepStore } from './sweep-store.js';
 
 /** Where a project lives, checked before anything is created: an absolute folder with an MLproject file. */
@@ -41,10 +41,10 @@ export class SweepManager {
     return orphans;
   }
 
-  start(spec: SweepSpec, options: { parallel: number; projectPath: string; onProgress?: (line: string) => void }): SweepController {
+  start(spec: SweepSpec, options: Omit<StartSweep, 'spec' | 'tickMs'>): SweepController {
     const deps = this.deps();
     if (!deps) throw new MLDeskError('INVALID_STATE', 'Sweeps need a job executor, which this MLDesk process does not run.');
-    const controller = new SweepController({ ...deps, store: this.tracking, sweeps: this.store }, { spec, projectPath: options.projectPath, parallel: options.parallel, onProgress: options.onProgress });
+    const controller = new SweepController({ ...deps, store: this.tracking, sweeps: this.store }, { ...options, spec });
     this.live.set(controller.id, controller);
     void controller.done.finally(() => this.live.delete(controller.id));
     return controller;
