@@ -50,6 +50,8 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<Operatio
   'pipelines.shadow',
   'jobs.list',
   'jobs.get',
+  'sweeps.list',
+  'sweeps.get',
   'alerts.rules.list',
   'alerts.deliveries',
   'handoff.get',
