@@ -12,7 +12,6 @@ import {
   checkQueueName,
   endRunIfOpen,
   jobIdOf,
-  openRedis,
   redisConnection,
   type QueuedJobData,
   type WorkerReport,
@@ -20,6 +19,7 @@ import {
 import type { JobExecutor } from './executor.js';
 import type { JobStore } from './job-store.js';
 import { TrackingClient } from './projects/tracking-client.js';
+import { openRedis } from './bullmq-redis.js';
 
 export interface BullMqExecutorOptions {
   store: JobStore;

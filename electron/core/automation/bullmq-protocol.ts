@@ -1,5 +1,4 @@
 import type { ConnectionOptions } from 'bullmq';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { JobSpecSchema } from '../../../shared/automation.js';
 import { MLDeskError } from '../errors.js';
@@ -87,12 +86,6 @@ export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 export function checkQueueName(name: string): string {
   if (!QUEUE_NAME_PATTERN.test(name)) throw new MLDeskError('INVALID_PARAMETER_VALUE', `--queue: '${name}' must be 1-64 letters, digits, '.', '_' or '-'.`);
   return name;
-}
-
-/** A plain Redis connection beside BullMQ's (cancel keys, pub/sub); ioredis is BullMQ's own client. */
-export function openRedis(url: string): Redis {
-  const { host, port, db, username, password, tls } = redisConnection(url);
-  return new Redis({ host, port, db, username, password, tls, maxRetriesPerRequest: null });
 }
 
 /** Ends a run still RUNNING (or SCHEDULED) with the reason (the tag launchProjectRun uses too); a run already ended is left as it is. */

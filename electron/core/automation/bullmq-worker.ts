@@ -2,11 +2,12 @@ import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, cancelChannel, cancelKey, checkQueueName, endRunIfOpen, openRedis, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
+import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, cancelChannel, cancelKey, checkQueueName, endRunIfOpen, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
 import { JobReporter } from './bullmq-reporter.js';
 import { runCommand } from './command-process.js';
 import { launchProjectRun } from './project-launch.js';
 import { TrackingClient, type KV, type RestRun } from './projects/tracking-client.js';
+import { openRedis } from './bullmq-redis.js';
 
 /**
  * `mldesk worker`: takes jobs from a BullMQ queue on any machine and runs them, logging only

@@ -25,6 +25,7 @@ export const SERVING_PACKAGES = [
   'simple-statistics',
   'uuid',
   'yauzl',
+  'yaml',
   'yazl',
   'zod',
 ] as const;
