@@ -255,7 +255,8 @@ describe('continuous training: alert → retrain → held-out gate → promotion
       const answer = await predict([plain[2001]!, plain[2002]!]);
       expect(answer.version).toBe('2');
       const { comparison } = await app<{ comparison: { challengerVersion: string; rows: number; agreement: number | null } | null }>('pipelines.shadow', { model: MODEL });
-      return comparison && comparison.rows > 0 ? comparison : undefined;
+      // Agreement needs the champion's own row, which the prediction log stores a moment after the shadow row.
+      return comparison && comparison.rows > 0 && comparison.agreement !== null ? comparison : undefined;
     }, 20_000);
     expect(live.challengerVersion).toBe('3');
     expect(live.agreement).not.toBeNull();
