@@ -306,6 +306,8 @@ export class JobStore {
    */
   finish(id: string, outcome: { status: 'succeeded' | 'failed' | 'cancelled'; exitCode?: number | null; reason?: string | null; retry?: boolean; lost?: boolean }): { job: Job; retrying: boolean } {
     const now = Date.now();
+    // IMMEDIATE: it reads then writes; a deferred transaction whose snapshot another process wrote
+    // past fails with SQLITE_BUSY_SNAPSHOT (no busy wait), as two servers recovering at once showed.
     const result = this.db.transaction(() => {
       const job = this.get(id);
       if (isTerminalJobStatus(job.status)) return { retrying: false, changed: false };
@@ -323,7 +325,7 @@ export class JobStore {
           .run(outcome.status, outcome.exitCode ?? null, outcome.reason ?? null, now, id);
       }
       return { retrying, changed: true };
-    })();
+    }).immediate();
     return { job: result.changed ? this.announce(id) : this.get(id), retrying: result.retrying };
   }
 }
