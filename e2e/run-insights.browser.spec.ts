@@ -51,7 +51,8 @@ test('the New run form disables backends that are not installed, saying why, and
   await page.goto(`${app.url}/#/datasets`);
   await page.reload();
   await page.goto(`${app.url}/#/new-run`);
-  await expect(page.getByLabel('Dataset')).toHaveValue('iris');
+  // The select itself: while the datasets page is still up, 'Dataset' labels other elements there.
+  await expect(page.getByRole('combobox', { name: 'Dataset' })).toHaveValue('iris');
 });
 
 test('the run page: id column left out with a note, dataset as a link, lineage tags hidden, values for one-off metrics, loss with val_loss, curves ending at the last epoch', async ({ page, app }) => {
