@@ -1,26 +1,53 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseTokenSpec, type NamedToken } from '../core/http-auth.js';
-import { registerDataCommands } from './data-command.js';
-import { registerDriftCommand } from './drift-command.js';
-import { registerModelCommands } from './models-command.js';
 import { portNumber } from './port-option.js';
-import { registerServeModelCommand } from './serve-model-command.js';
-import { registerTrainCommands } from './train-command.js';
-import { registerMonitorCommands } from './monitor-command.js';
-import { registerAlertCommands } from './alerts-command.js';
-import { registerJobCommands } from './jobs-command.js';
-import { registerBundleCommands, registerPackageCommands } from './bundle-command.js';
-import { registerKeysCommands } from './keys-command.js';
-import { registerReviewCommands } from './review-command.js';
-import { registerPipelineCommands } from './pipeline-command.js';
-import { registerRunCommand } from './run-command.js';
-import { registerWorkerCommand } from './worker-command.js';
-import { registerSweepCommand } from './sweep-command.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildCli(): Command {
+type Registrar = (program: Command, version: string) => void;
+
+/**
+ * Each command's module, loaded only when that command runs: importing them all costs ~0.8 s
+ * (zod schemas, the store, bullmq, fastify…) on every `mldesk` start, which every CLI call and
+ * every `mldesk serve` paid before. `--help` and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Registrar>> = {
+  data: async () => (await import('./data-command.js')).registerDataCommands,
+  train: async () => (await import('./train-command.js')).registerTrainCommands,
+  reproduce: async () => (await import('./train-command.js')).registerTrainCommands,
+  monitor: async () => (await import('./monitor-command.js')).registerMonitorCommands,
+  alerts: async () => (await import('./alerts-command.js')).registerAlertCommands,
+  jobs: async () => (await import('./jobs-command.js')).registerJobCommands,
+  drift: async () => (await import('./drift-command.js')).registerDriftCommand,
+  models: async () => (await import('./models-command.js')).registerModelCommands,
+  'serve-model': async () => (await import('./serve-model-command.js')).registerServeModelCommand,
+  bundle: async () => (await import('./bundle-command.js')).registerBundleCommands,
+  package: async () => (await import('./bundle-command.js')).registerPackageCommands,
+  review: async () => (await import('./review-command.js')).registerReviewCommands,
+  keys: async () => (await import('./keys-command.js')).registerKeysCommands,
+  ct: async () => (await import('./pipeline-command.js')).registerPipelineCommands,
+  pipeline: async () => (await import('./pipeline-command.js')).registerPipelineCommands,
+  run: async () => (await import('./run-command.js')).registerRunCommand,
+  worker: async () => (await import('./worker-command.js')).registerWorkerCommand,
+  sweep: async () => (await import('./sweep-command.js')).registerSweepCommand,
+};
+
+/** The command word of argv (the first argument not starting with '-'), if any. */
+export function commandName(argv: readonly string[]): string | undefined {
+  return argv.slice(2).find((arg) => !arg.startsWith('-'));
+}
+
+async function registerCommands(program: Command, name: string | undefined): Promise<void> {
+  if (name === 'serve') return;
+  if (name === undefined && process.argv.some((arg) => arg === '-v' || arg === '--version')) return;
+  const wanted = name !== undefined && name !== 'help' && COMMANDS[name] ? [COMMANDS[name]] : Object.values(COMMANDS);
+  const registrars = await Promise.all(wanted.map((load) => load()));
+  // train/reproduce, bundle/package and ct/pipeline share a module: register each function once.
+  for (const register of new Set(registrars)) register(program, packageJson.version);
+}
+
+export async function buildCli(): Promise<Command> {
   const program = new Command('mldesk')
     .description('MLDesk: experiment tracking with lineage, an MLflow-compatible tracking server, and MLOps automation.')
     .version(packageJson.version, '-v, --version', 'print the MLDesk version')
@@ -82,22 +109,7 @@ export function buildCli(): Command {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
     });
 
-  registerDataCommands(program);
-  registerTrainCommands(program);
-  registerMonitorCommands(program);
-  registerAlertCommands(program);
-  registerJobCommands(program);
-  registerDriftCommand(program);
-  registerModelCommands(program);
-  registerServeModelCommand(program);
-  registerBundleCommands(program);
-  registerPackageCommands(program);
-  registerReviewCommands(program);
-  registerKeysCommands(program);
-  registerPipelineCommands(program);
-  registerRunCommand(program, packageJson.version);
-  registerWorkerCommand(program);
-  registerSweepCommand(program, packageJson.version);
+  await registerCommands(program, commandName(process.argv));
 
   program.addHelpText(
     'after',
@@ -116,4 +128,4 @@ Example:
   return program;
 }
 
-await buildCli().parseAsync(process.argv);
+await (await buildCli()).parseAsync(process.argv);

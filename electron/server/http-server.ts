@@ -1,5 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { SCHEMALESS } from '../core/schemaless-fastify.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { knownError } from '../core/errors.js';
@@ -69,6 +70,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorReply,
+    ...SCHEMALESS,
   });
 
   app.removeContentTypeParser('application/json');

@@ -150,7 +150,7 @@ if (!hasChrt) console.log('[prediction-log] writer scheduling test skipped: need
 describe.skipIf(!hasChrt)('the writer thread’s scheduling (Linux)', () => {
   it('runs SCHED_IDLE while it keeps up, is raised (nice 10) when rows back up, and lowered once it caught up', async () => {
     const log = newLog({ scheduling: { raiseAtRows: 50, lowerBelowRows: 10, minRaisedMs: 0, maxWaitMs: 600_000 } });
-    await vi.waitFor(() => expect(log.scheduling).toBeDefined());
+    await vi.waitFor(() => expect(log.scheduling).toBeDefined(), { timeout: 15_000 });
     const scheduling = log.scheduling!;
     await scheduling.settled();
     expect(scheduling.unmanaged).toBeUndefined();
@@ -162,7 +162,7 @@ describe.skipIf(!hasChrt)('the writer thread’s scheduling (Linux)', () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(scheduling.policy).toBe('idle');
     log.write(lines(20));
-    await vi.waitFor(() => expect(scheduling.policy).toBe('normal'));
+    await vi.waitFor(() => expect(scheduling.policy).toBe('normal'), { timeout: 15_000 });
     await scheduling.settled();
     expect(threadScheduling(scheduling.threadId)).toEqual({ policy: SCHED_OTHER, nice: 10 });
     expect(log.counters).toMatchObject({ writerIdle: 0, writerRaises: 1 });
@@ -186,7 +186,7 @@ describe.skipIf(!hasChrt)('the writer thread’s scheduling (Linux)', () => {
 
   it('raises it when a row has waited too long, however few wait (a starved writer at low traffic)', async () => {
     const log = newLog({ scheduling: { raiseAtRows: 10_000, maxWaitMs: 300 } });
-    await vi.waitFor(() => expect(log.scheduling).toBeDefined());
+    await vi.waitFor(() => expect(log.scheduling).toBeDefined(), { timeout: 15_000 });
     await log.scheduling!.settled();
     // This writer moves only when asked: the one row just waits.
     log.write(lines(1));
@@ -198,9 +198,9 @@ describe.skipIf(!hasChrt)('the writer thread’s scheduling (Linux)', () => {
 
   it('stays raised for the minimum time, so a starved writer does not flap', async () => {
     const log = newLog({ scheduling: { raiseAtRows: 5, lowerBelowRows: 2, minRaisedMs: 60_000 } });
-    await vi.waitFor(() => expect(log.scheduling).toBeDefined());
+    await vi.waitFor(() => expect(log.scheduling).toBeDefined(), { timeout: 15_000 });
     log.write(lines(10));
-    await vi.waitFor(() => expect(log.scheduling!.policy).toBe('normal'));
+    await vi.waitFor(() => expect(log.scheduling!.policy).toBe('normal'), { timeout: 15_000 });
     await log.flush();
     await log.scheduling!.settled();
     expect(threadScheduling(log.scheduling!.threadId).policy).toBe(SCHED_OTHER);

@@ -26,6 +26,7 @@ import { ShadowScorer } from './shadow-scorer.js';
 import { ServingMetrics } from './serving-metrics.js';
 import { readMonitoringGauges } from '../monitoring/monitoring-gauges.js';
 import { parseTarget, resolveTarget } from './serving-target.js';
+import { SCHEMALESS } from '../schemaless-fastify.js';
 
 export { parseTarget, resolveTarget, modelDirOf, type ServingTarget } from './serving-target.js';
 export type { ServedModel } from './model-router.js';
@@ -135,7 +136,7 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   const first = await router.acquire();
   first.release();
 
-  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: true, frameworkErrors: frameworkErrorReply });
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: true, frameworkErrors: frameworkErrorReply, ...SCHEMALESS });
   // Its prediction log and feedback feed monitoring: a rebound web page must not write to them.
   installRequestGuards(app, { loopbackHostOnly: !options.token, serverName: 'this model server' });
   if (options.token) requireBearerToken(app, options.token);
