@@ -73,8 +73,11 @@ test('New sweep form: field errors, then a live sweep where ASHA prunes losers, 
     await form.getByLabel('Trials').fill('');
     await form.getByRole('button', { name: 'Start sweep' }).click();
 
+    // Under CI load creating the sweep and its first page load can take a while; a refusal shows
+    // on the form instead, and then the test says which field the form complained about.
     const sweep = page.getByTestId('sweep-page');
-    await expect(sweep).toBeVisible();
+    await expect(sweep.or(form.getByRole('alert').first())).toBeVisible({ timeout: 30_000 });
+    if (!(await sweep.isVisible())) throw new Error(`the form refused the sweep: ${await form.getByRole('alert').allInnerTexts()}`);
     // Live: the page fills in while trials run, without a reload.
     await expect(sweep.locator('[data-count="pruned"]')).toBeVisible({ timeout: 60_000 });
     await expect(sweep).toHaveAttribute('data-state', 'finished', { timeout: 90_000 });

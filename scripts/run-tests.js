@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, unit, integration and e2e suites in turn. Prints each suite's
 // counts and ends with one line "N passed, N failed" over all of them; exits non-zero on any failure.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,18 +37,31 @@ function playwrightCounts(file, ok) {
   return { passed: stats.expected + stats.flaky, failed, skipped: stats.skipped };
 }
 
-step('build', () => {
-  const { ok, seconds } = run('npm', ['run', 'build', '--silent']);
-  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, seconds };
-});
-step('typecheck', () => {
-  const { ok, seconds } = run('npm', ['run', 'typecheck', '--silent']);
-  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, seconds };
-});
-step('lint', () => {
-  const { ok, seconds } = run('npx', ['eslint', '.', '--max-warnings', '0']);
-  return { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, seconds };
-});
+// build, typecheck and lint are independent and mostly single-threaded: run them side by side
+// (output buffered per step, printed in order) to keep the second core busy.
+const checks = [
+  ['build', 'npm', ['run', 'build', '--silent']],
+  ['typecheck', 'npm', ['run', 'typecheck', '--silent']],
+  ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
+].filter(([name]) => only.length === 0 || only.includes(name));
+const checkResults = await Promise.all(
+  checks.map(
+    ([name, command, args]) =>
+      new Promise((resolve) => {
+        const started = Date.now();
+        const child = spawn(command, args, { env: process.env, shell: process.platform === 'win32' });
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        child.on('close', (code) => resolve({ name, ok: code === 0, output, seconds: (Date.now() - started) / 1000 }));
+      }),
+  ),
+);
+for (const { name, ok, output, seconds } of checkResults) {
+  console.log(`\n=== ${name} ===`);
+  if (output) process.stdout.write(output);
+  summary.push({ name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, seconds });
+}
 for (const project of ['unit', 'integration']) {
   step(project, () => {
     const file = join(resultsDir, `${project}.json`);
