@@ -9,6 +9,8 @@ export default defineConfig({
           include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/src/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', 'node_modules/**', 'dist/**'],
           environment: 'node',
+          // vitest's default is cores − 1, i.e. one file at a time on a 2-core CI machine.
+          maxWorkers: 2,
         },
       },
       {
@@ -18,8 +20,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Files run in parallel (one per core, vitest's default): most of an integration test is
-          // waiting on child processes and servers, so the second core fills the gaps.
+          // Two files at a time (vitest's default is cores − 1, one file on a 2-core CI machine): most
+          // of an integration test is waiting on child processes and servers, so the second fills the gaps.
+          maxWorkers: 2,
         },
       },
     ],
