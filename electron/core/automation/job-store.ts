@@ -281,6 +281,11 @@ export class JobStore {
     return won ? this.finish(id, { status: 'failed', reason }) : null;
   }
 
+  /** Who holds a job (the process identity that claimed it), for judging whether its driver still lives. */
+  holder(id: string): { status: JobStatus; owner: string | null } | null {
+    return (this.db.prepare('SELECT status, owner FROM jobs WHERE job_id = ?').get(id) as { status: JobStatus; owner: string | null } | undefined) ?? null;
+  }
+
   setRun(id: string, runId: string, experimentId: string): void {
     this.db.prepare('UPDATE jobs SET run_uuid = ?, experiment_id = ? WHERE job_id = ?').run(runId, experimentId, id);
     this.announce(id);

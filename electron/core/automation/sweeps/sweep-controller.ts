@@ -5,6 +5,7 @@ import type { TrackingStore } from '../../store/tracking-store.js';
 import { checkProjectRun, experimentIdFor, prepareProjectRun } from '../projects/prepare.js';
 import type { JobExecutor } from '../executor.js';
 import type { JobStore } from '../job-store.js';
+import { ownerToken } from '../process-identity.js';
 import { createPruner, type PruneDecision, type Pruner } from './pruners.js';
 import { createSampler, type Observation, type Sampler } from './samplers.js';
 import type { TrialParams } from './search-space.js';
@@ -110,7 +111,8 @@ export class SweepController {
     const parent = store.createRun({ experimentId: this.experimentId, runName: name, tags: [{ key: 'mldesk.sweep_method', value: spec.method }] });
     this.runId = parent.info.run_id;
     this.sweepJob = jobs.create({ kind: 'sweep', name: `sweep ${name}`, executor: 'inline', spec: { type: 'inline', action: 'sweep', input: { runId: this.runId } }, runId: this.runId, experimentId: this.experimentId });
-    jobs.claim(this.sweepJob.id, { workerId: `sweep-controller:${process.pid}` });
+    // The owner identity lets another MLDesk process on this data dir tell a live sweep from one whose process died.
+    jobs.claim(this.sweepJob.id, { workerId: `sweep-controller:${process.pid}`, owner: ownerToken() });
     this.id = this.sweeps.create({ name, spec, runId: this.runId, experimentId: this.experimentId, jobId: this.sweepJob.id, parallel: input.parallel });
     store.setTag(this.runId, { key: SWEEP_ID_TAG, value: this.id });
     store.setTag(this.runId, { key: JOB_ID_TAG, value: this.sweepJob.id });

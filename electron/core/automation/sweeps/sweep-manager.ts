@@ -4,6 +4,8 @@ import type { SweepSpec } from '../../../../shared/automation.js';
 import type { SweepSummary } from '../../../../shared/app-api/sweeps.js';
 import { invalidParameter, MLDeskError } from '../../errors.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
+import type { JobStore } from '../job-store.js';
+import { isIdentityAlive } from '../process-identity.js';
 import { SweepController, type StartSweep, type SweepDeps } from './sweep-controller.js';
 import { SweepStore } from './sweep-store.js';
 
@@ -34,11 +36,28 @@ export class SweepManager {
     this.store = new SweepStore(tracking.db);
   }
 
-  /** Sweeps left running by a process that is gone end as failed, with their open trials. */
+  /**
+   * Sweeps left running by a process that is gone end as failed, with their open trials. A sweep
+   * whose job is held by a live process (`mldesk sweep`, or the app, beside this one on the same
+   * data dir) is that process's to drive, and is left alone.
+   */
   recover(): string[] {
-    const orphans = this.store.running().filter((id) => !this.live.has(id));
-    for (const id of orphans) this.store.abandon(id, 'MLDesk stopped while the sweep ran');
+    const jobs = this.deps()?.jobs;
+    const orphans = this.store.running().filter((id) => !this.live.has(id) && !this.drivenElsewhere(id, jobs));
+    for (const id of orphans) {
+      const reason = 'MLDesk stopped while the sweep ran';
+      this.store.abandon(id, reason);
+      const jobId = this.store.get(id).jobId;
+      const holder = jobId && jobs ? jobs.holder(jobId) : null;
+      if (jobId && jobs && holder?.status === 'running') jobs.markLost(jobId, holder.owner, reason);
+    }
     return orphans;
+  }
+
+  private drivenElsewhere(id: string, jobs: JobStore | undefined): boolean {
+    const jobId = this.store.get(id).jobId;
+    const holder = jobId && jobs ? jobs.holder(jobId) : null;
+    return holder?.status === 'running' && holder.owner !== null && isIdentityAlive(holder.owner);
   }
 
   start(spec: SweepSpec, options: Omit<StartSweep, 'spec' | 'tickMs'>): SweepController {
