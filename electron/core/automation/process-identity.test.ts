@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { formatIdentity, identityOf, isIdentityAlive, ownerToken, parseIdentity, processStartTime } from './process-identity.js';
+import { readFileSync } from 'node:fs';
+import { formatIdentity, identityOf, isIdentityAlive, ownerToken, parseIdentity, pidAlive, processStartTime } from './process-identity.js';
 
 describe('process identity', () => {
   it('names this process by host, pid and start time, and counts it alive', () => {
@@ -24,6 +25,19 @@ describe('process identity', () => {
     expect(isIdentityAlive(identity)).toBe(false);
     expect(isIdentityAlive(null)).toBe(false);
     expect(isIdentityAlive('garbage')).toBe(false);
+  });
+
+  it.runIf(process.platform === 'linux')('counts a killed process its parent has not reaped yet (a zombie) as dead', async () => {
+    // `sleep 0` exits at once; its parent became `sleep 3`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(String(chunk)))));
+    const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0];
+    const deadline = Date.now() + 5_000;
+    while (state() !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(state()).toBe('Z');
+    expect(pidAlive(pid)).toBe(false);
+    expect(pidAlive(parent.pid!)).toBe(true);
+    parent.kill('SIGKILL');
   });
 
   it("leaves another host's identity to that host (counted alive)", () => {
