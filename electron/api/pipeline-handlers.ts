@@ -1,10 +1,10 @@
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { PipelineRunner } from '../core/automation/ct/pipeline-runner.js';
-import { getPolicy, setPolicy } from '../core/automation/ct/policy-store.js';
+import { getPolicy, listPolicyRecords, setPolicy } from '../core/automation/ct/policy-store.js';
 import { shadowComparison } from '../core/automation/ct/shadow-store.js';
 import type { Services } from '../core/services.js';
 
-type PipelineOperation = 'ct.policy.get' | 'ct.policy.set' | 'pipelines.list' | 'pipelines.get' | 'pipelines.run' | 'pipelines.shadow';
+type PipelineOperation = 'ct.policy.get' | 'ct.policy.list' | 'ct.policy.set' | 'pipelines.list' | 'pipelines.get' | 'pipelines.run' | 'pipelines.shadow';
 type Handler<K extends PipelineOperation> = (input: OperationParsedInput<K>, caller: { identity: string }) => OperationOutput<K>;
 
 /** Continuous-training policies and pipeline runs (contract in shared/app-api/pipelines.ts). */
@@ -14,6 +14,7 @@ export function createPipelineHandlers(services: Pick<Services, 'store' | 'regis
   const runnerOnce = () => (runner ??= new PipelineRunner(services));
   return {
     'ct.policy.get': ({ model }) => ({ policy: getPolicy(db, model) }),
+    'ct.policy.list': () => ({ policies: listPolicyRecords(db) }),
     'ct.policy.set': ({ model, policy }) => ({ policy: setPolicy(db, model, policy) }),
     'pipelines.list': ({ model, limit }) => ({ pipelines: runnerOnce().pipelines.list({ model, limit }) }),
     'pipelines.get': ({ id }) => ({ pipeline: runnerOnce().pipelines.get(id) }),

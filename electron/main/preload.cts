@@ -90,6 +90,7 @@ const bridge = {
     'reviews.comments': call('reviews.comments'),
     'bundles.export': call('bundles.export'),
     'ct.policy.get': call('ct.policy.get'),
+    'ct.policy.list': call('ct.policy.list'),
     'ct.policy.set': call('ct.policy.set'),
     'pipelines.list': call('pipelines.list'),
     'pipelines.get': call('pipelines.get'),

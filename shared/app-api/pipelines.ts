@@ -67,6 +67,8 @@ export type ShadowComparison = z.infer<typeof ShadowComparisonSchema>;
 
 export const pipelineOperations = {
   'ct.policy.get': { input: z.object({ model: modelName }), output: z.object({ policy: CtPolicySchema.nullable() }) },
+  /** Every model's policy, by model name, with when it was last changed. */
+  'ct.policy.list': { input: z.object({}), output: z.object({ policies: z.array(z.object({ policy: CtPolicySchema, updatedTime: z.number().int() })) }) },
   /** The policy is checked whole; each problem names its field (`triggers[0].count: ...`). */
   'ct.policy.set': { input: z.object({ model: modelName, policy: z.unknown() }), output: z.object({ policy: CtPolicySchema }) },
   'pipelines.list': {

@@ -45,6 +45,7 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<Operatio
   'monitoring.lineage',
   'alerts.list',
   'ct.policy.get',
+  'ct.policy.list',
   'pipelines.list',
   'pipelines.get',
   'pipelines.shadow',

@@ -63,10 +63,15 @@ export function setPolicy(db: SqliteDatabase, model: string, input: unknown, now
 }
 
 export function listPolicies(db: SqliteDatabase): CtPolicy[] {
-  const rows = db.prepare('SELECT policy_json FROM ct_policies ORDER BY model_name').all() as { policy_json: string }[];
+  return listPolicyRecords(db).map((record) => record.policy);
+}
+
+/** Every stored policy that still parses (a row from a newer MLDesk is skipped), by model name. */
+export function listPolicyRecords(db: SqliteDatabase): Array<{ policy: CtPolicy; updatedTime: number }> {
+  const rows = db.prepare('SELECT policy_json, updated_time FROM ct_policies ORDER BY model_name').all() as { policy_json: string; updated_time: number }[];
   return rows.flatMap((row) => {
     const parsed = CtPolicySchema.safeParse(JSON.parse(row.policy_json));
-    return parsed.success ? [parsed.data] : [];
+    return parsed.success ? [{ policy: parsed.data, updatedTime: row.updated_time }] : [];
   });
 }
 

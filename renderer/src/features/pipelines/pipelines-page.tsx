@@ -4,6 +4,7 @@ import { call } from '../../api/app-client';
 import { EmptyState, ErrorBanner, Spinner } from '../../components/feedback';
 import { formatTime } from '../../components/format';
 import { ChampionChallenger, GateTable, LiveComparison } from './pipeline-comparison';
+import { PoliciesCard } from './policies-card';
 import { useDocumentTitle } from '../../app/document-title';
 import './pipelines.css';
 
@@ -142,10 +143,10 @@ export function PipelinesPage() {
     return () => window.clearInterval(timer);
   }, [load]);
 
-  const start = async () => {
+  const start = async (name: string) => {
     setStarting(true);
     try {
-      const { pipeline } = await call('pipelines.run', { model: model.trim() });
+      const { pipeline } = await call('pipelines.run', { model: name.trim() });
       setSelected(pipeline.id);
       setError(null);
       await load();
@@ -169,7 +170,7 @@ export function PipelinesPage() {
           data-writes
           onSubmit={(event) => {
             event.preventDefault();
-            void start();
+            void start(model);
           }}
         >
           <label>
@@ -182,10 +183,11 @@ export function PipelinesPage() {
         </form>
       </div>
       {error && <ErrorBanner message={error} onRetry={() => void load()} />}
+      <PoliciesCard running={starting} onRun={(name) => void start(name)} />
       {runs === null && !error && <Spinner />}
       {runs?.length === 0 && (
         <EmptyState title="No pipeline runs yet">
-          Set a policy with <code>mldesk ct policy set MODEL --file policy.yaml</code>; its triggers start runs, or run one now above.
+          Give a model a policy above (or with <code>mldesk ct policy set MODEL --file policy.yaml</code>); its triggers start runs, or run one now.
         </EmptyState>
       )}
       {runs && runs.length > 0 && current && (
