@@ -94,7 +94,7 @@ export function buildCli(): Command {
   registerPackageCommands(program);
   registerReviewCommands(program);
   registerKeysCommands(program);
-  registerPipelineCommands(program);
+  registerPipelineCommands(program, packageJson.version);
   registerRunCommand(program, packageJson.version);
   registerWorkerCommand(program);
   registerSweepCommand(program, packageJson.version);

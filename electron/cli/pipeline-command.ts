@@ -3,6 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { PipelineRun } from '../../shared/app-api/pipelines.js';
+import type { startLocalTracking as StartLocalTracking } from './run-command.js';
 import { pipelineJUnit } from '../core/automation/ct/junit.js';
 import { PipelineRunner } from '../core/automation/ct/pipeline-runner.js';
 import { getPolicy, setPolicy } from '../core/automation/ct/policy-store.js';
@@ -66,7 +67,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   await rename(temp, path);
 }
 
-export function registerPipelineCommands(program: Command): void {
+export function registerPipelineCommands(program: Command, version: string): void {
   const ct = program.command('ct').description('continuous-training policies').exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
   const policy = ct.command('policy').description("a model's continuous-training policy");
   policy
@@ -115,10 +116,22 @@ export function registerPipelineCommands(program: Command): void {
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print the pipeline run as one JSON object')
     .action(async (flags: Flags & { model: string; trigger: string; junit?: string }) => {
-      const services = createServicesOrFail('pipeline run', flags);
-      if (!services) return;
+      if (flags.trigger !== 'manual') {
+        fail('pipeline run', flags, invalidParameter(`--trigger: '${flags.trigger}' runs start from their trigger (mldesk serve watches them); only 'manual' starts here.`));
+        return;
+      }
+      // The train step runs the policy's project as a job, which logs into a tracking server: this data dir's, here.
+      let local: Awaited<ReturnType<typeof StartLocalTracking>>;
       try {
-        if (flags.trigger !== 'manual') throw invalidParameter(`--trigger: '${flags.trigger}' runs start from their trigger (mldesk serve watches them); only 'manual' starts here.`);
+        const { startLocalTracking } = await import('./run-command.js');
+        local = await startLocalTracking(flags.dataDir, version);
+      } catch (error) {
+        fail('pipeline run', flags, error);
+        return;
+      }
+      const services = local.services;
+      services.jobs.pool.setTrackingServer({ trackingUri: local.url });
+      try {
         const runner = new PipelineRunner(services);
         const user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
         const { done } = runner.start(flags.model, { type: 'manual', detail: `started with mldesk pipeline run by ${user}` });
@@ -129,7 +142,7 @@ export function registerPipelineCommands(program: Command): void {
       } catch (error) {
         fail('pipeline run', flags, error);
       } finally {
-        await services.close();
+        await local.close();
       }
     });
 }
