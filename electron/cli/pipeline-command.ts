@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { PipelineRun } from '../../shared/app-api/pipelines.js';
 import type { startLocalTracking as StartLocalTracking } from './run-command.js';
+import { BUILT_IN_PROJECTS } from '../core/automation/ct/challenger-project.js';
 import { pipelineJUnit } from '../core/automation/ct/junit.js';
 import { PipelineRunner } from '../core/automation/ct/pipeline-runner.js';
 import { getPolicy, setPolicy } from '../core/automation/ct/policy-store.js';
@@ -33,6 +34,17 @@ function fail(command: string, flags: Flags, error: unknown): void {
   if (flags.json) process.stdout.write(`${JSON.stringify({ error: { code: error instanceof MLDeskError ? error.code : 'INTERNAL_ERROR', message } })}\n`);
   process.stderr.write(`mldesk ${command}: ${message}\n`);
   process.exitCode = usage ? EXIT_USAGE : EXIT_UNEXPECTED;
+}
+
+/**
+ * A policy file kept beside its project may name it relatively (`project: ./trainer`): stored as the
+ * absolute folder, resolved against the file's folder. Built-in names (`mlp`) are left as they are.
+ */
+function projectBesideFile(body: unknown, file: string): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const project = (body as Record<string, unknown>).project;
+  if (typeof project !== 'string' || project === '' || isAbsolute(project) || (BUILT_IN_PROJECTS as readonly string[]).includes(project)) return body;
+  return { ...body, project: resolve(dirname(resolve(file)), project) };
 }
 
 async function readPolicyFile(path: string): Promise<unknown> {
@@ -80,7 +92,7 @@ export function registerPipelineCommands(program: Command, version: string): voi
       const services = createServicesOrFail('ct policy set', flags);
       if (!services) return;
       try {
-        const saved = setPolicy(services.store.db, model, await readPolicyFile(flags.file));
+        const saved = setPolicy(services.store.db, model, projectBesideFile(await readPolicyFile(flags.file), flags.file));
         process.stdout.write(flags.json ? `${JSON.stringify({ policy: saved })}\n` : `Policy of ${model} set: ${saved.triggers.map((t) => t.type).join(', ')} → retrain, gate on ${saved.metric.name}, ${saved.autoApprove ? 'auto-approve' : 'human review'}.\n`);
       } catch (error) {
         fail('ct policy set', flags, error);

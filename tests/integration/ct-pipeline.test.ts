@@ -150,7 +150,7 @@ describe('mldesk ct policy set', () => {
     expect(bad.stderr).toContain('triggers[0].count:');
     expect(bad.stderr).toContain('margin:');
     const shown = await runCli(['ct', 'policy', 'show', MODEL, '--json', '--data-dir', dataDir]);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ policy: { model: MODEL, margin: 0.02, triggers: [{ type: 'alert' }] } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ policy: { model: MODEL, margin: 0.02, triggers: [{ type: 'alert' }], project: 'mlp', entry: 'main', dataParameter: 'data' } });
     const missing = await runCli(['ct', 'policy', 'set', MODEL, '--file', join(work, 'nope.yaml'), '--data-dir', dataDir]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yaml: cannot read it (ENOENT)');

@@ -124,9 +124,16 @@ afterAll(async () => {
 
 describe("the train step runs the policy's own project", () => {
   it('fails the train step naming the policy field, before anything trains, and leaves the champion alone', { timeout: 240_000 }, async () => {
+    // The data parameter is the pipeline's to fill: a policy giving it a value is refused when set.
+    const file = join(work, 'data-given.json');
+    await writeFile(file, JSON.stringify({ ...basePolicy, project, parameters: { label: 'species', train_file: '/tmp/x.csv' } }));
+    const refused = await runCli(['ct', 'policy', 'set', MODEL, '--file', file, '--data-dir', dataDir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('parameters.train_file: the pipeline fills this parameter (dataParameter) with the training data');
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['missing folder', { ...basePolicy, project: join(work, 'no-such-project') }, `policy.project: there is no project folder at ${join(work, 'no-such-project')}`],
-      ['relative path', { ...basePolicy, project: 'own-trainer' }, "policy.project: 'own-trainer' is neither a built-in project (mlp) nor an absolute path"],
+      // A relative path in a policy file is the folder beside the file.
+      ['relative path', { ...basePolicy, project: './no-such-folder' }, `policy.project: there is no project folder at ${join(work, 'no-such-folder')}`],
       ['unknown entry', { ...basePolicy, project, entry: 'fit' }, "policy.entry: Entry point 'fit' is not among the project's entry points (main, nomodel, slow)"],
       ['missing parameter', { ...basePolicy, project, parameters: { lr: '0.05' } }, "policy.parameters.label: entry point 'main' needs a value and the MLproject gives it no default"],
       ['ill-typed parameter', { ...basePolicy, project, parameters: { label: 'species', epochs: 'many' } }, "policy.parameters: Parameter 'epochs' (int): 'many' is not an integer."],
@@ -157,7 +164,9 @@ describe("the train step runs the policy's own project", () => {
   });
 
   it('runs the project as the step job with the policy values and the data path, records its lineage, and registers the challenger', { timeout: 240_000 }, async () => {
-    await setPolicy('good', { ...basePolicy, project });
+    await setPolicy('good', { ...basePolicy, project: './own-trainer' });
+    const shown = await runCli(['ct', 'policy', 'show', MODEL, '--json', '--data-dir', dataDir]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ policy: { project, entry: 'main', dataParameter: 'train_file' } });
     const { code, run, stderr } = await pipelineRun();
     expect(code, `${stderr}\n${JSON.stringify(run.steps.map((s) => [s.step, s.status, s.detail.error]))}`).toBe(0);
     expect(run.steps.map((s) => [s.step, s.status])).toEqual([
