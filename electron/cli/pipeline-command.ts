@@ -3,7 +3,6 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { PipelineRun } from '../../shared/app-api/pipelines.js';
-import type { startLocalTracking as StartLocalTracking } from './run-command.js';
 import { BUILT_IN_PROJECTS } from '../core/automation/ct/challenger-project.js';
 import { pipelineJUnit } from '../core/automation/ct/junit.js';
 import { PipelineRunner } from '../core/automation/ct/pipeline-runner.js';
@@ -132,18 +131,18 @@ export function registerPipelineCommands(program: Command, version: string): voi
         fail('pipeline run', flags, invalidParameter(`--trigger: '${flags.trigger}' runs start from their trigger (mldesk serve watches them); only 'manual' starts here.`));
         return;
       }
-      // The train step runs the policy's project as a job, which logs into a tracking server: this data dir's, here.
-      let local: Awaited<ReturnType<typeof StartLocalTracking>>;
+      const services = createServicesOrFail('pipeline run', flags);
+      if (!services) return;
+      let server: { close(): Promise<void> } | undefined;
       try {
-        const { startLocalTracking } = await import('./run-command.js');
-        local = await startLocalTracking(flags.dataDir, version);
-      } catch (error) {
-        fail('pipeline run', flags, error);
-        return;
-      }
-      const services = local.services;
-      services.jobs.pool.setTrackingServer({ trackingUri: local.url });
-      try {
+        // The train step runs the policy's project as a job, which logs into a tracking server: this
+        // data dir's, in this process. No job recovery here: a one-shot command leaves other queued jobs to the app.
+        const { buildServer } = await import('../server/http-server.js');
+        const app = await buildServer({ services, tokens: [], version });
+        server = app;
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        const address = app.server.address();
+        services.jobs.pool.setTrackingServer({ trackingUri: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
         const runner = new PipelineRunner(services);
         const user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
         const { done } = runner.start(flags.model, { type: 'manual', detail: `started with mldesk pipeline run by ${user}` });
@@ -154,7 +153,8 @@ export function registerPipelineCommands(program: Command, version: string): voi
       } catch (error) {
         fail('pipeline run', flags, error);
       } finally {
-        await local.close();
+        await server?.close();
+        await services.close();
       }
     });
 }

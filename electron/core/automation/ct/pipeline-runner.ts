@@ -2,7 +2,8 @@
  * A pipeline run: trigger → data → train → evaluate → gate → promote, each step a job (kind
  * 'pipeline_step', parent the run's 'pipeline' job) with its log, and a row in pipeline_steps with
  * its detail (datasets and hashes, the run trained, the figures, the gates, the decision).
- * Steps run inline in this process; training itself runs in its own child process.
+ * Steps run inline in this process, but for train: the policy's project runs as the step's own
+ * project job on the executor (the local pool), as any project job does.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import type { ModelVersion } from '../../registry/registry-types.js';
 import { modelDirOf } from '../../serving/serving-target.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
 import type { ModelSignature } from '../../training/model-files.js';
+import type { JobExecutor } from '../executor.js';
 import type { JobsService } from '../jobs-service.js';
 import type { JobStore } from '../job-store.js';
 import { evaluateOnHoldout, requireHeldOut, type EvaluateResult } from './pipeline-evaluate.js';
@@ -55,7 +57,14 @@ export class PipelineRunner {
     return this.services.store.db;
   }
 
-  constructor(private readonly services: PipelineServices) {
+  /** Where the train step's project job runs: the local pool unless told otherwise (any JobExecutor, e.g. BullMQ). */
+  private readonly executor: JobExecutor;
+
+  constructor(
+    private readonly services: PipelineServices,
+    options: { executor?: JobExecutor } = {},
+  ) {
+    this.executor = options.executor ?? services.jobs.pool;
     // The service's own job store, so step jobs reach the jobs page as `jobs.changed` events.
     this.jobs = services.jobs.store;
     this.pipelines = new PipelineStore(services.store.db);
@@ -189,7 +198,7 @@ export class PipelineRunner {
    */
   private async trainStep(id: string, parent: string, policy: CtPolicy, championRunId: string, data: DataStepResult): Promise<ModelVersion> {
     const { store, registry, datasets } = this.services;
-    const executor = this.services.jobs.pool;
+    const executor = this.executor;
     const model = policy.model;
     const early: string[] = [];
     let launch: ChallengerLaunch;
