@@ -29,6 +29,7 @@ import { judgeGates } from './gates.js';
 import { requirePolicy } from './policy-store.js';
 import { promote } from './promotion.js';
 import { pidAlive } from '../process-identity.js';
+import { FAILURE_REASON_TAG } from '../projects/project-lineage.js';
 
 export interface PipelineServices {
   store: TrackingStore;
@@ -256,8 +257,16 @@ export class PipelineRunner {
     } catch (error) {
       const message = (error as Error).message;
       const cancelled = ended.status === 'cancelled';
+      // A job that never reached the launcher (no tracking server, the pool closed) left its run open.
+      endOpenRun(store, launch.runId, cancelled ? 'KILLED' : 'FAILED', message);
       this.pipelines.endStep(id, 'train', cancelled ? 'cancelled' : 'failed', { ...detail, error: message, code: knownError(error)?.code ?? 'INTERNAL_ERROR' });
       throw new (cancelled ? StepCancelled : StepFailed)(`train: ${message}`);
     }
   }
+}
+
+function endOpenRun(store: TrackingStore, runId: string, status: 'FAILED' | 'KILLED', reason: string): void {
+  if (store.runs.get(runId).info.status !== 'RUNNING') return;
+  store.setTag(runId, { key: FAILURE_REASON_TAG, value: reason.slice(0, 5000) });
+  store.updateRun(runId, { status, endTime: Date.now() });
 }
