@@ -67,6 +67,18 @@ test('a pipeline run started from the Pipelines page shows its chain, the champi
   await expect(detail.getByTestId('pipeline-step-log')).toContainText('scoring the challenger (version 2) on iris-holdout@1');
   await detail.getByTestId('pipeline-step-data').click();
   await expect(detail.getByTestId('pipeline-step-log')).toContainText('registered dataset ct-iris-classifier@1');
+  // The train step ran the built-in MLP project as its job: the champion's target, the policy's epochs, the data step's version.
+  await detail.getByTestId('pipeline-step-train').click();
+  const project = detail.getByTestId('pipeline-train-project');
+  await expect(project).toContainText('Project mlp · entry point main');
+  await expect(project.locator('.pipeline-command')).toContainText(/\$ bash train\.sh --data \S+ct-iris-classifier-v1\.csv --target species --epochs 60 /);
+  await expect(detail.getByTestId('pipeline-step-log')).toContainText('epochs = 60 (policy)');
+  await expect(detail.getByTestId('pipeline-step-log')).toContainText('target = species (champion)');
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(page, theme);
+    await shot(page, theme === 'light' ? 'pipelines-train' : 'pipelines-train-dark');
+  }
+  await setTheme(page, 'light');
   await detail.getByTestId('pipeline-step-evaluate').click();
 
   // The registry agrees: v2 is champion, by the policy.

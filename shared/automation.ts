@@ -238,10 +238,22 @@ export const CtPolicySchema = z.object({
   model: z.string().min(1),
   enabled: z.boolean().default(true),
   triggers: z.array(CtTriggerSchema).min(1),
-  /** The model's training project and entry point; parameters override its defaults. */
+  /**
+   * The model's training project: a built-in one by name (`mlp`) or the absolute path of an MLflow
+   * project folder; entry point and parameters over its defaults (the built-in MLP's defaults are
+   * the champion run's recorded target, hyperparameters and seed).
+   */
   project: z.string().min(1),
   entry: z.string().min(1).default('main'),
   parameters: z.record(z.string(), z.string()).default({}),
+  /**
+   * The entry point's parameter the pipeline fills with the training data (the data step's dataset
+   * version: a CSV file path, or `dataset:NAME@N` for a `uri` parameter). The built-in MLP's is `data`.
+   */
+  dataParameter: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "must be a parameter name (letters, digits, '_', '.', '-')")
+    .default('data'),
   /** Train on the reference data plus the newly labelled prediction rows. */
   includeLabelledRows: z.boolean().default(true),
   /** Dataset version (ref) held out for champion vs challenger; its row hashes must not be in either's training data. */

@@ -8,7 +8,7 @@ type PipelineOperation = 'ct.policy.get' | 'ct.policy.list' | 'ct.policy.set' | 
 type Handler<K extends PipelineOperation> = (input: OperationParsedInput<K>, caller: { identity: string }) => OperationOutput<K>;
 
 /** Continuous-training policies and pipeline runs (contract in shared/app-api/pipelines.ts). */
-export function createPipelineHandlers(services: Pick<Services, 'store' | 'registry' | 'datasets'>): { [K in PipelineOperation]: Handler<K> } {
+export function createPipelineHandlers(services: Pick<Services, 'store' | 'registry' | 'datasets' | 'jobs'>): { [K in PipelineOperation]: Handler<K> } {
   const db = services.store.db;
   let runner: PipelineRunner | undefined;
   const runnerOnce = () => (runner ??= new PipelineRunner(services));

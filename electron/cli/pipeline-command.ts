@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { PipelineRun } from '../../shared/app-api/pipelines.js';
+import { BUILT_IN_PROJECTS } from '../core/automation/ct/challenger-project.js';
 import { pipelineJUnit } from '../core/automation/ct/junit.js';
 import { PipelineRunner } from '../core/automation/ct/pipeline-runner.js';
 import { getPolicy, setPolicy } from '../core/automation/ct/policy-store.js';
@@ -32,6 +33,17 @@ function fail(command: string, flags: Flags, error: unknown): void {
   if (flags.json) process.stdout.write(`${JSON.stringify({ error: { code: error instanceof MLDeskError ? error.code : 'INTERNAL_ERROR', message } })}\n`);
   process.stderr.write(`mldesk ${command}: ${message}\n`);
   process.exitCode = usage ? EXIT_USAGE : EXIT_UNEXPECTED;
+}
+
+/**
+ * A policy file kept beside its project may name it relatively (`project: ./trainer`): stored as the
+ * absolute folder, resolved against the file's folder. Built-in names (`mlp`) are left as they are.
+ */
+function projectBesideFile(body: unknown, file: string): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const project = (body as Record<string, unknown>).project;
+  if (typeof project !== 'string' || project === '' || isAbsolute(project) || (BUILT_IN_PROJECTS as readonly string[]).includes(project)) return body;
+  return { ...body, project: resolve(dirname(resolve(file)), project) };
 }
 
 async function readPolicyFile(path: string): Promise<unknown> {
@@ -66,7 +78,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   await rename(temp, path);
 }
 
-export function registerPipelineCommands(program: Command): void {
+export function registerPipelineCommands(program: Command, version: string): void {
   const ct = program.command('ct').description('continuous-training policies').exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
   const policy = ct.command('policy').description("a model's continuous-training policy");
   policy
@@ -79,7 +91,7 @@ export function registerPipelineCommands(program: Command): void {
       const services = createServicesOrFail('ct policy set', flags);
       if (!services) return;
       try {
-        const saved = setPolicy(services.store.db, model, await readPolicyFile(flags.file));
+        const saved = setPolicy(services.store.db, model, projectBesideFile(await readPolicyFile(flags.file), flags.file));
         process.stdout.write(flags.json ? `${JSON.stringify({ policy: saved })}\n` : `Policy of ${model} set: ${saved.triggers.map((t) => t.type).join(', ')} → retrain, gate on ${saved.metric.name}, ${saved.autoApprove ? 'auto-approve' : 'human review'}.\n`);
       } catch (error) {
         fail('ct policy set', flags, error);
@@ -115,10 +127,22 @@ export function registerPipelineCommands(program: Command): void {
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print the pipeline run as one JSON object')
     .action(async (flags: Flags & { model: string; trigger: string; junit?: string }) => {
+      if (flags.trigger !== 'manual') {
+        fail('pipeline run', flags, invalidParameter(`--trigger: '${flags.trigger}' runs start from their trigger (mldesk serve watches them); only 'manual' starts here.`));
+        return;
+      }
       const services = createServicesOrFail('pipeline run', flags);
       if (!services) return;
+      let server: { close(): Promise<void> } | undefined;
       try {
-        if (flags.trigger !== 'manual') throw invalidParameter(`--trigger: '${flags.trigger}' runs start from their trigger (mldesk serve watches them); only 'manual' starts here.`);
+        // The train step runs the policy's project as a job, which logs into a tracking server: this
+        // data dir's, in this process. No job recovery here: a one-shot command leaves other queued jobs to the app.
+        const { buildServer } = await import('../server/http-server.js');
+        const app = await buildServer({ services, tokens: [], version });
+        server = app;
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        const address = app.server.address();
+        services.jobs.pool.setTrackingServer({ trackingUri: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
         const runner = new PipelineRunner(services);
         const user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
         const { done } = runner.start(flags.model, { type: 'manual', detail: `started with mldesk pipeline run by ${user}` });
@@ -129,6 +153,7 @@ export function registerPipelineCommands(program: Command): void {
       } catch (error) {
         fail('pipeline run', flags, error);
       } finally {
+        await server?.close();
         await services.close();
       }
     });

@@ -150,7 +150,7 @@ describe('mldesk ct policy set', () => {
     expect(bad.stderr).toContain('triggers[0].count:');
     expect(bad.stderr).toContain('margin:');
     const shown = await runCli(['ct', 'policy', 'show', MODEL, '--json', '--data-dir', dataDir]);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ policy: { model: MODEL, margin: 0.02, triggers: [{ type: 'alert' }] } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ policy: { model: MODEL, margin: 0.02, triggers: [{ type: 'alert' }], project: 'mlp', entry: 'main', dataParameter: 'data' } });
     const missing = await runCli(['ct', 'policy', 'set', MODEL, '--file', join(work, 'nope.yaml'), '--data-dir', dataDir]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yaml: cannot read it (ENOENT)');
@@ -227,6 +227,17 @@ describe('continuous training: alert → retrain → held-out gate → promotion
     expect(evaluation.holdout.ref).toBe('churn-holdout@1');
     expect(evaluation.challenger.metrics.accuracy).toBeGreaterThanOrEqual(evaluation.champion.metrics.accuracy + 0.02);
     expect(done.steps.every((s) => s.jobId !== null && s.log.length > 0)).toBe(true);
+    // The train step ran the built-in MLP project as its job: the champion's recorded target, seed
+    // and backend, the policy's epochs and learning rate, the data step's version as its data.
+    const train = done.steps[2]!;
+    const trainDetail = train.detail as { runId: string; command: string; parameters: Record<string, string>; project: string; entry: string };
+    expect(trainDetail).toMatchObject({ project: 'mlp', entry: 'main' });
+    expect(trainDetail.parameters).toMatchObject({ target: 'churned', seed: '1', backend: 'cpu', epochs: '40', learning_rate: '0.01' });
+    expect(trainDetail.command).toMatch(/^bash train\.sh --data \S+ct-churn-v1\.csv --target churned --epochs 40 /);
+    const { job: trainJob } = await app<{ job: { kind: string; executor: string; status: string; runId: string; spec: { type: string }; logTail: string } }>('jobs.get', { id: train.jobId });
+    expect(trainJob).toMatchObject({ kind: 'pipeline_step', executor: 'local', status: 'succeeded', runId: trainDetail.runId, spec: { type: 'project' } });
+    expect(train.log).toContain('$ bash train.sh --data');
+    expect(train.log).toMatch(/epoch \d+/);
 
     // The audit trail: the policy moved the champion, with the numbers.
     const history = await app<{ entries: { alias: string; toVersion: string | null; actorIdentity: string; reason: string }[] }>('models.aliasHistory', { name: MODEL });

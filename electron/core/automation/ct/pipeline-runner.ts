@@ -2,7 +2,8 @@
  * A pipeline run: trigger → data → train → evaluate → gate → promote, each step a job (kind
  * 'pipeline_step', parent the run's 'pipeline' job) with its log, and a row in pipeline_steps with
  * its detail (datasets and hashes, the run trained, the figures, the gates, the decision).
- * Steps run inline in this process; training itself runs in its own child process.
+ * Steps run inline in this process, but for train: the policy's project runs as the step's own
+ * project job on the executor (the local pool), as any project job does.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,19 +19,24 @@ import type { ModelVersion } from '../../registry/registry-types.js';
 import { modelDirOf } from '../../serving/serving-target.js';
 import type { TrackingStore } from '../../store/tracking-store.js';
 import type { ModelSignature } from '../../training/model-files.js';
-import { JobStore } from '../job-store.js';
+import type { JobExecutor } from '../executor.js';
+import type { JobsService } from '../jobs-service.js';
+import type { JobStore } from '../job-store.js';
 import { evaluateOnHoldout, requireHeldOut, type EvaluateResult } from './pipeline-evaluate.js';
 import { PipelineStore, type TriggerInfo } from './pipeline-store.js';
-import { trainChallenger } from './pipeline-train.js';
+import { acceptChallenger, prepareChallenger, PIPELINE_ID_TAG, type ChallengerLaunch } from './pipeline-train.js';
 import { judgeGates } from './gates.js';
 import { requirePolicy } from './policy-store.js';
 import { promote } from './promotion.js';
 import { pidAlive } from '../process-identity.js';
+import { FAILURE_REASON_TAG } from '../projects/project-lineage.js';
 
 export interface PipelineServices {
   store: TrackingStore;
   registry: ModelRegistry;
   datasets: DatasetStore;
+  /** The jobs table and the executor the train step's project job runs on (the local pool). */
+  jobs: JobsService;
 }
 
 export const CHALLENGER_ALIAS = 'challenger';
@@ -39,6 +45,8 @@ export const CHALLENGER_ALIAS = 'challenger';
 export const policyActor = (model: string): string => `policy:${model}`;
 
 class StepFailed extends Error {}
+/** A step whose job was cancelled (from the Jobs page, `mldesk jobs cancel`): the run ends cancelled. */
+class StepCancelled extends StepFailed {}
 
 
 export class PipelineRunner {
@@ -50,8 +58,16 @@ export class PipelineRunner {
     return this.services.store.db;
   }
 
-  constructor(private readonly services: PipelineServices) {
-    this.jobs = new JobStore(services.store.db);
+  /** Where the train step's project job runs: the local pool unless told otherwise (any JobExecutor, e.g. BullMQ). */
+  private readonly executor: JobExecutor;
+
+  constructor(
+    private readonly services: PipelineServices,
+    options: { executor?: JobExecutor } = {},
+  ) {
+    this.executor = options.executor ?? services.jobs.pool;
+    // The service's own job store, so step jobs reach the jobs page as `jobs.changed` events.
+    this.jobs = services.jobs.store;
     this.pipelines = new PipelineStore(services.store.db);
   }
 
@@ -108,7 +124,6 @@ export class PipelineRunner {
   private async run(id: string, jobId: string, policy: CtPolicy, trigger: TriggerInfo): Promise<PipelineRun> {
     const { store, registry, datasets } = this.services;
     const model = policy.model;
-    const actor = policyActor(model);
     try {
       const { champion, holdout, reference, hashColumns } = await this.step(id, jobId, model, 'trigger', async (log) => {
         log(`trigger: ${trigger.type}: ${trigger.detail}`);
@@ -149,29 +164,7 @@ export class PipelineRunner {
         return { value: result, detail: { ...result } };
       });
 
-      const challenger = await this.step(id, jobId, model, 'train', async (log, stepJob) => {
-        const trained = await trainChallenger({
-          store,
-          policy,
-          championRunId: champion.run_id,
-          dataRef: data.ref,
-          pipelineId: id,
-          jobId: stepJob,
-          log,
-          onRun: (runId, experimentId) => this.jobs.setRun(stepJob, runId, experimentId),
-        });
-        const version = registry.createVersion(model, {
-          source: `runs:/${trained.runId}/model`,
-          runId: trained.runId,
-          creator: actor,
-          description: `Challenger trained by pipeline ${id} on ${data.ref}.`,
-          tags: [{ key: 'mldesk.pipeline_id', value: id }],
-        });
-        registry.setAlias(model, CHALLENGER_ALIAS, version.version, { actor, reason: `pipeline ${id}: trained on ${data.ref} (run ${trained.runId})` });
-        this.pipelines.setVersions(id, { challenger: Number(version.version) });
-        log(`registered ${model} version ${version.version} as '${CHALLENGER_ALIAS}'`);
-        return { value: version, detail: { runId: trained.runId, experimentId: trained.experimentId, version: version.version, data: data.ref, template: trained.template, hyperparameters: trained.hyperparameters, trainingMetrics: trained.metrics } };
-      });
+      const challenger = await this.trainStep(id, jobId, policy, champion.run_id, data);
 
       const evaluation: EvaluateResult = await this.step(id, jobId, model, 'evaluate', async (log) => {
         const result = await evaluateOnHoldout({ store, registry, datasets }, model, champion.version, challenger.version, holdout, log);
@@ -194,9 +187,86 @@ export class PipelineRunner {
       this.pipelines.finish(id, outcome.state, outcome.decision);
     } catch (error) {
       const message = error instanceof StepFailed ? error.message : `internal: ${(error as Error).message}`;
-      this.jobs.finish(jobId, { status: 'failed', reason: message, retry: false });
-      this.pipelines.finish(id, 'failed', `Failed at ${message}`);
+      const cancelled = error instanceof StepCancelled;
+      this.jobs.finish(jobId, { status: cancelled ? 'cancelled' : 'failed', reason: message, retry: false });
+      this.pipelines.finish(id, cancelled ? 'cancelled' : 'failed', `${cancelled ? 'Cancelled' : 'Failed'} at ${message}`);
     }
     return this.pipelines.get(id);
   }
+  /**
+   * The train step: the policy's project runs as the step's own job on the executor (see
+   * pipeline-train.ts); what it trained is registered as the challenger once it logged a model.
+   */
+  private async trainStep(id: string, parent: string, policy: CtPolicy, championRunId: string, data: DataStepResult): Promise<ModelVersion> {
+    const { store, registry, datasets } = this.services;
+    const executor = this.executor;
+    const model = policy.model;
+    const early: string[] = [];
+    let launch: ChallengerLaunch;
+    try {
+      launch = await prepareChallenger(
+        { store, datasets, jobs: this.jobs, executor },
+        { policy, championRunId, data: { ref: data.ref, sha256: data.sha256 }, pipelineId: id, parentJobId: parent, log: (line) => early.push(line) },
+      );
+    } catch (error) {
+      // Refused before anything ran: the step still gets a job, holding what was checked and why it stopped.
+      return this.step(id, parent, model, 'train', async (log) => {
+        for (const line of early) log(line);
+        throw error;
+      });
+    }
+    const job = launch.job;
+    this.jobs.appendLog(job.id, early.map((line) => `${new Date().toISOString()} ${line}\n`).join(''));
+    this.pipelines.startStep(id, 'train', job.id);
+    const detail = {
+      runId: launch.runId,
+      experimentId: launch.experimentId,
+      jobId: job.id,
+      project: policy.project,
+      projectDir: launch.plan.dir,
+      entry: launch.plan.entry,
+      command: launch.command,
+      parameters: launch.parameters,
+      data: data.ref,
+      dataSha256: data.sha256,
+    };
+    let ended;
+    try {
+      await executor.submit(job);
+      ended = await executor.waitFor(job.id);
+    } catch (error) {
+      ended = this.jobs.finish(job.id, { status: 'failed', reason: `could not run the project's job: ${(error as Error).message}`, retry: false }).job;
+    } finally {
+      await launch.cleanup();
+    }
+    try {
+      if (ended.status !== 'succeeded') throw new MLDeskError('INVALID_STATE', `the project's job ${job.id} ended ${ended.status}: ${ended.reason ?? 'no reason given'}.`);
+      const metrics = acceptChallenger(store, launch, data.ref);
+      const actor = policyActor(model);
+      const version = registry.createVersion(model, {
+        source: `runs:/${launch.runId}/model`,
+        runId: launch.runId,
+        creator: actor,
+        description: `Challenger trained by pipeline ${id} on ${data.ref}.`,
+        tags: [{ key: PIPELINE_ID_TAG, value: id }],
+      });
+      registry.setAlias(model, CHALLENGER_ALIAS, version.version, { actor, reason: `pipeline ${id}: trained on ${data.ref} (run ${launch.runId})` });
+      this.pipelines.setVersions(id, { challenger: Number(version.version) });
+      this.pipelines.endStep(id, 'train', 'succeeded', { ...detail, version: version.version, trainingMetrics: metrics });
+      return version;
+    } catch (error) {
+      const message = (error as Error).message;
+      const cancelled = ended.status === 'cancelled';
+      // A job that never reached the launcher (no tracking server, the pool closed) left its run open.
+      endOpenRun(store, launch.runId, cancelled ? 'KILLED' : 'FAILED', message);
+      this.pipelines.endStep(id, 'train', cancelled ? 'cancelled' : 'failed', { ...detail, error: message, code: knownError(error)?.code ?? 'INTERNAL_ERROR' });
+      throw new (cancelled ? StepCancelled : StepFailed)(`train: ${message}`);
+    }
+  }
+}
+
+function endOpenRun(store: TrackingStore, runId: string, status: 'FAILED' | 'KILLED', reason: string): void {
+  if (store.runs.get(runId).info.status !== 'RUNNING') return;
+  store.setTag(runId, { key: FAILURE_REASON_TAG, value: reason.slice(0, 5000) });
+  store.updateRun(runId, { status, endTime: Date.now() });
 }

@@ -27,6 +27,10 @@ export function parsePolicy(model: string, input: unknown): CtPolicy {
   if (parsed.data.model !== model) throw invalidParameter(`Invalid continuous-training policy: model: it names '${parsed.data.model}' but is set on '${model}'.`);
   const alias = parsed.data.alias;
   if (alias.toLowerCase() === 'challenger') throw invalidParameter("Invalid continuous-training policy: alias: 'challenger' is the alias the pipeline gives new versions; promote to another (e.g. 'champion').");
+  const dataParameter = parsed.data.dataParameter;
+  if (Object.hasOwn(parsed.data.parameters, dataParameter)) {
+    throw invalidParameter(`Invalid continuous-training policy: parameters.${dataParameter}: the pipeline fills this parameter (dataParameter) with the training data; leave it out, or name another with dataParameter.`);
+  }
   for (const [i, gate] of parsed.data.qualityGates.entries()) {
     if (!Number.isFinite(gate.threshold)) throw invalidParameter(`Invalid continuous-training policy: qualityGates[${i}].threshold: must be a finite number.`);
   }

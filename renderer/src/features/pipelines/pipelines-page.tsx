@@ -6,6 +6,7 @@ import { formatTime } from '../../components/format';
 import { ChampionChallenger, GateTable, LiveComparison } from './pipeline-comparison';
 import { PoliciesCard } from './policies-card';
 import { useDocumentTitle } from '../../app/document-title';
+import { routeHref } from '../../app/router';
 import './pipelines.css';
 
 const STATE_LABEL: Record<PipelineRun['state'], string> = {
@@ -55,6 +56,37 @@ function StepChain({ run, selected, onSelect }: { run: PipelineRun; selected: st
   );
 }
 
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+/** The train step's project run: which project and entry point, the command as filled, and links to its job and run. */
+function TrainProject({ step }: { step: PipelineStep }) {
+  const command = text(step.detail.command);
+  if (step.step !== 'train' || !command) return null;
+  const runId = text(step.detail.runId);
+  return (
+    <div className="pipeline-train-project" data-testid="pipeline-train-project">
+      <div>
+        Project <code>{text(step.detail.project)}</code> · entry point <code>{text(step.detail.entry)}</code>
+        {step.jobId && (
+          <>
+            {' · '}
+            <a href={routeHref({ view: 'jobs', jobId: step.jobId })}>job {step.jobId.slice(0, 8)}</a>
+          </>
+        )}
+        {runId && (
+          <>
+            {' · '}
+            <a href={routeHref({ view: 'run', runId })}>run {runId.slice(0, 8)}</a>
+          </>
+        )}
+      </div>
+      <code className="pipeline-command" title={command}>
+        $ {command}
+      </code>
+    </div>
+  );
+}
+
 function StepLog({ step }: { step: PipelineStep }) {
   const error = typeof step.detail.error === 'string' ? step.detail.error : null;
   return (
@@ -64,6 +96,7 @@ function StepLog({ step }: { step: PipelineStep }) {
         {step.jobId ? ` · job ${step.jobId.slice(0, 8)}` : ''}
         {step.startTime ? ` · started ${formatTime(step.startTime)}` : ''}
       </div>
+      <TrainProject step={step} />
       {error && <p className="pipeline-error">{error}</p>}
       <pre className="pipeline-log">{step.log || 'No output.'}</pre>
     </div>
