@@ -31,7 +31,8 @@ triggers:
   - type: manual            # also: alert, labelled_rows (count), schedule (everyMinutes), dataset_version (dataset)
 project: mlp                # the training project: 'mlp' (built-in) or an absolute folder with an MLproject file
 entry: main
-parameters: {}              # override the project's defaults, e.g. {epochs: "60"}
+parameters: {}              # override the project's defaults (for mlp: the champion's), e.g. {epochs: "60"}
+dataParameter: data         # the project parameter that receives the training data (a CSV file)
 includeLabelledRows: true   # train on the reference data plus newly labelled prediction rows
 holdout: DATASET@VERSION    # held out from both models' training data (checked by row hash)
 metric: {name: accuracy, goal: maximize}
