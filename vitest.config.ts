@@ -11,6 +11,10 @@ export default defineConfig({
           environment: 'node',
           // vitest's default is cores − 1, i.e. one file at a time on a 2-core CI machine.
           maxWorkers: 2,
+          // Some unit tests start real servers and worker threads; vitest's 5 s default is too tight
+          // for them with two files at a time on a loaded 2-core machine.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
