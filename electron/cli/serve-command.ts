@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveDataDir } from '../core/data-dir.js';
-import { tokenSetProblem, type NamedToken } from '../core/http-auth.js';
+import { bindWithoutTokenProblem, tokenSetProblem, type NamedToken } from '../core/http-auth.js';
 import { startMonitorLoop } from '../core/monitoring/monitor-pass.js';
 import { createServices, type Services } from '../core/services.js';
 import { attachSweepExecutor } from '../api/sweeps-handlers.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
-import { buildServer, isLoopback } from '../server/http-server.js';
+import { buildServer } from '../server/http-server.js';
 import { AlertLoop } from '../core/monitoring/alert-loop.js';
 import { CtLoop } from '../core/automation/ct/ct-loop.js';
 import { PipelineRunner } from '../core/automation/ct/pipeline-runner.js';
@@ -41,12 +41,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tokens = options.tokens ?? [];
   const problem = tokenSetProblem(tokens);
   if (problem) throw new ServeConfigError(`--token: ${problem}`);
-  if (!isLoopback(options.host) && tokens.length === 0) {
-    throw new ServeConfigError(
-      `Refusing to listen on ${options.host} without a token: anyone who can reach this address could read and write your experiments. ` +
-        'Pass --token <secret> (or set MLDESK_TOKEN), or bind to 127.0.0.1.',
-    );
-  }
+  const unguarded = bindWithoutTokenProblem(options.host, tokens);
+  if (unguarded) throw new ServeConfigError(unguarded);
   const dataDir = resolveDataDir(options.dataDir);
   const services = createServices({ dataDir, background: true });
   const { store } = services;
