@@ -20,6 +20,7 @@ import { MLDeskError } from '../core/errors.js';
 import { bindWithoutTokenProblem, parseTokenSpec, tokenSetProblem, type NamedToken } from '../core/http-auth.js';
 import { advertiseUrlOption, advertisedTrackingUrl } from './advertise-url.js';
 import { portNumber } from './port-option.js';
+import { QueueConnectError, openQueue, redactedUrl } from './queue-connect.js';
 import { startLocalTracking } from './run-command.js';
 
 interface SweepFlags {
@@ -35,8 +36,6 @@ interface SweepFlags {
 }
 
 class SweepUsageError extends Error {}
-
-const CONNECT_TIMEOUT_MS = 15_000;
 
 function parallelNumber(value: string): number {
   const n = Number(value);
@@ -71,7 +70,9 @@ export async function runSweepCommand(specPath: string, flags: SweepFlags, versi
   const jobs = new JobStore(local.services.store.db);
   let executor: JobExecutor;
   try {
-    executor = flags.redis ? await openQueue(jobs, flags.redis, flags.queue, { trackingUri: advertised, ownTrackingUri: local.url, token }) : localPool(jobs, flags.parallel, local.url, token);
+    executor = flags.redis
+      ? await openQueue({ store: jobs, redisUrl: flags.redis, queue: flags.queue, trackingUri: advertised, ownTrackingUri: local.url, token })
+      : localPool(jobs, flags.parallel, local.url, token);
   } catch (error) {
     await local.close();
     throw error;
@@ -133,28 +134,6 @@ function localPool(jobs: JobStore, parallel: number, trackingUri: string, token:
   return pool;
 }
 
-async function openQueue(jobs: JobStore, redisUrl: string, queue: string | undefined, tracking: { trackingUri: string; ownTrackingUri: string; token?: string }): Promise<BullMqExecutor> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    // An unreachable Redis makes ioredis retry for ever: give up with a message instead.
-    // Loaded on demand: a local sweep should not pay for BullMQ's start-up.
-    const { BullMqExecutor } = await import('../core/automation/bullmq-executor.js');
-    return await Promise.race([
-      BullMqExecutor.open({ store: jobs, redisUrl, queue, ...tracking }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new SweepUsageError(`--redis: cannot reach Redis at ${redactedUrl(redisUrl)} within ${CONNECT_TIMEOUT_MS / 1000} s.`)), CONNECT_TIMEOUT_MS);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The URL without its password, for messages. */
-function redactedUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-}
-
 export function registerSweepCommand(program: Command, version: string): void {
   program
     .command('sweep')
@@ -183,7 +162,7 @@ export function registerSweepCommand(program: Command, version: string): void {
       try {
         code = await runSweepCommand(specPath, flags, version);
       } catch (error) {
-        const usage = error instanceof SweepUsageError || (error instanceof MLDeskError && error.code === 'INVALID_PARAMETER_VALUE');
+        const usage = error instanceof SweepUsageError || error instanceof QueueConnectError || (error instanceof MLDeskError && error.code === 'INVALID_PARAMETER_VALUE');
         process.stderr.write(`mldesk sweep: ${(error as Error).message}\n`);
         code = usage ? 2 : 1;
       }

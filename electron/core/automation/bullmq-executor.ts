@@ -49,6 +49,8 @@ const KEEP_FINISHED = { age: 24 * 3600, count: 10_000 };
 export class BullMqExecutor implements JobExecutor {
   readonly kind = 'bullmq' as const;
   readonly queueName: string;
+  /** Where its workers are told to log. */
+  readonly trackingUri: string;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly cancelReasons = new Map<string, string>();
   private readonly rest: TrackingClient;
@@ -61,6 +63,7 @@ export class BullMqExecutor implements JobExecutor {
     private readonly redis: Redis,
   ) {
     this.queueName = queue.name;
+    this.trackingUri = options.trackingUri;
     this.rest = new TrackingClient(options.ownTrackingUri ?? options.trackingUri, options.token);
   }
 
