@@ -93,5 +93,34 @@ describe('mldesk serve --redis', () => {
       expect(job.spec).toMatchObject({ type: 'project', project: { kind: 'artifact', runId: detail.runId } });
     }
     expect(worker.output()).not.toContain(SECRET);
+
+    // Cancel from the Jobs page reaches the worker through the queue (not the local pool, which never had the job).
+    const sleeper = await makeTempDir('serve-bullmq-sleeper');
+    await writeFile(join(sleeper, 'MLproject'), 'name: sleeper\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node sleep.js {x}"\n');
+    await writeFile(join(sleeper, 'sleep.js'), 'setInterval(() => {}, 1000);\n');
+    const slow = await call<{ sweep: { id: string } }>(server, 'sweeps.create', {
+      spec: { project: sleeper, method: 'grid', metric: { name: 'loss', goal: 'minimize' }, parameters: { x: { values: [0.3] } }, stale_after_s: 600 },
+      parallel: 1,
+    });
+    let running: Job | undefined;
+    const until = Date.now() + 30_000;
+    while (!(running?.status === 'running' && running.pid !== null) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const listed = await call<{ jobs: Job[] }>(server, 'jobs.list', { limit: 50 });
+      running = listed.jobs.find((job) => job.kind === 'trial' && job.status !== 'succeeded');
+    }
+    expect(running, worker.output()).toMatchObject({ status: 'running', executor: 'bullmq', workerId: worker.workerId });
+    await call(server, 'jobs.cancel', { id: running!.id, reason: 'stopped from the jobs page' });
+    const stopBy = Date.now() + 15_000;
+    let cancelled = (await call<{ job: Job }>(server, 'jobs.get', { id: running!.id })).job;
+    while (cancelled.status === 'running' && Date.now() < stopBy) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      cancelled = (await call<{ job: Job }>(server, 'jobs.get', { id: running!.id })).job;
+    }
+    expect(cancelled).toMatchObject({ status: 'cancelled', reason: 'stopped from the jobs page' });
+    expect(() => process.kill(running!.pid!, 0)).toThrow();
+    const end = Date.now() + 10_000;
+    while ((await call<{ sweep: SweepDetail }>(server, 'sweeps.get', { id: slow.sweep.id })).sweep.state === 'running' && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await call<{ sweep: SweepDetail }>(server, 'sweeps.get', { id: slow.sweep.id })).sweep.trials[0]?.state).toBe('cancelled');
   });
 });
