@@ -4,13 +4,13 @@
  * shared disk) and the jobs list names the worker of each trial. Real `mldesk serve` and
  * `mldesk worker` processes, a real redis-server, the app API over HTTP. Needs `npm run build`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/automation.js';
 import { startWorkerProcess, type WorkerProcess } from './bullmq-fixture.js';
+import { writeProject } from './project-fixture.js';
 import { startRedis, type RedisServer } from './redis-fixture.js';
-import { cleanupTempDirs, makeTempDir, startServer, stopAllServers, type ServerProcess } from './server-process.js';
+import { cleanupTempDirs, startServer, stopAllServers, type ServerProcess } from './server-process.js';
 
 const SECRET = 'serve-queue-secret-51bd';
 let redis: RedisServer | undefined;
@@ -66,10 +66,10 @@ describe('mldesk serve --redis', () => {
     const worker = await startWorkerProcess(redis.url, queue, ['--concurrency', '2'], { MLDESK_TOKEN: SECRET });
     workers.push(worker);
 
-    const dir = await makeTempDir('serve-bullmq-project');
-    await mkdir(join(dir, 'project'));
-    await writeFile(join(dir, 'project', 'MLproject'), 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n');
-    await writeFile(join(dir, 'project', 'train.js'), TRAIN_JS);
+    const dir = await writeProject(
+      { 'project/MLproject': 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n', 'project/train.js': TRAIN_JS },
+      'serve-bullmq-project',
+    );
     const { sweep } = await call<{ sweep: { id: string } }>(server, 'sweeps.create', {
       spec: { project: join(dir, 'project'), method: 'grid', metric: { name: 'loss', goal: 'minimize' }, parameters: { x: { values: [0.1, 0.3, 0.6] } } },
       parallel: 2,
@@ -95,9 +95,10 @@ describe('mldesk serve --redis', () => {
     expect(worker.output()).not.toContain(SECRET);
 
     // Cancel from the Jobs page reaches the worker through the queue (not the local pool, which never had the job).
-    const sleeper = await makeTempDir('serve-bullmq-sleeper');
-    await writeFile(join(sleeper, 'MLproject'), 'name: sleeper\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node sleep.js {x}"\n');
-    await writeFile(join(sleeper, 'sleep.js'), 'setInterval(() => {}, 1000);\n');
+    const sleeper = await writeProject(
+      { MLproject: 'name: sleeper\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node sleep.js {x}"\n', 'sleep.js': 'setInterval(() => {}, 1000);\n' },
+      'serve-bullmq-sleeper',
+    );
     const slow = await call<{ sweep: { id: string } }>(server, 'sweeps.create', {
       spec: { project: sleeper, method: 'grid', metric: { name: 'loss', goal: 'minimize' }, parameters: { x: { values: [0.3] } }, stale_after_s: 600 },
       parallel: 1,

@@ -5,13 +5,13 @@
  * without it is refused with a message naming the token, and the secret shows up in no output.
  * Needs `npm run build`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { externalAddress } from '../../electron/cli/advertise-url.js';
 import { startWorkerProcess, type WorkerProcess } from './bullmq-fixture.js';
+import { writeProject } from './project-fixture.js';
 import { startRedis, type RedisServer } from './redis-fixture.js';
 import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
 
@@ -48,11 +48,14 @@ interface SweepJson {
 }
 
 async function sweepFolder(values: number[]): Promise<string> {
-  const dir = await makeTempDir('sweep-remote-project');
-  await mkdir(join(dir, 'project'));
-  await writeFile(join(dir, 'project', 'MLproject'), 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n');
-  await writeFile(join(dir, 'project', 'train.js'), TRAIN_JS);
-  await writeFile(join(dir, 'sweep.yaml'), `name: remote\nproject: project\nmethod: grid\nmetric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [${values.join(', ')}]}\n`);
+  const dir = await writeProject(
+    {
+      'project/MLproject': 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n',
+      'project/train.js': TRAIN_JS,
+      'sweep.yaml': `name: remote\nproject: project\nmethod: grid\nmetric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [${values.join(', ')}]}\n`,
+    },
+    'sweep-remote-project',
+  );
   return join(dir, 'sweep.yaml');
 }
 
