@@ -118,6 +118,17 @@ describe('mldesk sweep --redis with workers elsewhere', () => {
     tokenless.child.kill('SIGTERM');
     await tokenless.exited;
 
+    // A worker with the wrong token is told that its token is the one refused.
+    const wrong = await startWorkerProcess(redis.url, queue, [], { MLDESK_TOKEN: 'not-the-secret-42' });
+    workers.push(wrong);
+    const wrongData = await makeTempDir('sweep-remote-data-wrong');
+    const wrongRun = await runCli(['sweep', await sweepFolder([0.3]), '--json', '--data-dir', wrongData, '--redis', redis.url, '--queue', queue, '--host', '0.0.0.0', '--token', SECRET], { timeoutMs: 40_000 });
+    expect(wrongRun.code, wrongRun.stderr).toBe(1);
+    expect(jobRows(wrongData)[0]!.reason).toMatch(/refused this worker's token \(HTTP 401\): start the worker with the token that server was given \(--token <secret> or MLDESK_TOKEN\)/);
+    expect(wrong.output()).not.toContain('not-the-secret-42');
+    wrong.child.kill('SIGTERM');
+    await wrong.exited;
+
     // 2. A worker holding the token: the trials run on it, through the derived advertised URL.
     const worker = await startWorkerProcess(redis.url, queue, ['--concurrency', '2'], { MLDESK_TOKEN: SECRET });
     workers.push(worker);

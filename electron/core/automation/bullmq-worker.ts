@@ -88,7 +88,7 @@ function outcomeOfCommand(result: Awaited<ReturnType<typeof runCommand>>, shutti
 function refusalAdvice(error: unknown, trackingUri: string, hasToken: boolean): string | null {
   if (!(error instanceof MLDeskError) || (error.code !== 'UNAUTHENTICATED' && error.code !== 'PERMISSION_DENIED')) return null;
   return hasToken
-    ? `the tracking server ${trackingUri} refused this worker's token (HTTP 401): start the worker with the token that server was given (--token <secret> or MLDESK_TOKEN).`
+    ? `the tracking server ${trackingUri} refused this worker's token (HTTP ${error.httpStatus}): start the worker with the token that server was given (--token <secret> or MLDESK_TOKEN).`
     : `the tracking server ${trackingUri} requires a token and this worker has none (HTTP 401): start the worker with --token <secret> or set MLDESK_TOKEN to the server's token.`;
 }
 
