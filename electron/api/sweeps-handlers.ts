@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { OperationOutput, OperationParsedInput } from '../../shared/app-api/operations.js';
 import { parseSweepSpecObject } from '../core/automation/sweeps/sweep-spec.js';
 import { projectFolder, SweepManager } from '../core/automation/sweeps/sweep-manager.js';
-import type { SweepDeps } from '../core/automation/sweeps/sweep-controller.js';
+import type { StartSweep, SweepDeps } from '../core/automation/sweeps/sweep-controller.js';
+import { snapshotProject } from '../core/automation/projects/snapshot.js';
+import { TrackingClient } from '../core/automation/projects/tracking-client.js';
 import { MLDeskError, invalidParameter } from '../core/errors.js';
 import type { Services } from '../core/services.js';
 import type { Caller } from '../core/caller-identity.js';
@@ -17,6 +19,7 @@ const MODEL_DIR = 'model';
 
 const managers = new WeakMap<Services, SweepManager>();
 const executors = new WeakMap<Services, Omit<SweepDeps, 'store' | 'sweeps'>>();
+const shippers = new WeakMap<Services, (projectPath: string) => StartSweep['shipProject']>();
 
 /** The sweeps of these services, built once (the handlers are built per transport). */
 export function sweepManagerOf(services: Services): SweepManager {
@@ -37,7 +40,10 @@ export function sweepManagerOf(services: Services): SweepManager {
  */
 export function attachSweepExecutor(services: Services, tracking: { trackingUri: string; token?: string }): () => Promise<void> {
   services.jobs.trials.setTrackingServer(tracking);
-  executors.set(services, { jobs: services.jobs.store, executor: services.jobs.trials });
+  const remote = services.jobs.remoteExecutor;
+  executors.set(services, { jobs: services.jobs.store, executor: remote ?? services.jobs.trials });
+  // BullMQ workers share no disk with this process: the project goes to them as a snapshot on the sweep's run.
+  if (remote) shippers.set(services, (projectPath) => (runId) => snapshotProject(new TrackingClient(tracking.trackingUri, tracking.token), projectPath, runId));
   const manager = sweepManagerOf(services);
   manager.recover();
   return () => manager.stopAll('MLDesk stopped');
@@ -53,7 +59,7 @@ export function createSweepHandlers(services: Services): { [K in SweepOperation]
     'sweeps.create': ({ spec: input, parallel }) => {
       const spec = parseSweepSpecObject(input);
       const projectPath = projectFolder(spec.project);
-      const controller = manager.start({ ...spec, project: projectPath }, { parallel, projectPath });
+      const controller = manager.start({ ...spec, project: projectPath }, { parallel, projectPath, shipProject: shippers.get(services)?.(projectPath) });
       return { sweep: manager.store.get(controller.id) };
     },
     'sweeps.cancel': ({ id }, caller) => ({ sweep: manager.cancel(id, `cancelled from the app by ${caller.identity}`) }),

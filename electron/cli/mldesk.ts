@@ -71,12 +71,15 @@ export async function buildCli(): Promise<Command> {
         .argParser((spec: string, previous: NamedToken[]) => [...previous, parseTokenSpec(spec)])
         .default([], 'none'),
     )
-    .action(async (opts: { host: string; port: number; dataDir?: string; token: NamedToken[] }) => {
+    .option('--redis <url>', 'run project jobs and sweep trials on BullMQ workers (`mldesk worker --redis URL --token ...`) instead of the local pool')
+    .option('--queue <name>', 'with --redis: the BullMQ queue (the workers use the same)')
+    .option('--advertise-url <url>', "with --redis: the tracking URL workers log into (default http://HOST:PORT; for 0.0.0.0 this machine's first external address)")
+    .action(async (opts: { host: string; port: number; dataDir?: string; token: NamedToken[]; redis?: string; queue?: string; advertiseUrl?: string }) => {
       // Loaded on demand: other commands (data, train) should not pay for the server's start-up.
       const { loginUrl, ServeConfigError, startServer } = await import('./serve-command.js');
       let server;
       try {
-        server = await startServer({ host: opts.host, port: opts.port, dataDir: opts.dataDir, tokens: opts.token, version: packageJson.version });
+        server = await startServer({ host: opts.host, port: opts.port, dataDir: opts.dataDir, tokens: opts.token, version: packageJson.version, redis: opts.redis, queue: opts.queue, advertiseUrl: opts.advertiseUrl });
       } catch (error) {
         if (error instanceof ServeConfigError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as Error).name === 'NewerDatabaseError') {
           process.stderr.write(`mldesk serve: ${(error as Error).message}\n`);
@@ -86,6 +89,7 @@ export async function buildCli(): Promise<Command> {
       }
       process.stdout.write(`MLDesk listening on ${server.url}\n`);
       process.stdout.write(`Data directory: ${server.store.dataDir}\n`);
+      if (server.queue) process.stdout.write(`Jobs go to BullMQ queue '${server.queue.name}'; workers log into ${server.queue.trackingUri}\n`);
       const [first] = opts.token;
       if (first) process.stdout.write(`Open the UI (logs in with token '${first.name}'): ${loginUrl(server.url, first)}\n`);
       for (const deployment of server.restoredDeployments) {

@@ -15,6 +15,7 @@ import { prepareProjectRun, prepareProjectRunRemote, type PreparedProjectRun } f
 import { TrackingClient } from '../core/automation/projects/tracking-client.js';
 import { resolveDataDir } from '../core/data-dir.js';
 import { MLDeskError } from '../core/errors.js';
+import type { NamedToken } from '../core/http-auth.js';
 
 interface RunFlags {
   entry: string;
@@ -43,17 +44,31 @@ function parseParams(pairs: string[]): Record<string, string> {
   return out;
 }
 
+/** Where `mldesk sweep` binds its tracking server (workers on other machines log into it). */
+export interface TrackingBind {
+  host: string;
+  port: number;
+  tokens: readonly NamedToken[];
+}
+
+/** How this process reaches its own server: over loopback when it listens on every address. */
+function ownAddress(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 /** The tracking server of a data dir, in this process: REST API and artifact proxy only (no deployments, no monitoring). */
-export async function startLocalTracking(dataDir: string | undefined, version: string) {
+export async function startLocalTracking(dataDir: string | undefined, version: string, bind: TrackingBind = { host: '127.0.0.1', port: 0, tokens: [] }) {
   // Loaded on demand: other commands should not pay for the server's start-up.
   const [{ createServices }, { buildServer }] = await Promise.all([import('../core/services.js'), import('../server/http-server.js')]);
   const services = createServices({ dataDir: resolveDataDir(dataDir), background: true });
   try {
-    const app = await buildServer({ services, tokens: [], version });
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    const app = await buildServer({ services, tokens: bind.tokens, version });
+    await app.listen({ host: bind.host, port: bind.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    return { services, url: `http://127.0.0.1:${port}`, close: () => app.close().then(() => services.close()) };
+    return { services, port, url: `http://${ownAddress(bind.host)}:${port}`, close: () => app.close().then(() => services.close()) };
   } catch (error) {
     await services.close();
     throw error;

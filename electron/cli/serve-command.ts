@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveDataDir } from '../core/data-dir.js';
-import { tokenSetProblem, type NamedToken } from '../core/http-auth.js';
+import { bindWithoutTokenProblem, tokenSetProblem, type NamedToken } from '../core/http-auth.js';
 import { startMonitorLoop } from '../core/monitoring/monitor-pass.js';
 import { createServices, type Services } from '../core/services.js';
 import { attachSweepExecutor } from '../api/sweeps-handlers.js';
 import type { TrackingStore } from '../core/store/tracking-store.js';
 import type { Deployment } from '../../shared/app-api/models.js';
-import { buildServer, isLoopback } from '../server/http-server.js';
+import { buildServer } from '../server/http-server.js';
 import { AlertLoop } from '../core/monitoring/alert-loop.js';
 import { CtLoop } from '../core/automation/ct/ct-loop.js';
+import type { BullMqExecutor } from '../core/automation/bullmq-executor.js';
+import { InvalidArgumentError } from 'commander';
+import { advertiseUrlOption, advertisedTrackingUrl } from './advertise-url.js';
+import { QueueConnectError, openQueue } from './queue-connect.js';
 import { PipelineRunner } from '../core/automation/ct/pipeline-runner.js';
 
 export interface ServeOptions {
@@ -21,6 +25,11 @@ export interface ServeOptions {
   launchSecret?: string;
   version: string;
   quiet?: boolean;
+  /** `--redis`: project jobs and the app's sweep trials go to BullMQ workers on this Redis instead of the local pool. */
+  redis?: string;
+  queue?: string;
+  /** `--advertise-url`: the tracking URL those workers log into (default: derived from host and port). */
+  advertiseUrl?: string;
 }
 
 export interface RunningServer {
@@ -28,6 +37,8 @@ export interface RunningServer {
   services: Services;
   store: TrackingStore;
   url: string;
+  /** `--redis`: the BullMQ queue jobs go to and the tracking URL its workers were told. */
+  queue: { name: string; trackingUri: string } | null;
   /** Model deployments saved by the last launch, restarting in the background. */
   restoredDeployments: Deployment[];
   close(): Promise<void>;
@@ -41,12 +52,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tokens = options.tokens ?? [];
   const problem = tokenSetProblem(tokens);
   if (problem) throw new ServeConfigError(`--token: ${problem}`);
-  if (!isLoopback(options.host) && tokens.length === 0) {
-    throw new ServeConfigError(
-      `Refusing to listen on ${options.host} without a token: anyone who can reach this address could read and write your experiments. ` +
-        'Pass --token <secret> (or set MLDESK_TOKEN), or bind to 127.0.0.1.',
-    );
-  }
+  const unguarded = bindWithoutTokenProblem(options.host, tokens);
+  if (unguarded) throw new ServeConfigError(unguarded);
+  if (!options.redis && (options.queue || options.advertiseUrl)) throw new ServeConfigError(`${options.queue ? '--queue' : '--advertise-url'} needs --redis: it only concerns BullMQ workers.`);
   const dataDir = resolveDataDir(options.dataDir);
   const services = createServices({ dataDir, background: true });
   const { store } = services;
@@ -58,6 +66,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await services.close();
     throw error;
   }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  // Project jobs log into this server (the projects owner's launcher talks to it over REST only);
+  // behind the desktop app's launch secret, they carry it as their bearer token.
+  const jobToken = tokens[0]?.secret ?? options.launchSecret;
+  services.jobs.pool.setTrackingServer({ trackingUri: url, token: jobToken });
+  let queue: BullMqExecutor | null = null;
+  if (options.redis) {
+    try {
+      const advertised = advertisedTrackingUrl(options.host, port, options.advertiseUrl === undefined ? undefined : advertiseUrlOption(options.advertiseUrl));
+      // Workers bring their own token (`mldesk worker --token`): it never goes through Redis.
+      queue = await openQueue({ store: services.jobs.store, redisUrl: options.redis, queue: options.queue, trackingUri: advertised, ownTrackingUri: url, token: jobToken });
+    } catch (error) {
+      await app.close();
+      await services.close();
+      if (error instanceof InvalidArgumentError) throw new ServeConfigError(`--advertise-url: ${error.message}`);
+      throw error instanceof QueueConnectError || (error as { code?: string }).code === 'INVALID_PARAMETER_VALUE' ? new ServeConfigError((error as Error).message) : error;
+    }
+    services.jobs.useRemote(queue);
+  }
   const restoredDeployments = services.deployments.restore();
   // Monitoring keeps up with the prediction log in the background: references are profiled and new
   // closed windows stored, so the monitoring page only reads.
@@ -67,14 +97,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!options.quiet) process.stderr.write(`mldesk serve: monitoring pass failed: ${error.message}\n`);
     },
   });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${port}`;
-  // Project jobs log into this server (the projects owner's launcher talks to it over REST only);
-  // behind the desktop app's launch secret, they carry it as their bearer token.
-  const jobToken = tokens[0]?.secret ?? options.launchSecret;
-  services.jobs.pool.setTrackingServer({ trackingUri: url, token: jobToken });
   // Alert notifications and webhook deliveries (pending ones from the last launch included).
   const alerts = new AlertLoop(store.db, services.events, { baseUrl: url }).start();
   // Continuous training: policies whose triggers fire start pipeline runs here.
@@ -91,6 +113,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     services,
     store,
     url,
+    queue: queue ? { name: queue.queueName, trackingUri: queue.trackingUri } : null,
     restoredDeployments,
     close() {
       // app.close() waits for in-flight requests (and so their writes) before the database closes.
@@ -99,6 +122,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         .stop()
         .then(() => ct.stop())
         .then(() => stopSweeps())
+        .then(() => queue?.close())
         .then(() => app.close())
         .then(() => monitor.stop())
         .then(() => services.close());

@@ -13,6 +13,7 @@ import type { Task } from '../core/training/table.js';
 import type { TrainingData } from '../core/training/messages.js';
 import { startTraining, type TrainingHandle, type TrainingOutcome } from '../core/training/training-run.js';
 import { registerReproduceCommand } from './reproduce-command.js';
+import { RemoteTrainError, remoteTrackingFor, trainIntoRemoteRun } from './train-remote.js';
 import { formatMetrics, ProgressPrinter } from './training-progress.js';
 
 interface TrainFlags {
@@ -242,14 +243,15 @@ export function registerTrainCommands(program: Command): void {
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the fastest available)').choices([...BACKEND_NAMES]))
     .option('--data-dir <dir>', 'directory holding the database and artifacts (default: $MLDESK_HOME, else the OS app-data folder)')
     .option('--run-name <name>', 'run name (default: generated)')
-    .option('--run-id <id>', 'log into this RUNNING run of the data directory instead of creating one (a project run: `--run-id "$MLFLOW_RUN_ID"`)')
+    .option('--run-id <id>', 'log into this RUNNING run instead of creating one (a project run: `--run-id "$MLFLOW_RUN_ID"`): the data directory\'s, else the one on the http(s) MLFLOW_TRACKING_URI server, over REST')
     .option('--keep-id-columns', 'train on integer columns whose values are all distinct (row or customer ids); by default they are left out, as free-text columns are')
     .option('--json', 'print one JSON object with run_id, experiment_id, status, backend and final metrics on stdout')
     .action(async (flags: TrainFlags) => {
       try {
-        process.exitCode = await runTrain(flags);
+        const remote = flags.runId === undefined ? null : remoteTrackingFor(flags.runId, flags.dataDir);
+        process.exitCode = remote ? await trainIntoRemoteRun(remote, flags.runId!, (dataDir) => runTrain({ ...flags, dataDir })) : await runTrain(flags);
       } catch (error) {
-        if (error instanceof TrainUsageError) {
+        if (error instanceof TrainUsageError || error instanceof RemoteTrainError) {
           process.stderr.write(`mldesk train: ${error.message}\n`);
           process.exitCode = 2;
           return;

@@ -1,6 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_QUEUE } from '../core/automation/bullmq-protocol.js';
 import { MLDeskError } from '../core/errors.js';
+import { parseTokenSpec } from '../core/http-auth.js';
 
 /**
  * `mldesk worker --redis redis://HOST:PORT`: takes jobs from a BullMQ queue on this machine and
@@ -25,6 +26,7 @@ interface Flags {
   lockDuration: number;
   stalledInterval: number;
   maxStalled: number;
+  token?: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -41,6 +43,11 @@ export function registerWorkerCommand(program: Command): void {
     .option('--lock-duration <ms>', 'BullMQ job lock: a job whose worker stops renewing it for this long is handed to another worker', intIn('--lock-duration', 1000, 3_600_000), 30_000)
     .option('--stalled-interval <ms>', 'how often this worker looks for stalled jobs', intIn('--stalled-interval', 500, 3_600_000), 30_000)
     .option('--max-stalled <n>', 'times one job may be recovered from a lost worker before it fails', intIn('--max-stalled', 0, 100), 1)
+    .addOption(
+      new Option('--token <secret>', "bearer token of the tracking servers the jobs log into (the one `mldesk serve`/`mldesk sweep` was given; a NAME=SECRET form is taken as the secret after '=')")
+        .env('MLDESK_TOKEN')
+        .argParser((spec: string) => parseTokenSpec(spec).secret),
+    )
     .action(async (flags: Flags) => {
       const { startQueueWorker } = await import('../core/automation/bullmq-worker.js');
       const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
@@ -55,6 +62,7 @@ export function registerWorkerCommand(program: Command): void {
             lockDurationMs: flags.lockDuration,
             stalledIntervalMs: flags.stalledInterval,
             maxStalledCount: flags.maxStalled,
+            token: flags.token,
             log,
           }),
           new Promise<never>((_, reject) => {

@@ -51,6 +51,18 @@ export function tokenSetProblem(tokens: readonly NamedToken[]): string | null {
   return null;
 }
 
+/**
+ * Why a server may not listen on `host` with these tokens, or null: anything but loopback needs a
+ * token (`mldesk serve` and `mldesk sweep`, whose server workers on other machines log into).
+ */
+export function bindWithoutTokenProblem(host: string, tokens: readonly NamedToken[]): string | null {
+  if (isLoopback(host) || tokens.length > 0) return null;
+  return (
+    `Refusing to listen on ${host} without a token: anyone who can reach this address could read and write your experiments. ` +
+    'Pass --token <secret> (or set MLDESK_TOKEN), or bind to 127.0.0.1.'
+  );
+}
+
 /** Compares digests, so neither the bytes nor the length of the secret show in the timing. */
 function tokensMatch(given: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();

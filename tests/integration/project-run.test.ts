@@ -5,13 +5,14 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pidAlive } from '../../electron/core/automation/process-identity.js';
 import { ProjectRunResultSchema } from '../../shared/automation.js';
-import { mlflowAvailability, pythonEnv } from './mlflow-client/python-client.js';
+import { mlflowAvailability } from './mlflow-client/python-client.js';
+import { pythonRunEnv, writeProject } from './project-fixture.js';
 import { ARTIFACTS_PREFIX, childEnv, CLI, cleanupTempDirs, makeTempDir, REPO_ROOT, runCli, startServer, stopAllServers } from './server-process.js';
 import type { WireRun } from './mlflow-fixtures.js';
 
@@ -19,21 +20,6 @@ afterAll(async () => {
   await stopAllServers();
   await cleanupTempDirs();
 });
-
-async function writeProject(files: Record<string, string>): Promise<string> {
-  const dir = await makeTempDir('project');
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(join(dir, name, '..'), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return dir;
-}
-
-/** Debian's python3 first (it has the vendored MLflow's dependencies), the vendored client importable. */
-function pythonRunEnv(): Record<string, string | undefined> {
-  const env = pythonEnv({});
-  return { ...env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MLFLOW_TRACKING_URI: undefined, MLFLOW_RUN_ID: undefined, MLFLOW_EXPERIMENT_ID: undefined };
-}
 
 async function readRun(dataDir: string, runId: string): Promise<{ run: WireRun; artifact: (path: string) => Promise<string>; tag: (key: string) => string | undefined }> {
   const server = await startServer({ dataDir });

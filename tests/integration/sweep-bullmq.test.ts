@@ -5,11 +5,11 @@
  * finds the best trial, the abandoned run is FAILED as "worker lost" and the trial goes on in a new run.
  * Needs `npm run build`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorkerProcess, type WorkerProcess } from './bullmq-fixture.js';
+import { CURVE_TRAIN_JS, CURVE_XS, readDb, writeProject, type SweepJson } from './project-fixture.js';
 import { startRedis, type RedisServer } from './redis-fixture.js';
 import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
 
@@ -24,29 +24,6 @@ afterAll(async () => {
   await cleanupTempDirs();
 });
 
-interface SweepJson {
-  sweep_id: string;
-  run_id: string;
-  state: string;
-  best: { number: number; run_id: string; parameters: Record<string, number>; value: number } | null;
-  trials: Array<{ number: number; run_id: string; state: string; parameters: Record<string, number>; value: number | null; reason: string | null }>;
-}
-
-/** The node project of sweep-cli.test.ts: loss ordered by |x − 0.3| at every step, so x = 0.3 is the known best. */
-const TRAIN_JS = `
-const x = Number(process.argv[2]);
-const uri = process.env.MLFLOW_TRACKING_URI, run_id = process.env.MLFLOW_RUN_ID;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-(async () => {
-  for (let step = 1; step <= 9; step++) {
-    const value = (0.05 + Math.abs(x - 0.3)) * (1 + 3 / step);
-    await fetch(uri + '/api/2.0/mlflow/runs/log-metric', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id, key: 'loss', value, step, timestamp: Date.now() }) });
-    await sleep(150);
-  }
-})();
-`;
-const XS = [0.9, 0.1, 0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.05, 0.95, 0.45, 0.35, 0.65, 0.15, 0.85];
-
 interface JobRow {
   job_id: string;
   status: string;
@@ -54,15 +31,6 @@ interface JobRow {
   pid: number | null;
   run_uuid: string;
   attempts: number;
-}
-
-function withDb<T>(dataDir: string, read: (db: Database.Database) => T): T {
-  const db = new Database(join(dataDir, 'mldesk.db'), { readonly: true, fileMustExist: true });
-  try {
-    return read(db);
-  } finally {
-    db.close();
-  }
 }
 
 const tagsOf = (db: Database.Database, runId: string): Record<string, string> =>
@@ -75,7 +43,7 @@ async function runningBestTrial(dataDir: string, timeoutMs: number): Promise<Job
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const row = withDb(dataDir, (db) =>
+      const row = readDb(dataDir, (db) =>
         db
           .prepare(
             `SELECT j.job_id, j.status, j.worker_id, j.pid, j.run_uuid, j.attempts FROM jobs j JOIN runs r ON r.run_uuid = j.run_uuid
@@ -100,13 +68,13 @@ describe('mldesk sweep --redis', () => {
     redis = await startRedis();
     const queue = `sweep${Date.now().toString(36)}`;
     workers.push(...(await Promise.all([0, 1].map(() => startWorkerProcess(redis!.url, queue, ['--concurrency', '2'])))));
-    const dir = await makeTempDir('sweep-bullmq-project');
-    await mkdir(join(dir, 'project'));
-    await writeFile(join(dir, 'project', 'MLproject'), 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n');
-    await writeFile(join(dir, 'project', 'train.js'), TRAIN_JS);
-    await writeFile(
-      join(dir, 'sweep.yaml'),
-      `name: asha-queue\nproject: project\nmethod: grid\nmetric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [${XS.join(', ')}]}\nearly_terminate: {type: asha, min_iter: 1, eta: 3}\nstale_after_s: 30\n`,
+    const dir = await writeProject(
+      {
+        'project/MLproject': 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n',
+        'project/train.js': CURVE_TRAIN_JS,
+        'sweep.yaml': `name: asha-queue\nproject: project\nmethod: grid\nmetric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [${CURVE_XS.join(', ')}]}\nearly_terminate: {type: asha, min_iter: 1, eta: 3}\nstale_after_s: 30\n`,
+      },
+      'sweep-bullmq-project',
     );
     const dataDir = await makeTempDir('sweep-bullmq-data');
     const started = Date.now();
@@ -117,7 +85,7 @@ describe('mldesk sweep --redis', () => {
     const lost = await runningBestTrial(dataDir, 30_000);
     const victim = workers.find((worker) => worker.workerId === lost.worker_id)!;
     const survivor = workers.find((worker) => worker !== victim)!;
-    const lostPids = withDb(dataDir, (db) => db.prepare(`SELECT pid FROM jobs WHERE status = 'running' AND worker_id = ? AND pid IS NOT NULL`).all(victim.workerId) as Array<{ pid: number }>);
+    const lostPids = readDb(dataDir, (db) => db.prepare(`SELECT pid FROM jobs WHERE status = 'running' AND worker_id = ? AND pid IS NOT NULL`).all(victim.workerId) as Array<{ pid: number }>);
     victim.child.kill('SIGKILL');
     await victim.exited;
     for (const { pid } of lostPids) {
@@ -140,7 +108,7 @@ describe('mldesk sweep --redis', () => {
     expect(pruned.length).toBeGreaterThanOrEqual(4);
     expect(summary.trials.filter((trial) => trial.state === 'completed').length + pruned.length, JSON.stringify(summary.trials.map((t) => [t.number, t.state, t.value, t.reason]))).toBe(16);
 
-    withDb(dataDir, (db) => {
+    readDb(dataDir, (db) => {
       // Nothing left queued or running.
       expect(db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')`).get()).toEqual({ n: 0 });
       expect(db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'RUNNING'`).get()).toEqual({ n: 0 });

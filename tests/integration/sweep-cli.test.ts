@@ -3,48 +3,16 @@
  * as real child processes on the local pool (a generated Python project logging through the real
  * MLflow 2.12.2 client, and a node script logging over REST), a real SQLite store read back after.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mlflowAvailability, pythonEnv } from './mlflow-client/python-client.js';
+import { mlflowAvailability } from './mlflow-client/python-client.js';
+import { CURVE_TRAIN_JS as TRAIN_JS, CURVE_XS as XS, pythonRunEnv, readDb, writeProject, type SweepJson } from './project-fixture.js';
 import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
 
 afterAll(async () => {
   await stopAllServers();
   await cleanupTempDirs();
 });
-
-interface SweepJson {
-  sweep_id: string;
-  run_id: string;
-  state: string;
-  best: { number: number; run_id: string; parameters: Record<string, number>; value: number } | null;
-  trials: Array<{ number: number; run_id: string; state: string; parameters: Record<string, number>; value: number | null; step: number | null; reason: string | null; pruned_at_step: number | null }>;
-}
-
-async function writeProject(files: Record<string, string>): Promise<string> {
-  const dir = await makeTempDir('sweep-project');
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(join(dir, name, '..'), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return dir;
-}
-
-function pythonRunEnv(): Record<string, string | undefined> {
-  const env = pythonEnv({});
-  return { ...env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, MLFLOW_TRACKING_URI: undefined, MLFLOW_RUN_ID: undefined, MLFLOW_EXPERIMENT_ID: undefined };
-}
-
-function readDb<T>(dataDir: string, read: (db: Database.Database) => T): T {
-  const db = new Database(join(dataDir, 'mldesk.db'), { readonly: true });
-  try {
-    return read(db);
-  } finally {
-    db.close();
-  }
-}
 
 // The loss is ordered by |x − 0.3| at every step, so the best trial is known in advance: x = 0.3.
 const TRAIN_PY = `
@@ -55,20 +23,6 @@ with mlflow.start_run():
         mlflow.log_metric("loss", (0.05 + abs(x - 0.3)) * (1 + 3.0 / step), step=step)
         time.sleep(0.1)
 `;
-/** The same curve from a node script logging over the tracking REST API, as any language's client would (fast to start, for CI). */
-const TRAIN_JS = `
-const x = Number(process.argv[2]);
-const uri = process.env.MLFLOW_TRACKING_URI, run_id = process.env.MLFLOW_RUN_ID;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-(async () => {
-  for (let step = 1; step <= 9; step++) {
-    const value = (0.05 + Math.abs(x - 0.3)) * (1 + 3 / step);
-    await fetch(uri + '/api/2.0/mlflow/runs/log-metric', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id, key: 'loss', value, step, timestamp: Date.now() }) });
-    await sleep(150);
-  }
-})();
-`;
-const XS = [0.9, 0.1, 0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.05, 0.95, 0.45, 0.35, 0.65, 0.15, 0.85];
 
 async function asha16(kind: 'Python' | 'node', files: Record<string, string>, env: Record<string, string | undefined>): Promise<void> {
   const dir = await writeProject({

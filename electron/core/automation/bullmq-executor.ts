@@ -27,7 +27,12 @@ export interface BullMqExecutorOptions {
   queue?: string;
   /** The tracking server workers log into (REST API and artifact proxy), as they can reach it. */
   trackingUri: string;
-  /** Its bearer token, when it needs one. It travels in the job's data in Redis: keep Redis private. */
+  /** The same server as this process reaches it (loopback when it listens on every address); default trackingUri. */
+  ownTrackingUri?: string;
+  /**
+   * Its bearer token, for this process's own calls only. It never goes into the job's data: whoever
+   * reads Redis would get write access to the tracking server. Workers bring theirs (--token).
+   */
   token?: string;
   onError?(error: Error): void;
 }
@@ -44,6 +49,8 @@ const KEEP_FINISHED = { age: 24 * 3600, count: 10_000 };
 export class BullMqExecutor implements JobExecutor {
   readonly kind = 'bullmq' as const;
   readonly queueName: string;
+  /** Where its workers are told to log. */
+  readonly trackingUri: string;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly cancelReasons = new Map<string, string>();
   private readonly rest: TrackingClient;
@@ -56,7 +63,8 @@ export class BullMqExecutor implements JobExecutor {
     private readonly redis: Redis,
   ) {
     this.queueName = queue.name;
-    this.rest = new TrackingClient(options.trackingUri, options.token);
+    this.trackingUri = options.trackingUri;
+    this.rest = new TrackingClient(options.ownTrackingUri ?? options.trackingUri, options.token);
   }
 
   static async open(options: BullMqExecutorOptions): Promise<BullMqExecutor> {
@@ -120,7 +128,6 @@ export class BullMqExecutor implements JobExecutor {
       runId: job.runId,
       currentRunId: null,
       trackingUri: this.options.trackingUri,
-      token: this.options.token,
     };
     await this.queue.add(job.kind, data, {
       jobId: bullJobId(job.id),

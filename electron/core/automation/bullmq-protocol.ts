@@ -32,7 +32,6 @@ export const QueuedJobDataSchema = z.object({
   runId: z.string().nullable(),
   currentRunId: z.string().nullable().default(null),
   trackingUri: z.string().url(),
-  token: z.string().optional(),
 });
 export type QueuedJobData = z.infer<typeof QueuedJobDataSchema>;
 

@@ -8,6 +8,7 @@ import { runCommand } from './command-process.js';
 import { launchProjectRun } from './project-launch.js';
 import { TrackingClient, type KV, type RestRun } from './projects/tracking-client.js';
 import { openRedis } from './bullmq-redis.js';
+import { MLDeskError } from '../errors.js';
 
 /**
  * `mldesk worker`: takes jobs from a BullMQ queue on any machine and runs them, logging only
@@ -25,6 +26,8 @@ export interface QueueWorkerOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   maxStalledCount?: number;
+  /** Bearer token for the tracking servers jobs name (`--token`, MLDESK_TOKEN); it never travels through Redis. */
+  token?: string;
   log?(line: string): void;
 }
 
@@ -81,11 +84,20 @@ function outcomeOfCommand(result: Awaited<ReturnType<typeof runCommand>>, shutti
   return { status: 'failed', exitCode: result.exitCode, reason: result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}` };
 }
 
+/** A tracking server refusing this worker's credentials, said so the operator knows which flag to fix (the secret itself is never shown). */
+function refusalAdvice(error: unknown, trackingUri: string, hasToken: boolean): string | null {
+  if (!(error instanceof MLDeskError) || (error.code !== 'UNAUTHENTICATED' && error.code !== 'PERMISSION_DENIED')) return null;
+  return hasToken
+    ? `the tracking server ${trackingUri} refused this worker's token (HTTP ${error.httpStatus}): start the worker with the token that server was given (--token <secret> or MLDESK_TOKEN).`
+    : `the tracking server ${trackingUri} requires a token and this worker has none (HTTP 401): start the worker with --token <secret> or set MLDESK_TOKEN to the server's token.`;
+}
+
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const connection = redisConnection(options.redisUrl);
   const queueName = checkQueueName(options.queue ?? DEFAULT_QUEUE);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
   const log = options.log ?? (() => undefined);
+  const token = options.token || undefined;
   const running = new Map<string, AbortController>();
   let shuttingDown: string | null = null;
 
@@ -104,7 +116,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
           return { status: 'failed', exitCode: null, reason: `cwd '${spec.cwd}' is not a folder on worker ${workerId}` };
         }
         const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, MLFLOW_TRACKING_URI: data.trackingUri, MLDESK_JOB_ID: data.jobId, MLDESK_JOB_ATTEMPT: String(attempt) };
-        if (data.token) env.MLFLOW_TRACKING_TOKEN = data.token;
+        if (token) env.MLFLOW_TRACKING_TOKEN = token;
         if (run) Object.assign(env, { MLFLOW_RUN_ID: run.info.run_id, MLFLOW_EXPERIMENT_ID: run.info.experiment_id });
         const result = await runCommand({ argv: spec.argv, cwd: spec.cwd ?? workDir, env, signal, onOutput, onStarted: (pid) => reporter.send({ t: 'pid', pid }) });
         outcome = outcomeOfCommand(result, shuttingDown);
@@ -112,7 +124,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         if (!run) return { status: 'failed', exitCode: null, reason: 'a project job needs a run' };
         const result = await launchProjectRun(
           { ...spec, runId: run.info.run_id, env: { ...spec.env, MLDESK_JOB_ID: data.jobId, MLDESK_JOB_ATTEMPT: String(attempt) } },
-          { trackingUri: data.trackingUri, token: data.token, runId: run.info.run_id, workDir, signal, onOutput, onStarted: (pid) => reporter.send({ t: 'pid', pid }) },
+          { trackingUri: data.trackingUri, token, runId: run.info.run_id, workDir, signal, onOutput, onStarted: (pid) => reporter.send({ t: 'pid', pid }) },
         );
         const status = result.runStatus === 'FINISHED' ? 'succeeded' : result.runStatus === 'KILLED' ? (shuttingDown !== null ? 'failed' : 'cancelled') : 'failed';
         outcome = { status, exitCode: result.exitCode, reason: status === 'failed' && shuttingDown !== null ? shuttingDown : result.reason };
@@ -120,7 +132,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         return { status: 'failed', exitCode: null, reason: `an '${spec.type}' job runs in the controlling process, not on a queue worker` };
       }
       if (run && spec.type === 'command') {
-        const client = new TrackingClient(data.trackingUri, data.token);
+        const client = new TrackingClient(data.trackingUri, token);
         // A lost log upload is reported, not turned into a failed job: the process's own status stands.
         await client.uploadArtifact(run, `mldesk-job/attempt-${attempt}.log`, output).catch((error: Error) => reporter.log(`mldesk: could not upload the output log: ${error.message}\n`));
         await endRunIfOpen(client, run.info.run_id, RUN_END[outcome.status], outcome.reason);
@@ -140,7 +152,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const abort = new AbortController();
     running.set(data.jobId, abort);
     const reporter = new JobReporter(job);
-    const rest = new TrackingClient(data.trackingUri, data.token);
+    const rest = new TrackingClient(data.trackingUri, token);
     let run: RestRun | null = null;
     try {
       let outcome: Outcome;
@@ -162,10 +174,14 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     } catch (error) {
       if (!reporter.ended) {
         // Anything unexpected (tracking server unreachable, bad job data) still ends the attempt visibly.
-        const reason = `worker ${workerId}: ${(error as Error).message}`;
+        const advice = refusalAdvice(error, data.trackingUri, token !== undefined);
+        const reason = `worker ${workerId}: ${advice ?? (error as Error).message}`;
         if (run) await endRunIfOpen(rest, run.info.run_id, 'FAILED', reason).catch(() => undefined);
         reporter.send({ t: 'end', status: 'failed', exitCode: null, reason });
         await reporter.close().catch(() => undefined);
+        log(`job ${data.jobId} failed: ${reason}`);
+        // BullMQ's failed event may reach the controller first: it carries the same words.
+        if (advice) throw new Error(reason);
       }
       throw error;
     } finally {

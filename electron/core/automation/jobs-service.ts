@@ -2,6 +2,7 @@ import { isTerminalJobStatus, type Job } from '../../../shared/automation.js';
 import { MLDeskError } from '../errors.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { recoverJobs, type RecoveryResult } from './job-recovery.js';
+import type { JobExecutor } from './executor.js';
 import { JobStore, type NewJob } from './job-store.js';
 import { LocalPoolExecutor, type LocalPoolOptions } from './local-pool.js';
 import { identityOf, ownerToken } from './process-identity.js';
@@ -25,6 +26,8 @@ export class JobsService {
    * a time: each sweep bounds its own trials (--parallel) and this pool only runs them.
    */
   readonly trials: LocalPoolExecutor;
+  /** `mldesk serve --redis`: the BullMQ queue that 'bullmq' jobs go to and are cancelled through. */
+  private remote: JobExecutor | null = null;
   private readonly inline = new Map<string, InlineCanceller>();
   private inlineWatch: NodeJS.Timeout | undefined;
   private foreignWatch: NodeJS.Timeout | undefined;
@@ -77,10 +80,21 @@ export class JobsService {
     this.foreignWatch.unref();
   }
 
-  /** Queues a job; local ones go to the pool at once. */
+  useRemote(executor: JobExecutor | null): void {
+    this.remote = executor;
+  }
+
+  /** The queue of this process's BullMQ workers, when it has one (`mldesk serve --redis`). */
+  get remoteExecutor(): JobExecutor | null {
+    return this.remote;
+  }
+
+  /** Queues a job; local ones go to the pool at once, 'bullmq' ones to the queue. */
   async submit(input: NewJob): Promise<Job> {
+    if (input.executor === 'bullmq' && !this.remote) throw new MLDeskError('INVALID_STATE', 'This MLDesk process has no BullMQ queue (start it with --redis) to run the job on.');
     const job = this.store.create(input);
     if (job.executor === 'local') await this.pool.submit(job);
+    else if (job.executor === 'bullmq') await this.remote!.submit(job);
     return job;
   }
 
@@ -131,7 +145,8 @@ export class JobsService {
       // The work's own end may have raced the cancel; either way the job says why it stopped.
       if (!isTerminalJobStatus(this.store.get(id).status)) this.finishInline(id, { status: 'cancelled', reason });
     } else {
-      await (this.trials.has(id) ? this.trials : this.pool).cancel(id, reason);
+      const executor = job.executor === 'bullmq' && this.remote ? this.remote : this.trials.has(id) ? this.trials : this.pool;
+      await executor.cancel(id, reason);
     }
     return this.store.get(id);
   }

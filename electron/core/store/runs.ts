@@ -27,6 +27,11 @@ export interface CreateRunInput {
   runName?: string;
   startTime?: number;
   tags: KeyValue[];
+  /**
+   * The id to give the run (32 hex digits) instead of a fresh one: `mldesk train --run-id` on a
+   * remote worker trains into a scratch copy of the tracking server's run under the same id.
+   */
+  runId?: string;
 }
 
 export const RUN_NAME_TAG = 'mlflow.runName';
@@ -119,7 +124,8 @@ export class RunStore {
     }
     const name = input.runName || tagName || generateRunName();
     const userId = input.userId ?? input.tags.find((tag) => tag.key === USER_TAG)?.value ?? '';
-    const uuid = randomUUID().replaceAll('-', '');
+    if (input.runId !== undefined && !/^[0-9a-f]{32}$/.test(input.runId)) throw invalidParameter(`Run id '${input.runId}' must be 32 lowercase hex digits.`);
+    const uuid = input.runId ?? randomUUID().replaceAll('-', '');
     const base = experiment.artifact_location.replace(/\/+$/, '');
     const artifactUri = `${base}/${uuid}/artifacts`;
     const created = this.db.transaction(() => {

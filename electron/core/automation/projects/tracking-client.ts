@@ -22,6 +22,14 @@ export interface RestRun {
   data: { metrics?: { key: string; value: number; step: number; timestamp: number }[]; params?: KV[]; tags?: KV[] };
 }
 
+export interface RestMetric {
+  key: string;
+  /** A number, or MLflow's strings for non-finite values ('NaN', 'Infinity', '-Infinity'). */
+  value: number | string;
+  timestamp: number;
+  step: number;
+}
+
 export interface KV {
   key: string;
   value: string;
@@ -84,6 +92,15 @@ export class TrackingClient {
     for (let i = 0; i < Math.max(params.length, tags.length); i += MAX_BATCH_PARAMS) {
       await this.call('POST', 'runs/log-batch', { run_id: runId, params: params.slice(i, i + MAX_BATCH_PARAMS), tags: tags.slice(i, i + MAX_BATCH_TAGS), metrics: [] });
     }
+  }
+
+  /** One runs/log-batch call: the caller keeps within MLflow's limits (1000 metrics, 100 params, 100 tags). */
+  async logBatch(runId: string, batch: { metrics: RestMetric[]; params: KV[]; tags: KV[] }): Promise<void> {
+    await this.call('POST', 'runs/log-batch', { run_id: runId, ...batch });
+  }
+
+  async logInputs(runId: string, datasets: unknown[]): Promise<void> {
+    await this.call('POST', 'runs/log-inputs', { run_id: runId, datasets });
   }
 
   async setTag(runId: string, key: string, value: string): Promise<void> {
