@@ -31,9 +31,13 @@ export function registerBundleOpen(parent: Command): void {
     .action(async (file: string, opts: OpenOptions) => {
       const { BundleOpenError, openBundle } = await import('../core/bundles/bundle-open.js');
       const homeDataDir = resolveDataDir(opts.dataDir);
-      // Checking and copying store.sqlite overlaps with loading the server's modules.
-      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts });
+      // Checking and copying store.sqlite (a worker thread) overlaps with loading the server's modules
+      // (this thread); those load once the copy has started, so they do not delay its start.
+      let copyStarted = (): void => undefined;
+      const started = new Promise<void>((resolve) => (copyStarted = resolve));
+      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, onStoreCopyStarted: copyStarted });
       opening.catch(() => undefined);
+      await Promise.race([started, opening.then(() => undefined, () => undefined)]);
       let server;
       try {
         const { startBundleServer } = await import('../server/bundle-server.js');

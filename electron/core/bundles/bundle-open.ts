@@ -31,6 +31,12 @@ export interface OpenBundleOptions {
   /** The reviewer's own data dir: read (trusted keys) but never written. */
   homeDataDir: string;
   artifactCheck?: ArtifactCheck;
+  /**
+   * Called once store.sqlite's copy-and-hash is under way on its worker thread: the CLI loads the
+   * server's modules only then, so that loading (main thread) and hashing (the other core) overlap
+   * instead of the loading delaying the start of the copy.
+   */
+  onStoreCopyStarted?: () => void;
 }
 
 /** A bundle ready to serve: its store copied to a private temp data dir, removed by close(). */
@@ -143,7 +149,9 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
     dataDir = await mkdtemp(join(tmpdir(), 'mldesk-bundle-'));
     const database = dataDirLayout(dataDir).database;
     // Copied and hash-checked before SQLite reads a byte of it: a changed store is refused unopened.
-    await reader.extractEntry(BUNDLE_STORE_PATH, database).catch(fromArchiveError);
+    const copied = reader.extractEntry(BUNDLE_STORE_PATH, database);
+    options.onStoreCopyStarted?.();
+    await copied.catch(fromArchiveError);
     prepareStore(database);
     const artifacts = new BundleArtifacts(reader, dataDir);
     if (artifactCheck === 'before-serving') {
