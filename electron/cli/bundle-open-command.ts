@@ -29,15 +29,14 @@ export function registerBundleOpen(parent: Command): void {
         .default('in-background'),
     )
     .action(async (file: string, opts: OpenOptions) => {
+      // Copying and hashing store.sqlite (a worker thread, the other core) starts first, before the zip,
+      // schema and server modules load on this thread; openBundle uses the copy once the signed manifest vouches for it.
+      const { startEarlyOpening } = await import('../core/bundles/early-store-copy.js');
+      const earlyOpening = await startEarlyOpening(file);
       const { BundleOpenError, openBundle } = await import('../core/bundles/bundle-open.js');
       const homeDataDir = resolveDataDir(opts.dataDir);
-      // Checking and copying store.sqlite (a worker thread) overlaps with loading the server's modules
-      // (this thread); those load once the copy has started, so they do not delay its start.
-      let copyStarted = (): void => undefined;
-      const started = new Promise<void>((resolve) => (copyStarted = resolve));
-      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, onStoreCopyStarted: copyStarted });
+      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, earlyOpening });
       opening.catch(() => undefined);
-      await Promise.race([started, opening.then(() => undefined, () => undefined)]);
       let server;
       try {
         const { startBundleServer } = await import('../server/bundle-server.js');
