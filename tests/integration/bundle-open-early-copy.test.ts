@@ -5,8 +5,8 @@
  * as the signed one), gives up on a deflated store or a file that is no zip, leaving no file then.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSignedArchive } from '../../electron/core/bundles/archive-reader.js';
@@ -37,10 +37,20 @@ describe('early store copy (bundle open)', { timeout: 120_000 }, () => {
     stored = await buildBundleFixture(join(dir, 'stored'), { runs: 2, metrics: 1, steps: 20, compress: false });
     early = await loadBuilt();
   });
-  afterAll(cleanupTempDirs);
+  // The private dirs may be made under /dev/shm rather than the test's temp dir.
+  const opened: string[] = [];
+  const start = async (file: string) => {
+    const opening = await early.startEarlyOpening(file);
+    opened.push(opening.dataDir);
+    return opening;
+  };
+  afterAll(async () => {
+    for (const dataDir of opened) rmSync(dataDir, { recursive: true, force: true });
+    await cleanupTempDirs();
+  });
 
   it('copies a stored store.sqlite byte for byte and reports the size and SHA-256 the manifest signs', async () => {
-    const opening = await early.startEarlyOpening(stored.file);
+    const opening = await start(stored.file);
     const copy = await opening.copy;
     const expected = await storeEntry(stored.file);
     expect(copy).toEqual({ size: expected.size, sha256: expected.sha256 });
@@ -56,7 +66,7 @@ describe('early store copy (bundle open)', { timeout: 120_000 }, () => {
     bytes[at + 200] = bytes[at + 200]! ^ 0xff;
     const changed = join(dir, 'changed.mldesk');
     writeFileSync(changed, bytes);
-    const opening = await early.startEarlyOpening(changed);
+    const opening = await start(changed);
     const copy = await opening.copy;
     expect(copy?.size).toBe(expected.size);
     expect(copy?.sha256).not.toBe(expected.sha256);
@@ -68,9 +78,27 @@ describe('early store copy (bundle open)', { timeout: 120_000 }, () => {
     const notZip = join(dir, 'not-a-zip.mldesk');
     writeFileSync(notZip, 'SQLite format 3\0 but no zip at all');
     for (const file of [deflated.file, notZip, join(dir, 'missing.mldesk')]) {
-      const opening = await early.startEarlyOpening(file);
+      const opening = await start(file);
       expect(await opening.copy).toBeNull();
       expect(readdirSync(opening.dataDir)).toEqual([]);
+    }
+  });
+
+  it('makes the private dir under an explicit TMPDIR, else under /dev/shm on Linux when it has room', async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = await makeTempDir('explicit-tmp');
+    try {
+      const opening = await start(stored.file);
+      await opening.copy;
+      expect(resolve(opening.dataDir, '..')).toBe(resolve(process.env.TMPDIR));
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    if (process.platform === 'linux' && saved === undefined) {
+      const opening = await start(stored.file);
+      await opening.copy;
+      expect(resolve(opening.dataDir, '..')).toBe('/dev/shm');
     }
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm, stat, statfs } from 'node:fs/promises';
+import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -72,8 +72,28 @@ export interface EarlyOpening {
   cancel(): void;
 }
 
+/** RAM-backed on Linux; an explicit TMPDIR wins over it. */
+const SHM = '/dev/shm';
+
+/**
+ * Where the private data dir is made: /dev/shm (tmpfs) on Linux when TMPDIR names no other place
+ * and both it and free memory have room for the bundle twice over (writing the store's copy to
+ * tmpfs costs about half the system time of a disk-backed /tmp, measured 0.25 s vs 0.5–0.8 s for a
+ * 424 MB store, and nothing of it is ever written back to disk); else the OS temp dir.
+ */
+async function privateDirBase(file: string): Promise<string> {
+  if (process.platform !== 'linux' || process.env.TMPDIR) return tmpdir();
+  try {
+    const [{ size }, shm] = await Promise.all([stat(file), statfs(SHM)]);
+    if (shm.bavail * shm.bsize > 2 * size && freemem() > 2 * size) return SHM;
+  } catch {
+    // No /dev/shm, or the bundle is missing (opening then says so).
+  }
+  return tmpdir();
+}
+
 /** Makes the private temp data dir a bundle opens in and starts copying the bundle's store into it. */
 export async function startEarlyOpening(file: string): Promise<EarlyOpening> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'mldesk-bundle-'));
+  const dataDir = await mkdtemp(join(await privateDirBase(file), 'mldesk-bundle-'));
   return { dataDir, ...startEarlyStoreCopy({ file, entry: STORE_ENTRY, target: dataDirLayout(dataDir).database }) };
 }
