@@ -29,10 +29,13 @@ export function registerBundleOpen(parent: Command): void {
         .default('in-background'),
     )
     .action(async (file: string, opts: OpenOptions) => {
+      // Copying and hashing store.sqlite (a worker thread, the other core) starts first, before the zip,
+      // schema and server modules load on this thread; openBundle uses the copy once the signed manifest vouches for it.
+      const { startEarlyOpening } = await import('../core/bundles/early-store-copy.js');
+      const earlyOpening = await startEarlyOpening(file);
       const { BundleOpenError, openBundle } = await import('../core/bundles/bundle-open.js');
       const homeDataDir = resolveDataDir(opts.dataDir);
-      // Checking and copying store.sqlite overlaps with loading the server's modules.
-      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts });
+      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, earlyOpening });
       opening.catch(() => undefined);
       let server;
       try {

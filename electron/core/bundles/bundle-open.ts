@@ -9,8 +9,9 @@ import { dataDirLayout } from '../data-dir.js';
 import { migrate, type SqliteDatabase } from '../store/database.js';
 import { SCHEMA_VERSION } from '../store/migrations.js';
 import { metricQueueOf } from '../store/metric-queue.js';
-import { ArchiveError, openSignedArchive } from './archive-reader.js';
+import { ArchiveError, openSignedArchive, type ArchiveReader } from './archive-reader.js';
 import { BundleArtifacts } from './bundle-artifacts.js';
+import type { EarlyOpening } from './early-store-copy.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ArtifactCheck, OpenBundleContext } from './open-bundle.js';
 import { TrustedKeys } from './trusted-keys.js';
@@ -31,6 +32,13 @@ export interface OpenBundleOptions {
   /** The reviewer's own data dir: read (trusted keys) but never written. */
   homeDataDir: string;
   artifactCheck?: ArtifactCheck;
+  /**
+   * A private data dir whose store copy was started before this (early-store-copy.ts), so the copy
+   * overlaps with loading modules and checking the archive. The copy is used only if the signed
+   * manifest names its exact size and SHA-256; otherwise store.sqlite is copied again the ordinary way
+   * (which names what is wrong). The dir is removed like one made here, on failure or close().
+   */
+  earlyOpening?: EarlyOpening;
 }
 
 /** A bundle ready to serve: its store copied to a private temp data dir, removed by close(). */
@@ -130,8 +138,15 @@ function fromArchiveError(error: unknown): never {
 export async function openBundle(file: string, options: OpenBundleOptions): Promise<OpenedBundle> {
   const path = resolve(file);
   const artifactCheck = options.artifactCheck ?? 'in-background';
-  const reader = await openSignedArchive(path, { kind: 'bundle' }).catch(fromArchiveError);
-  let dataDir: string | null = null;
+  const early = options.earlyOpening;
+  let reader: ArchiveReader;
+  try {
+    reader = await openSignedArchive(path, { kind: 'bundle' });
+  } catch (error) {
+    if (early) await discardEarly(early);
+    fromArchiveError(error);
+  }
+  let dataDir: string | null = early?.dataDir ?? null;
   try {
     const { manifest } = reader;
     const meta = BundleMetaSchema.safeParse(manifest.meta);
@@ -140,10 +155,15 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
       throw new BundleOpenError(`manifest.json: its bundle summary (meta) is invalid: ${issue ? `${issue.path.join('.') || 'meta'} ${issue.message}` : 'invalid'}`, 'manifest.json');
     }
     if (!reader.has(BUNDLE_STORE_PATH)) throw new BundleOpenError(`${BUNDLE_STORE_PATH}: missing, so this bundle holds no runs to show.`, BUNDLE_STORE_PATH);
-    dataDir = await mkdtemp(join(tmpdir(), 'mldesk-bundle-'));
+    dataDir ??= await mkdtemp(join(tmpdir(), 'mldesk-bundle-'));
     const database = dataDirLayout(dataDir).database;
     // Copied and hash-checked before SQLite reads a byte of it: a changed store is refused unopened.
-    await reader.extractEntry(BUNDLE_STORE_PATH, database).catch(fromArchiveError);
+    const expected = manifest.entries.find((entry) => entry.path === BUNDLE_STORE_PATH)!;
+    const earlyCopy = early ? await early.copy : null;
+    if (!earlyCopy || earlyCopy.size !== expected.size || earlyCopy.sha256 !== expected.sha256) {
+      if (early) await rm(database, { force: true });
+      await reader.extractEntry(BUNDLE_STORE_PATH, database).catch(fromArchiveError);
+    }
     prepareStore(database);
     const artifacts = new BundleArtifacts(reader, dataDir);
     if (artifactCheck === 'before-serving') {
@@ -199,9 +219,20 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
     };
   } catch (error) {
     reader.close();
+    // The early copy may still be writing into the dir: it is removed once that has stopped.
+    if (early) {
+      early.cancel();
+      await early.copy;
+    }
     if (dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
     throw error;
   }
+}
+
+async function discardEarly(early: EarlyOpening): Promise<void> {
+  early.cancel();
+  await early.copy;
+  await rm(early.dataDir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /**
