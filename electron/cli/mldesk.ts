@@ -1,18 +1,17 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseTokenSpec, type NamedToken } from '../core/http-auth.js';
+import { registerLazily, type RegistrarLoaders } from './lazy-commands.js';
 import { portNumber } from './port-option.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-type Registrar = (program: Command, version: string) => void;
 
 /**
  * Each command's module, loaded only when that command runs: importing them all costs ~0.8 s
  * (zod schemas, the store, bullmq, fastify…) on every `mldesk` start, which every CLI call and
  * every `mldesk serve` paid before. `--help` and unknown commands load them all.
  */
-const COMMANDS: Record<string, () => Promise<Registrar>> = {
+const COMMANDS: RegistrarLoaders = {
   data: async () => (await import('./data-command.js')).registerDataCommands,
   train: async () => (await import('./train-command.js')).registerTrainCommands,
   reproduce: async () => (await import('./train-command.js')).registerTrainCommands,
@@ -33,18 +32,11 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   sweep: async () => (await import('./sweep-command.js')).registerSweepCommand,
 };
 
-/** The command word of argv (the first argument not starting with '-'), if any. */
-export function commandName(argv: readonly string[]): string | undefined {
-  return argv.slice(2).find((arg) => !arg.startsWith('-'));
-}
-
-async function registerCommands(program: Command, name: string | undefined): Promise<void> {
+async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
   if (name === 'serve') return;
-  if (name === undefined && process.argv.some((arg) => arg === '-v' || arg === '--version')) return;
-  const wanted = name !== undefined && name !== 'help' && COMMANDS[name] ? [COMMANDS[name]] : Object.values(COMMANDS);
-  const registrars = await Promise.all(wanted.map((load) => load()));
-  // train/reproduce, bundle/package and ct/pipeline share a module: register each function once.
-  for (const register of new Set(registrars)) register(program, packageJson.version);
+  if (name === undefined && argv.some((arg) => arg === '-v' || arg === '--version')) return;
+  await registerLazily(program, COMMANDS, packageJson.version, argv, 0);
 }
 
 export async function buildCli(): Promise<Command> {
@@ -113,7 +105,7 @@ export async function buildCli(): Promise<Command> {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
     });
 
-  await registerCommands(program, commandName(process.argv));
+  await registerCommands(program, process.argv);
 
   program.addHelpText(
     'after',
