@@ -9,7 +9,8 @@ import { JobStore } from '../../electron/core/automation/job-store.js';
 import { startServer, type RunningServer } from '../../electron/cli/serve-command.js';
 import type { Job } from '../../shared/automation.js';
 import { startRedis, type RedisServer } from './redis-fixture.js';
-import { CLI, REPO_ROOT, childEnv, makeTempDir } from './server-process.js';
+import { afterAll } from 'vitest';
+import { CLI, REPO_ROOT, childEnv, cleanupTempDirs, makeTempDir, stopAllServers } from './server-process.js';
 
 export interface WorkerProcess {
   readonly child: ChildProcess;
@@ -31,6 +32,22 @@ export interface QueueRig {
   until(jobId: string, test: (job: Job) => boolean, timeoutMs?: number, what?: string): Promise<Job>;
   runGet(runId: string): Promise<{ info: { status: string; run_name: string; experiment_id: string }; data: { tags?: { key: string; value: string }[]; metrics?: { key: string; value: number }[] } }>;
   stop(): Promise<void>;
+}
+
+/**
+ * The workers and Redis servers a test file starts, all stopped after its tests (with every
+ * `mldesk serve` it started and its temp dirs): register with `useQueueCleanup()` at the top.
+ */
+export function useQueueCleanup(): { workers: WorkerProcess[]; redis: RedisServer[] } {
+  const started = { workers: [] as WorkerProcess[], redis: [] as RedisServer[] };
+  afterAll(async () => {
+    for (const worker of started.workers) worker.child.kill('SIGKILL');
+    await Promise.all(started.workers.map((worker) => worker.exited));
+    await stopAllServers();
+    await Promise.all(started.redis.map((server) => server.stop()));
+    await cleanupTempDirs();
+  });
+  return started;
 }
 
 export const tagsOf = (run: { data: { tags?: { key: string; value: string }[] } }): Record<string, string> => Object.fromEntries((run.data.tags ?? []).map((t) => [t.key, t.value]));

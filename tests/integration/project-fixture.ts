@@ -63,3 +63,28 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The 16 grid values of the ASHA sweeps. */
 export const CURVE_XS = [0.9, 0.1, 0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.05, 0.95, 0.45, 0.35, 0.65, 0.15, 0.85];
+
+/** The MLproject of the one-parameter node trials: `node train.js {x}`. */
+export const NODE_TRIAL_MLPROJECT = 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n';
+
+/**
+ * A node trial logging loss = |x − 0.3| + 1/step at each of `steps` steps over the tracking REST
+ * API (best: x = 0.3), `delayMs` apart, sending MLFLOW_TRACKING_TOKEN as a bearer token as the
+ * MLflow client does. A refused log exits 3 with the answer on stderr; the tracking URI it was
+ * given is printed at the end.
+ */
+export function nodeTrialJs(steps: number, delayMs = 0): string {
+  return `
+const x = Number(process.argv[2]);
+const uri = process.env.MLFLOW_TRACKING_URI, run_id = process.env.MLFLOW_RUN_ID, token = process.env.MLFLOW_TRACKING_TOKEN;
+const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
+(async () => {
+  for (let step = 1; step <= ${steps}; step++) {
+    const response = await fetch(uri + '/api/2.0/mlflow/runs/log-metric', { method: 'POST', headers, body: JSON.stringify({ run_id, key: 'loss', value: Math.abs(x - 0.3) + 1 / step, step, timestamp: Date.now() }) });
+    if (!response.ok) { console.error('log-metric', response.status, await response.text()); process.exit(3); }
+    if (${delayMs} > 0) await new Promise((r) => setTimeout(r, ${delayMs}));
+  }
+  console.log('tracking uri ' + uri);
+})();
+`;
+}

@@ -5,36 +5,16 @@
  * `mldesk worker` processes, a real redis-server, the app API over HTTP. Needs `npm run build`.
  */
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/automation.js';
-import { startWorkerProcess, type WorkerProcess } from './bullmq-fixture.js';
-import { writeProject } from './project-fixture.js';
-import { startRedis, type RedisServer } from './redis-fixture.js';
-import { cleanupTempDirs, startServer, stopAllServers, type ServerProcess } from './server-process.js';
+import { startWorkerProcess, useQueueCleanup } from './bullmq-fixture.js';
+import { NODE_TRIAL_MLPROJECT, nodeTrialJs, writeProject } from './project-fixture.js';
+import { startRedis } from './redis-fixture.js';
+import { startServer, type ServerProcess } from './server-process.js';
 
 const SECRET = 'serve-queue-secret-51bd';
-let redis: RedisServer | undefined;
-const workers: WorkerProcess[] = [];
-
-afterAll(async () => {
-  for (const worker of workers) worker.child.kill('SIGKILL');
-  await Promise.all(workers.map((worker) => worker.exited));
-  await stopAllServers();
-  await redis?.stop();
-  await cleanupTempDirs();
-});
-
-const TRAIN_JS = `
-const x = Number(process.argv[2]);
-const uri = process.env.MLFLOW_TRACKING_URI, run_id = process.env.MLFLOW_RUN_ID, token = process.env.MLFLOW_TRACKING_TOKEN;
-const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
-(async () => {
-  for (let step = 1; step <= 3; step++) {
-    const response = await fetch(uri + '/api/2.0/mlflow/runs/log-metric', { method: 'POST', headers, body: JSON.stringify({ run_id, key: 'loss', value: Math.abs(x - 0.3) + 1 / step, step, timestamp: Date.now() }) });
-    if (!response.ok) process.exit(3);
-  }
-})();
-`;
+const started = useQueueCleanup();
+const workers = started.workers;
 
 async function call<T>(server: ServerProcess, operation: string, input: unknown): Promise<T> {
   const response = await server.post<{ ok: boolean; value?: T; error?: { message: string } }>(`/app-api/${operation}`, input);
@@ -57,7 +37,8 @@ describe('mldesk serve --redis', () => {
   });
 
   it('runs the trials of a sweep created through the app API on a BullMQ worker, whose id the jobs list shows', { timeout: 90_000 }, async () => {
-    redis = await startRedis();
+    const redis = await startRedis();
+    started.redis.push(redis);
     const queue = `serve${Date.now().toString(36)}`;
     const server = await startServer({ host: '0.0.0.0', token: SECRET, headers: { authorization: `Bearer ${SECRET}` }, args: ['--redis', redis.url, '--queue', queue] });
     const announced = await server.waitForStdout(/Jobs go to BullMQ queue '([^']+)'; workers log into (\S+)/);
@@ -67,7 +48,7 @@ describe('mldesk serve --redis', () => {
     workers.push(worker);
 
     const dir = await writeProject(
-      { 'project/MLproject': 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n', 'project/train.js': TRAIN_JS },
+      { 'project/MLproject': NODE_TRIAL_MLPROJECT, 'project/train.js': nodeTrialJs(3) },
       'serve-bullmq-project',
     );
     const { sweep } = await call<{ sweep: { id: string } }>(server, 'sweeps.create', {

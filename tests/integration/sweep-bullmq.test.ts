@@ -7,22 +7,14 @@
  */
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startWorkerProcess, type WorkerProcess } from './bullmq-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { startWorkerProcess, useQueueCleanup } from './bullmq-fixture.js';
 import { CURVE_TRAIN_JS, CURVE_XS, readDb, writeProject, type SweepJson } from './project-fixture.js';
-import { startRedis, type RedisServer } from './redis-fixture.js';
-import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
+import { startRedis } from './redis-fixture.js';
+import { makeTempDir, runCli } from './server-process.js';
 
-let redis: RedisServer | undefined;
-const workers: WorkerProcess[] = [];
-
-afterAll(async () => {
-  for (const worker of workers) worker.child.kill('SIGKILL');
-  await Promise.all(workers.map((worker) => worker.exited));
-  await stopAllServers();
-  await redis?.stop();
-  await cleanupTempDirs();
-});
+const rig = useQueueCleanup();
+const workers = rig.workers;
 
 interface JobRow {
   job_id: string;
@@ -65,9 +57,10 @@ async function runningBestTrial(dataDir: string, timeoutMs: number): Promise<Job
 
 describe('mldesk sweep --redis', () => {
   it('runs 16 trials on two BullMQ workers, survives one SIGKILLed mid-trial, and still finds the best trial', { timeout: 60_000 }, async () => {
-    redis = await startRedis();
+    const redis = await startRedis();
+    rig.redis.push(redis);
     const queue = `sweep${Date.now().toString(36)}`;
-    workers.push(...(await Promise.all([0, 1].map(() => startWorkerProcess(redis!.url, queue, ['--concurrency', '2'])))));
+    workers.push(...(await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, queue, ['--concurrency', '2'])))));
     const dir = await writeProject(
       {
         'project/MLproject': 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n',

@@ -8,38 +8,16 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { externalAddress } from '../../electron/cli/advertise-url.js';
-import { startWorkerProcess, type WorkerProcess } from './bullmq-fixture.js';
-import { writeProject } from './project-fixture.js';
-import { startRedis, type RedisServer } from './redis-fixture.js';
-import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
+import { startWorkerProcess, useQueueCleanup } from './bullmq-fixture.js';
+import { NODE_TRIAL_MLPROJECT, nodeTrialJs, writeProject } from './project-fixture.js';
+import { startRedis } from './redis-fixture.js';
+import { makeTempDir, runCli } from './server-process.js';
 
 const SECRET = 'remote-sweep-secret-7f3a9c';
-let redis: RedisServer | undefined;
-const workers: WorkerProcess[] = [];
-
-afterAll(async () => {
-  for (const worker of workers) worker.child.kill('SIGKILL');
-  await Promise.all(workers.map((worker) => worker.exited));
-  await stopAllServers();
-  await redis?.stop();
-  await cleanupTempDirs();
-});
-
-/** Logs loss = |x − 0.3| + 0.05 at three steps, with the bearer token as the MLflow client sends MLFLOW_TRACKING_TOKEN. */
-const TRAIN_JS = `
-const x = Number(process.argv[2]);
-const uri = process.env.MLFLOW_TRACKING_URI, run_id = process.env.MLFLOW_RUN_ID, token = process.env.MLFLOW_TRACKING_TOKEN;
-const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
-(async () => {
-  for (let step = 1; step <= 3; step++) {
-    const response = await fetch(uri + '/api/2.0/mlflow/runs/log-metric', { method: 'POST', headers, body: JSON.stringify({ run_id, key: 'loss', value: Math.abs(x - 0.3) + 0.05, step, timestamp: Date.now() }) });
-    if (!response.ok) { console.error('log-metric', response.status, await response.text()); process.exit(3); }
-  }
-  console.log('tracking uri ' + uri);
-})();
-`;
+const started = useQueueCleanup();
+const workers = started.workers;
 
 interface SweepJson {
   state: string;
@@ -50,8 +28,8 @@ interface SweepJson {
 async function sweepFolder(values: number[]): Promise<string> {
   const dir = await writeProject(
     {
-      'project/MLproject': 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n',
-      'project/train.js': TRAIN_JS,
+      'project/MLproject': NODE_TRIAL_MLPROJECT,
+      'project/train.js': nodeTrialJs(3),
       'sweep.yaml': `name: remote\nproject: project\nmethod: grid\nmetric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [${values.join(', ')}]}\n`,
     },
     'sweep-remote-project',
@@ -91,7 +69,8 @@ describe('mldesk sweep --redis with workers elsewhere', () => {
   });
 
   it('a worker without the token is refused naming the token; one with MLDESK_TOKEN runs the trials through the advertised URL', { timeout: 90_000 }, async () => {
-    redis = await startRedis();
+    const redis = await startRedis();
+    started.redis.push(redis);
     const queue = `remote${Date.now().toString(36)}`;
     const external = externalAddress();
     if (external === null) process.stdout.write('this machine has no external address: the derived advertised URL falls back to 127.0.0.1\n');
@@ -142,7 +121,7 @@ describe('mldesk sweep --redis with workers elsewhere', () => {
     const summary = JSON.parse(result.stdout) as SweepJson;
     expect(summary.state).toBe('finished');
     expect(summary.trials.map((trial) => trial.state)).toEqual(['completed', 'completed', 'completed']);
-    expect(Math.min(...summary.trials.map((trial) => trial.value!))).toBeCloseTo(0.05);
+    expect(Math.min(...summary.trials.map((trial) => trial.value!))).toBeCloseTo(1 / 3);
     for (const row of jobRows(dataDir)) {
       expect(row).toMatchObject({ status: 'succeeded', executor: 'bullmq', worker_id: worker.workerId });
       // The trial process itself was told the advertised URL, and logged through it with the token.

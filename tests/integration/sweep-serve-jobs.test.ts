@@ -5,12 +5,12 @@
  * follow every trial, and a 4-parallel sweep runs 4 trials at once whatever the core count (the
  * general pool is bounded by cores − 1). Real server in process, real trial processes, real SQLite.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAppHandlers } from '../../electron/api/app-handlers.js';
 import { startServer, type RunningServer } from '../../electron/cli/serve-command.js';
 import { newLaunchSecret } from '../../electron/server/launch-secret.js';
+import { NODE_TRIAL_MLPROJECT, nodeTrialJs, writeProject } from './project-fixture.js';
 import { cleanupTempDirs, makeTempDir } from './server-process.js';
 
 const servers: RunningServer[] = [];
@@ -21,25 +21,8 @@ afterAll(async () => {
 });
 
 // Each trial logs one loss per step over REST for ~1 s, so 4 of them overlap when the pool lets them.
-const TRAIN_JS = `
-const x = Number(process.argv[2]);
-const uri = process.env.MLFLOW_TRACKING_URI, run_id = process.env.MLFLOW_RUN_ID, token = process.env.MLFLOW_TRACKING_TOKEN;
-// As the MLflow client does: MLFLOW_TRACKING_TOKEN goes as a bearer token.
-const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
-(async () => {
-  for (let step = 1; step <= 4; step++) {
-    await fetch(uri + '/api/2.0/mlflow/runs/log-metric', { method: 'POST', headers, body: JSON.stringify({ run_id, key: 'loss', value: Math.abs(x - 0.3) + 1 / step, step, timestamp: Date.now() }) });
-    await new Promise((r) => setTimeout(r, 250));
-  }
-})();
-`;
-
 async function project(): Promise<string> {
-  const dir = await makeTempDir('sweep-serve-project');
-  await mkdir(join(dir, 'project'));
-  await writeFile(join(dir, 'project', 'MLproject'), 'name: curve\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node train.js {x}"\n');
-  await writeFile(join(dir, 'project', 'train.js'), TRAIN_JS);
-  return join(dir, 'project');
+  return join(await writeProject({ 'project/MLproject': NODE_TRIAL_MLPROJECT, 'project/train.js': nodeTrialJs(4, 250) }, 'sweep-serve-project'), 'project');
 }
 
 const caller = { identity: 'test', via: 'os-user' as const };
@@ -105,9 +88,7 @@ describe('a sweep trial cancelled from the Jobs page', () => {
     const server = await startServer({ host: '127.0.0.1', port: 0, dataDir: await makeTempDir('sweep-cancel-data'), version: 'test', quiet: true });
     servers.push(server);
     const handlers = createAppHandlers(server.services);
-    const dir = await makeTempDir('sweep-cancel-project');
-    await writeFile(join(dir, 'MLproject'), 'name: sleeper\nentry_points:\n  main:\n    parameters:\n      x: {type: float, default: 0.5}\n    command: "node sleep.js {x}"\n');
-    await writeFile(join(dir, 'sleep.js'), 'setInterval(() => {}, 1000);\n');
+    const dir = await writeProject({ MLproject: NODE_TRIAL_MLPROJECT, 'train.js': 'setInterval(() => {}, 1000);\n' }, 'sweep-cancel-project');
     const { sweep } = await handlers['sweeps.create']({ spec: { project: dir, method: 'grid', metric: { name: 'loss', goal: 'minimize' }, parameters: { x: { values: [0.3] } }, stale_after_s: 600 }, parallel: 1 }, caller);
     const jobs = server.services.jobs.store;
     const deadline = Date.now() + 15_000;

@@ -3,12 +3,12 @@
  * app (`mldesk serve`) starts beside it. The starting process ends only sweeps whose driving
  * process is gone; before, it took every 'running' sweep for an orphan of a crash.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { NODE_TRIAL_MLPROJECT, nodeTrialJs, writeProject } from './project-fixture.js';
 import { childEnv, CLI, cleanupTempDirs, makeTempDir, REPO_ROOT, runCli, startServer, stopAllServers } from './server-process.js';
 
 afterAll(async () => {
@@ -16,25 +16,16 @@ afterAll(async () => {
   await cleanupTempDirs();
 });
 
-/** Each trial logs a step every 300 ms for ~3 s over the tracking REST API. */
-const TRAIN_JS = `
-const x = Number(process.argv[2]);
-const uri = process.env.MLFLOW_TRACKING_URI, run_id = process.env.MLFLOW_RUN_ID;
-(async () => {
-  for (let step = 1; step <= 10; step++) {
-    await fetch(uri + '/api/2.0/mlflow/runs/log-metric', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id, key: 'loss', value: Math.abs(x - 0.3) + 1 / step, step, timestamp: Date.now() }) });
-    await new Promise((r) => setTimeout(r, 300));
-  }
-})();
-`;
-
+/** A grid of 4 trials, each logging a step every 300 ms for ~3 s. */
 async function writeSweep(): Promise<string> {
-  const project = await makeTempDir('sweep2-project');
-  await mkdir(join(project, 'p'));
-  await writeFile(join(project, 'p', 'MLproject'), 'name: slow\nentry_points:\n  main:\n    parameters:\n      x: {type: float}\n    command: "node train.js {x}"\n');
-  await writeFile(join(project, 'p', 'train.js'), TRAIN_JS);
-  await writeFile(join(project, 'sweep.yaml'), 'name: two-processes\nproject: p\nmethod: grid\nmetric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [0.1, 0.3, 0.5, 0.7]}\n');
-  return project;
+  return writeProject(
+    {
+      'p/MLproject': NODE_TRIAL_MLPROJECT,
+      'p/train.js': nodeTrialJs(10, 300),
+      'sweep.yaml': 'name: two-processes\nproject: p\nmethod: grid\nmetric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [0.1, 0.3, 0.5, 0.7]}\n',
+    },
+    'sweep2-project',
+  );
 }
 
 async function sweepRunning(dataDir: string): Promise<void> {
