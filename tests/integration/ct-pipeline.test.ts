@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineRun } from '../../shared/app-api/pipelines.js';
 import { writeMonitorSettings } from '../../electron/core/monitoring/monitor-settings.js';
-import { ModelRegistry } from '../../electron/core/registry/model-registry.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
+import { seedChampion } from './ct-fixture.js';
 import { modelServers, startModelServer, stopChild, type ModelServer } from './model-server.js';
 import { cleanupTempDirs, makeTempDir, REPO_ROOT, runCli, startServer, stopAllServers, type ServerProcess } from './server-process.js';
 
@@ -94,21 +94,9 @@ beforeAll(async () => {
   await writeFile(join(work, 'holdout.csv'), toCsv(drifted.slice(3000, 3600)));
 
   // The champion: few epochs on last month's (undrifted) data.
-  const trained = await runCli(['train', '--data', join(work, 'train.csv'), '--target', 'churned', '--epochs', '3', '--seed', '1', '--backend', 'cpu', '--data-dir', dataDir, '--json'], {
-    timeoutMs: 60_000,
-  });
-  expect(trained.code, trained.stderr).toBe(0);
-  const runId = (JSON.parse(trained.stdout.trim()) as { run_id: string }).run_id;
-  const imported = await runCli(['data', 'import', join(work, 'holdout.csv'), '--name', 'churn-holdout', '--data-dir', dataDir]);
-  expect(imported.code, imported.stderr).toBe(0);
-
+  await seedChampion({ dataDir, model: MODEL, data: join(work, 'train.csv'), target: 'churned', epochs: 3, holdout: join(work, 'holdout.csv'), holdoutName: 'churn-holdout' });
   const store = TrackingStore.open(dataDir);
   try {
-    const registry = new ModelRegistry(store.db);
-    registry.createModel(MODEL);
-    registry.createVersion(MODEL, { source: `runs:/${runId}/model`, runId, creator: 'alice' });
-    registry.approvals.review(MODEL, '1', { reviewer: 'bob', decision: 'approved' });
-    registry.setAlias(MODEL, 'champion', '1', { actor: 'bob' });
     writeMonitorSettings(store.db, MODEL, { window: { by: 'count', size: 200 }, minWindowRows: 50, datasetShare: 0.3, overrides: {} });
   } finally {
     store.close();

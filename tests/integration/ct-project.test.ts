@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineRun } from '../../shared/app-api/pipelines.js';
 import { ModelRegistry } from '../../electron/core/registry/model-registry.js';
 import { TrackingStore } from '../../electron/core/store/tracking-store.js';
+import { seedChampion } from './ct-fixture.js';
 import { cleanupTempDirs, makeTempDir, REPO_ROOT, runCli, stopAllServers } from './server-process.js';
 
 const MODEL = 'iris-own';
@@ -100,21 +101,7 @@ beforeAll(async () => {
   await writeFile(join(project, 'train.sh'), TRAIN_SH);
   await writeFile(join(work, 'holdout.csv'), await holdoutCsv());
   // A weak champion: two epochs of the built-in trainer.
-  const trained = await runCli(['train', '--data', join(REPO_ROOT, 'resources', 'datasets', 'iris.csv'), '--target', 'species', '--epochs', '2', '--seed', '1', '--backend', 'cpu', '--data-dir', dataDir, '--json'], { timeoutMs: 60_000 });
-  expect(trained.code, trained.stderr).toBe(0);
-  const runId = (JSON.parse(trained.stdout.trim()) as { run_id: string }).run_id;
-  const imported = await runCli(['data', 'import', join(work, 'holdout.csv'), '--name', 'iris-holdout', '--data-dir', dataDir]);
-  expect(imported.code, imported.stderr).toBe(0);
-  const store = TrackingStore.open(dataDir);
-  try {
-    const registry = new ModelRegistry(store.db);
-    registry.createModel(MODEL);
-    registry.createVersion(MODEL, { source: `runs:/${runId}/model`, runId, creator: 'alice' });
-    registry.approvals.review(MODEL, '1', { reviewer: 'bob', decision: 'approved' });
-    registry.setAlias(MODEL, 'champion', '1', { actor: 'bob' });
-  } finally {
-    store.close();
-  }
+  await seedChampion({ dataDir, model: MODEL, data: join(REPO_ROOT, 'resources', 'datasets', 'iris.csv'), target: 'species', epochs: 2, holdout: join(work, 'holdout.csv'), holdoutName: 'iris-holdout' });
 }, 90_000);
 
 afterAll(async () => {
