@@ -2,8 +2,7 @@
  * `npm run bench`: builds, then measures the tracking server against baselines taken in the same
  * run and prints one table (also written to bench/results/latest.json). It reports; it never fails
  * on a missed target. BENCH_INGEST_POINTS, BENCH_INGEST_ROUNDS and BENCH_LARGE_RUNS shrink it for a quick look;
- * BENCH_SKIP_UI / BENCH_SKIP_MONITORING_PAGE / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT / BENCH_SKIP_DRIFT / BENCH_SKIP_BUNDLE / BENCH_SKIP_SCHEDULING leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
- * BENCH_SKIP_UI / BENCH_SKIP_MONITORING_PAGE / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT / BENCH_SKIP_DRIFT / BENCH_SKIP_BUNDLE / BENCH_SKIP_BUNDLE_OPEN leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
+ * BENCH_SKIP_UI / BENCH_SKIP_MONITORING_PAGE / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT / BENCH_SKIP_DRIFT / BENCH_SKIP_BUNDLE / BENCH_SKIP_BUNDLE_OPEN / BENCH_SKIP_SCHEDULING leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
