@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import {
   JobSpecSchema,
   LOG_TAIL_BYTES,
@@ -71,6 +71,31 @@ export interface JobListQuery {
 /** A change to a job, for whoever shows jobs live (the jobs page, sweep and pipeline controllers). */
 export type JobListener = (job: Job) => void;
 
+/**
+ * Specs are validated when a job is created; a row's spec is parsed again on every read, and the
+ * same few specs are read over and over (a sweep's trials, a job's every status change), so the
+ * parsed spec is kept by its JSON text. Parsed specs are frozen: callers share them.
+ */
+const parsedSpecs = new Map<string, Job['spec']>();
+const PARSED_SPECS_KEPT = 256;
+
+function parseSpec(json: string): Job['spec'] {
+  let spec = parsedSpecs.get(json);
+  if (spec) return spec;
+  spec = deepFreeze(JobSpecSchema.parse(JSON.parse(json)));
+  if (parsedSpecs.size >= PARSED_SPECS_KEPT) parsedSpecs.delete(parsedSpecs.keys().next().value as string);
+  parsedSpecs.set(json, spec);
+  return spec;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 function toJob(row: JobRow): Job {
   return {
     id: row.job_id,
@@ -78,7 +103,7 @@ function toJob(row: JobRow): Job {
     status: row.status,
     name: row.name,
     executor: row.executor,
-    spec: JobSpecSchema.parse(JSON.parse(row.spec_json)),
+    spec: parseSpec(row.spec_json),
     parentId: row.parent_id,
     runId: row.run_uuid,
     experimentId: row.experiment_id,
@@ -114,8 +139,21 @@ export function appendTail(tail: string, chunk: string): string {
  */
 export class JobStore {
   private readonly listeners = new Set<JobListener>();
+  /** Prepared once: a job's life runs the same few statements many times (a no-op trial pays for each). */
+  private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly db: SqliteDatabase) {}
+
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      // Lists and pages build their SQL from the filter; keep the cache bounded all the same.
+      if (this.statements.size >= 200) this.statements.clear();
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
 
   onChange(listener: JobListener): () => void {
     this.listeners.add(listener);
@@ -133,8 +171,7 @@ export class JobStore {
     const id = randomUUID().replaceAll('-', '');
     const runId = input.runId ?? ('runId' in spec ? (spec.runId ?? null) : null);
     const experimentId = input.experimentId ?? (spec.type === 'project' ? spec.experimentId : null);
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO jobs (job_id, kind, status, name, executor, spec_json, parent_id, run_uuid, experiment_id, max_attempts, backoff_ms, created_time)
          VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -143,7 +180,7 @@ export class JobStore {
   }
 
   get(id: string): Job {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE job_id = ?').get(id) as JobRow | undefined;
+    const row = this.sql('SELECT * FROM jobs WHERE job_id = ?').get(id) as JobRow | undefined;
     if (!row) throw new MLDeskError('RESOURCE_DOES_NOT_EXIST', `No job with id '${id}'.`);
     return toJob(row);
   }
@@ -164,7 +201,7 @@ export class JobStore {
       if (query.parentId !== null) args.push(query.parentId);
     }
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_time DESC, rowid DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, query.limit ?? 500) as JobRow[]).map(toJob);
+    return (this.sql(sql).all(...args, query.limit ?? 500) as JobRow[]).map(toJob);
   }
 
   /**
@@ -184,7 +221,7 @@ export class JobStore {
     }
     const counts: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
     const countSql = `SELECT status, COUNT(*) AS n FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY status`;
-    for (const row of this.db.prepare(countSql).all(...args) as Array<{ status: JobStatus; n: number }>) counts[row.status] = row.n;
+    for (const row of this.sql(countSql).all(...args) as Array<{ status: JobStatus; n: number }>) counts[row.status] = row.n;
     if (query.status?.length) {
       where.push(`status IN (${query.status.map(() => '?').join(', ')})`);
       args.push(...query.status);
@@ -196,7 +233,7 @@ export class JobStore {
     }
     const limit = query.limit ?? 100;
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_time DESC, job_id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, limit + 1) as JobRow[];
+    const rows = this.sql(sql).all(...args, limit + 1) as JobRow[];
     const jobs = rows.slice(0, limit).map(toJob);
     const last = jobs[jobs.length - 1];
     return { jobs, nextPageToken: rows.length > limit && last ? `${last.createdAt}:${last.id}` : null, counts };
@@ -208,8 +245,7 @@ export class JobStore {
    */
   claim(id: string, by: { workerId: string; owner?: string }): Job | null {
     const now = Date.now();
-    const changed = this.db
-      .prepare(
+    const changed = this.sql(
         `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = ?, owner = ?, start_time = ?, heartbeat_time = ?, end_time = NULL, exit_code = NULL, pid = NULL, pid_identity = NULL
          WHERE job_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?)`,
       )
@@ -219,7 +255,7 @@ export class JobStore {
 
   /** Records the job's process; `identity` (host:pid:start time) lets restart recovery tell it from a process that reused the pid. */
   setPid(id: string, pid: number, identity: string | null = null): void {
-    this.db.prepare(`UPDATE jobs SET pid = ?, pid_identity = ? WHERE job_id = ? AND status = 'running'`).run(pid, identity, id);
+    this.sql(`UPDATE jobs SET pid = ?, pid_identity = ? WHERE job_id = ? AND status = 'running'`).run(pid, identity, id);
     this.announce(id);
   }
 
@@ -228,7 +264,7 @@ export class JobStore {
     const result = new Map<string, { status: JobStatus; reason: string | null }>();
     for (let i = 0; i < ids.length; i += 500) {
       const part = ids.slice(i, i + 500);
-      const rows = this.db.prepare(`SELECT job_id, status, reason FROM jobs WHERE job_id IN (${part.map(() => '?').join(', ')})`).all(...part) as Array<{ job_id: string; status: JobStatus; reason: string | null }>;
+      const rows = this.sql(`SELECT job_id, status, reason FROM jobs WHERE job_id IN (${part.map(() => '?').join(', ')})`).all(...part) as Array<{ job_id: string; status: JobStatus; reason: string | null }>;
       for (const row of rows) result.set(row.job_id, { status: row.status, reason: row.reason });
     }
     return result;
@@ -251,7 +287,7 @@ export class JobStore {
       parts.push(`SELECT ${columns} FROM jobs WHERE job_id IN (${ids.map(() => '?').join(', ')})`);
       args.push(...ids);
     }
-    const rows = this.db.prepare(parts.join(' UNION ')).all(...args) as Array<{ job_id: string; status: JobStatus; kind: JobKind; parent_id: string | null; attempts: number; heartbeat_time: number | null; end_time: number | null; log_length: number }>;
+    const rows = this.sql(parts.join(' UNION ')).all(...args) as Array<{ job_id: string; status: JobStatus; kind: JobKind; parent_id: string | null; attempts: number; heartbeat_time: number | null; end_time: number | null; log_length: number }>;
     return rows.map((row) => ({ id: row.job_id, status: row.status, kind: row.kind, parentId: row.parent_id, signature: `${row.status}:${row.attempts}:${row.heartbeat_time}:${row.end_time}:${row.log_length}` }));
   }
 
@@ -262,7 +298,7 @@ export class JobStore {
 
   /** Every running job with the process that owns it, for restart recovery. */
   runningOwners(): RunningJobOwner[] {
-    const rows = this.db.prepare(`SELECT job_id, executor, owner, pid, pid_identity, run_uuid FROM jobs WHERE status = 'running' ORDER BY created_time`).all() as Array<Pick<JobRow, 'job_id' | 'executor' | 'owner' | 'pid' | 'pid_identity' | 'run_uuid'>>;
+    const rows = this.sql(`SELECT job_id, executor, owner, pid, pid_identity, run_uuid FROM jobs WHERE status = 'running' ORDER BY created_time`).all() as Array<Pick<JobRow, 'job_id' | 'executor' | 'owner' | 'pid' | 'pid_identity' | 'run_uuid'>>;
     return rows.map((row) => ({ id: row.job_id, executor: row.executor, owner: row.owner, pid: row.pid, pidIdentity: row.pid_identity, runId: row.run_uuid }));
   }
 
@@ -273,9 +309,9 @@ export class JobStore {
    */
   markLost(id: string, owner: string | null, reason: string): { job: Job; retrying: boolean } | null {
     const won = this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT status, owner FROM jobs WHERE job_id = ?`).get(id) as { status: JobStatus; owner: string | null } | undefined;
+      const row = this.sql(`SELECT status, owner FROM jobs WHERE job_id = ?`).get(id) as { status: JobStatus; owner: string | null } | undefined;
       if (!row || row.status !== 'running' || row.owner !== owner) return false;
-      this.db.prepare(`UPDATE jobs SET owner = NULL WHERE job_id = ?`).run(id);
+      this.sql(`UPDATE jobs SET owner = NULL WHERE job_id = ?`).run(id);
       return true;
     }).immediate();
     return won ? this.finish(id, { status: 'failed', reason }) : null;
@@ -283,24 +319,24 @@ export class JobStore {
 
   /** Who holds a job (the process identity that claimed it), for judging whether its driver still lives. */
   holder(id: string): { status: JobStatus; owner: string | null } | null {
-    return (this.db.prepare('SELECT status, owner FROM jobs WHERE job_id = ?').get(id) as { status: JobStatus; owner: string | null } | undefined) ?? null;
+    return (this.sql('SELECT status, owner FROM jobs WHERE job_id = ?').get(id) as { status: JobStatus; owner: string | null } | undefined) ?? null;
   }
 
   setRun(id: string, runId: string, experimentId: string): void {
-    this.db.prepare('UPDATE jobs SET run_uuid = ?, experiment_id = ? WHERE job_id = ?').run(runId, experimentId, id);
+    this.sql('UPDATE jobs SET run_uuid = ?, experiment_id = ? WHERE job_id = ?').run(runId, experimentId, id);
     this.announce(id);
   }
 
   /** Appends output to the log tail and counts as a heartbeat. Ignored once the job has ended. */
   appendLog(id: string, chunk: string): void {
-    const row = this.db.prepare('SELECT log_tail, status FROM jobs WHERE job_id = ?').get(id) as { log_tail: string; status: JobStatus } | undefined;
+    const row = this.sql('SELECT log_tail, status FROM jobs WHERE job_id = ?').get(id) as { log_tail: string; status: JobStatus } | undefined;
     if (!row || isTerminalJobStatus(row.status)) return;
-    this.db.prepare('UPDATE jobs SET log_tail = ?, heartbeat_time = ? WHERE job_id = ?').run(appendTail(row.log_tail, chunk), Date.now(), id);
+    this.sql('UPDATE jobs SET log_tail = ?, heartbeat_time = ? WHERE job_id = ?').run(appendTail(row.log_tail, chunk), Date.now(), id);
     this.announce(id);
   }
 
   heartbeat(id: string): void {
-    this.db.prepare(`UPDATE jobs SET heartbeat_time = ? WHERE job_id = ? AND status = 'running'`).run(Date.now(), id);
+    this.sql(`UPDATE jobs SET heartbeat_time = ? WHERE job_id = ? AND status = 'running'`).run(Date.now(), id);
   }
 
   /**
@@ -317,16 +353,14 @@ export class JobStore {
       const job = this.get(id);
       if (isTerminalJobStatus(job.status)) return { retrying: false, changed: false };
       const lost = outcome.status === 'failed' && outcome.retry !== false && outcome.lost === true;
-      if (lost) this.db.prepare('UPDATE jobs SET max_attempts = MAX(max_attempts, attempts + 1) WHERE job_id = ?').run(id);
+      if (lost) this.sql('UPDATE jobs SET max_attempts = MAX(max_attempts, attempts + 1) WHERE job_id = ?').run(id);
       const retrying = outcome.status === 'failed' && outcome.retry !== false && (lost || job.attempts < job.maxAttempts);
       if (retrying) {
         const delay = lost ? 0 : job.backoffMs * 2 ** Math.max(0, job.attempts - 1);
-        this.db
-          .prepare(`UPDATE jobs SET status = 'queued', exit_code = ?, reason = ?, pid = NULL, owner = NULL, not_before = ? WHERE job_id = ?`)
+        this.sql(`UPDATE jobs SET status = 'queued', exit_code = ?, reason = ?, pid = NULL, owner = NULL, not_before = ? WHERE job_id = ?`)
           .run(outcome.exitCode ?? null, outcome.reason ?? null, now + delay, id);
       } else {
-        this.db
-          .prepare('UPDATE jobs SET status = ?, exit_code = ?, reason = ?, end_time = ?, pid = NULL WHERE job_id = ?')
+        this.sql('UPDATE jobs SET status = ?, exit_code = ?, reason = ?, end_time = ?, pid = NULL WHERE job_id = ?')
           .run(outcome.status, outcome.exitCode ?? null, outcome.reason ?? null, now, id);
       }
       return { retrying, changed: true };
