@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { evaluateAlerts } from '../electron/core/monitoring/alert-evaluation.js';
 import { insertWindow, type FixtureMetric } from '../electron/core/monitoring/alert-test-fixtures.js';
-import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, type ServedApp, setTheme, shot, snap, test } from './serve-fixture.js';
 
 /**
  * An alert seen in the app: another process (as a model server's window engine would) stores a
@@ -89,7 +89,7 @@ test("a model's alert rules: added from its page (checked, named field), fired a
   await card.getByLabel('Rule kind').selectOption('quality');
   await card.getByRole('button', { name: 'Add rule' }).click();
   await expect(card.getByTestId('alert-rule-error')).toHaveText('threshold: is required');
-  await card.screenshot({ path: 'e2e/screenshots/alert-rules-form-error-light.png' });
+  await snap(card, 'e2e/screenshots/alert-rules-form-error-light.png');
   await card.getByLabel('Threshold').fill('0.8');
   await card.getByLabel('Consecutive windows').fill('2');
   await card.getByLabel('Webhook URL').fill('ftp://hooks.example/x');
@@ -108,9 +108,9 @@ test("a model's alert rules: added from its page (checked, named field), fired a
   await expect(page.getByTestId('alert-toast')).toContainText('churn v1: dataset drift (0.75): monthly_charges, tenure', { timeout: 15_000 });
   await card.scrollIntoViewIfNeeded();
   await setTheme(page, 'light');
-  await card.screenshot({ path: 'e2e/screenshots/alert-rules-light.png' });
+  await snap(card, 'e2e/screenshots/alert-rules-light.png');
   await setTheme(page, 'dark');
-  await card.screenshot({ path: 'e2e/screenshots/alert-rules-dark.png' });
+  await snap(card, 'e2e/screenshots/alert-rules-dark.png');
 
   // The box follows the stored rule: it changes once the server has it.
   await card.getByTestId('alert-rule').nth(1).getByRole('checkbox').click();

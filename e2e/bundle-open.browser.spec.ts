@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildBundleFixture, type BuiltBundle } from '../tests/fixtures/bundles.js';
-import { SCREENSHOTS } from './serve-fixture.js';
+import { SCREENSHOTS, snap } from './serve-fixture.js';
 
 /** A real `mldesk bundle open` child process over a bundle built by the test fixture. */
 interface OpenedBundle {
@@ -70,9 +70,9 @@ test('a bundle opens read-only: banner with signer and integrity, runs and chart
   await expect(page.getByRole('button', { name: /^Rename / })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Delete / }).first()).toBeHidden();
   await setTheme(page, 'light');
-  await page.screenshot({ path: `${SCREENSHOTS}/bundle-runs-light.png` });
+  await snap(page, `${SCREENSHOTS}/bundle-runs-light.png`);
   await setTheme(page, 'dark');
-  await page.screenshot({ path: `${SCREENSHOTS}/bundle-runs-dark.png` });
+  await snap(page, `${SCREENSHOTS}/bundle-runs-dark.png`);
 
   const run = bundle.runs[0]!;
   await page.goto(`${url}/#/runs/${run.runId}`);
@@ -85,9 +85,9 @@ test('a bundle opens read-only: banner with signer and integrity, runs and chart
   // The whole 400-step history, or one point per pixel where the chart is narrower (the review panel takes a column).
   const width = Number(await loss.getAttribute('data-width'));
   await expect(loss).toHaveAttribute('data-points', String(Math.min(400, width)));
-  await page.screenshot({ path: `${SCREENSHOTS}/bundle-run-dark.png` });
+  await snap(page, `${SCREENSHOTS}/bundle-run-dark.png`);
   await setTheme(page, 'light');
-  await page.screenshot({ path: `${SCREENSHOTS}/bundle-run-light.png` });
+  await snap(page, `${SCREENSHOTS}/bundle-run-light.png`);
 
   // The other pages read without a refusal showing, and offer nothing that writes.
   for (const [hash, heading] of [['#/models', 'Models'], ['#/datasets', 'Datasets']] as const) {
@@ -97,7 +97,7 @@ test('a bundle opens read-only: banner with signer and integrity, runs and chart
     await expect(page.locator('.error-banner')).toHaveCount(0);
     await expect(page.locator('main [data-writes]:visible')).toHaveCount(0);
   }
-  await page.screenshot({ path: `${SCREENSHOTS}/bundle-datasets-light.png` });
+  await snap(page, `${SCREENSHOTS}/bundle-datasets-light.png`);
 
   // A write the page itself attempts (as a script in it would) is refused by the server.
   const refused = await page.evaluate(async (runId) => {
@@ -129,9 +129,9 @@ test('an artifact changed after signing turns the banner to failed, naming the e
     await expect(banner).toContainText(`artifacts/${bundle.experimentId}/${run.runId}/artifacts/model/weights.bin`);
     await expect(page.getByTestId('runs-table').locator('[role=row][data-run-id]')).toHaveCount(2);
     await setTheme(page, 'light');
-    await page.screenshot({ path: `${SCREENSHOTS}/bundle-failed-light.png` });
+    await snap(page, `${SCREENSHOTS}/bundle-failed-light.png`);
     await setTheme(page, 'dark');
-    await page.screenshot({ path: `${SCREENSHOTS}/bundle-failed-dark.png` });
+    await snap(page, `${SCREENSHOTS}/bundle-failed-dark.png`);
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openSignedArchive } from '../electron/core/bundles/archive-reader.js';
 import { buildBundleFixture } from '../tests/fixtures/bundles.js';
-import { SCREENSHOTS } from './serve-fixture.js';
+import { SCREENSHOTS, snap } from './serve-fixture.js';
 
 test('report.html reads offline: no request leaves the file, the runs table and a chart per metric render', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'mldesk-e2e-report-'));
@@ -40,9 +40,9 @@ test('report.html reads offline: no request leaves the file, the runs table and 
     expect(points).toBeLessThanOrEqual(300);
     await expect(page.locator('.meta')).toContainText(`signed by ada@lab (${bundle.signer.fingerprint})`);
     expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
-    await page.screenshot({ path: `${SCREENSHOTS}/bundle-report-light.png`, fullPage: true });
+    await snap(page, `${SCREENSHOTS}/bundle-report-light.png`, { fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: `${SCREENSHOTS}/bundle-report-dark.png`, fullPage: true });
+    await snap(page, `${SCREENSHOTS}/bundle-report-dark.png`, { fullPage: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

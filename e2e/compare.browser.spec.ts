@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, test, type ServedApp } from './serve-fixture.js';
+import { expect, type ServedApp, snap, test } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
 
@@ -106,7 +106,7 @@ test('compare overlays metrics per run, marks differing params, draws parallel c
   await expect(parallel.locator('.pc-active-name')).toHaveText(runs[2]!.name);
   await expect(parallel.locator('.pc-values')).toContainText('sgd');
   await expect(legend.locator(`[data-run-id="${runs[2]!.runId}"]`)).toHaveClass(/highlighted/);
-  await page.screenshot({ path: `${SCREENSHOTS}/compare-light.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/compare-light.png`, { fullPage: true });
 
   // Scatter: one point per run; axes chosen from params and metrics; the run named on hover.
   const scatter = page.getByTestId('compare-scatter');
@@ -122,7 +122,7 @@ test('compare overlays metrics per run, marks differing params, draws parallel c
   await setTheme(page, 'dark');
   await hoverPolyline(page, parallel.locator(`.pc-line[data-run-id="${runs[0]!.runId}"] .pc-hit`));
   await expect(parallel.locator('.pc-line.active')).toHaveAttribute('data-run-id', runs[0]!.runId);
-  await page.screenshot({ path: `${SCREENSHOTS}/compare-dark.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/compare-dark.png`, { fullPage: true });
 });
 
 test('with fewer than two runs the compare view explains how to pick runs', async ({ app, page }) => {
@@ -131,7 +131,7 @@ test('with fewer than two runs the compare view explains how to pick runs', asyn
   await expect(page.getByText('Only one run to compare.')).toBeVisible();
   await expect(page.getByText('tick the checkboxes of two or more runs')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Go to experiments' })).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOTS}/compare-empty.png` });
+  await snap(page, `${SCREENSHOTS}/compare-empty.png`);
   await page.goto(`${app.url}/#/compare`);
   await expect(page.getByText('No runs selected to compare.')).toBeVisible();
 });

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { createExperiment, seedRuns } from './seed-runs.js';
-import { expect, test } from './serve-fixture.js';
+import { expect, snap, test } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
 const hour = 3_600_000;
@@ -28,7 +28,7 @@ test('opens the most recent experiment and shows run counts in the sidebar', asy
   await expect(page).toHaveURL(new RegExp(`#/experiments/${older}$`));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('baseline-2023');
   await expect(page.getByTestId('runs-table')).toHaveAttribute('data-total', '1');
-  await page.screenshot({ path: `${SCREENSHOTS}/experiments-list.png` });
+  await snap(page, `${SCREENSHOTS}/experiments-list.png`);
 });
 
 test('creates an experiment inline, refusing an empty or taken name', async ({ app, page }) => {
@@ -44,7 +44,7 @@ test('creates an experiment inline, refusing an empty or taken name', async ({ a
   await name.fill('Default');
   await name.press('Enter');
   await expect(sidebar(page).getByRole('alert')).toContainText("Experiment 'Default' already exists");
-  await page.screenshot({ path: `${SCREENSHOTS}/experiments-create-error.png` });
+  await snap(page, `${SCREENSHOTS}/experiments-create-error.png`);
 
   await name.fill('fraud-detector');
   await name.press('Enter');
@@ -55,7 +55,7 @@ test('creates an experiment inline, refusing an empty or taken name', async ({ a
   // A new experiment tells the user how to log to it.
   await expect(page.getByText('No runs here yet.')).toBeVisible();
   await expect(page.getByText(`MLFLOW_TRACKING_URI=${app.url}`)).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOTS}/experiments-created-empty.png` });
+  await snap(page, `${SCREENSHOTS}/experiments-created-empty.png`);
 });
 
 test('renames inline: Escape cancels, Enter saves, a taken name is refused', async ({ app, page }) => {
@@ -85,7 +85,7 @@ test('renames inline: Escape cancels, Enter saves, a taken name is refused', asy
   // The new name is the server's, not just the screen's.
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('sentiment-bert');
-  await page.screenshot({ path: `${SCREENSHOTS}/experiments-renamed.png` });
+  await snap(page, `${SCREENSHOTS}/experiments-renamed.png`);
 });
 
 test('searches experiments by name and says when nothing matches', async ({ app, page }) => {
@@ -98,7 +98,7 @@ test('searches experiments by name and says when nothing matches', async ({ app,
   await search.fill('VISION');
   await expect(links).toHaveCount(2);
   await expect(sidebar(page)).not.toContainText('nlp-bert');
-  await page.screenshot({ path: `${SCREENSHOTS}/experiments-search.png` });
+  await snap(page, `${SCREENSHOTS}/experiments-search.png`);
 
   await search.fill('audio');
   await expect(links).toHaveCount(0);
@@ -119,7 +119,7 @@ test('deletes an experiment after a confirmation that counts its runs', async ({
   await sidebar(page).getByRole('button', { name: 'Delete scratch' }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText('3 runs will be deleted with it');
-  await page.screenshot({ path: `${SCREENSHOTS}/experiments-delete-confirm.png` });
+  await snap(page, `${SCREENSHOTS}/experiments-delete-confirm.png`);
 
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { createExperiment } from './seed-runs.js';
-import { expect, SCREENSHOTS, setTheme, shot, test } from './serve-fixture.js';
+import { expect, SCREENSHOTS, setTheme, shot, snap, test } from './serve-fixture.js';
 
 /** A token-less server records the OS user running it, who here is also the run's author. */
 const ME = userInfo().username;
@@ -26,7 +26,7 @@ test("four-eyes, switched on from the model page, keeps the author's own approva
   // The author's approval is not enough: Promote says so up front, with the rule.
   await expect(page.getByRole('button', { name: 'Another reviewer must approve first' })).toBeDisabled();
   await expect(page.getByTestId('promote-blocked')).toContainText(`four-eyes review is on: a reviewer must differ from the version's author (${ME})`);
-  await page.screenshot({ path: `${SCREENSHOTS}/models-four-eyes-refused.png` });
+  await snap(page, `${SCREENSHOTS}/models-four-eyes-refused.png`);
   await setTheme(page, 'light');
   await shot(page, 'models-four-eyes');
 

@@ -1,7 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appApi, expect, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, type ServedApp, snap, test } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
 
@@ -39,12 +39,12 @@ async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
 /** A full-page screenshot from the top: scrolled, the sticky top bar would land mid-page. */
 async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/${name}.png`, { fullPage: true });
 }
 
 /** A modal covers the viewport only, so it is shot as the user sees it. */
 async function shotViewport(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+  await snap(page, `${SCREENSHOTS}/${name}.png`);
 }
 
 const node = (page: Page, id: string): Locator => page.locator(`[data-testid="lineage-node"][data-node-id="${id}"]`);

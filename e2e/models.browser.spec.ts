@@ -1,7 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { createServer } from 'node:net';
 import { registerIrisVersions as registeredVersions, trainIris } from './model-fixtures.js';
-import { appApi, expect, SCREENSHOTS, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, SCREENSHOTS, type ServedApp, setTheme, shot, snap, test } from './serve-fixture.js';
 
 const IRIS_ROW = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 
@@ -36,7 +36,7 @@ test('an empty registry explains how to register; a run registered from its page
   const dialog = page.getByTestId('register-dialog');
   await dialog.getByLabel('Model name').fill('iris-classifier');
   await expect(dialog.getByTestId('register-hint')).toHaveText('Creates the model iris-classifier with this run as version 1.');
-  await page.screenshot({ path: `${SCREENSHOTS}/models-register-dialog.png` });
+  await snap(page, `${SCREENSHOTS}/models-register-dialog.png`);
   await dialog.getByRole('button', { name: 'Register' }).click();
 
   await expect(page.getByTestId('model-page')).toBeVisible();
@@ -79,7 +79,7 @@ test('champion needs an approval: refused before, promoted after; a rollback wit
   // An unreviewed version cannot be promoted, and the page says why before anyone tries.
   await expect(page.getByRole('button', { name: 'Approve first to promote' })).toBeDisabled();
   await expect(page.getByTestId('promote-blocked')).toContainText('needs an approval first');
-  await page.screenshot({ path: `${SCREENSHOTS}/models-champion-refused.png` });
+  await snap(page, `${SCREENSHOTS}/models-champion-refused.png`);
   await expect(page.getByTestId('champion-tag')).toHaveText('no champion yet');
 
   // Approve with a comment: the review is listed with its comment.
@@ -158,7 +158,7 @@ test('the champion deploys as a prediction server that answers, and stops', asyn
     await panel.getByRole('button', { name: 'Start' }).click();
     await expect(deployment).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
     await expect(deployment).toContainText(`Port ${taken} is already in use on 127.0.0.1`);
-    await panel.screenshot({ path: `${SCREENSHOTS}/models-deploy-failed.png` });
+    await snap(panel, `${SCREENSHOTS}/models-deploy-failed.png`);
     await deployment.getByRole('button', { name: 'Dismiss' }).click();
     await expect(deployment).toHaveCount(0);
   } finally {

@@ -1,6 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { trainIris } from './model-fixtures.js';
-import { SCREENSHOTS, appApi, expect, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, SCREENSHOTS, type ServedApp, snap, test } from './serve-fixture.js';
 
 /** Light and dark screenshots of the page, or of `part` alone when the page would be too tall to read. */
 async function shotBoth(page: Page, name: string, part?: Locator): Promise<void> {
@@ -9,7 +9,7 @@ async function shotBoth(page: Page, name: string, part?: Locator): Promise<void>
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
     await page.evaluate('window.scrollTo(0, 0)');
     const path = `${SCREENSHOTS}/${name}-${theme}.png`;
-    await (part ? part.screenshot({ path }) : page.screenshot({ path, fullPage: true }));
+    await (part ? snap(part, path) : snap(page, path, { fullPage: true }));
   }
   await page.getByLabel('Theme').selectOption('light');
 }

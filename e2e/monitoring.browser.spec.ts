@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Page } from '@playwright/test';
 import { registerIrisVersions } from './model-fixtures.js';
 import { seedMonitoring } from './monitoring-seed.js';
-import { SCREENSHOTS, appApi, expect, test } from './serve-fixture.js';
+import { appApi, expect, SCREENSHOTS, snap, test } from './serve-fixture.js';
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   await page.getByLabel('Theme').selectOption(theme);
@@ -13,7 +13,7 @@ async function shotBoth(page: Page, name: string): Promise<void> {
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
     await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: `${SCREENSHOTS}/${name}-${theme}.png`, fullPage: true });
+    await snap(page, `${SCREENSHOTS}/${name}-${theme}.png`, { fullPage: true });
   }
   await setTheme(page, 'light');
 }
@@ -100,7 +100,7 @@ test('the monitoring page shows seeded drift, its distributions and verdict, qua
   const second = 46 + (box.width - 62) / (seeded.windowIds.length - 1);
   await share.hover({ position: { x: second, y: box.height / 2 } });
   await expect(page.getByTestId('drift-share-chart').locator('.timeline-tooltip')).toContainText('features drifted');
-  await page.getByTestId('drift-share-chart').screenshot({ path: `${SCREENSHOTS}/monitoring-drift-share-hover.png` });
+  await snap(page.getByTestId('drift-share-chart'), `${SCREENSHOTS}/monitoring-drift-share-hover.png`);
   await share.click({ position: { x: second, y: box.height / 2 } });
   await expect(page.getByTestId('window-summary')).toContainText(`Window ${seeded.windowIds[1]}`);
   await expect(page.getByTestId('drift-detail')).toHaveAttribute('data-window', seeded.windowIds[1]!);
@@ -135,7 +135,7 @@ test('the monitoring page shows seeded drift, its distributions and verdict, qua
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
     await page.evaluate("document.querySelector('[data-testid=drift-detail]').scrollIntoView({ block: 'center' })");
-    await page.screenshot({ path: `${SCREENSHOTS}/monitoring-drift-detail-${theme}.png` });
+    await snap(page, `${SCREENSHOTS}/monitoring-drift-detail-${theme}.png`);
   }
 
   // A lineage node opens its page: the dataset version.

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { trainIris } from './model-fixtures.js';
-import { appApi, expect, SCREENSHOTS, setTheme, shot, test } from './serve-fixture.js';
+import { appApi, expect, SCREENSHOTS, setTheme, shot, snap, test } from './serve-fixture.js';
 
 /** Iris with every measurement nudged: the same task, and no row equal to a training row. */
 function holdoutCsv(): string {
@@ -17,7 +17,7 @@ async function shotPanel(page: Page, name: string): Promise<void> {
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
     await shot(page, theme === 'light' ? name : `${name}-dark`);
-    await page.getByTestId('quality-tests-panel').screenshot({ path: `${SCREENSHOTS}/${name}-panel${theme === 'light' ? '' : '-dark'}.png` });
+    await snap(page.getByTestId('quality-tests-panel'), `${SCREENSHOTS}/${name}-panel${theme === 'light' ? '' : '-dark'}.png`);
   }
   await setTheme(page, 'light');
 }

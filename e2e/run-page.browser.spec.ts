@@ -1,6 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
-import { expect, test, type ServedApp } from './serve-fixture.js';
+import { expect, type ServedApp, snap, test } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
 
@@ -116,7 +116,7 @@ test('run page shows the header, params, tags, datasets and one chart per metric
   await expect(page.getByTestId('run-datasets')).toContainText('cifar10-train');
   await expect(page.getByTestId('latest-metrics')).toContainText('accuracy');
   await setTheme(page, 'light');
-  await page.screenshot({ path: `${SCREENSHOTS}/run-overview-light.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/run-overview-light.png`, { fullPage: true });
 
   await page.getByLabel('Search parameters').fill('batch');
   await expect(params.locator('tbody tr')).toHaveCount(1);
@@ -137,7 +137,7 @@ test('run page shows the header, params, tags, datasets and one chart per metric
   // The other chart follows the same step with its crosshair, without a second tooltip.
   await expect(chart(page, 'accuracy').locator('.chart-crosshair')).toBeVisible();
   await expect(chart(page, 'accuracy').locator('.chart-tooltip')).toHaveCount(0);
-  await page.screenshot({ path: `${SCREENSHOTS}/run-metrics-dark.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/run-metrics-dark.png`, { fullPage: true });
 });
 
 test('x-axis mode, smoothing and log scale change what the chart draws', async ({ app, page }) => {
@@ -186,7 +186,7 @@ test('x-axis mode, smoothing and log scale change what the chart draws', async (
   const yTicks = await loss.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
   expect(yTicks).toEqual(expect.arrayContaining(['0.1', '1']));
   await expect(loss).toHaveAttribute('data-points', '250');
-  await page.screenshot({ path: `${SCREENSHOTS}/run-chart-options.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/run-chart-options.png`, { fullPage: true });
 });
 
 test('an edited description is saved and still there after a reload', async ({ app, page }) => {
@@ -211,7 +211,7 @@ test('an edited description is saved and still there after a reload', async ({ a
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.locator('.run-description [role="alert"]')).toContainText('5000');
   await expect(page.getByLabel('Run description')).toHaveValue('x'.repeat(5001));
-  await page.screenshot({ path: `${SCREENSHOTS}/run-description-error.png` });
+  await snap(page, `${SCREENSHOTS}/run-description-error.png`);
 });
 
 test('the artifacts browser previews text, JSON, CSV, PNG and binary files', async ({ app, page }) => {
@@ -254,12 +254,12 @@ test('the artifacts browser previews text, JSON, CSV, PNG and binary files', asy
   await expect(image).toBeVisible();
   await expect.poll(() => image.evaluate((img) => (img as { naturalWidth: number }).naturalWidth)).toBe(96);
   await expect(preview).toContainText('96 × 64 px');
-  await page.screenshot({ path: `${SCREENSHOTS}/run-artifacts-image.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/run-artifacts-image.png`, { fullPage: true });
 
   await tree.getByRole('treeitem', { name: /predictions\.csv/ }).click();
   await expect(preview.locator('table')).toBeVisible();
   await setTheme(page, 'dark');
-  await page.screenshot({ path: `${SCREENSHOTS}/run-artifacts-csv-dark.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/run-artifacts-csv-dark.png`, { fullPage: true });
 });
 
 test("a running run's chart grows while metrics are logged, without a reload", async ({ app, page }) => {
@@ -286,7 +286,7 @@ test("a running run's chart grows while metrics are logged, without a reload", a
   await expect(page.getByTestId('single-value-metrics')).toHaveCount(0);
   await app.api('runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
   await expect(page.locator('.run-title-row .status')).toHaveText('FINISHED');
-  await page.screenshot({ path: `${SCREENSHOTS}/run-live.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/run-live.png`, { fullPage: true });
 });
 
 test('a 200,000-point history is drawn with no more points than pixels and its spike stays visible', async ({ app, page }) => {
@@ -324,7 +324,7 @@ test('a 200,000-point history is drawn with no more points than pixels and its s
   expect(yMax).toBeGreaterThanOrEqual(50);
   expect(Math.abs(band.y - pixelOf(50))).toBeLessThan(3);
   expect(line.y).toBeGreaterThan(pixelOf(5));
-  await page.screenshot({ path: `${SCREENSHOTS}/run-200k-points.png`, fullPage: true });
+  await snap(page, `${SCREENSHOTS}/run-200k-points.png`, { fullPage: true });
 });
 
 test('an unknown run id shows a not-found page with a way back', async ({ app, page }) => {
@@ -333,7 +333,7 @@ test('an unknown run id shows a not-found page with a way back', async ({ app, p
   await expect(notFound).toBeVisible();
   await expect(notFound).toContainText('Run not found');
   await expect(notFound).toContainText('0123456789abcdef0123456789abcdef');
-  await page.screenshot({ path: `${SCREENSHOTS}/run-not-found.png` });
+  await snap(page, `${SCREENSHOTS}/run-not-found.png`);
   await notFound.getByRole('link', { name: 'Back to experiments' }).click();
   await expect(page).not.toHaveURL(/#\/runs\//);
   await expect(notFound).toHaveCount(0);

@@ -3,7 +3,7 @@
  * alphabetically, equal on every run), the registered models, and headers that never collide.
  */
 import { createExperiment, seedRuns, type SeedRun } from './seed-runs.js';
-import { expect, setTheme, test } from './serve-fixture.js';
+import { expect, setTheme, snap, test } from './serve-fixture.js';
 
 const LONG_PARAM = 'optimizer_learning_rate_schedule_warmup_steps';
 
@@ -64,12 +64,12 @@ test('default columns are the keys that differ, validation metrics first; a Mode
 
   await scroll.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
   await setTheme(page, 'light');
-  await page.screenshot({ path: 'e2e/screenshots/runs-table-defaults-scrolled.png' });
+  await snap(page, 'e2e/screenshots/runs-table-defaults-scrolled.png');
   await page.setViewportSize({ width: 1440, height: 700 });
   await scroll.evaluate((el) => el.scrollTo({ left: 0 }));
-  await page.screenshot({ path: 'e2e/screenshots/runs-table-defaults.png' });
+  await snap(page, 'e2e/screenshots/runs-table-defaults.png');
   await setTheme(page, 'dark');
-  await page.screenshot({ path: 'e2e/screenshots/runs-table-defaults-dark.png' });
+  await snap(page, 'e2e/screenshots/runs-table-defaults-dark.png');
   await setTheme(page, 'light');
 
   // A column the user picks wins over the defaults, across a reload.

@@ -1,6 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { createExperiment, seedRuns, seedRunsInStore, type SeedRun } from './seed-runs.js';
-import { expect, test, type ServedApp } from './serve-fixture.js';
+import { expect, type ServedApp, snap, test } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
 const minute = 60_000;
@@ -55,7 +55,7 @@ test('shows the seeded runs with status, times and metric columns', async ({ app
   expect(await columnTexts(table, 'Status')).toContain('Failed');
   expect((await columnTexts(table, 'Duration'))[0]).toBe('56s');
   await expect(table.getByRole('link', { name: 'mlp-4' })).toHaveAttribute('href', /#\/runs\/[0-9a-f]{32}$/);
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-table.png` });
+  await snap(page, `${SCREENSHOTS}/runs-table.png`);
 });
 
 test('sorts by a metric column on the server, both directions', async ({ app, page }) => {
@@ -68,7 +68,7 @@ test('sorts by a metric column on the server, both directions', async ({ app, pa
   await table.getByRole('button', { name: 'accuracy', exact: true }).click();
   await expect(header).toHaveAttribute('aria-sort', 'descending');
   await expect.poll(() => columnTexts(table, 'accuracy')).toEqual(['0.95', '0.93', '0.9', '0.88', '0.84', '0.81', '0.77', '0.7']);
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-sorted.png` });
+  await snap(page, `${SCREENSHOTS}/runs-sorted.png`);
 
   await table.getByRole('button', { name: 'Run', exact: true }).click();
   await expect.poll(() => columnTexts(table, 'Run')).toEqual(['mlp-0', 'mlp-1', 'mlp-2', 'mlp-3', 'mlp-4', 'mlp-5', 'mlp-6', 'mlp-7']);
@@ -81,7 +81,7 @@ test('the column picker adds a tag column and remembers it for the experiment', 
   const picker = page.getByRole('dialog', { name: 'Choose columns' });
   await picker.getByLabel('Search columns').fill('te');
   await expect(picker.getByRole('checkbox')).toHaveCount(1);
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-column-picker.png` });
+  await snap(page, `${SCREENSHOTS}/runs-column-picker.png`);
   await picker.getByRole('checkbox', { name: 'team' }).check();
   await expect.poll(() => columnTexts(table, 'team')).toEqual(['vision', 'nlp', 'vision', 'nlp', 'vision', 'nlp', 'vision', 'nlp']);
 
@@ -109,7 +109,7 @@ test('a column resizes by dragging its edge and keeps its width after a reload',
   await page.mouse.up();
   await expect.poll(width).toBeGreaterThan(before + 100);
   const widened = await width();
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-column-resized.png` });
+  await snap(page, `${SCREENSHOTS}/runs-column-resized.png`);
 
   await page.reload();
   await expect(table).toHaveAttribute('data-state', 'ready');
@@ -128,12 +128,12 @@ test('the filter box narrows results on Enter and Escape clears it', async ({ ap
   await expect(table).toHaveAttribute('data-total', '2');
   await expect(table.getByTestId('runs-total')).toHaveText('2 runs matching the filter');
   expect(await columnTexts(table, 'Run')).toEqual(['mlp-3', 'mlp-1']);
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-filtered.png` });
+  await snap(page, `${SCREENSHOTS}/runs-filtered.png`);
 
   await filter.fill('metrics.accuracy > 0.99');
   await filter.press('Enter');
   await expect(page.getByText('No runs match this filter.')).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-filter-no-match.png` });
+  await snap(page, `${SCREENSHOTS}/runs-filter-no-match.png`);
   await page.getByRole('button', { name: 'Clear filter', exact: true }).last().click();
   await expect(table).toHaveAttribute('data-total', '8');
   await expect(filter).toHaveValue('');
@@ -157,7 +157,7 @@ test('a bad filter shows an inline error at its position and the table keeps wor
   await expect(filter).toHaveAttribute('aria-invalid', 'true');
   // The rows stay; a bad filter never blanks the page.
   await expect(dataRows(table)).toHaveCount(8);
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-filter-error.png` });
+  await snap(page, `${SCREENSHOTS}/runs-filter-error.png`);
 
   // An error only the server can find (the grammar is fine) also lands under the box.
   await filter.fill('attributes.colour = "red"');
@@ -180,7 +180,7 @@ test('multi-select with shift-click, then Compare opens the compare view with th
   await table.getByRole('checkbox', { name: 'Select mlp-4' }).click({ modifiers: ['Shift'] });
   await expect(compare).toHaveText('Compare (4)');
   await expect(table.locator('[role=row][aria-selected=true]')).toHaveCount(4);
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-selected.png` });
+  await snap(page, `${SCREENSHOTS}/runs-selected.png`);
 
   await compare.click();
   await expect(page).toHaveURL(/#\/compare\?runs=/);
@@ -219,7 +219,7 @@ test('keyboard: arrows move the focused row, Space selects, Enter opens the run'
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Shift+Space');
   await expect(table.locator('[role=row][aria-selected=true]')).toHaveCount(2);
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-keyboard.png` });
+  await snap(page, `${SCREENSHOTS}/runs-keyboard.png`);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(new RegExp(`#/runs/${runIds[4]}$`));
 });
@@ -255,7 +255,7 @@ test('runs logged while the page is open appear and update without a reload', as
   await expect(liveRow).toContainText('0.975');
   await app.api('runs/update', { run_id: liveId, status: 'FINISHED', end_time: Date.now() });
   await expect(liveRow).toContainText('Finished');
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-live.png` });
+  await snap(page, `${SCREENSHOTS}/runs-live.png`);
 });
 
 test('while scrolled down, runs arriving on top do not move the rows being read', async ({ app, page }) => {
@@ -285,7 +285,7 @@ test('an experiment without runs shows how to log one', async ({ app, page }) =>
   await expect(page.getByText('No runs here yet.')).toBeVisible();
   await expect(page.getByText(`export MLFLOW_TRACKING_URI=${app.url}`)).toBeVisible();
   await expect(page.getByText('mlflow.set_experiment("fresh")')).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-empty.png` });
+  await snap(page, `${SCREENSHOTS}/runs-empty.png`);
 });
 
 test('dark theme keeps the table readable', async ({ app, page }) => {
@@ -294,7 +294,7 @@ test('dark theme keeps the table readable', async ({ app, page }) => {
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await table.getByRole('checkbox', { name: 'Select mlp-6' }).check();
   await table.getByRole('checkbox', { name: 'Select mlp-4' }).check();
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-table-dark.png` });
+  await snap(page, `${SCREENSHOTS}/runs-table-dark.png`);
 });
 
 test('a 10,000-run experiment opens at once and scrolls to its last rows', async ({ app, page }) => {
@@ -321,7 +321,7 @@ test('a 10,000-run experiment opens at once and scrolls to its last rows', async
   await expect(table.getByRole('link', { name: 'run-00000', exact: true })).toBeVisible();
   await expect(table.getByRole('link', { name: 'run-00001', exact: true })).toBeVisible();
   await expect(table.locator('[role=row][aria-busy=true]')).toHaveCount(0);
-  await page.screenshot({ path: `${SCREENSHOTS}/runs-10k-bottom.png` });
+  await snap(page, `${SCREENSHOTS}/runs-10k-bottom.png`);
 
   // Keyboard End/Home jump across the whole table, fetching the windows on the way.
   const grid = table.getByRole('grid');

@@ -1,4 +1,4 @@
-import { test as base, type Page } from '@playwright/test';
+import { test as base, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,13 +79,24 @@ export async function appApi<T>(app: ServedApp, operation: string, input: unknow
 
 export const SCREENSHOTS = 'e2e/screenshots';
 
+/**
+ * CI looks at no picture: captures cost ~0.5 s each under load, ~150 per run. Set
+ * E2E_SCREENSHOTS=1 to take them under CI=true as well.
+ */
+const screenshotsWanted = !process.env.CI || Boolean(process.env.E2E_SCREENSHOTS);
+
 /** A full-page screenshot from the top: scrolled, the sticky top bar would land mid-page. */
 export async function shot(page: Page, name: string): Promise<void> {
-  // CI looks at no picture: full-page captures cost ~0.5 s each under load, ~85 per run. Set
-  // E2E_SCREENSHOTS=1 to take them under CI=true as well.
-  if (process.env.CI && !process.env.E2E_SCREENSHOTS) return;
+  if (!screenshotsWanted) return;
   await page.locator('html').evaluate((root) => root.scrollTo(0, 0));
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+/** A screenshot of the page or of one part of it, to `path`; skipped under CI as `shot` is. */
+export async function snap(target: Page | Locator, path: string, options: { fullPage?: boolean; clip?: { x: number; y: number; width: number; height: number } } = {}): Promise<void> {
+  if (!screenshotsWanted) return;
+  if ('goto' in target) await target.screenshot({ path, ...options });
+  else await target.screenshot({ path });
 }
 
 /** Picks the UI theme from the top bar's Theme select. */

@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { registerIrisVersions } from './model-fixtures.js';
-import { appApi, expect, SCREENSHOTS, setTheme, test } from './serve-fixture.js';
+import { appApi, expect, SCREENSHOTS, setTheme, snap, test } from './serve-fixture.js';
 
 /** What a copied snippet prints when run as a user runs it (a shell for curl, node for JavaScript). */
 const run = (command: string, args: string[]) => JSON.parse(execFileSync(command, args, { encoding: 'utf8', timeout: 20_000 })) as unknown;
@@ -50,7 +50,7 @@ test("a deployment's Call it snippets send a real training row and answer; refus
   await example.getByRole('tab', { name: 'curl' }).click();
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
-    await panel.screenshot({ path: `${SCREENSHOTS}/deployment-call-it-${theme}.png` });
+    await snap(panel, `${SCREENSHOTS}/deployment-call-it-${theme}.png`);
   }
   await setTheme(page, 'light');
 
@@ -68,7 +68,7 @@ test("a deployment's Call it snippets send a real training row and answer; refus
   await expect(rows.nth(1).getByTestId('refusal-input')).toHaveText('{"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4}');
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(page, theme);
-    await refusals.screenshot({ path: `${SCREENSHOTS}/refusals-panel-${theme}.png` });
+    await snap(refusals, `${SCREENSHOTS}/refusals-panel-${theme}.png`);
   }
 });
 
@@ -104,7 +104,7 @@ test('a deployment restarted on a port another program holds fails and says so i
     );
     for (const theme of ['light', 'dark'] as const) {
       await setTheme(page, theme);
-      await page.getByTestId('deployment-panel').screenshot({ path: `${SCREENSHOTS}/deployment-port-taken-${theme}.png` });
+      await snap(page.getByTestId('deployment-panel'), `${SCREENSHOTS}/deployment-port-taken-${theme}.png`);
     }
   } finally {
     const exited = new Promise((resolve) => again.once('exit', resolve));

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { createExperiment, seedRuns } from './seed-runs.js';
-import { expect, SCREENSHOTS, test } from './serve-fixture.js';
+import { expect, SCREENSHOTS, snap, test } from './serve-fixture.js';
 
 const TOKEN = 'e2e-4b1d9c02f7a3';
 test.use({ serveToken: TOKEN });
@@ -35,7 +35,7 @@ test('the login URL the server printed opens the UI, which lists experiments and
 
   // The top bar names the token (what reviews are recorded under); logging out ends the session.
   await expect(page.getByTestId('session-badge')).toContainText('Signed in as token');
-  await page.screenshot({ path: `${SCREENSHOTS}/login-signed-in.png`, clip: { x: 0, y: 0, width: 1280, height: 200 } });
+  await snap(page, `${SCREENSHOTS}/login-signed-in.png`, { clip: { x: 0, y: 0, width: 1280, height: 200 } });
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(`${app.url}/login`);
   await page.goto(app.url);
@@ -48,14 +48,14 @@ test('a browser without a session gets the login page; a wrong pasted token is r
   await expect(page).toHaveURL(`${app.url}/login`);
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await expect(page.getByLabel('Token')).toBeFocused();
-  await page.screenshot({ path: `${SCREENSHOTS}/login-light.png` });
+  await snap(page, `${SCREENSHOTS}/login-light.png`);
 
   await page.getByLabel('Token').fill('not-the-token');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText(/That token is not valid for this server/);
   expect(await sessionCookieOf(page, new URL(app.url).port)).toBeUndefined();
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: `${SCREENSHOTS}/login-dark-error.png` });
+  await snap(page, `${SCREENSHOTS}/login-dark-error.png`);
 
   await page.getByLabel('Token').fill(TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();

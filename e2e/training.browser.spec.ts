@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appApi, expect, SCREENSHOTS, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, SCREENSHOTS, type ServedApp, setTheme, shot, snap, test } from './serve-fixture.js';
 
 async function openFormOnIris(page: Page, app: ServedApp): Promise<void> {
   await appApi(app, 'datasets.importSample', { name: 'iris' });
@@ -78,7 +78,7 @@ test('a long run shows live progress everywhere and can be cancelled, ending KIL
   await expect(popover.getByTestId('training-job')).toHaveCount(1);
   await expect(popover.getByTestId('training-job')).toHaveAttribute('data-phase', /^(epoch|batch)$/);
   await setTheme(page, 'light');
-  await page.screenshot({ path: `${SCREENSHOTS}/training-indicator.png` });
+  await snap(page, `${SCREENSHOTS}/training-indicator.png`);
   await page.keyboard.press('Escape');
   await expect(popover).toHaveCount(0);
 
