@@ -48,8 +48,8 @@ test('a pipeline run started from the Pipelines page shows its chain, the champi
 
   await page.goto(`${app.url}/#/pipelines`);
   await expect(page.getByTestId('pipelines-page')).toContainText('No pipeline runs yet');
-  await page.getByTestId('pipeline-model-input').fill('iris-classifier');
-  await page.getByTestId('pipeline-run-button').click();
+  // Run now sits on the model's row in the Policies card.
+  await page.getByTestId('policies-table').getByRole('row', { name: /iris-classifier/ }).getByRole('button', { name: 'Run now' }).click();
   const detail = page.getByTestId('pipeline-detail');
   await expect(detail.getByTestId('pipeline-state')).toHaveText('promoted', { timeout: 120_000 });
   for (const step of ['trigger', 'data', 'train', 'evaluate', 'gate', 'promote']) await expect(detail.getByTestId(`pipeline-step-${step}`)).toContainText('succeeded');

@@ -157,7 +157,6 @@ export function PipelinesPage() {
   const [runs, setRuns] = useState<PipelineRun[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [model, setModel] = useState('');
   const [starting, setStarting] = useState(false);
 
   const load = useCallback(async () => {
@@ -179,7 +178,7 @@ export function PipelinesPage() {
   const start = async (name: string) => {
     setStarting(true);
     try {
-      const { pipeline } = await call('pipelines.run', { model: name.trim() });
+      const { pipeline } = await call('pipelines.run', { model: name });
       setSelected(pipeline.id);
       setError(null);
       await load();
@@ -198,22 +197,6 @@ export function PipelinesPage() {
           <h1>Pipelines</h1>
           <p className="muted">Continuous training: each run retrains a model under its policy, compares it with the champion on held-out data and promotes it only if every gate passes.</p>
         </div>
-        <form
-          className="pipeline-run-form"
-          data-writes
-          onSubmit={(event) => {
-            event.preventDefault();
-            void start(model);
-          }}
-        >
-          <label>
-            <span className="visually-hidden">Model</span>
-            <input placeholder="Model name" value={model} onChange={(event) => setModel(event.target.value)} data-testid="pipeline-model-input" />
-          </label>
-          <button type="submit" className="btn btn-primary" disabled={starting || model.trim() === ''} data-testid="pipeline-run-button">
-            {starting ? 'Starting…' : 'Run now'}
-          </button>
-        </form>
       </div>
       {error && <ErrorBanner message={error} onRetry={() => void load()} />}
       <PoliciesCard running={starting} onRun={(name) => void start(name)} />
