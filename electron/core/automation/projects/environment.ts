@@ -117,8 +117,13 @@ export async function chooseInterpreter(dir: string, files: EnvFile[], shimDir: 
   };
 }
 
-/** This MLDesk's CLI (dist/electron/cli/mldesk.js), when built. */
-const MLDESK_CLI = fileURLToPath(new URL('../../../cli/mldesk.js', import.meta.url));
+/**
+ * This MLDesk's CLI when built: bin/mldesk.js, which runs the bundled CLI (faster to start, and a
+ * project's `mldesk train` starts once per trial), else dist/electron/cli/mldesk.js itself.
+ */
+const MLDESK_CLI = [new URL('../../../../../bin/mldesk.js', import.meta.url), new URL('../../../cli/mldesk.js', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((file) => existsSync(file)) ?? fileURLToPath(new URL('../../../cli/mldesk.js', import.meta.url));
 
 /**
  * `mldesk` inside a project means this MLDesk (the built-in TF.js templates call `mldesk train`),
