@@ -226,6 +226,8 @@ describe('continuous training: alert → retrain → held-out gate → promotion
     expect(trainJob).toMatchObject({ kind: 'pipeline_step', executor: 'local', status: 'succeeded', runId: trainDetail.runId, spec: { type: 'project' } });
     expect(train.log).toContain('$ bash train.sh --data');
     expect(train.log).toMatch(/epoch \d+/);
+    // What the pipeline did with the result ends the job's log.
+    expect(train.log).toMatch(new RegExp(`\\[pipeline\\] registered run ${trainDetail.runId} as ${MODEL} version 2, alias 'challenger'\\n$`));
 
     // The audit trail: the policy moved the champion, with the numbers.
     const history = await app<{ entries: { alias: string; toVersion: string | null; actorIdentity: string; reason: string }[] }>('models.aliasHistory', { name: MODEL });

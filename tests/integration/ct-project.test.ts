@@ -146,6 +146,7 @@ describe("the train step runs the policy's own project", () => {
     expect(train.detail.error).toContain(`The project ${project} (entry point nomodel) ended without logging a model`);
     expect(train.detail.error).toContain('has no model/model.json, model/signature.json');
     expect(train.log).toMatch(/read \S+ct-iris-own-v1\.csv for species and logged no model/);
+    expect(train.log).toContain(`[pipeline] step failed: The project ${project} (entry point nomodel) ended without logging a model`);
     expect(run.challengerVersion).toBeNull();
     expect(championVersion()).toBe('1');
   });

@@ -66,6 +66,20 @@ describe('JobStore', () => {
     expect(jobs.get(job.id)).toMatchObject({ status: 'cancelled', reason: 'by hand', logTail: 'before\n', pid: null, exitCode: null, attempts: 1 });
   });
 
+  it("lets the job's controller end an ended job's log (appendEpilogue), changing nothing else", () => {
+    const jobs = connect();
+    const job = jobs.create({ kind: 'command', name: 'x', executor: 'local', spec });
+    jobs.claim(job.id, { workerId: 'w' });
+    jobs.appendLog(job.id, 'output\n');
+    const ended = jobs.finish(job.id, { status: 'succeeded', exitCode: 0 }).job;
+    const seen: string[] = [];
+    jobs.onChange((changed) => seen.push(changed.logTail));
+    jobs.appendLog(job.id, 'late output\n');
+    jobs.appendEpilogue(job.id, '[pipeline] registered v2\n');
+    expect(jobs.get(job.id)).toEqual({ ...ended, logTail: 'output\n[pipeline] registered v2\n' });
+    expect(seen).toEqual(['output\n[pipeline] registered v2\n']);
+  });
+
   it('requeues a failure with attempts left after an exponential backoff, then fails for good', () => {
     const jobs = connect();
     const job = jobs.create({ kind: 'command', name: 'x', executor: 'local', spec, maxAttempts: 3, backoffMs: 60_000 });

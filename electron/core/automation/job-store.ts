@@ -335,6 +335,18 @@ export class JobStore {
     this.announce(id);
   }
 
+  /**
+   * Adds lines to an ended job's log on behalf of whoever controls it (a pipeline recording what it
+   * did with the job's result). Unlike appendLog, it is not a sign of life and works once the job has
+   * ended: a job's own process can no longer write there, its controller still can.
+   */
+  appendEpilogue(id: string, lines: string): void {
+    const row = this.sql('SELECT log_tail FROM jobs WHERE job_id = ?').get(id) as { log_tail: string } | undefined;
+    if (!row) return;
+    this.sql('UPDATE jobs SET log_tail = ? WHERE job_id = ?').run(appendTail(row.log_tail, lines), id);
+    this.announce(id);
+  }
+
   heartbeat(id: string): void {
     this.sql(`UPDATE jobs SET heartbeat_time = ? WHERE job_id = ? AND status = 'running'`).run(Date.now(), id);
   }

@@ -239,6 +239,8 @@ export class PipelineRunner {
     } finally {
       await launch.cleanup();
     }
+    // What the pipeline did with the job's result ends the job's log, so the step log tells it all.
+    const epilogue = (line: string) => this.jobs.appendEpilogue(job.id, `${new Date().toISOString()} [pipeline] ${line}\n`);
     try {
       if (ended.status !== 'succeeded') throw new MLDeskError('INVALID_STATE', `the project's job ${job.id} ended ${ended.status}: ${ended.reason ?? 'no reason given'}.`);
       const metrics = acceptChallenger(store, launch, data.ref);
@@ -252,11 +254,13 @@ export class PipelineRunner {
       });
       registry.setAlias(model, CHALLENGER_ALIAS, version.version, { actor, reason: `pipeline ${id}: trained on ${data.ref} (run ${launch.runId})` });
       this.pipelines.setVersions(id, { challenger: Number(version.version) });
+      epilogue(`registered run ${launch.runId} as ${model} version ${version.version}, alias '${CHALLENGER_ALIAS}'`);
       this.pipelines.endStep(id, 'train', 'succeeded', { ...detail, version: version.version, trainingMetrics: metrics });
       return version;
     } catch (error) {
       const message = (error as Error).message;
       const cancelled = ended.status === 'cancelled';
+      epilogue(`step ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
       // A job that never reached the launcher (no tracking server, the pool closed) left its run open.
       endOpenRun(store, launch.runId, cancelled ? 'KILLED' : 'FAILED', message);
       this.pipelines.endStep(id, 'train', cancelled ? 'cancelled' : 'failed', { ...detail, error: message, code: knownError(error)?.code ?? 'INTERNAL_ERROR' });
