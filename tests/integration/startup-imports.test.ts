@@ -1,0 +1,62 @@
+/**
+ * What `mldesk serve` and `mldesk bundle open` load before they listen: the prediction server
+ * (prom-client, scoring) and the project launcher (MLproject, YAML, snapshots) load with the first
+ * deployment or project job, not on every start (each module costs the start, and every
+ * integration and e2e test starts a server). Real child processes, traced by a resolve hook.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
+import { startBundleOpen } from './bundle-process.js';
+import { cleanupTempDirs, makeTempDir, REPO_ROOT, startServer, stopAllServers } from './server-process.js';
+
+const HOOK = pathToFileURL(join(REPO_ROOT, 'tests', 'fixtures', 'import-trace.mjs')).href;
+
+/** Loaded only on demand: none of these may be among a freshly started server's modules. */
+const LAZY = ['/electron/core/serving/prediction-server.js', '/node_modules/prom-client/', '/electron/core/automation/project-launch.js'];
+
+function traced(file: string): string[] {
+  expect(existsSync(file), 'the import trace was written').toBe(true);
+  return readFileSync(file, 'utf8').trim().split('\n');
+}
+
+describe('modules loaded before listening', { timeout: 120_000 }, () => {
+  let dir: string;
+  let bundle: BuiltBundle;
+
+  beforeAll(async () => {
+    dir = await makeTempDir('startup-imports');
+    bundle = await buildBundleFixture(join(dir, 'bundle'), { runs: 1, metrics: 1, steps: 10 });
+  });
+
+  afterAll(async () => {
+    await stopAllServers();
+    await cleanupTempDirs();
+  });
+
+  const traceEnv = (name: string) => {
+    const file = join(dir, `${name}.trace`);
+    return { file, env: { NODE_OPTIONS: `--import=${HOOK}`, MLDESK_IMPORT_TRACE: file } };
+  };
+
+  it('mldesk serve loads neither the prediction server nor the project launcher', async () => {
+    const { file, env } = traceEnv('serve');
+    const server = await startServer({ env });
+    const urls = traced(file);
+    await server.stop();
+    // The hook saw the server's own modules (it traces the right process).
+    expect(urls.some((url) => url.endsWith('/electron/server/http-server.js'))).toBe(true);
+    expect(urls.filter((url) => LAZY.some((lazy) => url.includes(lazy)))).toEqual([]);
+  });
+
+  it('mldesk bundle open loads neither, either', async () => {
+    const { file, env } = traceEnv('bundle-open');
+    const server = await startBundleOpen(bundle.file, ['--data-dir', join(dir, 'home')], env);
+    const urls = traced(file);
+    await server.stop();
+    expect(urls.some((url) => url.endsWith('/electron/server/bundle-server.js'))).toBe(true);
+    expect(urls.filter((url) => LAZY.some((lazy) => url.includes(lazy)))).toEqual([]);
+  });
+});
