@@ -17,6 +17,9 @@ const HOOK = pathToFileURL(join(REPO_ROOT, 'tests', 'fixtures', 'import-trace.mj
 /** Loaded only on demand: none of these may be among a freshly started server's modules. */
 const LAZY = ['/electron/core/serving/prediction-server.js', '/node_modules/prom-client/', '/electron/core/automation/project-launch.js'];
 
+/** Handler areas registered lazily (electron/api/lazy-handlers.ts): an opened bundle never loads them unless asked. */
+const LAZY_AREAS = ['/electron/api/sweeps-handlers.js', '/electron/api/pipeline-handlers.js', '/electron/api/jobs-handlers.js', '/electron/api/handoff-handlers.js', '/electron/api/bundle-handlers.js'];
+
 function traced(file: string): string[] {
   expect(existsSync(file), 'the import trace was written').toBe(true);
   return readFileSync(file, 'utf8').trim().split('\n');
@@ -51,12 +54,30 @@ describe('modules loaded before listening', { timeout: 120_000 }, () => {
     expect(urls.filter((url) => LAZY.some((lazy) => url.includes(lazy)))).toEqual([]);
   });
 
-  it('mldesk bundle open loads neither, either', async () => {
+  it('mldesk bundle open loads neither, nor the handlers of sweeps, pipelines, jobs, handoff and bundle export, which answer as before on first use', async () => {
     const { file, env } = traceEnv('bundle-open');
     const server = await startBundleOpen(bundle.file, ['--data-dir', join(dir, 'home')], env);
-    const urls = traced(file);
-    await server.stop();
-    expect(urls.some((url) => url.endsWith('/electron/server/bundle-server.js'))).toBe(true);
-    expect(urls.filter((url) => LAZY.some((lazy) => url.includes(lazy)))).toEqual([]);
+    try {
+      const urls = traced(file);
+      expect(urls.some((url) => url.endsWith('/electron/server/bundle-server.js'))).toBe(true);
+      expect(urls.filter((url) => [...LAZY, ...LAZY_AREAS].some((lazy) => url.includes(lazy)))).toEqual([]);
+      const call = async (name: string, input: unknown) => {
+        const res = await server.post<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>(`/app-api/${name}`, input);
+        return { status: res.status, body: res.body };
+      };
+      expect(await call('jobs.list', {})).toMatchObject({ status: 200, body: { ok: true, value: { jobs: [] } } });
+      expect(await call('sweeps.list', {})).toMatchObject({ status: 200, body: { ok: true, value: { sweeps: [] } } });
+      expect(await call('ct.policy.list', {})).toMatchObject({ status: 200, body: { ok: true, value: { policies: [] } } });
+      expect(await call('pipelines.get', { id: 'f'.repeat(32) })).toMatchObject({ body: { ok: false, error: { code: 'RESOURCE_DOES_NOT_EXIST' } } });
+      // Input is still checked against the contract before the module loads.
+      const bad = await call('sweeps.get', { id: '../x' });
+      expect(bad.body).toMatchObject({ ok: false, error: { code: 'INVALID_PARAMETER_VALUE' } });
+      expect(bad.body.error?.message).toMatch(/^Field 'id'/);
+      // A write in a lazy area is refused as every write over a bundle is.
+      expect((await call('jobs.cancel', { id: 'f'.repeat(32) })).status).toBe(403);
+      expect(traced(file).some((url) => url.endsWith('/electron/api/sweeps-handlers.js'))).toBe(true);
+    } finally {
+      await server.stop();
+    }
   });
 });
