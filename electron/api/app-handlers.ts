@@ -15,11 +15,11 @@ import type { Caller } from '../core/caller-identity.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
-import { createMonitoringHandlers } from './monitoring-handlers.js';
-import { createPredictionHandlers } from './prediction-handlers.js';
-import { createQualityTestHandlers } from './quality-test-handlers.js';
-import { createAlertHandlers } from './alert-handlers.js';
-import { createMonitoringReadHandlers } from './monitoring-read-handlers.js';
+import { monitoringSettingsOperations } from '../../shared/app-api/monitoring-settings.js';
+import { predictionOperations } from '../../shared/app-api/predictions.js';
+import { qualityTestOperations } from '../../shared/app-api/quality-tests.js';
+import { alertOperations } from '../../shared/app-api/alerts.js';
+import { monitoringOperations } from '../../shared/app-api/monitoring.js';
 import { createBundleViewHandlers } from './bundle-view-handlers.js';
 import { readOnlyHandlers } from '../core/bundles/read-only.js';
 import { createKeyHandlers } from './keys-handlers.js';
@@ -50,11 +50,11 @@ function allAppHandlers(services: Services): AppHandlers {
   return {
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(services),
-    ...createPredictionHandlers(services),
-    ...createMonitoringHandlers(services),
-    ...createQualityTestHandlers(services),
-    ...createAlertHandlers(services),
-    ...createMonitoringReadHandlers(services),
+    ...lazyHandlers(predictionOperations, async () => (await import('./prediction-handlers.js')).createPredictionHandlers(services)),
+    ...lazyHandlers(monitoringSettingsOperations, async () => (await import('./monitoring-handlers.js')).createMonitoringHandlers(services)),
+    ...lazyHandlers(qualityTestOperations, async () => (await import('./quality-test-handlers.js')).createQualityTestHandlers(services)),
+    ...lazyHandlers(alertOperations, async () => (await import('./alert-handlers.js')).createAlertHandlers(services)),
+    ...lazyHandlers(monitoringOperations, async () => (await import('./monitoring-read-handlers.js')).createMonitoringReadHandlers(services)),
     ...createBundleViewHandlers(services),
     ...lazyHandlers(handoffOperations, async () => (await import('./handoff-handlers.js')).createHandoffHandlers(services)),
     ...createKeyHandlers(services),

@@ -3,9 +3,9 @@ import type { AppHandlers } from './app-handlers.js';
 
 /**
  * An area's handlers whose module loads on the first call of any of them, not with the server:
- * sweeps, pipelines, jobs, handoff packages and bundle export pull YAML, MLproject, zip writers
- * and the pipeline runner, which the runs page (and an opened bundle, which runs none of them)
- * never needs. `names` come from the area's contract, so the operations exist from the start and
+ * sweeps, pipelines, jobs, handoff packages, bundle export, predictions, monitoring, quality tests
+ * and alerts pull YAML, MLproject, zip writers, the pipeline runner and the drift statistics,
+ * which the runs page (and an opened bundle, which runs none of them) never needs. `names` come from the area's contract, so the operations exist from the start and
  * answer exactly as the module's own handlers do.
  */
 export function lazyHandlers<K extends OperationName>(contract: Record<K, unknown>, load: () => Promise<Pick<AppHandlers, K>>): Pick<AppHandlers, K> {

@@ -18,7 +18,7 @@ const HOOK = pathToFileURL(join(REPO_ROOT, 'tests', 'fixtures', 'import-trace.mj
 const LAZY = ['/electron/core/serving/prediction-server.js', '/node_modules/prom-client/', '/electron/core/automation/project-launch.js'];
 
 /** Handler areas registered lazily (electron/api/lazy-handlers.ts): an opened bundle never loads them unless asked. */
-const LAZY_AREAS = ['/electron/api/sweeps-handlers.js', '/electron/api/pipeline-handlers.js', '/electron/api/jobs-handlers.js', '/electron/api/handoff-handlers.js', '/electron/api/bundle-handlers.js'];
+const LAZY_AREAS = ['sweeps', 'pipeline', 'jobs', 'handoff', 'bundle', 'prediction', 'monitoring', 'monitoring-read', 'quality-test', 'alert'].map((area) => `/electron/api/${area}-handlers.js`);
 
 function traced(file: string): string[] {
   expect(existsSync(file), 'the import trace was written').toBe(true);
@@ -54,7 +54,7 @@ describe('modules loaded before listening', { timeout: 120_000 }, () => {
     expect(urls.filter((url) => LAZY.some((lazy) => url.includes(lazy)))).toEqual([]);
   });
 
-  it('mldesk bundle open loads neither, nor the handlers of sweeps, pipelines, jobs, handoff and bundle export, which answer as before on first use', async () => {
+  it('mldesk bundle open loads neither, nor the lazily registered handler areas, which answer as before on first use', async () => {
     const { file, env } = traceEnv('bundle-open');
     const server = await startBundleOpen(bundle.file, ['--data-dir', join(dir, 'home')], env);
     try {
@@ -75,6 +75,8 @@ describe('modules loaded before listening', { timeout: 120_000 }, () => {
       expect(bad.body.error?.message).toMatch(/^Field 'id'/);
       // A write in a lazy area is refused as every write over a bundle is.
       expect((await call('jobs.cancel', { id: 'f'.repeat(32) })).status).toBe(403);
+      expect(await call('alerts.list', {})).toMatchObject({ status: 200, body: { ok: true } });
+      expect(await call('qualityTests.list', { model: 'nope', version: '1' })).toMatchObject({ body: { ok: false } });
       expect(traced(file).some((url) => url.endsWith('/electron/api/sweeps-handlers.js'))).toBe(true);
     } finally {
       await server.stop();
