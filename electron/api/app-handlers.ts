@@ -15,20 +15,21 @@ import type { Caller } from '../core/caller-identity.js';
 import { previewArtifact, runArtifactFile } from './artifact-preview.js';
 import { createDatasetHandlers } from './dataset-handlers.js';
 import { createModelHandlers } from './model-handlers.js';
-import { createMonitoringHandlers } from './monitoring-handlers.js';
-import { createPredictionHandlers } from './prediction-handlers.js';
-import { createQualityTestHandlers } from './quality-test-handlers.js';
-import { createAlertHandlers } from './alert-handlers.js';
-import { createMonitoringReadHandlers } from './monitoring-read-handlers.js';
+import { monitoringSettingsOperations } from '../../shared/app-api/monitoring-settings.js';
+import { predictionOperations } from '../../shared/app-api/predictions.js';
+import { qualityTestOperations } from '../../shared/app-api/quality-tests.js';
+import { alertOperations } from '../../shared/app-api/alerts.js';
+import { monitoringOperations } from '../../shared/app-api/monitoring.js';
 import { createBundleViewHandlers } from './bundle-view-handlers.js';
-import { createHandoffHandlers } from './handoff-handlers.js';
 import { readOnlyHandlers } from '../core/bundles/read-only.js';
 import { createKeyHandlers } from './keys-handlers.js';
 import { createReviewHandlers } from './review-handlers.js';
-import { createBundleHandlers } from './bundle-handlers.js';
-import { createJobHandlers } from './jobs-handlers.js';
-import { createPipelineHandlers } from './pipeline-handlers.js';
-import { createSweepHandlers } from './sweeps-handlers.js';
+import { handoffOperations } from '../../shared/app-api/handoff.js';
+import { bundleOperations } from '../../shared/app-api/bundles.js';
+import { jobOperations } from '../../shared/app-api/jobs.js';
+import { pipelineOperations } from '../../shared/app-api/pipelines.js';
+import { sweepOperations } from '../../shared/app-api/sweeps.js';
+import { lazyHandlers } from './lazy-handlers.js';
 import { runColumns, runsPage, singlePointMetricKeys } from '../core/store/run-table-query.js';
 
 /** `caller` is who the transport authenticated (see core/caller-identity.ts). */
@@ -49,19 +50,19 @@ function allAppHandlers(services: Services): AppHandlers {
   return {
     ...createDatasetHandlers(datasets),
     ...createModelHandlers(services),
-    ...createPredictionHandlers(services),
-    ...createMonitoringHandlers(services),
-    ...createQualityTestHandlers(services),
-    ...createAlertHandlers(services),
-    ...createMonitoringReadHandlers(services),
+    ...lazyHandlers(predictionOperations, async () => (await import('./prediction-handlers.js')).createPredictionHandlers(services)),
+    ...lazyHandlers(monitoringSettingsOperations, async () => (await import('./monitoring-handlers.js')).createMonitoringHandlers(services)),
+    ...lazyHandlers(qualityTestOperations, async () => (await import('./quality-test-handlers.js')).createQualityTestHandlers(services)),
+    ...lazyHandlers(alertOperations, async () => (await import('./alert-handlers.js')).createAlertHandlers(services)),
+    ...lazyHandlers(monitoringOperations, async () => (await import('./monitoring-read-handlers.js')).createMonitoringReadHandlers(services)),
     ...createBundleViewHandlers(services),
-    ...createHandoffHandlers(services),
+    ...lazyHandlers(handoffOperations, async () => (await import('./handoff-handlers.js')).createHandoffHandlers(services)),
     ...createKeyHandlers(services),
     ...createReviewHandlers(services),
-    ...createBundleHandlers(services),
-    ...createJobHandlers(services),
-    ...createPipelineHandlers(services),
-    ...createSweepHandlers(services),
+    ...lazyHandlers(bundleOperations, async () => (await import('./bundle-handlers.js')).createBundleHandlers(services)),
+    ...lazyHandlers(jobOperations, async () => (await import('./jobs-handlers.js')).createJobHandlers(services)),
+    ...lazyHandlers(pipelineOperations, async () => (await import('./pipeline-handlers.js')).createPipelineHandlers(services)),
+    ...lazyHandlers(sweepOperations, async () => (await import('./sweeps-handlers.js')).createSweepHandlers(services)),
     'session.get': (_input, caller) => ({ identity: caller.identity, via: caller.via }),
     'training.start': (request) => training.start(request),
     'training.cancel': async ({ runId }) => {

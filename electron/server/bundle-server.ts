@@ -25,6 +25,12 @@ export interface RunningBundleServer {
   services: Services;
   bundle: OpenedBundle;
   url: string;
+  /**
+   * Resolves once the background artifact check, started ARTIFACT_CHECK_DELAY_MS after listening (or
+   * earlier by a request for an artifact), has finished. Waiting on it never starts the check itself:
+   * `bundle.context.artifactsChecked()` would, and take the CPU from the first page.
+   */
+  backgroundCheck: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,7 +66,9 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
   }
   // Artifacts checked in the background start once the runs are served (see the banner); a request
   // for an artifact before then starts the check at once (read-only-guard.ts).
-  setTimeout(() => void bundle.context.artifactsChecked(), ARTIFACT_CHECK_DELAY_MS).unref();
+  const backgroundCheck = new Promise<void>((resolve) => {
+    setTimeout(() => void bundle.context.artifactsChecked().then(resolve), ARTIFACT_CHECK_DELAY_MS).unref();
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   let closing: Promise<void> | undefined;
@@ -69,6 +77,7 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
     services,
     bundle,
     url: `http://127.0.0.1:${port}`,
+    backgroundCheck,
     close() {
       closing ??= app.close().then(shutDownStore);
       return closing;

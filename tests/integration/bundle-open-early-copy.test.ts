@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
 import { openSignedArchive } from '../../electron/core/bundles/archive-reader.js';
 import type * as EarlyStoreCopyModule from '../../electron/core/bundles/early-store-copy.js';
 import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
@@ -82,6 +83,24 @@ describe('early store copy (bundle open)', { timeout: 120_000 }, () => {
       expect(await opening.copy).toBeNull();
       expect(readdirSync(opening.dataDir)).toEqual([]);
     }
+  });
+
+  it('finds the store anywhere in the central directory, past other entries and a zip comment, and reads nothing but it', async () => {
+    const store = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(70_000, 7)]);
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('x'.repeat(5000)), 'report.html', { compress: true });
+    zip.addBuffer(Buffer.from('decoy'), 'store.sqlite.bak', { compress: false });
+    zip.addBuffer(store, 'store.sqlite', { compress: false });
+    const file = join(dir, 'reordered.mldesk');
+    zip.end({ forceZip64Format: false, comment: 'a comment after the end record' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+    writeFileSync(file, Buffer.concat(chunks));
+    const opening = await start(file);
+    const copy = await opening.copy;
+    const sha256 = createHash('sha256').update(store).digest('hex');
+    expect(copy).toEqual({ size: store.length, sha256 });
+    expect(readFileSync(join(opening.dataDir, 'mldesk.db')).equals(store)).toBe(true);
   });
 
   it('makes the private dir under an explicit TMPDIR, else under /dev/shm on Linux when it has room', async () => {

@@ -89,6 +89,9 @@ describe('mldesk bundle open refuses what does not check out', { timeout: 120_00
       expect(info.body.value.bundle.problem).toContain(weightsEntry);
       const search = await server.post<{ runs: unknown[] }>('runs/search', { experiment_ids: [bundle.experimentId] });
       expect(search.body.runs).toHaveLength(2);
+      // The CLI names it on stderr once its background check is done.
+      for (const deadline = Date.now() + 20_000; !server.stderr().includes('integrity check failed') && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.stderr()).toMatch(new RegExp(`integrity check failed: .*${weightsEntry.replaceAll('.', '\\.')}.*\\(that entry is not served\\)`));
     } finally {
       await server.stop();
     }

@@ -151,6 +151,26 @@ describe('mldesk bundle open', { timeout: 120_000 }, () => {
     });
   });
 
+  it('leaves the background artifact check until the first page has had the CPU', async () => {
+    const other = await startBundleOpen(bundle.file, ['--data-dir', home], { TMPDIR: tmp });
+    const listening = performance.now();
+    try {
+      const progress = async () => (await other.post<{ value: { bundle: { artifacts: { checked: number; total: number } } } }>('/app-api/bundle.info', {})).body.value.bundle.artifacts;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const early = await progress();
+      // The check waits 1.5 s after listening: only an answer read well before then says anything.
+      if (performance.now() - listening < 1000) expect(early.checked, 'artifacts checked 0.3 s after listening').toBe(0);
+      let late = early;
+      for (const deadline = Date.now() + 30_000; late.checked < late.total && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        late = await progress();
+      }
+      expect(late).toMatchObject({ checked: 6, total: 6 });
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('keeps foreign Host and Origin out, as mldesk serve does', async () => {
     const foreignHost = await rawRequest(server.url, 'GET', '/api/2.0/mlflow/experiments/search', { headers: { host: 'evil.test:80' } });
     expect(foreignHost.status).toBe(403);

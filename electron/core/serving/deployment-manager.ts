@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CHAMPION, type Deployment } from '../../../shared/app-api/models.js';
 import { MLDeskError, invalidParameter, notFound } from '../errors.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
-import { createPredictionServer, type PredictionServer, type PredictionServerOptions } from './prediction-server.js';
+import type { PredictionServer, PredictionServerOptions } from './prediction-server.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 
 interface Entry {
@@ -25,6 +25,12 @@ interface Entry {
 }
 
 export type StartServer = (options: PredictionServerOptions) => Promise<PredictionServer>;
+
+/**
+ * The prediction server's modules (prom-client, scoring, the model runtimes) load with the first
+ * deployment: `mldesk serve` and an opened bundle, which mostly run none, start ~0.15 s sooner.
+ */
+const startPredictionServer: StartServer = async (options) => (await import('./prediction-server.js')).createPredictionServer(options);
 
 /** What is kept across launches: the deployments the user asked for, not their state. */
 const SavedDeploymentsSchema = z.object({
@@ -73,7 +79,7 @@ export class DeploymentManager {
   constructor(
     private readonly store: TrackingStore,
     private readonly registry: ModelRegistry,
-    private readonly startServer: StartServer = createPredictionServer,
+    private readonly startServer: StartServer = startPredictionServer,
   ) {}
 
   /** Deployments, oldest first. */
