@@ -8,8 +8,8 @@
 // TensorFlow backends), electron, and BullMQ/ioredis, which read their Lua scripts from files
 // beside their own code. Worker threads keep running the tsc output in dist/ (see below).
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +37,7 @@ const keepModuleUrls = {
 
 const started = performance.now();
 const result = await build({
+  absWorkingDir: root,
   entryPoints: { mldesk: join(dist, 'electron/cli/mldesk.js') },
   outdir,
   bundle: true,
@@ -54,4 +55,8 @@ const result = await build({
   metafile: true,
 });
 const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'));
+// Which modules each file holds (paths from the project folder), for tests that check what a
+// command loads before it listens (tests/integration/startup-imports.test.ts).
+const modules = Object.fromEntries(files.map((file) => [basename(file), Object.keys(result.metafile.outputs[file].inputs)]));
+await writeFile(join(outdir, 'modules.json'), JSON.stringify(modules));
 process.stdout.write(`cli bundle: ${files.length} files in ${relative(root, outdir)} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);

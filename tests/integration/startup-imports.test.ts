@@ -5,8 +5,8 @@
  * integration and e2e test starts a server). Real child processes, traced by a resolve hook.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
 import { startBundleOpen } from './bundle-process.js';
@@ -20,9 +20,21 @@ const LAZY = ['/electron/core/serving/prediction-server.js', '/node_modules/prom
 /** Handler areas registered lazily (electron/api/lazy-handlers.ts): an opened bundle never loads them unless asked. */
 const LAZY_AREAS = ['sweeps', 'pipeline', 'jobs', 'handoff', 'bundle', 'prediction', 'monitoring', 'monitoring-read', 'quality-test', 'alert'].map((area) => `/electron/api/${area}-handlers.js`);
 
+/** The modules each file of the bundled CLI holds (scripts/bundle-cli.js writes it). */
+const BUNDLE_DIR = join(REPO_ROOT, 'dist', 'cli-bundle');
+const bundled = JSON.parse(readFileSync(join(BUNDLE_DIR, 'modules.json'), 'utf8')) as Record<string, string[]>;
+
+/** The URLs a process resolved; a file of the bundled CLI stands for the modules it holds. */
 function traced(file: string): string[] {
   expect(existsSync(file), 'the import trace was written').toBe(true);
-  return readFileSync(file, 'utf8').trim().split('\n');
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .flatMap((url) => {
+      const path = url.startsWith('file:') ? fileURLToPath(url) : '';
+      const inside = dirname(path) === BUNDLE_DIR ? bundled[basename(path)] : undefined;
+      return inside ? [url, ...inside.map((module) => pathToFileURL(join(REPO_ROOT, module)).href)] : [url];
+    });
 }
 
 describe('modules loaded before listening', { timeout: 120_000 }, () => {
