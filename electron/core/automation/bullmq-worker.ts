@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, cancelChannel, cancelKey, checkQueueName, endRunIfOpen, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
 import { JobReporter } from './bullmq-reporter.js';
 import { runCommand } from './command-process.js';
+import { JobSpawner } from './job-spawner.js';
 import { launchProjectRun } from './project-launch.js';
 import { TrackingClient, type KV, type RestRun } from './projects/tracking-client.js';
 import { openRedis } from './bullmq-redis.js';
@@ -80,6 +81,7 @@ function outcomeOfCommand(result: Awaited<ReturnType<typeof runCommand>>, shutti
     return shuttingDown !== null ? { status: 'failed', exitCode: result.exitCode, reason: shuttingDown } : { status: 'cancelled', exitCode: result.exitCode, reason: result.abortedWith };
   }
   if (result.spawnError !== null) return { status: 'failed', exitCode: null, reason: result.spawnError };
+  if (result.lost) return { status: 'failed', exitCode: null, reason: result.lost };
   if (result.exitCode === 0) return { status: 'succeeded', exitCode: 0, reason: null };
   return { status: 'failed', exitCode: result.exitCode, reason: result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}` };
 }
@@ -100,6 +102,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const token = options.token || undefined;
   const running = new Map<string, AbortController>();
   let shuttingDown: string | null = null;
+  // Command jobs start in a spawner process, so this one's Redis and HTTP work between jobs pays no fork's page faults.
+  const spawner = new JobSpawner();
 
   async function execute(data: QueuedJobData, run: RestRun | null, attempt: number, reporter: JobReporter, signal: AbortSignal): Promise<Outcome> {
     const { spec } = data;
@@ -118,7 +122,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         const env: NodeJS.ProcessEnv = { ...process.env, ...spec.env, MLFLOW_TRACKING_URI: data.trackingUri, MLDESK_JOB_ID: data.jobId, MLDESK_JOB_ATTEMPT: String(attempt) };
         if (token) env.MLFLOW_TRACKING_TOKEN = token;
         if (run) Object.assign(env, { MLFLOW_RUN_ID: run.info.run_id, MLFLOW_EXPERIMENT_ID: run.info.experiment_id });
-        const result = await runCommand({ argv: spec.argv, cwd: spec.cwd ?? workDir, env, signal, onOutput, onStarted: (pid) => reporter.send({ t: 'pid', pid }) });
+        const result = await runCommand({ argv: spec.argv, cwd: spec.cwd ?? workDir, env, signal, onOutput, onStarted: (pid) => reporter.send({ t: 'pid', pid }), spawner });
         outcome = outcomeOfCommand(result, shuttingDown);
       } else if (spec.type === 'project') {
         if (!run) return { status: 'failed', exitCode: null, reason: 'a project job needs a run' };
@@ -216,6 +220,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       shuttingDown = `worker ${workerId} was stopped mid-job`;
       for (const abort of running.values()) abort.abort(shuttingDown);
       await worker.close();
+      await spawner.close();
       await subscriber.quit().catch(() => undefined);
       await client.quit().catch(() => undefined);
     },
