@@ -4,6 +4,7 @@
  * worker processes. Needs `npm run build` (the workers run dist/).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/automation.js';
 import { pidAlive } from '../../electron/core/automation/process-identity.js';
@@ -74,6 +75,9 @@ describe('mldesk worker with its spawner process', () => {
     worker.child.kill('SIGTERM');
     await worker.exited;
     await until(() => !pidAlive(newSpawner as number), 5000);
+    // Scratch folders are removed in the background after each job; a stopped worker leaves none behind.
+    const scratch = readdirSync(tmpdir()).filter((name) => name.startsWith(`mldesk-worker-${job.id.slice(0, 8)}-`) || name.startsWith(`mldesk-worker-${next.id.slice(0, 8)}-`));
+    expect(scratch).toEqual([]);
   });
 
   it('a worker killed with SIGKILL takes its spawner with it, and the job process is left for the stalled-job check', async () => {

@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, cancelChannel, cancelKey, checkQueueName, endRunIfOpen, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
@@ -104,6 +105,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   let shuttingDown: string | null = null;
   // Command jobs start in a spawner process, so this one's Redis and HTTP work between jobs pays no fork's page faults.
   const spawner = new JobSpawner();
+  const removals = new Set<Promise<void>>();
+  /**
+   * A job's scratch folder goes in the background, after its end is reported: removing even an
+   * empty folder took ~1.5 ms on a disk mounted with `discard` (the block is trimmed at once),
+   * a fifth of a no-op job's spawn. close() waits for the removals still under way.
+   */
+  function removeLater(dir: string): void {
+    const removal: Promise<void> = rm(dir, { recursive: true, force: true })
+      .catch(() => undefined)
+      .then(() => void removals.delete(removal));
+    removals.add(removal);
+  }
 
   async function execute(data: QueuedJobData, run: RestRun | null, attempt: number, reporter: JobReporter, signal: AbortSignal): Promise<Outcome> {
     const { spec } = data;
@@ -143,7 +156,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       }
       return outcome;
     } finally {
-      rmSync(workDir, { recursive: true, force: true });
+      removeLater(workDir);
     }
   }
 
@@ -221,6 +234,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       for (const abort of running.values()) abort.abort(shuttingDown);
       await worker.close();
       await spawner.close();
+      await Promise.all(removals);
       await subscriber.quit().catch(() => undefined);
       await client.quit().catch(() => undefined);
     },
