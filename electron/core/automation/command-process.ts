@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { JobSpawner } from './job-spawner.js';
 
 export interface CommandOutcome {
   exitCode: number | null;
@@ -7,6 +8,8 @@ export interface CommandOutcome {
   abortedWith: string | null;
   /** Set when it never started (missing program, bad cwd). */
   spawnError: string | null;
+  /** Set when the spawner process died while it ran (its group was killed). */
+  lost?: string | null;
 }
 
 export interface CommandOptions {
@@ -18,6 +21,8 @@ export interface CommandOptions {
   onStarted?(pid: number): void;
   /** How long SIGTERM gets before the group is SIGKILLed. */
   graceMs?: number;
+  /** Start it through this spawner process rather than forking this one (see spawner-process.ts). */
+  spawner?: JobSpawner;
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -37,6 +42,10 @@ export function runCommand(options: CommandOptions): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     if (options.signal.aborted) {
       resolve({ exitCode: null, signal: null, abortedWith: String(options.signal.reason ?? 'cancelled'), spawnError: null });
+      return;
+    }
+    if (options.spawner) {
+      resolve(runThroughSpawner(options.spawner, options));
       return;
     }
     const child = spawn(program!, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,4 +79,35 @@ export function runCommand(options: CommandOptions): Promise<CommandOutcome> {
       resolve({ exitCode: exit.code, signal: exit.signal, abortedWith, spawnError: null });
     });
   });
+}
+
+async function runThroughSpawner(spawner: JobSpawner, options: CommandOptions): Promise<CommandOutcome> {
+  const program = options.argv[0];
+  let pid: number | undefined;
+  let abortedWith: string | null = null;
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    if (abortedWith !== null || pid === undefined) return;
+    const group = pid;
+    abortedWith = String(options.signal.reason ?? 'cancelled');
+    killGroup(group, 'SIGTERM');
+    killTimer = setTimeout(() => killGroup(group, 'SIGKILL'), options.graceMs ?? 2000);
+  };
+  const result = await spawner.run(
+    { argv: options.argv, cwd: options.cwd, env: options.env },
+    {
+      onStarted(started) {
+        pid = started;
+        options.onStarted?.(started);
+        options.signal.addEventListener('abort', onAbort, { once: true });
+        // Aborted while the spawner was starting it.
+        if (options.signal.aborted) onAbort();
+      },
+      onOutput: options.onOutput,
+    },
+  );
+  options.signal.removeEventListener('abort', onAbort);
+  clearTimeout(killTimer);
+  if (result.spawnError !== null) return { exitCode: null, signal: null, abortedWith: null, spawnError: `could not start ${program}: ${result.spawnError}` };
+  return { exitCode: result.exitCode, signal: result.signal, abortedWith, spawnError: null, lost: result.lost };
 }

@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTerminalJobStatus, type Job, type JobSpec } from '../../../shared/automation.js';
 import { invalidParameter } from '../errors.js';
 import type { JobExecutor, JobOutcome } from './executor.js';
+import { JobSpawner } from './job-spawner.js';
 import { appendTail, type JobStore } from './job-store.js';
-import { identityOf, ownerToken } from './process-identity.js';
+import { formatIdentity, identityOf, ownerToken } from './process-identity.js';
 import type { launchProjectRun as LaunchProjectRun } from './project-launch.js';
 
 export interface LocalPoolOptions {
@@ -36,7 +36,8 @@ interface Queued {
 
 interface Active {
   job: Job;
-  child: ChildProcess | null;
+  /** A command job's process (its group's leader), once the spawner has started it. */
+  pid: number | undefined;
   abort: AbortController;
   cancelReason: string | null;
   buffer: string;
@@ -76,6 +77,8 @@ export class LocalPoolExecutor implements JobExecutor {
   private tickTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly unsubscribe: () => void;
+  /** Command jobs start in a spawner process: this one keeps the database and never forks (see spawner-process.ts). */
+  private readonly spawner = new JobSpawner();
 
   constructor(
     private readonly jobs: JobStore,
@@ -172,6 +175,7 @@ export class LocalPoolExecutor implements JobExecutor {
       return active.ended;
     });
     await Promise.all(ending);
+    await this.spawner.close();
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.tickTimer = undefined;
     this.unsubscribe();
@@ -234,7 +238,7 @@ export class LocalPoolExecutor implements JobExecutor {
     let endedResolve!: () => void;
     const active: Active = {
       job,
-      child: null,
+      pid: undefined,
       abort: new AbortController(),
       cancelReason: null,
       buffer: '',
@@ -272,36 +276,23 @@ export class LocalPoolExecutor implements JobExecutor {
     this.jobs.appendLog(active.job.id, chunk);
   }
 
-  private runCommand(active: Active, spec: Extract<JobSpec, { type: 'command' }>): Promise<JobOutcome & { retry?: boolean }> {
-    return new Promise((resolve) => {
-      const [file, ...args] = spec.argv as [string, ...string[]];
-      const child = spawn(file, args, {
-        cwd: spec.cwd,
-        env: { ...process.env, ...spec.env, MLDESK_JOB_ID: active.job.id, MLDESK_JOB_ATTEMPT: String(active.job.attempts) },
-        // Its own process group, so cancel reaches grandchildren (a shell's children, a trainer's workers).
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      active.child = child;
-      let spawnError: Error | null = null;
-      child.on('error', (error) => {
-        spawnError = error;
-      });
-      if (child.pid !== undefined) this.jobs.setPid(active.job.id, child.pid, identityOf(child.pid));
-      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.onOutput(active, chunk));
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.onOutput(active, chunk));
-      // A grandchild left holding the pipes would keep 'close' from ever firing: the job's
-      // processes end with its leader.
-      child.on('exit', () => this.signalTree(active, 'SIGKILL'));
-      child.on('close', (code, signal) => {
-        const error = spawnError as Error | null;
-        if (error && child.pid === undefined) {
-          resolve({ status: 'failed', exitCode: null, reason: `could not start ${file}: ${error.message}`, retry: false });
-          return;
-        }
-        resolve(this.outcome(active, code, signal));
-      });
-    });
+  private async runCommand(active: Active, spec: Extract<JobSpec, { type: 'command' }>): Promise<JobOutcome & { retry?: boolean }> {
+    const file = spec.argv[0] as string;
+    const result = await this.spawner.run(
+      { argv: spec.argv, cwd: spec.cwd, env: { ...process.env, ...spec.env, MLDESK_JOB_ID: active.job.id, MLDESK_JOB_ATTEMPT: String(active.job.attempts) } },
+      {
+        onStarted: (pid, start) => {
+          active.pid = pid;
+          this.jobs.setPid(active.job.id, pid, start === null ? null : formatIdentity({ host: hostname(), pid, start }));
+          // Cancelled or closed while the spawner was starting it: what kill() or close() could not signal yet.
+          if (active.abort.signal.aborted) this.signalTree(active, active.cancelReason === null ? 'SIGKILL' : 'SIGTERM');
+        },
+        onOutput: (chunk) => this.onOutput(active, chunk),
+      },
+    );
+    if (result.spawnError !== null) return { status: 'failed', exitCode: null, reason: `could not start ${file}: ${result.spawnError}`, retry: false };
+    if (result.lost !== null && active.cancelReason === null && !this.closed) return { status: 'failed', exitCode: null, reason: result.lost };
+    return this.outcome(active, result.exitCode, result.signal);
   }
 
   private async runProject(active: Active, spec: Extract<JobSpec, { type: 'project' }>): Promise<JobOutcome> {
@@ -353,7 +344,7 @@ export class LocalPoolExecutor implements JobExecutor {
 
   /** Signals the job's process group; a group whose leader exited is still reachable until its last member ends. */
   private signalTree(active: Active, signal: NodeJS.Signals): void {
-    const pid = active.child?.pid;
+    const pid = active.pid;
     if (pid === undefined) return;
     try {
       process.kill(-pid, signal);
