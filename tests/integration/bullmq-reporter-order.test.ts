@@ -1,0 +1,63 @@
+/**
+ * A worker's reports on a job are pipelined (bullmq-reporter.ts): sent without waiting for each
+ * reply. The controller applies them in the order they reach the events stream, so that order must
+ * be the order sent, and every report must be in Redis before the job completes. Real redis-server,
+ * real BullMQ Queue, Worker and QueueEvents.
+ */
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisConnection, type WorkerReport } from '../../electron/core/automation/bullmq-protocol.js';
+import { JobReporter } from '../../electron/core/automation/bullmq-reporter.js';
+import { startRedis, type RedisServer } from './redis-fixture.js';
+
+describe('JobReporter over a real Redis', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  it('delivers every report in the order sent, all before the job completes', { timeout: 60_000 }, async () => {
+    const connection = redisConnection(redis.url);
+    const name = `reporter-order-${process.pid}`;
+    const queue = new Queue(name, { connection });
+    const events = new QueueEvents(name, { connection, lastEventId: '0-0' });
+    await events.waitUntilReady();
+    const seen: Array<{ kind: 'progress'; report: WorkerReport } | { kind: 'completed' }> = [];
+    events.on('progress', ({ data }) => seen.push({ kind: 'progress', report: data as WorkerReport }));
+    const completed = new Promise<void>((resolve) =>
+      events.on('completed', () => {
+        seen.push({ kind: 'completed' });
+        resolve();
+      }),
+    );
+    const sent: WorkerReport[] = [
+      { t: 'start', attempt: 1, workerId: 'w', runId: null, experimentId: null },
+      { t: 'pid', pid: 4242 },
+      ...Array.from({ length: 300 }, (_, i): WorkerReport => ({ t: 'log', chunk: `line ${i}\n` })),
+      { t: 'end', status: 'succeeded', exitCode: 0, reason: null },
+    ];
+    const worker = new Worker(
+      name,
+      async (job) => {
+        const reporter = new JobReporter(job);
+        for (const report of sent) reporter.send(report);
+        await reporter.close();
+        return { exitCode: 0 };
+      },
+      { connection },
+    );
+    try {
+      await queue.add('job', {});
+      await completed;
+      expect(seen.map((event) => (event.kind === 'progress' ? event.report : 'completed'))).toEqual([...sent, 'completed']);
+    } finally {
+      await worker.close();
+      await events.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+});
