@@ -8,7 +8,7 @@
 // TensorFlow backends), electron, and BullMQ/ioredis, which read their Lua scripts from files
 // beside their own code. Worker threads keep running the tsc output in dist/ (see below).
 import { build } from 'esbuild';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,8 @@ const keepModuleUrls = {
 };
 
 const started = performance.now();
+// Chunk names carry content hashes: without this, every rebuild would leave the old chunks behind.
+await rm(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
   entryPoints: { mldesk: join(dist, 'electron/cli/mldesk.js') },
