@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { JobSpawner } from './job-spawner.js';
+import { killGroup } from './process-identity.js';
 
 export interface CommandOutcome {
   exitCode: number | null;
@@ -23,14 +24,6 @@ export interface CommandOptions {
   graceMs?: number;
   /** Start it through this spawner process rather than forking this one (see spawner-process.ts). */
   spawner?: JobSpawner;
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  }
 }
 
 /**

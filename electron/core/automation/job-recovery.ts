@@ -1,6 +1,6 @@
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { JobStore } from './job-store.js';
-import { isIdentityAlive, parseIdentity } from './process-identity.js';
+import { isIdentityAlive, killGroup, parseIdentity } from './process-identity.js';
 
 export const DIED_WHILE_CLOSED = 'process died while MLDesk was closed';
 
@@ -23,13 +23,7 @@ export function recoverJobs(jobs: JobStore, store: TrackingStore, isAlive: (iden
   for (const running of jobs.runningOwners()) {
     if (running.executor === 'bullmq' || running.owner === null || isAlive(running.owner)) continue;
     // The owner's host is this one (isAlive answers true for another host's), so its pid is ours to judge.
-    if (running.pid !== null && parseIdentity(running.pidIdentity) && isAlive(running.pidIdentity)) {
-      try {
-        process.kill(-running.pid, 'SIGKILL');
-      } catch {
-        // Its group already ended.
-      }
-    }
+    if (running.pid !== null && parseIdentity(running.pidIdentity) && isAlive(running.pidIdentity)) killGroup(running.pid, 'SIGKILL');
     const lost = jobs.markLost(running.id, running.owner, DIED_WHILE_CLOSED);
     if (!lost) continue;
     (lost.retrying ? result.requeued : result.failed).push(running.id);

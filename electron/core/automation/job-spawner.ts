@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killGroup } from './process-identity.js';
 import type { SpawnRequestMessage, SpawnerReply } from './spawner-protocol.js';
 
 /** Run from sources (vitest), the spawner is the TypeScript file run through tsx; from dist/, the compiled one. */
@@ -32,14 +33,6 @@ interface Pending {
   handlers: SpawnHandlers;
   pid: number | undefined;
   resolve(result: SpawnResult): void;
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // the group is already gone
-  }
 }
 
 /**
@@ -141,7 +134,7 @@ export class JobSpawner {
     if (this.child === child) this.child = null;
     for (const [id, pending] of this.pending) {
       if (pending.spawner !== child) continue;
-      if (pending.pid !== undefined) killGroup(pending.pid);
+      if (pending.pid !== undefined) killGroup(pending.pid, 'SIGKILL');
       this.settle(id, pending, { exitCode: null, signal: null, spawnError: null, lost: reason });
     }
   }

@@ -6,7 +6,7 @@ import { invalidParameter } from '../errors.js';
 import type { JobExecutor, JobOutcome } from './executor.js';
 import { JobSpawner } from './job-spawner.js';
 import { appendTail, type JobStore } from './job-store.js';
-import { formatIdentity, identityOf, ownerToken } from './process-identity.js';
+import { formatIdentity, identityOf, killGroup, ownerToken } from './process-identity.js';
 import type { launchProjectRun as LaunchProjectRun } from './project-launch.js';
 
 export interface LocalPoolOptions {
@@ -344,13 +344,7 @@ export class LocalPoolExecutor implements JobExecutor {
 
   /** Signals the job's process group; a group whose leader exited is still reachable until its last member ends. */
   private signalTree(active: Active, signal: NodeJS.Signals): void {
-    const pid = active.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // ESRCH: the whole group has already ended.
-    }
+    if (active.pid !== undefined) killGroup(active.pid, signal);
   }
 
   private resolveWaiters(job: Job): void {

@@ -94,3 +94,15 @@ export function pidAlive(pid: number): boolean {
   }
   return true;
 }
+
+/**
+ * Signals a job's process group (its leader's pid, negated), so grandchildren get it too; a group
+ * that has already ended (ESRCH) is not an error. Every job path that cancels or reaps uses this.
+ */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The whole group has already ended.
+  }
+}

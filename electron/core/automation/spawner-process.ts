@@ -11,20 +11,12 @@
  * it leaves keep running, with pid and identity already recorded, for restart recovery to judge.
  */
 import { spawn } from 'node:child_process';
-import { processStartTime } from './process-identity.js';
+import { killGroup, processStartTime } from './process-identity.js';
 import type { SpawnRequestMessage, SpawnerReply } from './spawner-protocol.js';
 
 function send(reply: SpawnerReply): void {
   // A parent gone mid-job is handled by 'disconnect' below; nothing is left to tell.
   if (process.connected) process.send!(reply);
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // the group is already gone
-  }
 }
 
 function start(request: SpawnRequestMessage): void {
@@ -48,7 +40,7 @@ function start(request: SpawnRequestMessage): void {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => send({ t: 'out', id, chunk, stream: 'stderr' }));
   // A grandchild left holding the pipes would keep 'close' from ever firing: the job's processes end with its leader.
   child.on('exit', () => {
-    if (pid !== undefined) killGroup(pid);
+    if (pid !== undefined) killGroup(pid, 'SIGKILL');
   });
   child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
     if (spawnError !== null && pid === undefined) send({ t: 'error', id, message: spawnError });

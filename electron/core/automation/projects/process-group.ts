@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { killGroup } from '../process-identity.js';
 
 export interface GroupRun {
   command: string;
@@ -28,14 +29,6 @@ export interface GroupExit {
 }
 
 const DEFAULT_GRACE_MS = 5000;
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
 
 function closeFile(stream: WriteStream): Promise<void> {
   return new Promise((resolve) => stream.end(resolve));
