@@ -37,10 +37,26 @@ export function registerBundleOpen(parent: Command): void {
       const homeDataDir = resolveDataDir(opts.dataDir);
       const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, earlyOpening });
       opening.catch(() => undefined);
+      // A Ctrl-C while the bundle is still opening waits for it, so its temp copy is removed too.
+      let stopping: string | null = null;
+      const stopEarly = (signal: string) => {
+        stopping = signal;
+      };
+      process.once('SIGINT', stopEarly);
+      process.once('SIGTERM', stopEarly);
       let server;
       try {
         const { startBundleServer } = await import('../server/bundle-server.js');
-        server = await startBundleServer({ file, homeDataDir, port: opts.port, version: packageJson.version, artifactCheck: opts.checkArtifacts, opening });
+        server = await startBundleServer({
+          file,
+          homeDataDir,
+          port: opts.port,
+          version: packageJson.version,
+          artifactCheck: opts.checkArtifacts,
+          opening,
+          // The page can load from now on; its API calls are answered once the bundle is open (the lines below).
+          onListening: (url) => process.stdout.write(`MLDesk listening on ${url}\n`),
+        });
       } catch (error) {
         if (error instanceof BundleOpenError) {
           process.stderr.write(`mldesk bundle open: ${file}: ${error.message}\n`);
@@ -51,11 +67,13 @@ export function registerBundleOpen(parent: Command): void {
           process.exit(2);
         }
         throw error;
+      } finally {
+        process.off('SIGINT', stopEarly);
+        process.off('SIGTERM', stopEarly);
       }
       const { context } = server.bundle;
       const signer = context.manifest.signer;
       const trust = context.verification.trusted ? `trusted as '${context.verification.trustedName}'` : 'not in your trusted keys';
-      process.stdout.write(`MLDesk listening on ${server.url}\n`);
       process.stdout.write(`Bundle: ${context.file} (read-only), signed by ${signer.name} ${signer.fingerprint}, ${trust}\n`);
       process.stdout.write(
         opts.checkArtifacts === 'before-serving'
@@ -78,6 +96,7 @@ export function registerBundleOpen(parent: Command): void {
           },
         );
       };
+      if (stopping !== null) return shutdown(stopping);
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
     });

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { openBundle, setBundleStoreReadOnly, type OpenedBundle } from '../core/bundles/bundle-open.js';
 import type { ArtifactCheck } from '../core/bundles/open-bundle.js';
-import { createServices, type Services } from '../core/services.js';
-import { buildServer } from './http-server.js';
+import type { createServices as CreateServices, Services } from '../core/services.js';
+import type { buildServer as BuildServer } from './http-server.js';
+import { listenEarly } from './early-listen.js';
+import { buildUiServer } from './server-base.js';
 
 export interface BundleServeOptions {
   file: string;
@@ -15,6 +17,11 @@ export interface BundleServeOptions {
   launchSecret?: string;
   /** openBundle already under way (the CLI starts it before loading the server's modules, to overlap the two). */
   opening?: Promise<OpenedBundle>;
+  /**
+   * Called once the port listens, before the bundle is open: the page loads from then on and its API
+   * calls wait for the bundle (early-listen.ts). startBundleServer itself resolves once they are answered.
+   */
+  onListening?(url: string): void;
 }
 
 /** How long after listening the background artifact check waits, unless an artifact is asked for first: the first page gets the CPU. */
@@ -41,11 +48,37 @@ export interface RunningBundleServer {
  * query_only, so a write that slipped past the read-only guard fails instead of changing the copy.
  */
 export async function startBundleServer(options: BundleServeOptions): Promise<RunningBundleServer> {
-  const bundle = await (options.opening ?? openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck }));
+  const opening = options.opening ?? openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck });
+  // A port that cannot be had (or a refused bundle) must still leave no temp copy behind.
+  const discard = () => opening.then((bundle) => bundle.close(), () => undefined);
+  let early;
+  try {
+    early = await listenEarly({ host: '127.0.0.1', port: options.port });
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+  let bundle: OpenedBundle;
   let services: Services;
+  let createServices: typeof CreateServices;
+  let buildServer: typeof BuildServer;
+  try {
+    early.serveUi(await buildUiServer({ launchSecret: options.launchSecret, version: options.version, tokens: [] }));
+    options.onListening?.(early.url);
+    // The services and routes load while the bundle opens (this module leaves them out, to listen sooner).
+    [{ createServices }, { buildServer }] = await Promise.all([import('../core/services.js'), import('./http-server.js')]);
+    bundle = await opening;
+  } catch (error) {
+    early.fail(`The bundle could not be opened: ${(error as Error).message}`);
+    await early.close();
+    await discard();
+    throw error;
+  }
   try {
     services = createServices({ dataDir: bundle.dataDir, bundle: bundle.context });
   } catch (error) {
+    early.fail(`The bundle could not be opened: ${(error as Error).message}`);
+    await early.close();
     await bundle.close();
     throw error;
   }
@@ -59,27 +92,28 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
   let app: FastifyInstance;
   try {
     app = await buildServer({ services, tokens: [], launchSecret: options.launchSecret, version: options.version });
-    await app.listen({ host: '127.0.0.1', port: options.port });
+    await app.ready();
   } catch (error) {
+    early.fail(`The bundle could not be served: ${(error as Error).message}`);
+    await early.close();
     await shutDownStore();
     throw error;
   }
+  early.serveAll(app);
   // Artifacts checked in the background start once the runs are served (see the banner); a request
   // for an artifact before then starts the check at once (read-only-guard.ts).
   const backgroundCheck = new Promise<void>((resolve) => {
     setTimeout(() => void bundle.context.artifactsChecked().then(resolve), ARTIFACT_CHECK_DELAY_MS).unref();
   });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
   let closing: Promise<void> | undefined;
   return {
     app,
     services,
     bundle,
-    url: `http://127.0.0.1:${port}`,
+    url: early.url,
     backgroundCheck,
     close() {
-      closing ??= app.close().then(shutDownStore);
+      closing ??= early.close().then(() => app.close()).then(shutDownStore);
       return closing;
     },
   };

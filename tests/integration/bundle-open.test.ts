@@ -171,6 +171,32 @@ describe('mldesk bundle open', { timeout: 120_000 }, () => {
     }
   });
 
+  it('listens before the bundle is open: the page answers at once, the runs once the bundle is checked', async () => {
+    const other = await startBundleOpen(bundle.file, ['--data-dir', home], { TMPDIR: tmp });
+    try {
+      const page = await fetch(other.url, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+      // Answered once the store is copied and checked, whenever that is: held until then, never refused.
+      const search = await other.post<{ runs: unknown[] }>('runs/search', { experiment_ids: [bundle.experimentId] });
+      expect(search.status, search.text).toBe(200);
+      expect(search.body.runs).toHaveLength(3);
+      const out = other.stdout();
+      expect(out.indexOf('MLDesk listening on')).toBeGreaterThanOrEqual(0);
+      expect(out.indexOf('MLDesk listening on'), 'the URL comes first, the checked bundle after').toBeLessThan(out.indexOf('Bundle: '));
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('a stop while the bundle is still opening waits for it and removes its temp copy', async () => {
+    const own = await makeTempDir('tmp-stop');
+    const other = await startBundleOpen(bundle.file, ['--data-dir', home], { TMPDIR: own });
+    const exit = await other.stop();
+    expect(exit.code, other.stderr()).toBe(0);
+    expect(readdirSync(own)).toEqual([]);
+  });
+
   it('keeps foreign Host and Origin out, as mldesk serve does', async () => {
     const foreignHost = await rawRequest(server.url, 'GET', '/api/2.0/mlflow/experiments/search', { headers: { host: 'evil.test:80' } });
     expect(foreignHost.status).toBe(403);
