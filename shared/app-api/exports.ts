@@ -11,7 +11,7 @@ import { PredictionQuerySchema } from './predictions.js';
  */
 
 /** The runs table as shown: its experiments, filter, sort and the columns picked (no window). */
-export const RunsExportSchema = operations['runs.page'].input.omit({ offset: true, limit: true });
+export const RunsExportSchema = operations['runs.page'].input.omit({ offset: true, limit: true, pickColumns: true });
 export type RunsExport = z.infer<typeof RunsExportSchema>;
 
 /** The compare table: one column per run, in this order. */

@@ -60,6 +60,17 @@ export const SortSchema = z.object({
  * The one typed map of app operations. Main-side handlers are registered from it, and the renderer's
  * client is derived from it; the same handlers answer over Electron IPC and over HTTP.
  */
+/** An experiment's keys as runs.columns lists them. */
+const ExperimentKeysSchema = z.object({
+  params: z.array(z.string()),
+  metrics: z.array(z.string()),
+  tags: z.array(z.string()),
+  /** Keys whose values differ between runs: the table's default columns come from these. */
+  varying: z.object({ params: z.array(z.string()), metrics: z.array(z.string()) }),
+  /** Some run of these experiments has a registered model version. */
+  hasModels: z.boolean(),
+});
+
 export const operations = {
   /** Who the server takes the caller to be (recorded on reviews and alias moves), and how. */
   'session.get': {
@@ -79,18 +90,7 @@ export const operations = {
     output: z.object({}),
   },
   'experiments.delete': { input: z.object({ experimentId }), output: z.object({}) },
-  'runs.columns': {
-    input: z.object({ experimentIds }),
-    output: z.object({
-      params: z.array(z.string()),
-      metrics: z.array(z.string()),
-      tags: z.array(z.string()),
-      /** Keys whose values differ between runs: the table's default columns come from these. */
-      varying: z.object({ params: z.array(z.string()), metrics: z.array(z.string()) }),
-      /** Some run of these experiments has a registered model version. */
-      hasModels: z.boolean(),
-    }),
-  },
+  'runs.columns': { input: z.object({ experimentIds }), output: ExperimentKeysSchema },
   'runs.page': {
     input: z.object({
       experimentIds: experimentIds.min(1, 'needs at least one experiment'),
@@ -100,8 +100,19 @@ export const operations = {
       limit: z.number().int().min(1).max(5000),
       columns: z.object({ params: columnKeys('param'), metrics: columnKeys('metric'), tags: columnKeys('tag') }),
       includeDeleted: z.boolean().optional(),
+      /**
+       * The user has picked no columns for this experiment: the server picks the default ones from its
+       * keys instead of `columns` (shared/run-columns.ts) and answers them with the keys, so a newly
+       * opened experiment's first page takes one request rather than runs.columns and then runs.page.
+       */
+      pickColumns: z.boolean().optional(),
     }),
-    output: z.object({ total: z.number(), rows: z.array(RunRowSchema) }),
+    output: z.object({
+      total: z.number(),
+      rows: z.array(RunRowSchema),
+      /** With `pickColumns`: the columns the rows carry, and the experiment's keys as runs.columns lists them. */
+      picked: z.object({ columns: z.object({ params: z.array(z.string()), metrics: z.array(z.string()), tags: z.array(z.string()) }), keys: ExperimentKeysSchema }).optional(),
+    }),
   },
   'runs.get': { input: z.object({ runId }), output: z.object({ run: RunDetailSchema }) },
   'runs.setDescription': { input: z.object({ runId, description: z.string().max(5000, 'is longer than 5000 characters') }), output: z.object({}) },

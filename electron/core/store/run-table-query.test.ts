@@ -34,6 +34,14 @@ describe('runsPage', () => {
     expect(page.rows[0]).toMatchObject({ runName: 'b', params: { lr: '0.2' }, metrics: { loss: 'NaN' }, tags: {} });
   });
 
+  it('with pickColumns, fills the default columns picked from the keys and answers both (a first visit in one request)', () => {
+    const page = runsPage(store.db, { experimentIds: [experimentId], offset: 0, limit: 10, columns: noColumns, pickColumns: true });
+    const keys = runColumns(store.db, [experimentId]);
+    expect(page.picked).toEqual({ columns: { params: ['lr'], metrics: ['loss'], tags: [] }, keys });
+    expect(page.rows.map((r) => [r.runName, r.params.lr, r.metrics.loss])).toEqual([['c', '0.3', 0.2], ['b', '0.2', 'NaN'], ['a', '0.1', 0.5]]);
+    expect(runsPage(store.db, { experimentIds: [experimentId], offset: 0, limit: 10, columns: noColumns }).picked, 'only when asked').toBeUndefined();
+  });
+
   it('filters with the MLflow search syntax and is empty for an experiment with no runs', () => {
     const filtered = runsPage(store.db, { experimentIds: [experimentId], filter: 'metrics.loss < 0.4', offset: 0, limit: 10, columns: { ...noColumns, tags: ['team'] } });
     expect(filtered.rows.map((r) => [r.runName, r.tags.team])).toEqual([['c', 'c']]);

@@ -1,5 +1,6 @@
 import type { RunRow as AppRunRow, RunModel } from '../../../shared/app-api/entities.js';
 import type { OperationInput, OperationOutput } from '../../../shared/app-api/operations.js';
+import { defaultColumns } from '../../../shared/run-columns.js';
 import { encodeMetricValue } from '../../../shared/tracking-types.js';
 import type { SqliteDatabase } from './database.js';
 import { metricQueueOf } from './metric-queue.js';
@@ -12,6 +13,11 @@ import type { RunRow } from './runs.js';
  * runs cost no more to open than 100.
  */
 export function runsPage(db: SqliteDatabase, input: OperationInput<'runs.page'>, options: { foldQueue?: boolean } = {}): OperationOutput<'runs.page'> {
+  if (input.pickColumns) {
+    const keys = runColumns(db, input.experimentIds);
+    const columns = defaultColumns(keys);
+    return { ...runsPage(db, { ...input, columns, pickColumns: false }, options), picked: { columns, keys } };
+  }
   const selection = buildRunSelection({
     experimentIds: input.experimentIds,
     filter: input.filter,

@@ -6,6 +6,9 @@ import type { OperationInput } from '../../../../shared/app-api/operations';
 const server = vi.hoisted(() => ({
   total: 0,
   requests: [] as Array<{ offset: number; limit: number; filter?: string }>,
+  /** runs.columns calls, and runs.page calls that asked the server to pick the columns. */
+  columnsCalls: 0,
+  picked: 0,
   delays: new Map<string, Promise<void>>(),
 }));
 
@@ -33,14 +36,20 @@ vi.mock('../../api/app-client', () => {
   return {
     ApiError,
     call: async (name: string, input: OperationInput<'runs.page'>) => {
-      if (name === 'runs.columns') return { metrics: ['acc'], params: ['lr'], tags: [] };
+      const keys = { metrics: ['acc'], params: ['lr'], tags: [] };
+      if (name === 'runs.columns') {
+        server.columnsCalls++;
+        return keys;
+      }
+      if (input.pickColumns) server.picked++;
       server.requests.push({ offset: input.offset, limit: input.limit, filter: input.filter });
       await server.delays.get(input.filter ?? '');
       if (input.filter?.includes('>>')) throw new ApiError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'filter': Invalid filter at position 9: bad");
       // Newest first; the filter keeps the upper half of the runs.
       const total = input.filter ? Math.ceil(server.total / 2) - 1 : server.total;
       const count = Math.max(0, Math.min(input.limit, total - input.offset));
-      return { total, rows: Array.from({ length: count }, (_, k) => row(server.total - 1 - input.offset - k)) };
+      const rows = Array.from({ length: count }, (_, k) => row(server.total - 1 - input.offset - k));
+      return input.pickColumns ? { total, rows, picked: { columns: keys, keys } } : { total, rows };
     },
   };
 });
@@ -51,11 +60,21 @@ const { useRunsData, WINDOW_SIZE, rowAt } = store;
 beforeEach(async () => {
   server.total = 50_000;
   server.requests = [];
+  server.columnsCalls = 0;
+  server.picked = 0;
   server.delays.clear();
   await store.openExperiment('1');
 });
 
 describe('runs data store', () => {
+  it('opens an experiment seen for the first time with one request: the server picks the columns', () => {
+    // No stored columns and no keys from an earlier visit (no localStorage here).
+    expect(server.picked).toBe(1);
+    expect(server.columnsCalls).toBe(0);
+    expect(useRunsData.getState().available).toEqual({ metrics: ['acc'], params: ['lr'], tags: [] });
+    expect(useRunsData.getState().query?.columns).toEqual({ metrics: ['acc'], params: ['lr'], tags: [] });
+  });
+
   it('opens with default columns and only the first window', () => {
     const state = useRunsData.getState();
     expect(state.total).toBe(50_000);

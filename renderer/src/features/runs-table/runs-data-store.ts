@@ -165,20 +165,26 @@ export async function openExperiment(experimentId: string): Promise<void> {
   const base: RunsQuery = { experimentId, filter: '', sort: prefs.sort ?? null, columns: prefs.columns ?? EMPTY_CHOICE };
   set({ query: base, total: null, windows: new Map(), switching: false, pending: null, loadError: null, filterError: null, available: null, customColumns: !!prefs.columns });
   try {
+    const known = loadKnownKeys(experimentId);
+    if (!prefs.columns && !known) {
+      // A first visit: the server picks the default columns from the keys and sends both with the rows.
+      const page = await call('runs.page', { ...pageInput(base, 0, WINDOW_SIZE), pickColumns: true });
+      if (gen !== generation) return;
+      const { columns, keys } = page.picked!;
+      saveKnownKeys(experimentId, keys);
+      set((state) => ({ query: { ...base, columns }, available: keys, total: page.total, windows: new Map([[0, page.rows]]), scrollEpoch: state.scrollEpoch + 1 }));
+      return;
+    }
     // With stored columns, or keys seen on an earlier visit, the rows go first: the server answers
     // one request at a time, and listing keys scans every run of the experiment.
-    const known = loadKnownKeys(experimentId);
-    const columns = prefs.columns ?? (known ? defaultColumns(known) : defaultColumns(await loadColumns(experimentId)));
-    if (gen !== generation) return;
+    const columns = prefs.columns ?? defaultColumns(known!);
     const query = { ...base, columns };
     const page = await fetchWindow(query, 0);
     if (gen !== generation) return;
     set((state) => ({ query, total: page.total, windows: new Map([[0, page.rows]]), scrollEpoch: state.scrollEpoch + 1 }));
-    if (prefs.columns || known) {
-      const available = await loadColumns(experimentId);
-      // Keys remembered from the last visit may be out of date: the fresh list decides the defaults.
-      if (gen === generation) await followDefaults(experimentId, available);
-    }
+    const available = await loadColumns(experimentId);
+    // Keys remembered from the last visit may be out of date: the fresh list decides the defaults.
+    if (gen === generation) await followDefaults(experimentId, available);
   } catch (error) {
     if (gen === generation) set({ loadError: messageOf(error) });
   }
