@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { openBundle, setBundleStoreReadOnly, type OpenedBundle } from '../core/bundles/bundle-open.js';
 import type { ArtifactCheck } from '../core/bundles/open-bundle.js';
+import { removeAbandonedBundleDirs } from '../core/bundles/bundle-temp-dirs.js';
 import type { createServices as CreateServices, Services } from '../core/services.js';
 import type { buildServer as BuildServer } from './http-server.js';
 import { listenEarly } from './early-listen.js';
@@ -26,6 +27,9 @@ export interface BundleServeOptions {
 
 /** How long after listening the background artifact check waits, unless an artifact is asked for first: the first page gets the CPU. */
 const ARTIFACT_CHECK_DELAY_MS = 1500;
+
+/** How long after serving the sweep of abandoned temp copies waits (bundle-temp-dirs.ts): removing 400 MB takes CPU too. */
+const ABANDONED_DIRS_DELAY_MS = 5000;
 
 export interface RunningBundleServer {
   app: FastifyInstance;
@@ -100,6 +104,8 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
     throw error;
   }
   early.serveAll(app);
+  // Temp copies left by bundle opens that were killed are removed once this one's first page is served.
+  setTimeout(() => void removeAbandonedBundleDirs(), ABANDONED_DIRS_DELAY_MS).unref();
   // Artifacts checked in the background start once the runs are served (see the banner); a request
   // for an artifact before then starts the check at once (read-only-guard.ts).
   const backgroundCheck = new Promise<void>((resolve) => {

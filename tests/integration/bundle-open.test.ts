@@ -197,6 +197,23 @@ describe('mldesk bundle open', { timeout: 120_000 }, () => {
     expect(readdirSync(own)).toEqual([]);
   });
 
+  it('the temp copy of a killed bundle open is removed by the next one', async () => {
+    const own = await makeTempDir('tmp-killed');
+    const killed = await startBundleOpen(bundle.file, ['--data-dir', home], { TMPDIR: own });
+    await killed.post('runs/search', { experiment_ids: [bundle.experimentId] });
+    await killed.stop('SIGKILL');
+    const [left] = readdirSync(own);
+    expect(left, 'SIGKILL leaves the copy behind').toMatch(/^mldesk-bundle-/);
+    const next = await startBundleOpen(bundle.file, ['--data-dir', home], { TMPDIR: own });
+    try {
+      for (const deadline = Date.now() + 30_000; readdirSync(own).includes(left!) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(readdirSync(own), 'only the running one’s copy is left').toHaveLength(1);
+      expect(readdirSync(own)).not.toContain(left);
+    } finally {
+      await next.stop();
+    }
+  });
+
   it('keeps foreign Host and Origin out, as mldesk serve does', async () => {
     const foreignHost = await rawRequest(server.url, 'GET', '/api/2.0/mlflow/experiments/search', { headers: { host: 'evil.test:80' } });
     expect(foreignHost.status).toBe(403);

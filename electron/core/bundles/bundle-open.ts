@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { BUNDLE_STORE_PATH, BundleMetaSchema, type ArchiveVerification, type BundleMeta, type TrustedKey } from '../../../shared/bundles.js';
 import { dataDirLayout } from '../data-dir.js';
 import { migrate, type SqliteDatabase } from '../store/database.js';
@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../store/migrations.js';
 import { metricQueueOf } from '../store/metric-queue.js';
 import { ArchiveError, openSignedArchive, type ArchiveReader } from './archive-reader.js';
 import { BundleArtifacts } from './bundle-artifacts.js';
+import { makeBundleDir } from './bundle-temp-dirs.js';
 import type { EarlyOpening } from './early-store-copy.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ArtifactCheck, OpenBundleContext } from './open-bundle.js';
@@ -155,7 +156,7 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
       throw new BundleOpenError(`manifest.json: its bundle summary (meta) is invalid: ${issue ? `${issue.path.join('.') || 'meta'} ${issue.message}` : 'invalid'}`, 'manifest.json');
     }
     if (!reader.has(BUNDLE_STORE_PATH)) throw new BundleOpenError(`${BUNDLE_STORE_PATH}: missing, so this bundle holds no runs to show.`, BUNDLE_STORE_PATH);
-    dataDir ??= await mkdtemp(join(tmpdir(), 'mldesk-bundle-'));
+    dataDir ??= await makeBundleDir(tmpdir());
     const database = dataDirLayout(dataDir).database;
     // Copied and hash-checked before SQLite reads a byte of it: a changed store is refused unopened.
     const expected = manifest.entries.find((entry) => entry.path === BUNDLE_STORE_PATH)!;

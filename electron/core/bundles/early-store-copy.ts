@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat, statfs } from 'node:fs/promises';
+import { rm, stat, statfs } from 'node:fs/promises';
 import { freemem, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { dataDirLayout } from '../data-dir.js';
+import { makeBundleDir, SHM } from './bundle-temp-dirs.js';
 
 /** What the early copy wrote: `size` bytes whose SHA-256 is `sha256`, not yet checked against anything. */
 export interface EarlyStoreCopy {
@@ -72,9 +72,6 @@ export interface EarlyOpening {
   cancel(): void;
 }
 
-/** RAM-backed on Linux; an explicit TMPDIR wins over it. */
-const SHM = '/dev/shm';
-
 /**
  * Where the private data dir is made: /dev/shm (tmpfs) on Linux when TMPDIR names no other place
  * and both it and free memory have room for the bundle twice over (writing the store's copy to
@@ -94,6 +91,6 @@ async function privateDirBase(file: string): Promise<string> {
 
 /** Makes the private temp data dir a bundle opens in and starts copying the bundle's store into it. */
 export async function startEarlyOpening(file: string): Promise<EarlyOpening> {
-  const dataDir = await mkdtemp(join(await privateDirBase(file), 'mldesk-bundle-'));
+  const dataDir = await makeBundleDir(await privateDirBase(file));
   return { dataDir, ...startEarlyStoreCopy({ file, entry: STORE_ENTRY, target: dataDirLayout(dataDir).database }) };
 }
