@@ -32,7 +32,4 @@ export interface ExportQueries {
 
 export const EXPORT_SCHEMAS = { runs: RunsExportSchema, compare: CompareExportSchema, predictions: PredictionsExportSchema } as const;
 
-/** The download link, relative to the UI's address. */
-export function exportUrl<K extends keyof ExportQueries>(kind: K, query: ExportQueries[K]): string {
-  return `app-files/exports/${kind}.csv?q=${encodeURIComponent(JSON.stringify(query))}`;
-}
+export { exportUrl } from './export-url.js';

@@ -1,5 +1,5 @@
 import { Fragment, useMemo, useState } from 'react';
-import { exportUrl } from '../../../../shared/app-api/exports';
+import { exportUrl } from '../../../../shared/app-api/export-url';
 import { routeHref } from '../../app/router';
 import { formatDuration, formatMetric, formatTime } from '../../components/format';
 import { useCompareUi } from './compare-store';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
-import { exportUrl } from '../../../../shared/app-api/exports';
+import { exportUrl } from '../../../../shared/app-api/export-url';
 import type { Deployment } from '../../../../shared/app-api/models';
 import type { PredictionOutput, PredictionRecord, PredictionStats } from '../../../../shared/app-api/predictions';
 import '../../components/charts/charts.css';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { exportUrl } from '../../../../shared/app-api/exports';
+import { exportUrl } from '../../../../shared/app-api/export-url';
 import { navigate } from '../../app/router';
 import { ColumnPicker } from './column-picker';
 import { ExportBundleButton } from './export-bundle-dialog';
