@@ -14,8 +14,12 @@ export interface SpanCopyJob {
   target: string;
 }
 
-/** Large chunks: a 400 MB store in ~50 reads, not the 25,000 of a 16 KB stream. */
-const CHUNK = 8 * 1024 * 1024;
+/**
+ * A 400 MB store in ~400 reads, not the 25,000 of a 16 KB stream; and small enough to stay in the
+ * CPU's cache between the read, the hash and the write, and to cost few first-touch page faults
+ * (measured on a 400 MB copy to /dev/shm: 441–454 ms of CPU with 1 MB chunks, 470–550 ms with 8 MB).
+ */
+const CHUNK = 1024 * 1024;
 
 export class SpanTruncatedError extends Error {}
 
