@@ -37,6 +37,8 @@ export function registerBundleOpen(parent: Command): void {
       const homeDataDir = resolveDataDir(opts.dataDir);
       const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, earlyOpening });
       opening.catch(() => undefined);
+      // A closed pipe (`mldesk bundle open F | head -1`) must not crash the server and leave its temp copy behind.
+      for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
       // A Ctrl-C while the bundle is still opening waits for it, so its temp copy is removed too.
       let stopping: string | null = null;
       const stopEarly = (signal: string) => {
