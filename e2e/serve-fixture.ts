@@ -134,6 +134,12 @@ export async function appApi<T>(app: ServedApp, operation: string, input: unknow
 export const SCREENSHOTS = 'e2e/screenshots';
 
 /**
+ * expect.poll intervals for waiting on the server (a training, a deployment): its default steps up
+ * to one poll a second, so a run that ends just after a poll costs the test up to a second more.
+ */
+export const SERVER_POLL = [100, 250];
+
+/**
  * CI looks at no picture: captures cost ~0.5 s each under load, ~150 per run. Set
  * E2E_SCREENSHOTS=1 to take them under CI=true as well.
  */
