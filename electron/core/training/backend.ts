@@ -13,9 +13,10 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 /** The tfjs API. With a native backend it is the namespace the native package re-exports. */
 export type Tf = typeof TfModule;
 
-// The tfjs packages are CommonJS bundles: require() loads them in ~0.5 s, where import() costs
-// 2 to 3 s more on Node 20 (the ESM loader scans each multi-megabyte file for its named exports).
-// Every training run, prediction server and reference profile starts with this load.
+// The tfjs packages are CommonJS bundles: on Node 20, import() runs the ESM loader's export scan
+// over each multi-megabyte file, so loading the cpu backend took 0.7-0.8 s against 0.35 s with
+// require() on an idle machine (1.5-2 s against 0.4-0.8 s on a loaded one). Every training run,
+// prediction server and reference profile starts with this load.
 const requireTf = createRequire(import.meta.url);
 
 // Loaded on first use, which `mldesk serve` and the parent of a training run (which only forks the
