@@ -1,5 +1,8 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, type ServedApp, snap, test } from './serve-fixture.js';
+import { expect, type ServedApp, snap, test, unique } from './serve-fixture.js';
+
+// Each test seeds its own experiment and compares only its own runs: one server for the file.
+test.use({ shareServer: true });
 
 const SCREENSHOTS = 'e2e/screenshots';
 
@@ -10,7 +13,7 @@ interface Seeded {
 
 /** Three runs of one sweep: lr and optimizer differ, epochs does not; loss curves decay at different rates. */
 async function seedSweep(app: ServedApp): Promise<Seeded[]> {
-  const { experiment_id } = await app.api<{ experiment_id: string }>('experiments/create', { name: 'lr-sweep' });
+  const { experiment_id } = await app.api<{ experiment_id: string }>('experiments/create', { name: unique('lr-sweep') });
   const configs = [
     { name: 'sweep-lr1e-3', lr: '0.001', optimizer: 'adamw', decay: 40 },
     { name: 'sweep-lr3e-4', lr: '0.0003', optimizer: 'adamw', decay: 70 },

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { userInfo } from 'node:os';
 import { trainIris } from './model-fixtures.js';
-import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, SERVER_POLL, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
 
 /** A token-less server records the OS user running it as the reviewer. */
 const ME = userInfo().username;
@@ -12,7 +12,7 @@ type Run = { run: { status: string; metrics: Record<string, number>; params: Rec
 async function trainSample(app: ServedApp, sample: string, target: string, runName: string, hyperparameters: Record<string, unknown>): Promise<string> {
   await appApi(app, 'datasets.importSample', { name: sample });
   const { runId } = await appApi<{ runId: string }>(app, 'training.start', { dataset: sample, target, experimentName: `${sample}-eval`, runName, backend: 'cpu', hyperparameters });
-  await expect.poll(async () => (await appApi<Run>(app, 'runs.get', { runId })).run.status, { timeout: 90_000, message: `run ${runName} should finish` }).toBe('FINISHED');
+  await expect.poll(async () => (await appApi<Run>(app, 'runs.get', { runId })).run.status, { timeout: 90_000, intervals: SERVER_POLL, message: `run ${runName} should finish` }).toBe('FINISHED');
   return runId;
 }
 

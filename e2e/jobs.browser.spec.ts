@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, SERVER_POLL, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
 import { pidAlive } from '../electron/core/automation/process-identity.js';
 
 /**
@@ -113,7 +113,7 @@ test('a training started from the app is a train job with its run and epochs in 
   await expect(row.getByTestId('job-status')).toHaveText('Cancelled', { timeout: 15_000 });
   await expect(drawer.getByTestId('job-reason')).toHaveText('cancelled from the app');
   // The training panel's own event stream saw the same end.
-  await expect.poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase).toBe('killed');
+  await expect.poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase, { intervals: SERVER_POLL }).toBe('killed');
   const { run } = await appApi<{ run: { status: string } }>(app, 'runs.get', { runId });
   expect(run.status).toBe('KILLED');
 });

@@ -3,7 +3,7 @@
  * that version, and the predictions it logged, on the run page and in its lineage graph.
  */
 import { trainIris } from './model-fixtures.js';
-import { appApi, expect, setTheme, shot, test } from './serve-fixture.js';
+import { appApi, expect, SERVER_POLL, setTheme, shot, test } from './serve-fixture.js';
 
 const ROW = { sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.2, petal_width: 2.3 };
 
@@ -26,7 +26,7 @@ test('the run page says where its model went (registered, deployed, predictions)
       url = running?.url ?? '';
       port = running?.port ?? 0;
       return url;
-    }, { timeout: 30_000 })
+    }, { timeout: 30_000, intervals: SERVER_POLL })
     .not.toBe('');
   for (let i = 0; i < 3; i++) {
     const response = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [ROW] }) });

@@ -1,7 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appApi, expect, type ServedApp, snap, test } from './serve-fixture.js';
+import { appApi, expect, SERVER_POLL, type ServedApp, snap, test } from './serve-fixture.js';
 
 const SCREENSHOTS = 'e2e/screenshots';
 
@@ -28,7 +28,7 @@ async function trainIris(app: ServedApp, hyperparameters: Record<string, number>
 }
 
 async function waitFinished(app: ServedApp, runId: string): Promise<void> {
-  await expect.poll(() => runStatus(app, runId), { timeout: 60_000, message: `run ${runId} should finish` }).toBe('FINISHED');
+  await expect.poll(() => runStatus(app, runId), { timeout: 60_000, intervals: SERVER_POLL, message: `run ${runId} should finish` }).toBe('FINISHED');
 }
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {

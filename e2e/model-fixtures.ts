@@ -1,4 +1,4 @@
-import { appApi, expect, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, SERVER_POLL, type ServedApp } from './serve-fixture.js';
 
 /** Trains a tiny iris classifier through the app API (as the New run form does) and waits for it to finish. */
 export async function trainIris(app: ServedApp, runName: string, seed: number): Promise<string> {
@@ -12,11 +12,11 @@ export async function trainIris(app: ServedApp, runName: string, seed: number): 
     hyperparameters: { epochs: 12, hiddenUnits: [8], learningRate: 0.05, seed },
   });
   await expect
-    .poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 60_000, message: `run ${runName} should finish` })
+    .poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 60_000, intervals: SERVER_POLL, message: `run ${runName} should finish` })
     .toBe('FINISHED');
   // The job panel and top-bar indicator settle once the worker's last message is in.
   await expect
-    .poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase)
+    .poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase, { intervals: SERVER_POLL })
     .toBe('finished');
   return runId;
 }
@@ -42,7 +42,7 @@ export async function runningDeployment(app: ServedApp): Promise<string> {
       const { deployments } = await appApi<{ deployments: Array<{ state: string; url: string | null }> }>(app, 'deployments.list', {});
       url = deployments.find((d) => d.state === 'running')?.url ?? '';
       return url;
-    }, { timeout: 30_000 })
+    }, { timeout: 30_000, intervals: SERVER_POLL })
     .not.toBe('');
   return url;
 }

@@ -4,6 +4,9 @@ import { registerIrisVersions } from './model-fixtures.js';
 import { seedMonitoring } from './monitoring-seed.js';
 import { appApi, expect, SCREENSHOTS, snap, test } from './serve-fixture.js';
 
+// The second test reads only models of its own (empty-model, no-such-model): one server for the file.
+test.use({ shareServer: true });
+
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   await page.getByLabel('Theme').selectOption(theme);
   await expect(page.locator('html')).toHaveAttribute('data-theme', theme);

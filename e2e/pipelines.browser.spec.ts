@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { appApi, expect, setTheme, shot, test } from './serve-fixture.js';
+import { appApi, expect, SERVER_POLL, setTheme, shot, test } from './serve-fixture.js';
 
 /** Iris with every measurement nudged: the same task, and no row equal to a training row. */
 function holdoutCsv(): string {
@@ -23,7 +23,7 @@ test('a pipeline run started from the Pipelines page shows its chain, the champi
     backend: 'cpu',
     hyperparameters: { epochs: 2, hiddenUnits: [8], learningRate: 0.001, seed: 3 },
   });
-  await expect.poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 60_000 }).toBe('FINISHED');
+  await expect.poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 60_000, intervals: SERVER_POLL }).toBe('FINISHED');
   await appApi(app, 'models.register', { runId, name: 'iris-classifier' });
   await appApi(app, 'models.review', { name: 'iris-classifier', version: '1', decision: 'approved' });
   await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'champion', version: '1', reason: 'first release' });

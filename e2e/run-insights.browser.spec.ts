@@ -3,7 +3,7 @@
  * run and what they chose, and the run page shows values, paired curves that end where training
  * ended, datasets as links, and the columns training left out.
  */
-import { appApi, expect, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
+import { appApi, expect, SERVER_POLL, setTheme, shot, test, type ServedApp } from './serve-fixture.js';
 
 /** 80 customers, `;`-separated as a spreadsheet in a comma-decimal locale saves them, with an id column and noisy labels. */
 function customersCsv(): string {
@@ -13,7 +13,7 @@ function customersCsv(): string {
 
 async function waitFinished(app: ServedApp, runId: string): Promise<void> {
   await expect
-    .poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 90_000, message: 'the run should finish' })
+    .poll(async () => (await appApi<{ run: { status: string } }>(app, 'runs.get', { runId })).run.status, { timeout: 90_000, intervals: SERVER_POLL, message: 'the run should finish' })
     .toBe('FINISHED');
 }
 
@@ -68,7 +68,7 @@ test('the run page: id column left out with a note, dataset as a link, lineage t
   });
   await waitFinished(app, runId);
   await expect
-    .poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase)
+    .poll(async () => (await appApi<{ jobs: Array<{ runId: string; progress: { phase: string } }> }>(app, 'training.jobs', {})).jobs.find((j) => j.runId === runId)?.progress.phase, { intervals: SERVER_POLL })
     .toBe('finished');
   const { run } = await appApi<{ run: { tags: Record<string, string>; metrics: Record<string, number> } }>(app, 'runs.get', { runId });
   const epochsRun = Number(run.tags['mldesk.epochs_run']);

@@ -2,6 +2,9 @@ import type { Locator, Page } from '@playwright/test';
 import { deflateSync } from 'node:zlib';
 import { expect, type ServedApp, snap, test } from './serve-fixture.js';
 
+// Each test makes its own experiment (names differ) and opens only its own run: one server for the file.
+test.use({ shareServer: true });
+
 const SCREENSHOTS = 'e2e/screenshots';
 
 interface Metric {

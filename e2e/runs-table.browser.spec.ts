@@ -1,6 +1,9 @@
 import type { Locator, Page } from '@playwright/test';
 import { createExperiment, seedRuns, seedRunsInStore, type SeedRun } from './seed-runs.js';
-import { expect, type ServedApp, snap, test } from './serve-fixture.js';
+import { expect, type ServedApp, snap, test, unique } from './serve-fixture.js';
+
+// Every test makes its own experiment: they share one server.
+test.use({ shareServer: true });
 
 const SCREENSHOTS = 'e2e/screenshots';
 const minute = 60_000;
@@ -19,9 +22,10 @@ function sweep(): SeedRun[] {
   }));
 }
 
-async function openSeeded(app: ServedApp, page: Page, runs = sweep()) {
-  const experimentId = await createExperiment(app, 'mlp-sweep');
-  const runIds = await seedRuns(app, experimentId, runs);
+/** `inStore`: written straight into the data dir (e2e/seed-store.mjs) where how runs arrive is not the subject. */
+async function openSeeded(app: ServedApp, page: Page, runs = sweep(), inStore = false) {
+  const experimentId = await createExperiment(app, unique('mlp-sweep'));
+  const runIds = await (inStore ? seedRunsInStore : seedRuns)(app, experimentId, runs);
   await page.goto(`${app.url}/#/experiments/${experimentId}`);
   const table = page.getByTestId('runs-table');
   await expect(table).toHaveAttribute('data-state', 'ready');
@@ -261,7 +265,7 @@ test('runs logged while the page is open appear and update without a reload', as
 test('while scrolled down, runs arriving on top do not move the rows being read', async ({ app, page }) => {
   const start = Date.now() - 3_600_000;
   const runs = Array.from({ length: 300 }, (_, i) => ({ name: `r-${String(i).padStart(3, '0')}`, startTime: start + i * 1000 }));
-  const { table, experimentId } = await openSeeded(app, page, runs);
+  const { table, experimentId } = await openSeeded(app, page, runs, true);
   const grid = table.getByRole('grid');
   await grid.evaluate((element) => element.scrollTo({ top: 150 * 36 }));
   const watched = table.getByRole('link', { name: 'r-140', exact: true });
@@ -277,14 +281,15 @@ test('while scrolled down, runs arriving on top do not move the rows being read'
 });
 
 test('an experiment without runs shows how to log one', async ({ app, page }) => {
-  const experimentId = await createExperiment(app, 'fresh');
+  const name = unique('fresh');
+  const experimentId = await createExperiment(app, name);
   await page.goto(`${app.url}/#/experiments/${experimentId}`);
   const table = page.getByTestId('runs-table');
   await expect(table).toHaveAttribute('data-state', 'ready');
   await expect(table).toHaveAttribute('data-total', '0');
   await expect(page.getByText('No runs here yet.')).toBeVisible();
   await expect(page.getByText(`export MLFLOW_TRACKING_URI=${app.url}`)).toBeVisible();
-  await expect(page.getByText('mlflow.set_experiment("fresh")')).toBeVisible();
+  await expect(page.getByText(`mlflow.set_experiment("${name}")`)).toBeVisible();
   await snap(page, `${SCREENSHOTS}/runs-empty.png`);
 });
 
@@ -299,7 +304,7 @@ test('dark theme keeps the table readable', async ({ app, page }) => {
 
 test('a 10,000-run experiment opens at once and scrolls to its last rows', async ({ app, page }) => {
   test.setTimeout(240_000);
-  const experimentId = await createExperiment(app, 'big-sweep');
+  const experimentId = await createExperiment(app, unique('big-sweep'));
   const start = Date.now() - 10_000 * 1000;
   await seedRunsInStore(
     app,

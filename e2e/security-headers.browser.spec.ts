@@ -3,6 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from './serve-fixture.js';
 
+// The tests read the server's headers and their own pages only: one server for the file.
+test.use({ shareServer: true });
+
 // A 1×1 PNG: enough for the image preview, which loads it from /app-files.
 const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 

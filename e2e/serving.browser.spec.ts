@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { registerIrisVersions } from './model-fixtures.js';
-import { appApi, expect, SCREENSHOTS, setTheme, snap, test } from './serve-fixture.js';
+import { appApi, expect, SERVER_POLL, SCREENSHOTS, setTheme, snap, test } from './serve-fixture.js';
 
 /** What a copied snippet prints when run as a user runs it (a shell for curl, node for JavaScript). */
 const run = (command: string, args: string[]) => JSON.parse(execFileSync(command, args, { encoding: 'utf8', timeout: 20_000 })) as unknown;
@@ -83,7 +83,7 @@ test('a deployment restarted on a port another program holds fails and says so i
       const { deployments } = await appApi<{ deployments: Array<{ state: string; port: number | null }> }>(app, 'deployments.list', {});
       port = deployments.find((d) => d.state === 'running')?.port ?? 0;
       return port;
-    }, { timeout: 30_000 })
+    }, { timeout: 30_000, intervals: SERVER_POLL })
     .toBeGreaterThanOrEqual(8500);
 
   // The app launched again on the same data directory while that port is still held (here by the first launch).

@@ -27,7 +27,8 @@ function bareImports(entries: string[], followDynamic: (file: string) => boolean
     seen.add(file);
     const source = readFileSync(file, 'utf8');
     const staticImports = [...source.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].filter((m) => !/^import\s+type\s/.test(m[0])).map((m) => m[1]!);
-    const dynamic = followDynamic(file) ? [...source.matchAll(/import\('([^']+)'\)/g)].map((m) => m[1]!) : [];
+    // import('x'), and require('x') through a createRequire (how the CommonJS tfjs bundles are loaded).
+    const dynamic = followDynamic(file) ? [...source.matchAll(/(?:\bimport|\b[rR]equire\w*)\('([^']+)'\)/g)].map((m) => m[1]!) : [];
     for (const spec of [...staticImports, ...dynamic]) {
       if (spec.startsWith('.')) {
         const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
