@@ -33,10 +33,9 @@ export function registerBundleOpen(parent: Command): void {
       // schema and server modules load on this thread; openBundle uses the copy once the signed manifest vouches for it.
       const { startEarlyOpening } = await import('../core/bundles/early-store-copy.js');
       const earlyOpening = await startEarlyOpening(file);
-      const { BundleOpenError, openBundle } = await import('../core/bundles/bundle-open.js');
       const homeDataDir = resolveDataDir(opts.dataDir);
-      const opening = openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, earlyOpening });
-      opening.catch(() => undefined);
+      // The zip reader and the bundle's schemas load once the port listens (open below): the page loads meanwhile.
+      const bundleOpen = () => import('../core/bundles/bundle-open.js');
       // A closed pipe (`mldesk bundle open F | head -1`) must not crash the server and leave its temp copy behind.
       for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
       // A Ctrl-C while the bundle is still opening waits for it, so its temp copy is removed too.
@@ -55,11 +54,13 @@ export function registerBundleOpen(parent: Command): void {
           port: opts.port,
           version: packageJson.version,
           artifactCheck: opts.checkArtifacts,
-          opening,
+          open: async () => (await bundleOpen()).openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, earlyOpening }),
+          unopened: async () => (await bundleOpen()).discardEarly(earlyOpening),
           // The page can load from now on; its API calls are answered once the bundle is open (the lines below).
           onListening: (url) => process.stdout.write(`MLDesk listening on ${url}\n`),
         });
       } catch (error) {
+        const { BundleOpenError } = await bundleOpen();
         if (error instanceof BundleOpenError) {
           process.stderr.write(`mldesk bundle open: ${file}: ${error.message}\n`);
           process.exit(error.notABundle ? 2 : 1);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { openBundle, setBundleStoreReadOnly, type OpenedBundle } from '../core/bundles/bundle-open.js';
+import type { OpenedBundle } from '../core/bundles/bundle-open.js';
 import type { ArtifactCheck } from '../core/bundles/open-bundle.js';
 import { removeAbandonedBundleDirs } from '../core/bundles/bundle-temp-dirs.js';
 import type { createServices as CreateServices, Services } from '../core/services.js';
@@ -16,8 +16,14 @@ export interface BundleServeOptions {
   artifactCheck?: ArtifactCheck;
   /** The desktop app's per-launch secret (launch-secret.ts). */
   launchSecret?: string;
-  /** openBundle already under way (the CLI starts it before loading the server's modules, to overlap the two). */
-  opening?: Promise<OpenedBundle>;
+  /**
+   * Opens the bundle (the CLI's openBundle, with the store copy it started first); called once the
+   * port listens, so the bundle's schemas and zip reader load after the page is on its way.
+   * Default: openBundle on `file`.
+   */
+  open?(): Promise<OpenedBundle>;
+  /** Called instead of `open` when the port cannot be had: what `open` would have cleaned up (a started store copy). */
+  unopened?(): Promise<void>;
   /**
    * Called once the port listens, before the bundle is open: the page loads from then on and its API
    * calls wait for the bundle (early-listen.ts). startBundleServer itself resolves once they are answered.
@@ -52,16 +58,17 @@ export interface RunningBundleServer {
  * query_only, so a write that slipped past the read-only guard fails instead of changing the copy.
  */
 export async function startBundleServer(options: BundleServeOptions): Promise<RunningBundleServer> {
-  const opening = options.opening ?? openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck });
-  // A port that cannot be had (or a refused bundle) must still leave no temp copy behind.
-  const discard = () => opening.then((bundle) => bundle.close(), () => undefined);
   let early;
   try {
     early = await listenEarly({ host: '127.0.0.1', port: options.port });
   } catch (error) {
-    await discard();
+    // A port that cannot be had must still leave no temp copy behind.
+    await options.unopened?.();
     throw error;
   }
+  let opening: Promise<OpenedBundle> | null = null;
+  // A refused bundle, or a failure after opening, leaves no temp copy behind either.
+  const discard = async () => opening?.then((bundle) => bundle.close(), () => undefined);
   let bundle: OpenedBundle;
   let services: Services;
   let createServices: typeof CreateServices;
@@ -69,6 +76,9 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
   try {
     early.serveUi(await buildUiServer({ launchSecret: options.launchSecret, version: options.version, tokens: [] }));
     options.onListening?.(early.url);
+    const open = options.open ?? (async () => (await import('../core/bundles/bundle-open.js')).openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck }));
+    opening = open();
+    opening.catch(() => undefined);
     // The services and routes load while the bundle opens (this module leaves them out, to listen sooner).
     [{ createServices }, { buildServer }] = await Promise.all([import('../core/services.js'), import('./http-server.js')]);
     bundle = await opening;
@@ -86,6 +96,7 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
     await bundle.close();
     throw error;
   }
+  const { setBundleStoreReadOnly } = await import('../core/bundles/bundle-open.js');
   setBundleStoreReadOnly(services.store.db, true);
   const shutDownStore = async () => {
     // Closing folds and checkpoints: harmless on the private copy, and refused while query_only.

@@ -15,7 +15,7 @@ import { TrackingStore } from '../../electron/core/store/tracking-store.js';
 import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
 import { startBundleOpen, type BundleProcess } from './bundle-process.js';
 import { rawRequest } from './raw-http.js';
-import { cleanupTempDirs, makeTempDir, stopAllServers } from './server-process.js';
+import { cleanupTempDirs, makeTempDir, runCli, stopAllServers } from './server-process.js';
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -194,6 +194,15 @@ describe('mldesk bundle open', { timeout: 120_000 }, () => {
     const other = await startBundleOpen(bundle.file, ['--data-dir', home], { TMPDIR: own });
     const exit = await other.stop();
     expect(exit.code, other.stderr()).toBe(0);
+    expect(readdirSync(own)).toEqual([]);
+  });
+
+  it('a port already in use exits 2 saying so, with its early store copy removed', async () => {
+    const own = await makeTempDir('tmp-port');
+    const port = Number(new URL(server.url).port);
+    const result = await runCli(['bundle', 'open', bundle.file, '--port', String(port), '--data-dir', home], { env: { TMPDIR: own }, timeoutMs: 30_000 });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/EADDRINUSE/);
     expect(readdirSync(own)).toEqual([]);
   });
 

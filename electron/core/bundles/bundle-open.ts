@@ -230,7 +230,8 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
   }
 }
 
-async function discardEarly(early: EarlyOpening): Promise<void> {
+/** Stops an early store copy that will not be used and removes its dir (the port could not be had). */
+export async function discardEarly(early: EarlyOpening): Promise<void> {
   early.cancel();
   await early.copy;
   await rm(early.dataDir, { recursive: true, force: true, maxRetries: 3 });
