@@ -49,6 +49,22 @@ export class JobReporter {
     this.send({ t: 'log', chunk });
   }
 
+  /**
+   * Sends what is pending, and the end report when there is one (none for a succeeded attempt:
+   * BullMQ's completion says it), without waiting for Redis to answer: BullMQ's moveToFinished,
+   * which the job's return leads to, goes out after them on the same connection, so Redis applies
+   * every report before the completion; a report Redis refuses (the job's key gone) means the
+   * completion is refused too. Waiting for the replies cost a round trip per job. Resolves once
+   * the reports are written to the connection: BullMQ issues a script a few resolved promises
+   * after the call, so a macrotask later every one of them is out.
+   */
+  async finish(end: Extract<WorkerReport, { t: 'end' }> | null): Promise<void> {
+    this.ended = true;
+    if (end) this.send(end);
+    else this.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
   /** Sends what is pending and waits until every report is in Redis. */
   async close(): Promise<void> {
     this.flush();
