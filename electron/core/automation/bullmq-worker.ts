@@ -219,7 +219,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         announce();
       }
       await reporter.finish(outcome.status === 'succeeded' ? null : { t: 'end', ...outcome });
-      log(`job ${data.jobId} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+      // Written once BullMQ has sent the completion on its way (a write to a pipe is a system call).
+      setImmediate(log, `job ${data.jobId} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`);
       if (outcome.status === 'succeeded') return { exitCode: outcome.exitCode };
       if (outcome.status === 'cancelled') throw new UnrecoverableError(`${CANCELLED_PREFIX}${outcome.reason ?? ''}`);
       throw new Error(outcome.reason ?? 'failed');
