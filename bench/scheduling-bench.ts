@@ -37,6 +37,8 @@ export interface ExecutorFigure {
   overhead: number;
   /** CPU ms per trial of each process involved (Linux /proc; `spawner jobs` = the no-op processes themselves). */
   cpuPerTrialMs: Record<string, number>;
+  /** Median time between two successive trials ending: the per-trial time with the load bursts of a shared machine left out. */
+  medianPerTrialMs: number;
 }
 
 export interface SchedulingBenchResult {
@@ -44,6 +46,8 @@ export interface SchedulingBenchResult {
   command: string[];
   /** Mean wall time of one spawn-to-exit of the command, measured before and after the executors. */
   bareSpawnMs: number;
+  /** Median of one spawn-to-exit, over both rounds. */
+  bareSpawnMedianMs: number;
   /** CPU ms per bare spawn: this process, and the spawned processes (`bench jobs`). */
   bareCpuPerTrialMs: Record<string, number>;
   executors: ExecutorFigure[];
@@ -65,12 +69,23 @@ function perTrial(cpu: Record<string, number>, trials: number): Record<string, n
   return Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, ms / trials]));
 }
 
-async function bareSpawnMs(argv: readonly string[], trials: number): Promise<{ ms: number; cpu: Record<string, number> }> {
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function bareSpawnMs(argv: readonly string[], trials: number): Promise<{ ms: number; each: number[]; cpu: Record<string, number> }> {
   await spawnOnce(argv);
   const cpu = startCpuSample({ bench: process.pid });
+  const each: number[] = [];
   const started = performance.now();
-  for (let i = 0; i < trials; i++) await spawnOnce(argv);
-  return { ms: (performance.now() - started) / trials, cpu: perTrial(cpu.take(), trials) };
+  for (let i = 0; i < trials; i++) {
+    const t = performance.now();
+    await spawnOnce(argv);
+    each.push(performance.now() - t);
+  }
+  return { ms: (performance.now() - started) / trials, each, cpu: perTrial(cpu.take(), trials) };
 }
 
 /** The job spawner among a process's children (spawner-process.ts). */
@@ -93,7 +108,7 @@ interface Subject {
   close(): Promise<void>;
 }
 
-async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv: string[], trials: number): Promise<{ ms: number; cpu: Record<string, number> }> {
+async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv: string[], trials: number): Promise<{ ms: number; median: number; cpu: Record<string, number> }> {
   const submit = async (name: string) => {
     const job = jobs.create({ kind: 'trial', name, executor: subject.kind, spec: { type: 'command', argv } });
     await subject.executor.submit(job);
@@ -105,12 +120,14 @@ async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv:
   const started = performance.now();
   const ids: string[] = [];
   for (let i = 0; i < trials; i++) ids.push(await submit(`no-op ${i}`));
-  const done = await Promise.all(ids.map((id) => subject.executor.waitFor(id)));
+  const endedAt: number[] = [];
+  const done = await Promise.all(ids.map((id) => subject.executor.waitFor(id).then((job) => (endedAt.push(performance.now()), job))));
   const wall = performance.now() - started;
   const cpuMs = cpu.take();
   const failed = done.filter((job) => job.status !== 'succeeded');
   if (failed.length) throw new Error(`${subject.name}: ${failed.length} of ${trials} no-op trials did not succeed (first: ${failed[0]!.status}, ${failed[0]!.reason})`);
-  return { ms: wall / trials, cpu: perTrial(cpuMs, trials) };
+  const intervals = endedAt.sort((a, b) => a - b).flatMap((t, i) => (i === 0 ? [] : [t - endedAt[i - 1]!]));
+  return { ms: wall / trials, median: median(intervals), cpu: perTrial(cpuMs, trials) };
 }
 
 async function bullMqSubject(jobs: JobStoreModule.JobStore, redis: RedisServer, log: (line: string) => void): Promise<Subject> {
@@ -170,16 +187,16 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
   const jobs = new JobStore(store.db);
   const redis = await startRedis();
   const skipped: string[] = [];
-  const figures: { executor: string; perTrialMs: number; cpuPerTrialMs: Record<string, number> }[] = [];
+  const figures: { executor: string; perTrialMs: number; cpuPerTrialMs: Record<string, number>; medianPerTrialMs: number }[] = [];
   try {
     const bareBefore = await bareSpawnMs(argv, trials);
     log(`scheduling bench: bare spawn ${bareBefore.ms.toFixed(2)} ms`);
     for (const open of [() => localPoolSubject(jobs), () => bullMqSubject(jobs, redis, log)]) {
       const subject = await open();
       try {
-        const { ms: perTrialMs, cpu } = await timeTrials(jobs, subject, argv, trials);
+        const { ms: perTrialMs, median: medianPerTrialMs, cpu } = await timeTrials(jobs, subject, argv, trials);
         log(`scheduling bench: ${subject.name} ${perTrialMs.toFixed(2)} ms per trial`);
-        figures.push({ executor: subject.name, perTrialMs, cpuPerTrialMs: cpu });
+        figures.push({ executor: subject.name, perTrialMs, cpuPerTrialMs: cpu, medianPerTrialMs });
       } finally {
         await subject.close();
       }
@@ -191,6 +208,7 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
       trials,
       command: argv,
       bareSpawnMs: bare,
+      bareSpawnMedianMs: median([...bareBefore.each, ...bareAfter.each]),
       bareCpuPerTrialMs: Object.fromEntries(Object.entries(bareBefore.cpu).map(([name, ms]) => [name, (ms + (bareAfter.cpu[name] ?? 0)) / 2])),
       executors: figures.map((f) => ({ ...f, overhead: (f.perTrialMs - bare) / bare })),
       skipped,
@@ -227,7 +245,9 @@ export function formatSchedulingTable(result: SchedulingBenchResult, checks: Tar
     Object.entries(figures)
       .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
       .join(', ');
+  const medians = result.executors.map((f) => `${f.executor.split(' (')[0]} ${ms(f.medianPerTrialMs)} (${f.medianPerTrialMs >= result.bareSpawnMedianMs ? '+' : ''}${(((f.medianPerTrialMs - result.bareSpawnMedianMs) / result.bareSpawnMedianMs) * 100).toFixed(1)}%)`);
   const cpuLines = [
+    `median per trial (time between two trials' ends; load bursts left out): bare spawn ${ms(result.bareSpawnMedianMs)}, ${medians.join(', ')}`,
     `CPU ms per trial (/proc; the machine has 2 cores): bare spawn: ${cpu(result.bareCpuPerTrialMs)}`,
     ...result.executors.map((figure) => `  ${figure.executor}: ${cpu(figure.cpuPerTrialMs)}`),
   ];
