@@ -6,7 +6,7 @@
  * process at concurrency 1), so the per-trial time compares with one spawn after another.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,8 @@ import type * as JobStoreModule from '../electron/core/automation/job-store.js';
 import type * as LocalPoolModule from '../electron/core/automation/local-pool.js';
 import type { JobExecutor } from '../electron/core/automation/executor.js';
 import type { ExecutorKind } from '../shared/automation.js';
-import { startRedis } from '../tests/integration/redis-fixture.js';
+import { startRedis, type RedisServer } from '../tests/integration/redis-fixture.js';
+import { childPids, startCpuSample } from './process-cpu.js';
 import { loadTrackingStoreModule } from './project-modules.js';
 import type { TargetCheck } from './report.js';
 import { textTable } from './stats.js';
@@ -34,6 +35,10 @@ export interface ExecutorFigure {
   /** Wall time from the first submit to the last job succeeded, per trial. */
   perTrialMs: number;
   overhead: number;
+  /** CPU ms per trial of each process involved (Linux /proc; `spawner jobs` = the no-op processes themselves). */
+  cpuPerTrialMs: Record<string, number>;
+  /** Median time between two successive trials ending: the per-trial time with the load bursts of a shared machine left out. */
+  medianPerTrialMs: number;
 }
 
 export interface SchedulingBenchResult {
@@ -41,6 +46,10 @@ export interface SchedulingBenchResult {
   command: string[];
   /** Mean wall time of one spawn-to-exit of the command, measured before and after the executors. */
   bareSpawnMs: number;
+  /** Median of one spawn-to-exit, over both rounds. */
+  bareSpawnMedianMs: number;
+  /** CPU ms per bare spawn: this process, and the spawned processes (`bench jobs`). */
+  bareCpuPerTrialMs: Record<string, number>;
   executors: ExecutorFigure[];
   skipped: string[];
   /** 1, 5 and 15 minute load averages when the bench started and ended (2-core machine shared with others). */
@@ -56,21 +65,50 @@ function spawnOnce(argv: readonly string[]): Promise<void> {
   });
 }
 
-async function bareSpawnMs(argv: readonly string[], trials: number): Promise<number> {
+function perTrial(cpu: Record<string, number>, trials: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, ms / trials]));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function bareSpawnMs(argv: readonly string[], trials: number): Promise<{ ms: number; each: number[]; cpu: Record<string, number> }> {
   await spawnOnce(argv);
+  const cpu = startCpuSample({ bench: process.pid });
+  const each: number[] = [];
   const started = performance.now();
-  for (let i = 0; i < trials; i++) await spawnOnce(argv);
-  return (performance.now() - started) / trials;
+  for (let i = 0; i < trials; i++) {
+    const t = performance.now();
+    await spawnOnce(argv);
+    each.push(performance.now() - t);
+  }
+  return { ms: (performance.now() - started) / trials, each, cpu: perTrial(cpu.take(), trials) };
+}
+
+/** The job spawner among a process's children (spawner-process.ts). */
+function spawnerOf(pid: number): number | undefined {
+  return childPids(pid).find((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('spawner-process');
+    } catch {
+      return false;
+    }
+  });
 }
 
 interface Subject {
   name: string;
   kind: ExecutorKind;
   executor: JobExecutor;
+  /** The processes whose CPU time is counted (after the warm-up, so spawners exist). */
+  processes(): Record<string, number | undefined>;
   close(): Promise<void>;
 }
 
-async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv: string[], trials: number): Promise<number> {
+async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv: string[], trials: number): Promise<{ ms: number; median: number; cpu: Record<string, number> }> {
   const submit = async (name: string) => {
     const job = jobs.create({ kind: 'trial', name, executor: subject.kind, spec: { type: 'command', argv } });
     await subject.executor.submit(job);
@@ -78,17 +116,22 @@ async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv:
   };
   // Warm-up: connections, the worker's first job, JIT.
   for (let i = 0; i < 5; i++) await subject.executor.waitFor(await submit(`warm-up ${i}`));
+  const cpu = startCpuSample(subject.processes());
   const started = performance.now();
   const ids: string[] = [];
   for (let i = 0; i < trials; i++) ids.push(await submit(`no-op ${i}`));
-  const done = await Promise.all(ids.map((id) => subject.executor.waitFor(id)));
+  const endedAt: number[] = [];
+  const done = await Promise.all(ids.map((id) => subject.executor.waitFor(id).then((job) => (endedAt.push(performance.now()), job))));
   const wall = performance.now() - started;
+  const cpuMs = cpu.take();
   const failed = done.filter((job) => job.status !== 'succeeded');
   if (failed.length) throw new Error(`${subject.name}: ${failed.length} of ${trials} no-op trials did not succeed (first: ${failed[0]!.status}, ${failed[0]!.reason})`);
-  return wall / trials;
+  const intervals = endedAt.sort((a, b) => a - b).flatMap((t, i) => (i === 0 ? [] : [t - endedAt[i - 1]!]));
+  return { ms: wall / trials, median: median(intervals), cpu: perTrial(cpuMs, trials) };
 }
 
-async function bullMqSubject(jobs: JobStoreModule.JobStore, redisUrl: string, log: (line: string) => void): Promise<Subject> {
+async function bullMqSubject(jobs: JobStoreModule.JobStore, redis: RedisServer, log: (line: string) => void): Promise<Subject> {
+  const redisUrl = redis.url;
   const { BullMqExecutor } = await loadDist<typeof BullMqExecutorModule>('electron/core/automation/bullmq-executor.js');
   const queue = `bench-${process.pid}`;
   // Workers only pass the tracking URI on to a job's process; no-op trials never call it.
@@ -112,6 +155,7 @@ async function bullMqSubject(jobs: JobStoreModule.JobStore, redisUrl: string, lo
     name: 'BullMQ (1 worker process, concurrency 1)',
     kind: 'bullmq',
     executor,
+    processes: () => ({ controller: process.pid, worker: worker.pid, spawner: worker.pid === undefined ? undefined : spawnerOf(worker.pid), 'redis-server': redis.child.pid }),
     async close() {
       await executor.close();
       worker.kill('SIGTERM');
@@ -122,7 +166,13 @@ async function bullMqSubject(jobs: JobStoreModule.JobStore, redisUrl: string, lo
 async function localPoolSubject(jobs: JobStoreModule.JobStore): Promise<Subject> {
   const { LocalPoolExecutor } = await loadDist<typeof LocalPoolModule>('electron/core/automation/local-pool.js');
   const executor = new LocalPoolExecutor(jobs, { concurrency: 1 });
-  return { name: 'local pool (concurrency 1)', kind: 'local', executor, close: () => executor.close() };
+  return {
+    name: 'local pool (concurrency 1)',
+    kind: 'local',
+    executor,
+    processes: () => ({ controller: process.pid, spawner: spawnerOf(process.pid) }),
+    close: () => executor.close(),
+  };
 }
 
 export async function benchScheduling(options: { workDir: string; log: (line: string) => void; trials?: number; command?: string[] }): Promise<SchedulingBenchResult> {
@@ -137,27 +187,29 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
   const jobs = new JobStore(store.db);
   const redis = await startRedis();
   const skipped: string[] = [];
-  const figures: { executor: string; perTrialMs: number }[] = [];
+  const figures: { executor: string; perTrialMs: number; cpuPerTrialMs: Record<string, number>; medianPerTrialMs: number }[] = [];
   try {
     const bareBefore = await bareSpawnMs(argv, trials);
-    log(`scheduling bench: bare spawn ${bareBefore.toFixed(2)} ms`);
-    for (const open of [() => localPoolSubject(jobs), () => bullMqSubject(jobs, redis.url, log)]) {
+    log(`scheduling bench: bare spawn ${bareBefore.ms.toFixed(2)} ms`);
+    for (const open of [() => localPoolSubject(jobs), () => bullMqSubject(jobs, redis, log)]) {
       const subject = await open();
       try {
-        const perTrialMs = await timeTrials(jobs, subject, argv, trials);
+        const { ms: perTrialMs, median: medianPerTrialMs, cpu } = await timeTrials(jobs, subject, argv, trials);
         log(`scheduling bench: ${subject.name} ${perTrialMs.toFixed(2)} ms per trial`);
-        figures.push({ executor: subject.name, perTrialMs });
+        figures.push({ executor: subject.name, perTrialMs, cpuPerTrialMs: cpu, medianPerTrialMs });
       } finally {
         await subject.close();
       }
     }
     const bareAfter = await bareSpawnMs(argv, trials);
-    log(`scheduling bench: bare spawn (again) ${bareAfter.toFixed(2)} ms`);
-    const bare = (bareBefore + bareAfter) / 2;
+    log(`scheduling bench: bare spawn (again) ${bareAfter.ms.toFixed(2)} ms`);
+    const bare = (bareBefore.ms + bareAfter.ms) / 2;
     return {
       trials,
       command: argv,
       bareSpawnMs: bare,
+      bareSpawnMedianMs: median([...bareBefore.each, ...bareAfter.each]),
+      bareCpuPerTrialMs: Object.fromEntries(Object.entries(bareBefore.cpu).map(([name, ms]) => [name, (ms + (bareAfter.cpu[name] ?? 0)) / 2])),
       executors: figures.map((f) => ({ ...f, overhead: (f.perTrialMs - bare) / bare })),
       skipped,
       loadAtStart,
@@ -189,6 +241,16 @@ export function formatSchedulingTable(result: SchedulingBenchResult, checks: Tar
       return [figure.executor, ms(figure.perTrialMs), ms(figure.perTrialMs - result.bareSpawnMs), `${(figure.overhead * 100).toFixed(1)}%`, check ? `${check.target} ${check.met ? 'met' : 'MISSED'}` : '-'];
     }),
   ];
-  const notes = [`${result.trials} trials; load average ${result.loadAtStart.join(' ')} at start, ${result.loadAtEnd.join(' ')} at end`, ...result.skipped.map((s) => `skipped: ${s}`)];
+  const cpu = (figures: Record<string, number>) =>
+    Object.entries(figures)
+      .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+      .join(', ');
+  const medians = result.executors.map((f) => `${f.executor.split(' (')[0]} ${ms(f.medianPerTrialMs)} (${f.medianPerTrialMs >= result.bareSpawnMedianMs ? '+' : ''}${(((f.medianPerTrialMs - result.bareSpawnMedianMs) / result.bareSpawnMedianMs) * 100).toFixed(1)}%)`);
+  const cpuLines = [
+    `median per trial (time between two trials' ends; load bursts left out): bare spawn ${ms(result.bareSpawnMedianMs)}, ${medians.join(', ')}`,
+    `CPU ms per trial (/proc; the machine has 2 cores): bare spawn: ${cpu(result.bareCpuPerTrialMs)}`,
+    ...result.executors.map((figure) => `  ${figure.executor}: ${cpu(figure.cpuPerTrialMs)}`),
+  ];
+  const notes = [...cpuLines, `${result.trials} trials; load average ${result.loadAtStart.join(' ')} at start, ${result.loadAtEnd.join(' ')} at end`, ...result.skipped.map((s) => `skipped: ${s}`)];
   return `${textTable(rows)}\n${notes.join('\n')}`;
 }

@@ -75,8 +75,9 @@ describe('mldesk worker with its spawner process', () => {
     worker.child.kill('SIGTERM');
     await worker.exited;
     await until(() => !pidAlive(newSpawner as number), 5000);
-    // Scratch folders are removed in the background after each job; a stopped worker leaves none behind.
-    const scratch = readdirSync(tmpdir()).filter((name) => name.startsWith(`mldesk-worker-${job.id.slice(0, 8)}-`) || name.startsWith(`mldesk-worker-${next.id.slice(0, 8)}-`));
+    // Scratch folders are removed in the background after each job; a stopped worker leaves none
+    // behind, not even the one it had made ready for its next job.
+    const scratch = readdirSync(tmpdir()).filter((name) => name.startsWith(`mldesk-worker-${worker.child.pid}-`));
     expect(scratch).toEqual([]);
   });
 

@@ -38,6 +38,16 @@ export interface BullMqExecutorOptions {
 }
 
 const CANCEL_KEY_TTL_S = 7 * 24 * 3600;
+/**
+ * `defa` is BullMQ's deferred failure, the field its own stalled-job check sets on a job stalled
+ * too often: the worker that next takes the job fails it with that reason (an UnrecoverableError)
+ * instead of running it. Set only while the job's hash exists, so a removed job is not recreated.
+ */
+const CANCEL_SCRIPT = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'defa', ARGV[5]) end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1`;
 /** How long finished jobs stay in Redis for inspection; the jobs table is the record. */
 const KEEP_FINISHED = { age: 24 * 3600, count: 10_000 };
 
@@ -80,7 +90,7 @@ export class BullMqExecutor implements JobExecutor {
     events.on('progress', ({ jobId, data }) => executor.enqueue(jobId, () => executor.onReport(jobIdOf(jobId), data)));
     events.on('stalled', ({ jobId }) => executor.enqueue(jobId, () => executor.onStalled(jobIdOf(jobId))));
     events.on('failed', ({ jobId, failedReason }) => executor.enqueue(jobId, () => executor.onFailed(jobIdOf(jobId), failedReason)));
-    events.on('completed', ({ jobId }) => executor.enqueue(jobId, () => executor.onCompleted(jobIdOf(jobId))));
+    events.on('completed', ({ jobId, returnvalue }) => executor.enqueue(jobId, () => executor.onCompleted(jobIdOf(jobId), returnvalue)));
     events.on('error', (error) => options.onError?.(error));
     await events.waitUntilReady();
     await executor.reconcile();
@@ -143,10 +153,10 @@ export class BullMqExecutor implements JobExecutor {
     const job = this.options.store.get(jobId);
     if (isTerminalJobStatus(job.status)) return;
     this.cancelReasons.set(jobId, reason);
-    const client = this.redis;
-    // The key answers a worker that picks the job up later; the message reaches one running it now.
-    await client.set(cancelKey(this.queueName, jobId), reason, 'EX', CANCEL_KEY_TTL_S);
-    await client.publish(cancelChannel(this.queueName), jobId);
+    // One atomic step: the key (the reason, for a worker that hears the message), the job's
+    // deferred failure (a worker that takes the job later fails it as cancelled on the spot, with
+    // no lookup of its own) and the message (reaching a worker running it now).
+    await this.redis.eval(CANCEL_SCRIPT, 2, cancelKey(this.queueName, jobId), this.queue.toKey(bullJobId(jobId)), reason, CANCEL_KEY_TTL_S, cancelChannel(this.queueName), jobId, `${CANCELLED_PREFIX}${reason}`);
     const queued = await BullJob.fromId(this.queue, bullJobId(jobId));
     if (queued) {
       const state = await queued.getState();
@@ -228,6 +238,7 @@ export class BullMqExecutor implements JobExecutor {
         if (job.status === 'running') await this.abandon(job, `worker lost: ${job.workerId ?? 'a worker'} gave the job up without a word; attempt ${report.attempt} started on ${report.workerId}`);
         if (!(await this.claimWhenDue(jobId, report.workerId))) return;
         if (report.runId && report.experimentId && report.runId !== job.runId) store.setRun(jobId, report.runId, report.experimentId);
+        if (report.pid !== undefined) store.setPid(jobId, report.pid);
         return;
       case 'pid':
         store.setPid(jobId, report.pid);
@@ -287,9 +298,11 @@ export class BullMqExecutor implements JobExecutor {
     else this.finish(jobId, { status: 'failed', exitCode: null, reason, retry: false });
   }
 
-  private onCompleted(jobId: string): void {
+  /** A succeeded attempt's only word on its end (the worker sends no end report for it): the return value holds the exit code. */
+  private onCompleted(jobId: string, returnvalue: unknown): void {
     const job = this.known(jobId);
     if (!job || isTerminalJobStatus(job.status)) return;
-    this.finish(jobId, { status: 'succeeded', exitCode: 0, reason: null });
+    const exitCode = (returnvalue as { exitCode?: unknown } | null)?.exitCode;
+    this.finish(jobId, { status: 'succeeded', exitCode: typeof exitCode === 'number' ? exitCode : 0, reason: null });
   }
 }

@@ -35,8 +35,14 @@ export const QueuedJobDataSchema = z.object({
 });
 export type QueuedJobData = z.infer<typeof QueuedJobDataSchema>;
 
+/**
+ * A worker's reports on one job, in order: `start` (with the pid when the process is already
+ * running: a command job's start waits for it, one report instead of two), `pid`, `log`s, and
+ * `end` for an attempt that did not succeed. A succeeded attempt ends with BullMQ's own completion
+ * (its return value carries the exit code): no report of its own.
+ */
 export const WorkerReportSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('start'), attempt: z.number().int(), workerId: z.string(), runId: z.string().nullable(), experimentId: z.string().nullable() }),
+  z.object({ t: z.literal('start'), attempt: z.number().int(), workerId: z.string(), runId: z.string().nullable(), experimentId: z.string().nullable(), pid: z.number().int().optional() }),
   z.object({ t: z.literal('pid'), pid: z.number().int() }),
   z.object({ t: z.literal('log'), chunk: z.string() }),
   z.object({ t: z.literal('end'), status: z.enum(['succeeded', 'failed', 'cancelled']), exitCode: z.number().int().nullable(), reason: z.string().nullable() }),

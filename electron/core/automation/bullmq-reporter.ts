@@ -20,6 +20,8 @@ export class JobReporter {
   private pending = '';
   private timer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
+  /** A report was handed to BullMQ in this macrotask: its script may not be written out yet. */
+  private issuing = false;
   ended = false;
 
   constructor(private readonly job: BullJob) {}
@@ -27,6 +29,10 @@ export class JobReporter {
   send(report: WorkerReport): void {
     if (report.t !== 'log') this.flush();
     if (report.t === 'end') this.ended = true;
+    if (!this.issuing) {
+      this.issuing = true;
+      setImmediate(() => (this.issuing = false));
+    }
     this.inFlight.push(
       this.job.updateProgress(report).catch((error: unknown) => {
         this.failure ??= error as Error;
@@ -47,6 +53,23 @@ export class JobReporter {
     const chunk = this.pending.length > LOG_TAIL_BYTES ? this.pending.slice(-LOG_TAIL_BYTES) : this.pending;
     this.pending = '';
     this.send({ t: 'log', chunk });
+  }
+
+  /**
+   * Sends what is pending, and the end report when there is one (none for a succeeded attempt:
+   * BullMQ's completion says it), without waiting for Redis to answer: BullMQ's moveToFinished,
+   * which the job's return leads to, goes out after them on the same connection, so Redis applies
+   * every report before the completion; a report Redis refuses (the job's key gone) means the
+   * completion is refused too. Waiting for the replies cost a round trip per job. Resolves once
+   * the reports are written to the connection: BullMQ issues a script a few resolved promises
+   * after the call, so a macrotask later every one of them is out (at once when none was sent in
+   * this one: a quiet job's start went out while its process ran).
+   */
+  async finish(end: Extract<WorkerReport, { t: 'end' }> | null): Promise<void> {
+    this.ended = true;
+    if (end) this.send(end);
+    else this.flush();
+    if (this.issuing) await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Sends what is pending and waits until every report is in Redis. */
