@@ -48,8 +48,8 @@ async function overHttp(name: OperationName, input: unknown): Promise<ApiResult<
 /** The transport found at start: Electron's preload bridge, else HTTP to the serving origin. */
 export const transport: 'ipc' | 'http' = typeof window !== 'undefined' && window.mldesk ? 'ipc' : 'http';
 
-/** `area.operation`: what an operation name looks like (the server answers 404 for one it does not have). */
-const OPERATION_NAME = /^[a-z][A-Za-z]*\.[a-z][A-Za-z]*$/;
+/** `area.operation` or `area.part.operation`: what an operation name looks like (the server answers 404 for one it does not have). */
+const OPERATION_NAME = /^[a-z][A-Za-z]*(?:\.[a-z][A-Za-z]*)+$/;
 
 function makeClient(): AppApi {
   const client = new Map<string, (input: unknown) => Promise<unknown>>();
