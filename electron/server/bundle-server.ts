@@ -69,6 +69,13 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
   let opening: Promise<OpenedBundle> | null = null;
   // A refused bundle, or a failure after opening, leaves no temp copy behind either.
   const discard = async () => opening?.then((bundle) => bundle.close(), () => undefined);
+  /** Answers the held requests with the failure, stops listening, cleans up; returns the error to throw. */
+  const giveUp = async (doing: string, error: unknown, cleanUp: () => Promise<unknown>) => {
+    early.fail(`The bundle could not be ${doing}: ${(error as Error).message}`);
+    await early.close();
+    await cleanUp();
+    return error;
+  };
   let bundle: OpenedBundle;
   let services: Services;
   let createServices: typeof CreateServices;
@@ -82,19 +89,9 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
     // The services and routes load while the bundle opens (this module leaves them out, to listen sooner).
     [{ createServices }, { buildServer }] = await Promise.all([import('../core/services.js'), import('./http-server.js')]);
     bundle = await opening;
-  } catch (error) {
-    early.fail(`The bundle could not be opened: ${(error as Error).message}`);
-    await early.close();
-    await discard();
-    throw error;
-  }
-  try {
     services = createServices({ dataDir: bundle.dataDir, bundle: bundle.context });
   } catch (error) {
-    early.fail(`The bundle could not be opened: ${(error as Error).message}`);
-    await early.close();
-    await bundle.close();
-    throw error;
+    throw await giveUp('opened', error, discard);
   }
   const { setBundleStoreReadOnly } = await import('../core/bundles/bundle-open.js');
   setBundleStoreReadOnly(services.store.db, true);
@@ -109,10 +106,7 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
     app = await buildServer({ services, tokens: [], launchSecret: options.launchSecret, version: options.version });
     await app.ready();
   } catch (error) {
-    early.fail(`The bundle could not be served: ${(error as Error).message}`);
-    await early.close();
-    await shutDownStore();
-    throw error;
+    throw await giveUp('served', error, shutDownStore);
   }
   early.serveAll(app);
   // Temp copies left by bundle opens that were killed are removed once this one's first page is served.

@@ -32,4 +32,3 @@ export interface ExportQueries {
 
 export const EXPORT_SCHEMAS = { runs: RunsExportSchema, compare: CompareExportSchema, predictions: PredictionsExportSchema } as const;
 
-export { exportUrl } from './export-url.js';
