@@ -2,7 +2,7 @@
  * Lineage reaches forward: from a run to the version it was registered as, the deployment serving
  * that version, and the predictions it logged, on the run page and in its lineage graph.
  */
-import { trainIris } from './model-fixtures.js';
+import { predictOk, trainIris } from './model-fixtures.js';
 import { appApi, expect, SERVER_POLL, setTheme, shot, test } from './serve-fixture.js';
 
 const ROW = { sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.2, petal_width: 2.3 };
@@ -29,8 +29,7 @@ test('the run page says where its model went (registered, deployed, predictions)
     }, { timeout: 30_000, intervals: SERVER_POLL })
     .not.toBe('');
   for (let i = 0; i < 3; i++) {
-    const response = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [ROW] }) });
-    expect(response.status).toBe(200);
+    await predictOk(url, [ROW]);
   }
   // The prediction log's writer moves rows in shortly after they are answered.
   await expect

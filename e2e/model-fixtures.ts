@@ -46,3 +46,14 @@ export async function runningDeployment(app: ServedApp): Promise<string> {
     .not.toBe('');
   return url;
 }
+
+/**
+ * POSTs `instances` to the deployment's TF Serving route and returns the answer; a status other
+ * than 200 fails naming what the server said, so a failure in CI says why.
+ */
+export async function predictOk<T>(url: string, instances: unknown[]): Promise<T> {
+  const response = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances }) });
+  const text = await response.text();
+  expect(response.status, `POST ${url}/v1/models/iris-classifier:predict answered ${response.status}: ${text}`).toBe(200);
+  return JSON.parse(text) as T;
+}

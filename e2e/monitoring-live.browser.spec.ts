@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { registerIrisVersions, runningDeployment } from './model-fixtures.js';
+import { predictOk, registerIrisVersions, runningDeployment } from './model-fixtures.js';
 import { appApi, expect, setTheme, shot, test } from './serve-fixture.js';
 
 /**
@@ -28,9 +28,7 @@ interface Scored {
 }
 
 async function score(url: string, rows: Row[]): Promise<Scored> {
-  const response = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: rows }) });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Scored;
+  return predictOk<Scored>(url, rows);
 }
 
 test('drifted traffic through the prediction server fires the dataset-drift alert in the API and on the page, with the lineage of the alerting metric', async ({ page, app }) => {

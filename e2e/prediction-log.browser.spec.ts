@@ -1,5 +1,5 @@
 import { appApi, expect, setTheme, shot, test } from './serve-fixture.js';
-import { registerIrisVersions, runningDeployment } from './model-fixtures.js';
+import { predictOk, registerIrisVersions, runningDeployment } from './model-fixtures.js';
 
 const ROWS = [
   { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 },
@@ -16,9 +16,7 @@ interface Scored {
 async function predict(url: string, count: number): Promise<Scored[]> {
   const answers: Scored[] = [];
   for (let i = 0; i < count; i++) {
-    const response = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [ROWS[i % ROWS.length]] }) });
-    expect(response.status).toBe(200);
-    answers.push((await response.json()) as Scored);
+    answers.push(await predictOk<Scored>(url, [ROWS[i % ROWS.length]]));
   }
   return answers;
 }
@@ -96,10 +94,7 @@ test('a row scored outside the training range is marked in the log, and its deta
   await appApi(app, 'models.setAlias', { name: 'iris-classifier', alias: 'champion', version: '1', reason: 'first release' });
   const url = await runningDeployment(app);
   const far = { ...ROWS[0]!, petal_length: 50 };
-  const response = await fetch(`${url}/v1/models/iris-classifier:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [ROWS[1], far] }) });
-  const answer = (await response.json()) as Scored & { predictions: Array<{ warnings?: Array<{ feature: string; value: number; min: number; max: number }> }> };
-  // Says what the server answered when it is not the predictions (seen once in CI, not reproduced).
-  expect(response.status, JSON.stringify(answer)).toBe(200);
+  const answer = await predictOk<Scored & { predictions: Array<{ warnings?: Array<{ feature: string; value: number; min: number; max: number }> }> }>(url, [ROWS[1], far]);
   const warning = answer.predictions[1]!.warnings![0]!;
   expect(warning).toMatchObject({ feature: 'petal_length', value: 50 });
 

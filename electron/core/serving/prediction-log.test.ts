@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { MLDeskError } from '../errors.js';
+import { SCHEMA_VERSION } from '../store/migrations.js';
 import { TrackingStore } from '../store/tracking-store.js';
 import { decodeRow, encodeRow, journalDirOf, JournalIngester, recoverJournals, type JournalRow } from './prediction-journal.js';
 import { PredictionLog, PredictionLogFullError } from './prediction-log.js';
@@ -133,6 +134,16 @@ describe('PredictionLog', () => {
     expect(store.db.prepare('SELECT COUNT(*) FROM prediction_journals').pluck().get()).toBe(0);
     expect(() => log.reserve(1)).toThrow(/shutting down/);
     expect(() => log.write(lines(1))).toThrow(/shutting down/);
+  });
+
+  it('ready() resolves once the writer has opened the database, and rejects, naming why, when it cannot', async () => {
+    await expect(newLog().ready()).resolves.toBeUndefined();
+    // The writer's own connection refuses a database a newer MLDesk wrote; this one is already open.
+    store.db.pragma('user_version = 9999');
+    const broken = newLog();
+    await expect(broken.ready()).rejects.toThrow(/prediction log writer stopped: .*newer/i);
+    expect(() => broken.reserve(1)).toThrow(/prediction log writer stopped/);
+    store.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });
 });
 

@@ -111,6 +111,8 @@ export class PredictionLog {
   readonly counters: PredictionLogCounters = { journaled: 0, written: 0, ignored: 0, failed: 0, rejected: 0, pending: 0, batches: 0, commitSeconds: 0, moveErrors: 0, writerIdle: 0, writerRaises: 0 };
   /** Why the last move failed, while moves are failing. */
   lastMoveError: string | undefined;
+  private readonly started: Promise<void>;
+  private settleStart: ((error?: Error) => void) | undefined;
 
   constructor(db: SqliteDatabase, options: PredictionLogOptions = {}) {
     this.maxPending = options.maxPendingRows ?? 100_000;
@@ -122,6 +124,15 @@ export class PredictionLog {
     const journal = this.newJournal();
     const workerData: WriterData = { databasePath: db.name, journalDir: this.dir, journal, intervalMs: options.intervalMs ?? 100 };
     // An empty execArgv keeps a test runner's loaders and inspector flags out of the thread.
+    this.started = new Promise<void>((resolve, reject) => {
+      this.settleStart = (error) => {
+        this.settleStart = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    // Nobody may ask: a writer that fails later is reported through reserve() and write().
+    this.started.catch(() => undefined);
     this.worker = new Worker(WORKER_URL, { workerData, execArgv: [] });
     this.worker.on('message', (reply: WriterReply) => this.onReply(reply));
     this.worker.on('error', (error) => this.fail(new MLDeskError('INTERNAL_ERROR', `The prediction log writer stopped: ${error.message}`)));
@@ -184,8 +195,17 @@ export class PredictionLog {
     }
   }
 
+  /**
+   * Resolves once the writer thread has opened the database; rejects when it could not (the
+   * server then refuses to start, rather than answer every request 500).
+   */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
   private onReply(reply: WriterReply): void {
     if (reply.type === 'started') {
+      this.settleStart?.();
       if (reply.threadId !== null && process.platform === 'linux' && this.schedulingOptions !== false && !this.closed) {
         const scheduling = new WriterScheduling(reply.threadId, this.schedulingOptions, (changed) => {
           this.counters.writerIdle = changed.policy === 'idle' ? 1 : 0;
@@ -220,6 +240,7 @@ export class PredictionLog {
   /** The writer thread is gone: the journal keeps what was written; new requests fail loudly. */
   private fail(error: Error): void {
     this.failure ??= error;
+    this.settleStart?.(this.failure);
     for (const resolve of this.flushes.values()) resolve();
     this.flushes.clear();
   }

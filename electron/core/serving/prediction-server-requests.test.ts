@@ -167,3 +167,19 @@ describe('the example row of the Call it snippet', () => {
     expect((answer.body as unknown as Answer).predictions[0]!.warnings).toBeUndefined();
   });
 });
+
+describe('a prediction log that cannot start', () => {
+  it('keeps the server from starting, naming why, instead of answering every request 500', async () => {
+    const { SCHEMA_VERSION } = await import('../store/migrations.js');
+    const registry = new ModelRegistry(store.db);
+    // The log's writer thread opens its own connection, which refuses a database a newer MLDesk wrote.
+    store.db.pragma('user_version = 9999');
+    try {
+      await expect(createPredictionServer({ store, registry, target: 'iris/1', port: 0, backend: 'wasm' })).rejects.toThrow(/prediction log writer stopped: .*newer MLDesk/);
+    } finally {
+      store.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }
+    // The server that was already running goes on answering.
+    expect((await post('/v1/models/iris:predict', JSON.stringify({ instances: [ROW] }), 'application/json')).status).toBe(200);
+  });
+});

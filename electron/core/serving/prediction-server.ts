@@ -70,8 +70,20 @@ function errorStatus(error: unknown): number {
   return status && status >= 400 && status < 500 ? status : 500;
 }
 
+/** Internal errors already written to stderr: each distinct message once, so a broken log cannot flood it. */
+const reportedInternal = new Set<string>();
+
+/** A 500 is a bug or a broken part (the log's writer, the backend): its stack goes to stderr, where the server's operator and CI see it. */
+function reportInternal(error: unknown): void {
+  const message = (error as Error)?.message ?? String(error);
+  if (reportedInternal.has(message) || reportedInternal.size >= 100) return;
+  reportedInternal.add(message);
+  process.emitWarning(`The model server answered 500: ${(error as Error)?.stack ?? message}`, 'MLDeskPredictionServerError');
+}
+
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const status = errorStatus(error);
+  if (status === 500) reportInternal(error);
   if (status === 503) reply.header('retry-after', '1');
   const code = error instanceof MLDeskError ? error.code : status < 500 ? 'INVALID_PARAMETER_VALUE' : 'INTERNAL_ERROR';
   return reply.code(status).send({ error_code: code, message: (error as Error).message });
@@ -133,8 +145,17 @@ export async function createPredictionServer(options: PredictionServerOptions): 
   // Kept with the prediction log, whose writer thread writes them: a server without one (comparisons only) writes nothing.
   const refusals = log ? new RefusalRecorder((batch) => log.recordRefusals(batch)) : null;
   // The first request should not pay for loading: load the default route's version now.
-  const first = await router.acquire();
-  first.release();
+  let first: Lease;
+  try {
+    first = await router.acquire();
+    first.release();
+    // A writer that cannot open the database would fail every request: refuse to start instead.
+    await log?.ready();
+  } catch (error) {
+    await log?.close();
+    await router.close();
+    throw error;
+  }
 
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: true, frameworkErrors: frameworkErrorReply, ...SCHEMALESS });
   // Its prediction log and feedback feed monitoring: a rebound web page must not write to them.

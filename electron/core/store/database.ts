@@ -25,12 +25,12 @@ export function openDatabase(path: string): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
+    // First (it writes nothing): reading the schema version, switching to WAL and migrating need
+    // locks another process opening the same data dir (or checkpointing it) may hold for a moment.
+    db.pragma('busy_timeout = 5000');
     // Checked before anything writes: switching to WAL rewrites the file header, and a newer
     // app's database must be left byte for byte as it was.
     refuseNewer(db, path);
-    // First: switching to WAL and migrating need locks another process opening the same new data
-    // dir may hold for a moment.
-    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
