@@ -124,15 +124,36 @@ export function parseBackendName(text: string): BackendName {
  * Loads the requested backend, or the fastest one that works. A requested backend that cannot
  * be loaded is an error rather than a silent fallback: a run must train on what it says it used.
  */
-export async function loadBackend(requested?: BackendName): Promise<LoadedBackend> {
+export function loadBackend(requested?: BackendName): Promise<LoadedBackend> {
+  // One at a time: tfjs has one engine per process, and its setBackend is not safe to interleave.
+  // Two loads at once (a prediction server and a reference profile starting together) each began
+  // the WebAssembly backend's asynchronous start; the second's failed, it fell back to 'cpu', and
+  // the first then finished, leaving the engine naming 'cpu' while holding the wasm backend: every
+  // op after that threw (`Cannot read properties of undefined (reading 'get')` in a cpu kernel).
+  const load = loading.then(() => loadNow(requested));
+  loading = load.catch(() => undefined);
+  return load;
+}
+let loading: Promise<unknown> = Promise.resolve();
+/** The automatic choice, made once per process: the backends present do not change while it runs. */
+let chosen: { name: BackendName; skipped: BackendInfo['skipped'] } | undefined;
+
+async function loadNow(requested: BackendName | undefined): Promise<LoadedBackend> {
   // Production mode drops tfjs's console advice to install tfjs-node: the run's tags say which
   // backend was used and why the faster ones were skipped.
   (await loadTfjs()).env().set('PROD', true);
   if (requested) return LOADERS[requested]();
+  if (chosen) {
+    // Made current again: another caller may have asked for a different one since.
+    const loaded = await LOADERS[chosen.name]();
+    loaded.info.skipped = [...chosen.skipped];
+    return loaded;
+  }
   const skipped: BackendInfo['skipped'] = [];
   for (const name of BACKEND_NAMES) {
     try {
       const loaded = await LOADERS[name]();
+      chosen = { name, skipped: [...skipped] };
       loaded.info.skipped = skipped;
       return loaded;
     } catch (error) {
