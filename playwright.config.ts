@@ -26,6 +26,9 @@ export default defineConfig({
   use: {
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
     viewport: { width: 1280, height: 800 },
+    // The app honours reduced motion (styles.css): no looping pulses or spinners. With software
+    // rendering every looping animation kept Chromium repainting, most of e2e's CPU.
+    reducedMotion: 'reduce',
     trace: 'retain-on-failure',
   },
   projects: [
