@@ -4,6 +4,9 @@
  * (per-trial wall time − bare spawn time) / bare spawn time; target < 20% (Ray Tune's own).
  * Trials run one at a time on each executor (the local pool at concurrency 1; one BullMQ worker
  * process at concurrency 1), so the per-trial time compares with one spawn after another.
+ * The trials are split into rounds, each timing the bare spawn, then the local pool, then BullMQ:
+ * a shared machine's load drifts over a run (the bare spawn measured once before and once after the
+ * executors differed by 10-15%), and interleaving puts every figure under the same drift.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,10 +46,12 @@ export interface ExecutorFigure {
 
 export interface SchedulingBenchResult {
   trials: number;
+  /** Rounds the trials were split into, each timing the bare spawn and every executor in turn. */
+  rounds: number;
   command: string[];
-  /** Mean wall time of one spawn-to-exit of the command, measured before and after the executors. */
+  /** Mean wall time of one spawn-to-exit of the command, over every round. */
   bareSpawnMs: number;
-  /** Median of one spawn-to-exit, over both rounds. */
+  /** Median of one spawn-to-exit, over every round. */
   bareSpawnMedianMs: number;
   /** CPU ms per bare spawn: this process, and the spawned processes (`bench jobs`). */
   bareCpuPerTrialMs: Record<string, number>;
@@ -76,7 +81,6 @@ function median(values: number[]): number {
 }
 
 async function bareSpawnMs(argv: readonly string[], trials: number): Promise<{ ms: number; each: number[]; cpu: Record<string, number> }> {
-  await spawnOnce(argv);
   const cpu = startCpuSample({ bench: process.pid });
   const each: number[] = [];
   const started = performance.now();
@@ -85,7 +89,7 @@ async function bareSpawnMs(argv: readonly string[], trials: number): Promise<{ m
     await spawnOnce(argv);
     each.push(performance.now() - t);
   }
-  return { ms: (performance.now() - started) / trials, each, cpu: perTrial(cpu.take(), trials) };
+  return { ms: (performance.now() - started) / trials, each, cpu: cpu.take() };
 }
 
 /** The job spawner among a process's children (spawner-process.ts). */
@@ -108,14 +112,23 @@ interface Subject {
   close(): Promise<void>;
 }
 
-async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv: string[], trials: number): Promise<{ ms: number; median: number; cpu: Record<string, number> }> {
-  const submit = async (name: string) => {
+function submitter(jobs: JobStoreModule.JobStore, subject: Subject, argv: string[]) {
+  return async (name: string) => {
     const job = jobs.create({ kind: 'trial', name, executor: subject.kind, spec: { type: 'command', argv } });
     await subject.executor.submit(job);
     return job.id;
   };
-  // Warm-up: connections, the worker's first job, JIT.
+}
+
+/** Connections, the worker's first job, JIT: before anything is timed. */
+async function warmUp(jobs: JobStoreModule.JobStore, subject: Subject, argv: string[]): Promise<void> {
+  const submit = submitter(jobs, subject, argv);
   for (let i = 0; i < 5; i++) await subject.executor.waitFor(await submit(`warm-up ${i}`));
+}
+
+/** One round's trials on one executor: wall time, the intervals between trials' ends, CPU ms per process. */
+async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv: string[], trials: number): Promise<{ wall: number; intervals: number[]; cpu: Record<string, number> }> {
+  const submit = submitter(jobs, subject, argv);
   const cpu = startCpuSample(subject.processes());
   const started = performance.now();
   const ids: string[] = [];
@@ -127,7 +140,11 @@ async function timeTrials(jobs: JobStoreModule.JobStore, subject: Subject, argv:
   const failed = done.filter((job) => job.status !== 'succeeded');
   if (failed.length) throw new Error(`${subject.name}: ${failed.length} of ${trials} no-op trials did not succeed (first: ${failed[0]!.status}, ${failed[0]!.reason})`);
   const intervals = endedAt.sort((a, b) => a - b).flatMap((t, i) => (i === 0 ? [] : [t - endedAt[i - 1]!]));
-  return { ms: wall / trials, median: median(intervals), cpu: perTrial(cpuMs, trials) };
+  return { wall, intervals, cpu: cpuMs };
+}
+
+function addCpu(total: Record<string, number>, more: Record<string, number>): void {
+  for (const [name, ms] of Object.entries(more)) total[name] = (total[name] ?? 0) + ms;
 }
 
 async function bullMqSubject(jobs: JobStoreModule.JobStore, redis: RedisServer, log: (line: string) => void): Promise<Subject> {
@@ -175,47 +192,59 @@ async function localPoolSubject(jobs: JobStoreModule.JobStore): Promise<Subject>
   };
 }
 
-export async function benchScheduling(options: { workDir: string; log: (line: string) => void; trials?: number; command?: string[] }): Promise<SchedulingBenchResult> {
+export async function benchScheduling(options: { workDir: string; log: (line: string) => void; trials?: number; rounds?: number; command?: string[] }): Promise<SchedulingBenchResult> {
   const { workDir, log } = options;
-  const trials = options.trials ?? 200;
+  const rounds = Math.max(1, options.rounds ?? 4);
+  const perRound = Math.max(1, Math.round((options.trials ?? 200) / rounds));
+  const trials = perRound * rounds;
   const argv = options.command ?? [process.execPath, '-e', ''];
   const loadAtStart = loadavg().map((n) => Number(n.toFixed(2)));
-  log(`scheduling bench: ${trials} no-op trials of \`${argv.join(' ')}\`, load average ${loadAtStart.join(' ')}`);
+  log(`scheduling bench: ${trials} no-op trials of \`${argv.join(' ')}\` in ${rounds} rounds, load average ${loadAtStart.join(' ')}`);
   const { TrackingStore } = await loadTrackingStoreModule();
   const { JobStore } = await loadDist<typeof JobStoreModule>('electron/core/automation/job-store.js');
   const store = TrackingStore.open(join(workDir, 'scheduling-bench'));
   const jobs = new JobStore(store.db);
   const redis = await startRedis();
-  const skipped: string[] = [];
-  const figures: { executor: string; perTrialMs: number; cpuPerTrialMs: Record<string, number>; medianPerTrialMs: number }[] = [];
+  const subjects: Subject[] = [];
   try {
-    const bareBefore = await bareSpawnMs(argv, trials);
-    log(`scheduling bench: bare spawn ${bareBefore.ms.toFixed(2)} ms`);
-    for (const open of [() => localPoolSubject(jobs), () => bullMqSubject(jobs, redis, log)]) {
-      const subject = await open();
-      try {
-        const { ms: perTrialMs, median: medianPerTrialMs, cpu } = await timeTrials(jobs, subject, argv, trials);
-        log(`scheduling bench: ${subject.name} ${perTrialMs.toFixed(2)} ms per trial`);
-        figures.push({ executor: subject.name, perTrialMs, cpuPerTrialMs: cpu, medianPerTrialMs });
-      } finally {
-        await subject.close();
+    subjects.push(await localPoolSubject(jobs), await bullMqSubject(jobs, redis, log));
+    await spawnOnce(argv);
+    for (const subject of subjects) await warmUp(jobs, subject, argv);
+    const bare = { wall: 0, each: [] as number[], cpu: {} as Record<string, number> };
+    const totals = subjects.map(() => ({ wall: 0, intervals: [] as number[], cpu: {} as Record<string, number> }));
+    for (let round = 1; round <= rounds; round++) {
+      const spawned = await bareSpawnMs(argv, perRound);
+      bare.wall += spawned.ms * perRound;
+      bare.each.push(...spawned.each);
+      addCpu(bare.cpu, spawned.cpu);
+      const line = [`bare spawn ${spawned.ms.toFixed(2)} ms`];
+      for (const [i, subject] of subjects.entries()) {
+        const timed = await timeTrials(jobs, subject, argv, perRound);
+        totals[i]!.wall += timed.wall;
+        totals[i]!.intervals.push(...timed.intervals);
+        addCpu(totals[i]!.cpu, timed.cpu);
+        line.push(`${subject.name.split(' (')[0]} ${(timed.wall / perRound).toFixed(2)} ms`);
       }
+      log(`scheduling bench: round ${round} of ${rounds} (${perRound} trials each): ${line.join(', ')} per trial`);
     }
-    const bareAfter = await bareSpawnMs(argv, trials);
-    log(`scheduling bench: bare spawn (again) ${bareAfter.ms.toFixed(2)} ms`);
-    const bare = (bareBefore.ms + bareAfter.ms) / 2;
+    const bareMs = bare.wall / trials;
     return {
       trials,
+      rounds,
       command: argv,
-      bareSpawnMs: bare,
-      bareSpawnMedianMs: median([...bareBefore.each, ...bareAfter.each]),
-      bareCpuPerTrialMs: Object.fromEntries(Object.entries(bareBefore.cpu).map(([name, ms]) => [name, (ms + (bareAfter.cpu[name] ?? 0)) / 2])),
-      executors: figures.map((f) => ({ ...f, overhead: (f.perTrialMs - bare) / bare })),
-      skipped,
+      bareSpawnMs: bareMs,
+      bareSpawnMedianMs: median(bare.each),
+      bareCpuPerTrialMs: perTrial(bare.cpu, trials),
+      executors: subjects.map((subject, i) => {
+        const perTrialMs = totals[i]!.wall / trials;
+        return { executor: subject.name, perTrialMs, medianPerTrialMs: median(totals[i]!.intervals), cpuPerTrialMs: perTrial(totals[i]!.cpu, trials), overhead: (perTrialMs - bareMs) / bareMs };
+      }),
+      skipped: [],
       loadAtStart,
       loadAtEnd: loadavg().map((n) => Number(n.toFixed(2))),
     };
   } finally {
+    for (const subject of subjects) await subject.close();
     store.close();
     await redis.stop();
   }
@@ -251,6 +280,6 @@ export function formatSchedulingTable(result: SchedulingBenchResult, checks: Tar
     `CPU ms per trial (/proc; the machine has 2 cores): bare spawn: ${cpu(result.bareCpuPerTrialMs)}`,
     ...result.executors.map((figure) => `  ${figure.executor}: ${cpu(figure.cpuPerTrialMs)}`),
   ];
-  const notes = [...cpuLines, `${result.trials} trials; load average ${result.loadAtStart.join(' ')} at start, ${result.loadAtEnd.join(' ')} at end`, ...result.skipped.map((s) => `skipped: ${s}`)];
+  const notes = [...cpuLines, `${result.trials} trials in ${result.rounds} rounds (each: bare spawn, then every executor); load average ${result.loadAtStart.join(' ')} at start, ${result.loadAtEnd.join(' ')} at end`, ...result.skipped.map((s) => `skipped: ${s}`)];
   return `${textTable(rows)}\n${notes.join('\n')}`;
 }
