@@ -28,6 +28,8 @@ export interface QueueRig {
   executor: BullMqExecutor;
   queue: string;
   startWorker(extraArgs?: string[], env?: Record<string, string | undefined>): Promise<WorkerProcess>;
+  /** Creates a command job for BullMQ in the jobs table and hands it to the executor. */
+  submitCommand(name: string, argv: string[], options?: { maxAttempts?: number; backoffMs?: number }): Promise<Job>;
   /** Polls the jobs table until `test` holds for the job. */
   until(jobId: string, test: (job: Job) => boolean, timeoutMs?: number, what?: string): Promise<Job>;
   runGet(runId: string): Promise<{ info: { status: string; run_name: string; experiment_id: string }; data: { tags?: { key: string; value: string }[]; metrics?: { key: string; value: number }[] } }>;
@@ -75,6 +77,9 @@ export async function startWorkerProcess(redisUrl: string, queue: string, extraA
   return { child, workerId, output: () => out, exited };
 }
 
+/** The argv of a Node process running `source`: a job's command in these tests. */
+export const nodeArgv = (source: string): string[] => [process.execPath, '-e', source];
+
 export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Promise<QueueRig> {
   const redis = await startRedis();
   const dataDir = await makeTempDir('bullmq');
@@ -88,6 +93,12 @@ export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Prom
     workers.add(worker);
     void worker.exited.then(() => workers.delete(worker));
     return worker;
+  }
+
+  async function submitCommand(name: string, argv: string[], options: { maxAttempts?: number; backoffMs?: number } = {}): Promise<Job> {
+    const job = jobs.create({ kind: 'command', name, executor: 'bullmq', spec: { type: 'command', argv }, maxAttempts: options.maxAttempts ?? 1, ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }) });
+    await executor.submit(job);
+    return job;
   }
 
   async function until(jobId: string, test: (job: Job) => boolean, timeoutMs = 30_000, what = 'the expected state'): Promise<Job> {
@@ -113,6 +124,7 @@ export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Prom
     executor,
     queue,
     startWorker,
+    submitCommand,
     until,
     runGet,
     async stop() {

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullJobId, cancelKey } from '../../electron/core/automation/bullmq-protocol.js';
 import { isTerminalJobStatus, type Job } from '../../shared/automation.js';
-import { startQueueRig, type QueueRig } from './bullmq-fixture.js';
+import { nodeArgv as node, startQueueRig, type QueueRig } from './bullmq-fixture.js';
 import { cleanupTempDirs, makeTempDir } from './server-process.js';
 
 let rig: QueueRig;
@@ -25,13 +25,7 @@ afterAll(async () => {
   await cleanupTempDirs();
 });
 
-const node = (source: string) => [process.execPath, '-e', source];
-
-async function submit(name: string, argv: string[], maxAttempts = 1): Promise<Job> {
-  const job = rig.jobs.create({ kind: 'command', name, executor: 'bullmq', spec: { type: 'command', argv }, maxAttempts, backoffMs: 100 });
-  await rig.executor.submit(job);
-  return job;
-}
+const submit = (name: string, argv: string[], maxAttempts = 1): Promise<Job> => rig.submitCommand(name, argv, { maxAttempts, backoffMs: 100 });
 
 /** The queue's event stream entries for one job, as BullMQ wrote them: [event, fields]. */
 async function eventsOf(redis: Redis, jobId: string): Promise<Array<{ event: string; data?: unknown }>> {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/automation.js';
 import { pidAlive } from '../../electron/core/automation/process-identity.js';
-import { startQueueRig, type QueueRig } from './bullmq-fixture.js';
+import { nodeArgv as node, startQueueRig, type QueueRig } from './bullmq-fixture.js';
 import { cleanupTempDirs } from './server-process.js';
 
 let rig: QueueRig;
@@ -22,7 +22,6 @@ afterAll(async () => {
   await cleanupTempDirs();
 });
 
-const node = (source: string) => [process.execPath, '-e', source];
 
 function parentOf(pid: number): number {
   return Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
@@ -41,11 +40,7 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-async function submit(name: string, argv: string[]): Promise<Job> {
-  const job = rig.jobs.create({ kind: 'command', name, executor: 'bullmq', spec: { type: 'command', argv }, maxAttempts: 1 });
-  await rig.executor.submit(job);
-  return job;
-}
+const submit = (name: string, argv: string[]): Promise<Job> => rig.submitCommand(name, argv);
 
 async function runningPid(jobId: string): Promise<number> {
   await until(() => rig.jobs.get(jobId).pid !== null);
