@@ -236,9 +236,8 @@ export class BullMqExecutor implements JobExecutor {
     switch (report.t) {
       case 'start':
         if (job.status === 'running') await this.abandon(job, `worker lost: ${job.workerId ?? 'a worker'} gave the job up without a word; attempt ${report.attempt} started on ${report.workerId}`);
-        if (!(await this.claimWhenDue(jobId, report.workerId))) return;
+        if (!(await this.claimWhenDue(jobId, report.workerId, report.pid))) return;
         if (report.runId && report.experimentId && report.runId !== job.runId) store.setRun(jobId, report.runId, report.experimentId);
-        if (report.pid !== undefined) store.setPid(jobId, report.pid);
         return;
       case 'pid':
         store.setPid(jobId, report.pid);
@@ -257,10 +256,10 @@ export class BullMqExecutor implements JobExecutor {
    * table's own backoff has passed (BullMQ timed it from the failure, the table from the report):
    * wait that out rather than refuse the attempt.
    */
-  private async claimWhenDue(jobId: string, workerId: string): Promise<boolean> {
+  private async claimWhenDue(jobId: string, workerId: string, pid: number | undefined): Promise<boolean> {
     const { store } = this.options;
     for (;;) {
-      if (store.claim(jobId, { workerId })) return true;
+      if (store.claim(jobId, { workerId, pid })) return true;
       const job = store.get(jobId);
       if (job.status !== 'queued' || job.notBefore === null || job.notBefore <= Date.now()) return false;
       await new Promise((resolve) => setTimeout(resolve, Math.min(job.notBefore! - Date.now() + 5, 60_000)));

@@ -148,6 +148,25 @@ describe('JobStore', () => {
     expect(a.get(job.id)).toMatchObject({ status: 'running', attempts: 2 });
   });
 
+  it('announces every change once, with the row as written: create, a claim that brings its pid, log, finish', () => {
+    const jobs = connect();
+    const seen: Array<[string, number | null, number]> = [];
+    jobs.onChange((job) => seen.push([job.status, job.pid, job.logTail.length]));
+    const id = jobs.create({ kind: 'command', name: 'quick', executor: 'bullmq', spec }).id;
+    expect(jobs.claim(id, { workerId: 'w1', pid: 4242 })).toMatchObject({ status: 'running', pid: 4242, attempts: 1, workerId: 'w1' });
+    expect(jobs.claim(id, { workerId: 'w2', pid: 1 })).toBeNull();
+    jobs.appendLog(id, 'hello\n');
+    expect(jobs.finish(id, { status: 'succeeded', exitCode: 0 }).job).toMatchObject({ status: 'succeeded', pid: null, exitCode: 0 });
+    expect(seen).toEqual([
+      ['queued', null, 0],
+      ['running', 4242, 0],
+      ['running', 4242, 6],
+      ['succeeded', null, 6],
+    ]);
+    // What was announced is what a fresh read gives.
+    expect(jobs.get(id)).toMatchObject({ status: 'succeeded', workerId: 'w1', logTail: 'hello\n' });
+  });
+
   it('refuses an unknown job with a clear error', () => {
     expect(() => connect().get('nope')).toThrow(/No job with id 'nope'/);
   });

@@ -161,7 +161,16 @@ export class JobStore {
   }
 
   private announce(id: string): Job {
-    const job = this.get(id);
+    return this.announceRow(this.sql('SELECT * FROM jobs WHERE job_id = ?').get(id) as JobRow | undefined, id);
+  }
+
+  /**
+   * Announces a row a write returned (`RETURNING *`): a job's every change used to be an UPDATE and
+   * then a SELECT of the same row, two statements where one does (a no-op trial pays for each).
+   */
+  private announceRow(row: JobRow | undefined, id: string): Job {
+    if (!row) throw new MLDeskError('RESOURCE_DOES_NOT_EXIST', `No job with id '${id}'.`);
+    const job = toJob(row);
     for (const listener of this.listeners) listener(job);
     return job;
   }
@@ -171,12 +180,12 @@ export class JobStore {
     const id = randomUUID().replaceAll('-', '');
     const runId = input.runId ?? ('runId' in spec ? (spec.runId ?? null) : null);
     const experimentId = input.experimentId ?? (spec.type === 'project' ? spec.experimentId : null);
-    this.sql(
+    const row = this.sql(
         `INSERT INTO jobs (job_id, kind, status, name, executor, spec_json, parent_id, run_uuid, experiment_id, max_attempts, backoff_ms, created_time)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
-      .run(id, input.kind, input.name, input.executor, JSON.stringify(spec), input.parentId ?? null, runId, experimentId, input.maxAttempts ?? 1, input.backoffMs ?? 1000, Date.now());
-    return this.announce(id);
+      .get(id, input.kind, input.name, input.executor, JSON.stringify(spec), input.parentId ?? null, runId, experimentId, input.maxAttempts ?? 1, input.backoffMs ?? 1000, Date.now()) as JobRow;
+    return this.announceRow(row, id);
   }
 
   get(id: string): Job {
@@ -243,20 +252,22 @@ export class JobStore {
    * Claims a queued job for a process: the only way to running, and atomic, so two executors (or
    * two app processes on one data dir) never both start it. Answers null when someone else won.
    */
-  claim(id: string, by: { workerId: string; owner?: string }): Job | null {
+  claim(id: string, by: { workerId: string; owner?: string; pid?: number }): Job | null {
     const now = Date.now();
-    const changed = this.sql(
-        `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = ?, owner = ?, start_time = ?, heartbeat_time = ?, end_time = NULL, exit_code = NULL, pid = NULL, pid_identity = NULL
-         WHERE job_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?)`,
+    // A queue worker reports its start once the process runs: the pid comes with the claim, one write.
+    const row = this.sql(
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = ?, owner = ?, start_time = ?, heartbeat_time = ?, end_time = NULL, exit_code = NULL, pid = ?, pid_identity = NULL
+         WHERE job_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?) RETURNING *`,
       )
-      .run(by.workerId, by.owner ?? null, now, now, id, now).changes;
-    return changed ? this.announce(id) : null;
+      .get(by.workerId, by.owner ?? null, now, now, by.pid ?? null, id, now) as JobRow | undefined;
+    return row ? this.announceRow(row, id) : null;
   }
 
   /** Records the job's process; `identity` (host:pid:start time) lets restart recovery tell it from a process that reused the pid. */
   setPid(id: string, pid: number, identity: string | null = null): void {
-    this.sql(`UPDATE jobs SET pid = ?, pid_identity = ? WHERE job_id = ? AND status = 'running'`).run(pid, identity, id);
-    this.announce(id);
+    const row = this.sql(`UPDATE jobs SET pid = ?, pid_identity = ? WHERE job_id = ? AND status = 'running' RETURNING *`).get(pid, identity, id) as JobRow | undefined;
+    if (row) this.announceRow(row, id);
+    else this.announce(id);
   }
 
   /** Status and reason of some jobs in one query (the local pool's tick watches for a cancel made elsewhere). */
@@ -323,16 +334,14 @@ export class JobStore {
   }
 
   setRun(id: string, runId: string, experimentId: string): void {
-    this.sql('UPDATE jobs SET run_uuid = ?, experiment_id = ? WHERE job_id = ?').run(runId, experimentId, id);
-    this.announce(id);
+    this.announceRow(this.sql('UPDATE jobs SET run_uuid = ?, experiment_id = ? WHERE job_id = ? RETURNING *').get(runId, experimentId, id) as JobRow | undefined, id);
   }
 
   /** Appends output to the log tail and counts as a heartbeat. Ignored once the job has ended. */
   appendLog(id: string, chunk: string): void {
     const row = this.sql('SELECT log_tail, status FROM jobs WHERE job_id = ?').get(id) as { log_tail: string; status: JobStatus } | undefined;
     if (!row || isTerminalJobStatus(row.status)) return;
-    this.sql('UPDATE jobs SET log_tail = ?, heartbeat_time = ? WHERE job_id = ?').run(appendTail(row.log_tail, chunk), Date.now(), id);
-    this.announce(id);
+    this.announceRow(this.sql('UPDATE jobs SET log_tail = ?, heartbeat_time = ? WHERE job_id = ? RETURNING *').get(appendTail(row.log_tail, chunk), Date.now(), id) as JobRow | undefined, id);
   }
 
   /**
@@ -343,8 +352,7 @@ export class JobStore {
   appendEpilogue(id: string, lines: string): void {
     const row = this.sql('SELECT log_tail FROM jobs WHERE job_id = ?').get(id) as { log_tail: string } | undefined;
     if (!row) return;
-    this.sql('UPDATE jobs SET log_tail = ? WHERE job_id = ?').run(appendTail(row.log_tail, lines), id);
-    this.announce(id);
+    this.announceRow(this.sql('UPDATE jobs SET log_tail = ? WHERE job_id = ? RETURNING *').get(appendTail(row.log_tail, lines), id) as JobRow | undefined, id);
   }
 
   heartbeat(id: string): void {
@@ -361,22 +369,24 @@ export class JobStore {
     const now = Date.now();
     // IMMEDIATE: it reads then writes; a deferred transaction whose snapshot another process wrote
     // past fails with SQLITE_BUSY_SNAPSHOT (no busy wait), as two servers recovering at once showed.
-    const result = this.db.transaction(() => {
+    const result = this.db.transaction((): { retrying: boolean; row: JobRow | null; job: Job | null } => {
       const job = this.get(id);
-      if (isTerminalJobStatus(job.status)) return { retrying: false, changed: false };
+      if (isTerminalJobStatus(job.status)) return { retrying: false, row: null, job };
       const lost = outcome.status === 'failed' && outcome.retry !== false && outcome.lost === true;
       if (lost) this.sql('UPDATE jobs SET max_attempts = MAX(max_attempts, attempts + 1) WHERE job_id = ?').run(id);
       const retrying = outcome.status === 'failed' && outcome.retry !== false && (lost || job.attempts < job.maxAttempts);
+      let row: JobRow;
       if (retrying) {
         const delay = lost ? 0 : job.backoffMs * 2 ** Math.max(0, job.attempts - 1);
-        this.sql(`UPDATE jobs SET status = 'queued', exit_code = ?, reason = ?, pid = NULL, owner = NULL, not_before = ? WHERE job_id = ?`)
-          .run(outcome.exitCode ?? null, outcome.reason ?? null, now + delay, id);
+        row = this.sql(`UPDATE jobs SET status = 'queued', exit_code = ?, reason = ?, pid = NULL, owner = NULL, not_before = ? WHERE job_id = ? RETURNING *`)
+          .get(outcome.exitCode ?? null, outcome.reason ?? null, now + delay, id) as JobRow;
       } else {
-        this.sql('UPDATE jobs SET status = ?, exit_code = ?, reason = ?, end_time = ?, pid = NULL WHERE job_id = ?')
-          .run(outcome.status, outcome.exitCode ?? null, outcome.reason ?? null, now, id);
+        row = this.sql('UPDATE jobs SET status = ?, exit_code = ?, reason = ?, end_time = ?, pid = NULL WHERE job_id = ? RETURNING *')
+          .get(outcome.status, outcome.exitCode ?? null, outcome.reason ?? null, now, id) as JobRow;
       }
-      return { retrying, changed: true };
+      return { retrying, row, job: null };
     }).immediate();
-    return { job: result.changed ? this.announce(id) : this.get(id), retrying: result.retrying };
+    // Announced once committed, as before: a listener that reads the table sees the change.
+    return { job: result.row ? this.announceRow(result.row, id) : result.job!, retrying: result.retrying };
   }
 }
