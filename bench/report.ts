@@ -46,6 +46,8 @@ export interface BenchResults {
   bundle?: BundleBenchResult;
   /** Scheduling overhead per no-op trial (local pool, BullMQ) vs a bare spawn; absent when BENCH_SKIP_SCHEDULING is set. */
   scheduling?: SchedulingBenchResult;
+  /** The same with `/bin/true` as the trial: no interpreter to start, so the executors' own cost shows at its largest. */
+  schedulingBareCommand?: SchedulingBenchResult;
   /** `mldesk bundle open` start → runs table drawn, beside `mldesk serve`; absent when BENCH_SKIP_BUNDLE_OPEN is set. */
   bundleOpen?: BundleOpenBenchResult;
   totalSeconds: number;

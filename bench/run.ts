@@ -4,7 +4,7 @@
  * on a missed target. BENCH_INGEST_POINTS, BENCH_INGEST_ROUNDS and BENCH_LARGE_RUNS shrink it for a quick look;
  * BENCH_SKIP_UI / BENCH_SKIP_MONITORING_PAGE / BENCH_SKIP_TRAINING / BENCH_SKIP_SERVING / BENCH_SKIP_LATENCY / BENCH_SKIP_MLFLOW_CLIENT / BENCH_SKIP_DRIFT / BENCH_SKIP_BUNDLE / BENCH_SKIP_BUNDLE_OPEN / BENCH_SKIP_SCHEDULING leave parts out; BENCH_KEEP_DATA=1 keeps the temporary data dirs; BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,10 @@ async function main(): Promise<void> {
     const mlflowClient = process.env.BENCH_SKIP_MLFLOW_CLIENT ? undefined : await benchMlflowClient({ workDir, log });
     const drift = process.env.BENCH_SKIP_DRIFT ? undefined : await benchDrift({ workDir, log });
     const bundle = process.env.BENCH_SKIP_BUNDLE ? undefined : await benchBundle({ workDir, log });
+    // The lightest trial a template can be (a Node process that runs nothing), then /bin/true: no
+    // interpreter at all, where what the executors add per trial weighs most (issue 15's strict reading).
     const scheduling = process.env.BENCH_SKIP_SCHEDULING ? undefined : await benchScheduling({ workDir, log });
+    const schedulingBareCommand = process.env.BENCH_SKIP_SCHEDULING || !existsSync('/bin/true') ? undefined : await benchScheduling({ workDir, log, command: ['/bin/true'] });
     const bundleOpen = process.env.BENCH_SKIP_BUNDLE_OPEN ? undefined : await benchBundleOpen({ workDir: join(workDir, 'bundle-open'), log });
     const results: BenchResults = { ingest, searchSmall, searchLarge, totalSeconds: (performance.now() - started) / 1000 };
     const latencyChecks = latency ? trackingLatencyTargetChecks(latency) : [];
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
     const monitoringChecks = monitoringPage ? [monitoringPageTargetCheck(monitoringPage)] : [];
     const driftChecks = drift ? driftTargetChecks(drift) : [];
     const bundleChecks = bundle ? bundleTargetChecks(bundle) : [];
-    const schedulingChecks = scheduling ? schedulingTargetChecks(scheduling) : [];
+    const schedulingChecks = [...(scheduling ? schedulingTargetChecks(scheduling) : []), ...(schedulingBareCommand ? schedulingTargetChecks(schedulingBareCommand) : [])];
     const bundleOpenChecks = bundleOpen ? bundleOpenTargetChecks(bundleOpen) : [];
     const checks = [...targetChecks(results), ...latencyChecks, ...uiChecks, ...monitoringChecks, ...trainingChecks, ...servingChecks, ...driftChecks, ...bundleChecks, ...bundleOpenChecks, ...schedulingChecks];
     const table = formatTable(results, checks);
@@ -109,9 +112,13 @@ async function main(): Promise<void> {
     const driftTable = `\n\n${drift ? formatDriftTable(drift, driftChecks) : '(drift figures skipped: BENCH_SKIP_DRIFT is set)'}`;
     const bundleTable = `\n\n${bundle ? formatBundleTable(bundle, bundleChecks) : '(bundle figures skipped: BENCH_SKIP_BUNDLE is set)'}`;
     const bundleOpenTable = `\n\n${bundleOpen ? formatBundleOpenTable(bundleOpen) : '(bundle open figures skipped: BENCH_SKIP_BUNDLE_OPEN is set)'}`;
-    const schedulingTable = `\n\n${scheduling ? formatSchedulingTable(scheduling, schedulingChecks) : '(scheduling figures skipped: BENCH_SKIP_SCHEDULING is set)'}`;
+    const schedulingTable = `\n\n${
+      scheduling
+        ? [scheduling, schedulingBareCommand].flatMap((result) => (result ? [formatSchedulingTable(result, schedulingTargetChecks(result))] : [])).join('\n\n')
+        : '(scheduling figures skipped: BENCH_SKIP_SCHEDULING is set)'
+    }`;
     const tables = `${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${bundleOpenTable}${schedulingTable}`;
-    writeJson(RESULTS, { ...results, latency, ui, monitoringPage, training, serving, mlflowClient, drift, bundle, bundleOpen, scheduling }, checks, tables);
+    writeJson(RESULTS, { ...results, latency, ui, monitoringPage, training, serving, mlflowClient, drift, bundle, bundleOpen, scheduling, schedulingBareCommand }, checks, tables);
     process.stdout.write(
       `\nMLDesk tracking server benchmark: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ` +
         `commit ${env.commit ?? 'unknown'}${env.uncommittedChanges ? ' + uncommitted changes' : ''}\n\n${tables}\n\n${formatNotes(results)}\n` +

@@ -1,7 +1,7 @@
 /**
  * Standalone runner: `npm run build && npx tsx bench/scheduling-bench-main.ts`. Prints the table on
  * stdout (progress on stderr). BENCH_SCHEDULING_TRIALS changes the trial count (default 200);
- * BENCH_SCHEDULING_COMMAND='/bin/true' times another no-op command (default: node -e "").
+ * BENCH_SCHEDULING_COMMAND='/bin/true' times another no-op command (default: node -e ""; `npm run bench` times both).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

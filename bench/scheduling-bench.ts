@@ -1,6 +1,7 @@
 /**
  * Scheduling overhead per trial (issue 15): N no-op trials ('command' jobs) through each executor,
- * beside the bare spawn time of the same command measured in the same run. Overhead =
+ * beside the bare spawn time of the same command measured in the same run, spawned one after another
+ * from a minimal Node process (bare-spawner.mjs) as small as the executors' own spawner. Overhead =
  * (per-trial wall time − bare spawn time) / bare spawn time; target < 20% (Ray Tune's own).
  * Trials run one at a time on each executor (the local pool at concurrency 1; one BullMQ worker
  * process at concurrency 1), so the per-trial time compares with one spawn after another.
@@ -8,7 +9,7 @@
  * a shared machine's load drifts over a run (the bare spawn measured once before and once after the
  * executors differed by 10-15%), and interleaving puts every figure under the same drift.
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +54,7 @@ export interface SchedulingBenchResult {
   bareSpawnMs: number;
   /** Median of one spawn-to-exit, over every round. */
   bareSpawnMedianMs: number;
-  /** CPU ms per bare spawn: this process, and the spawned processes (`bench jobs`). */
+  /** CPU ms per bare spawn: the process spawning them (`spawner`), and the spawned processes (`spawner jobs`). */
   bareCpuPerTrialMs: Record<string, number>;
   executors: ExecutorFigure[];
   skipped: string[];
@@ -80,16 +81,20 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function bareSpawnMs(argv: readonly string[], trials: number): Promise<{ ms: number; each: number[]; cpu: Record<string, number> }> {
-  const cpu = startCpuSample({ bench: process.pid });
-  const each: number[] = [];
+/** bare-spawner.mjs: spawns the command one after another and answers each spawn's time. */
+function startBareSpawner(): ChildProcess {
+  return fork(fileURLToPath(new URL('./bare-spawner.mjs', import.meta.url)), [], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+}
+
+async function bareSpawnMs(spawner: ChildProcess, argv: readonly string[], trials: number): Promise<{ ms: number; each: number[]; cpu: Record<string, number> }> {
+  const cpu = startCpuSample({ spawner: spawner.pid });
   const started = performance.now();
-  for (let i = 0; i < trials; i++) {
-    const t = performance.now();
-    await spawnOnce(argv);
-    each.push(performance.now() - t);
-  }
-  return { ms: (performance.now() - started) / trials, each, cpu: cpu.take() };
+  const reply = await new Promise<{ each?: number[]; error?: string }>((resolve) => {
+    spawner.once('message', resolve);
+    spawner.send({ argv, trials });
+  });
+  if (!reply.each) throw new Error(`bare spawn of ${argv.join(' ')}: ${reply.error ?? 'no answer'}`);
+  return { ms: (performance.now() - started) / trials, each: reply.each, cpu: cpu.take() };
 }
 
 /** The job spawner among a process's children (spawner-process.ts). */
@@ -206,6 +211,7 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
   const jobs = new JobStore(store.db);
   const redis = await startRedis();
   const subjects: Subject[] = [];
+  const bareSpawner = startBareSpawner();
   try {
     subjects.push(await localPoolSubject(jobs), await bullMqSubject(jobs, redis, log));
     await spawnOnce(argv);
@@ -213,7 +219,7 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
     const bare = { wall: 0, each: [] as number[], cpu: {} as Record<string, number> };
     const totals = subjects.map(() => ({ wall: 0, intervals: [] as number[], cpu: {} as Record<string, number> }));
     for (let round = 1; round <= rounds; round++) {
-      const spawned = await bareSpawnMs(argv, perRound);
+      const spawned = await bareSpawnMs(bareSpawner, argv, perRound);
       bare.wall += spawned.ms * perRound;
       bare.each.push(...spawned.each);
       addCpu(bare.cpu, spawned.cpu);
@@ -244,6 +250,7 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
       loadAtEnd: loadavg().map((n) => Number(n.toFixed(2))),
     };
   } finally {
+    bareSpawner.kill();
     for (const subject of subjects) await subject.close();
     store.close();
     await redis.stop();
@@ -252,7 +259,7 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
 
 export function schedulingTargetChecks(result: SchedulingBenchResult): TargetCheck[] {
   return result.executors.map((figure) => ({
-    id: `scheduling-overhead-${figure.executor.split(' ')[0]!.toLowerCase()}`,
+    id: `scheduling-overhead-${figure.executor.split(' ')[0]!.toLowerCase()}-${(result.command[0]!.split('/').pop() ?? 'command').replace(/[^a-z0-9]+/gi, '-')}`,
     description: `scheduling overhead per no-op trial on ${figure.executor} over a bare spawn of \`${result.command.join(' ')}\` (${result.trials} trials)`,
     measured: figure.overhead,
     target: `< ${SCHEDULING_TARGET.overhead * 100}%`,
