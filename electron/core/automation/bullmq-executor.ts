@@ -5,6 +5,7 @@ import { MLDeskError } from '../errors.js';
 import {
   CANCELLED_PREFIX,
   DEFAULT_QUEUE,
+  REPLACES_RUN_TAG,
   WorkerReportSchema,
   bullJobId,
   cancelChannel,
@@ -236,6 +237,7 @@ export class BullMqExecutor implements JobExecutor {
     switch (report.t) {
       case 'start':
         if (job.status === 'running') await this.abandon(job, `worker lost: ${job.workerId ?? 'a worker'} gave the job up without a word; attempt ${report.attempt} started on ${report.workerId}`);
+        else if (report.runId && report.runId !== job.runId) await this.endReplacedRun(report.runId, report.attempt, report.workerId);
         if (!(await this.claimWhenDue(jobId, report.workerId, report.pid))) return;
         if (report.runId && report.experimentId && report.runId !== job.runId) store.setRun(jobId, report.runId, report.experimentId);
         return;
@@ -263,6 +265,24 @@ export class BullMqExecutor implements JobExecutor {
       const job = store.get(jobId);
       if (job.status !== 'queued' || job.notBefore === null || job.notBefore <= Date.now()) return false;
       await new Promise((resolve) => setTimeout(resolve, Math.min(job.notBefore! - Date.now() + 5, 60_000)));
+    }
+  }
+
+  /**
+   * A retry's run names the run it replaces. That run is still open when the attempt before was lost
+   * before its start report left its worker (killed between taking the job and reporting): the jobs
+   * table never showed it running, so neither its stall nor this start abandoned it. Ended here, so
+   * no run stays RUNNING forever; a run its own attempt ended (a plain failure) is left as it is.
+   */
+  private async endReplacedRun(runId: string, attempt: number, workerId: string): Promise<void> {
+    try {
+      const run = await this.rest.getRun(runId);
+      const replaced = run.data.tags?.find((tag) => tag.key === REPLACES_RUN_TAG)?.value;
+      if (replaced) {
+        await endRunIfOpen(this.rest, replaced, 'FAILED', `worker lost: the worker running this attempt was gone before it reported starting; attempt ${attempt} went on in run ${runId} on ${workerId}`);
+      }
+    } catch (error) {
+      this.options.onError?.(error as Error);
     }
   }
 

@@ -18,6 +18,9 @@ export const DEFAULT_QUEUE = 'mldesk-jobs';
 export const bullJobId = (jobId: string): string => `job-${jobId}`;
 export const jobIdOf = (bullId: string): string => (bullId.startsWith('job-') ? bullId.slice(4) : bullId);
 
+/** The tag a retry's run carries, naming the run of the attempt it replaces (set by the worker, read by the controller). */
+export const REPLACES_RUN_TAG = 'mldesk.replaces_run';
+
 export const cancelKey = (queue: string, jobId: string): string => `mldesk:${queue}:cancel:${jobId}`;
 export const cancelChannel = (queue: string): string => `mldesk:${queue}:cancel`;
 /** The prefix of a BullMQ failure that is a cancel, not a crash: never retried. */

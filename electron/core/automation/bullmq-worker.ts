@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, cancelChannel, cancelKey, checkQueueName, endRunIfOpen, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
+import { CANCELLED_PREFIX, DEFAULT_QUEUE, QueuedJobDataSchema, REPLACES_RUN_TAG, cancelChannel, cancelKey, checkQueueName, endRunIfOpen, redisConnection, type QueuedJobData } from './bullmq-protocol.js';
 import { JobReporter } from './bullmq-reporter.js';
 import { runCommand } from './command-process.js';
 import { JobSpawner } from './job-spawner.js';
@@ -72,7 +72,7 @@ async function runForAttempt(client: TrackingClient, job: BullJob, data: QueuedJ
   }
   const tags = (previous.data.tags ?? []).filter((tag) => !NOT_COPIED.test(tag.key) && tag.key !== 'mldesk.job_id');
   const previousName = previous.data.tags?.find((tag) => tag.key === 'mlflow.runName')?.value ?? data.name;
-  const created = await client.createRun(previous.info.experiment_id, [...tags, ...mine, { key: 'mldesk.replaces_run', value: previousId }], `${previousName.replace(/ \(attempt \d+\)$/, '')} (attempt ${attempt})`);
+  const created = await client.createRun(previous.info.experiment_id, [...tags, ...mine, { key: REPLACES_RUN_TAG, value: previousId }], `${previousName.replace(/ \(attempt \d+\)$/, '')} (attempt ${attempt})`);
   // Recorded before the process starts, so the attempt after this one knows which run it replaces.
   await job.updateData({ ...data, currentRunId: created.info.run_id });
   return created;
