@@ -27,23 +27,17 @@ async function pendingAfter<T>(promise: Promise<T>, ms: number): Promise<boolean
   return result === marker;
 }
 
-/** A built UI in a temp folder: index.html, favicon.svg and these assets. */
-function builtUi(assets: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mldesk-early-ui-'));
-  mkdirSync(join(dir, 'assets'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>MLDesk</title>');
-  writeFileSync(join(dir, 'favicon.svg'), '<svg/>');
-  for (const [name, text] of Object.entries(assets)) writeFileSync(join(dir, 'assets', name), text);
-  return dir;
-}
-
 describe('listenEarly: the UI answers at once, everything else waits for the full app', () => {
   let uiDir: string;
   let early: EarlyServer | null = null;
   const apps: FastifyInstance[] = [];
 
   beforeAll(() => {
-    uiDir = builtUi({ 'app.js': 'console.log("app")' });
+    uiDir = mkdtempSync(join(tmpdir(), 'mldesk-early-ui-'));
+    mkdirSync(join(uiDir, 'assets'));
+    writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>MLDesk</title>');
+    writeFileSync(join(uiDir, 'assets', 'app.js'), 'console.log("app")');
+    writeFileSync(join(uiDir, 'favicon.svg'), '<svg/>');
   });
   afterAll(() => rmSync(uiDir, { recursive: true, force: true }));
   afterEach(async () => {
@@ -156,7 +150,13 @@ describe('the UI-only app answers from memory (preloaded-ui.ts)', () => {
   let uiDir: string;
   const apps: FastifyInstance[] = [];
   beforeAll(() => {
-    uiDir = builtUi({ 'index-abc.js': 'console.log("app")', 'index-abc.css': 'body{}', 'index-abc.js.map': '{}' });
+    uiDir = mkdtempSync(join(tmpdir(), 'mldesk-preloaded-ui-'));
+    mkdirSync(join(uiDir, 'assets'));
+    writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>MLDesk</title>');
+    writeFileSync(join(uiDir, 'assets', 'index-abc.js'), 'console.log("app")');
+    writeFileSync(join(uiDir, 'assets', 'index-abc.css'), 'body{}');
+    writeFileSync(join(uiDir, 'assets', 'index-abc.js.map'), '{}');
+    writeFileSync(join(uiDir, 'favicon.svg'), '<svg/>');
   });
   afterAll(async () => {
     for (const app of apps.splice(0)) await app.close();
