@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { listenEarly, type EarlyServer } from './early-listen.js';
-import { buildBase, buildUiServer } from './server-base.js';
+import { buildUiServer } from './server-base.js';
 
 /** A raw request (fetch would refuse to send a foreign Host header). */
 function send(url: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
@@ -143,62 +143,5 @@ describe('listenEarly: the UI answers at once, everything else waits for the ful
     await expect(held).rejects.toThrow();
     await closing;
     early = null;
-  });
-});
-
-describe('the UI-only app answers from memory (preloaded-ui.ts)', () => {
-  let uiDir: string;
-  const apps: FastifyInstance[] = [];
-  beforeAll(() => {
-    uiDir = mkdtempSync(join(tmpdir(), 'mldesk-preloaded-ui-'));
-    mkdirSync(join(uiDir, 'assets'));
-    writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>MLDesk</title>');
-    writeFileSync(join(uiDir, 'assets', 'index-abc.js'), 'console.log("app")');
-    writeFileSync(join(uiDir, 'assets', 'index-abc.css'), 'body{}');
-    writeFileSync(join(uiDir, 'assets', 'index-abc.js.map'), '{}');
-    writeFileSync(join(uiDir, 'favicon.svg'), '<svg/>');
-  });
-  afterAll(async () => {
-    for (const app of apps.splice(0)) await app.close();
-    rmSync(uiDir, { recursive: true, force: true });
-  });
-
-  it('with the headers and validators the full app gives the same files, 304 on a match, guards applied, no source maps', async () => {
-    const ui = await buildUiServer({ version: 'test', uiDir, tokens: [] });
-    const full = await buildBase({ version: 'test', uiDir, tokens: [] }, null);
-    await full.ready();
-    apps.push(ui, full);
-    for (const [url, type] of [
-      ['/', 'text/html; charset=utf-8'],
-      ['/assets/index-abc.js', 'application/javascript; charset=utf-8'],
-      ['/assets/index-abc.css', 'text/css; charset=utf-8'],
-      ['/favicon.svg', 'image/svg+xml'],
-    ] as const) {
-      const fromMemory = await ui.inject({ url, headers: { host: '127.0.0.1' } });
-      const fromDisk = await full.inject({ url, headers: { host: '127.0.0.1' } });
-      expect(fromMemory.statusCode, url).toBe(200);
-      expect(fromMemory.body, url).toBe(fromDisk.body);
-      expect(fromMemory.headers['content-type'], url).toBe(type);
-      // A copy the browser cached from one is still valid when the other answers.
-      expect(fromMemory.headers.etag, url).toBe(fromDisk.headers.etag);
-      expect(fromMemory.headers['last-modified'], url).toBe(fromDisk.headers['last-modified']);
-      expect(fromMemory.headers['x-frame-options'], url).toBe('DENY');
-      const again = await ui.inject({ url, headers: { host: '127.0.0.1', 'if-none-match': String(fromMemory.headers.etag) } });
-      expect(again.statusCode, url).toBe(304);
-      expect(again.body, url).toBe('');
-    }
-    // A client-side route gets the page; a foreign Host is refused as on every route; maps are the full app's.
-    const route = await ui.inject({ url: '/experiments/3', headers: { host: '127.0.0.1', accept: 'text/html' } });
-    expect(route.body).toContain('<title>MLDesk</title>');
-    expect((await ui.inject({ url: '/', headers: { host: 'evil.example' } })).statusCode).toBe(403);
-    expect((await ui.inject({ url: '/assets/index-abc.js.map', headers: { host: '127.0.0.1' } })).statusCode).toBe(404);
-    expect((await ui.inject({ url: '/assets/../index.html', headers: { host: '127.0.0.1' } })).statusCode).not.toBe(500);
-  });
-
-  it('reads the files once, when it is built: a file changed on disk afterwards is not what it serves', async () => {
-    const ui = await buildUiServer({ version: 'test', uiDir, tokens: [] });
-    apps.push(ui);
-    writeFileSync(join(uiDir, 'assets', 'index-abc.js'), 'console.log("changed")');
-    expect((await ui.inject({ url: '/assets/index-abc.js', headers: { host: '127.0.0.1' } })).body).toBe('console.log("app")');
   });
 });

@@ -13,7 +13,6 @@ import { requireLaunchSecret } from './launch-secret.js';
 import { sendUiSecurityHeaders } from './ui-security.js';
 import { registerCallerAuth } from './token-login.js';
 import { installReadOnlyGuard } from './read-only-guard.js';
-import { loadUiFiles, preloadedPage, registerPreloadedUi } from './preloaded-ui.js';
 
 export interface ServerOptions {
   /** Built by the entry point (core/services.ts); the server does not close them. */
@@ -60,7 +59,7 @@ export type UiServerOptions = Omit<ServerOptions, 'services'>;
  * The part of every MLDesk server that needs no store: body parsing, the Host/Origin and launch
  * secret guards, caller auth, security headers, the error shape, the built UI and /health, /version.
  */
-export async function buildBase(options: UiServerOptions, bundle: Services['bundle'], preloadUi = false): Promise<FastifyInstance> {
+export async function buildBase(options: UiServerOptions, bundle: Services['bundle']): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 64 * 1024 * 1024,
@@ -97,12 +96,7 @@ export async function buildBase(options: UiServerOptions, bundle: Services['bund
   });
   const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
   const hasUi = existsSync(`${uiDir}/index.html`);
-  const preloaded = hasUi && preloadUi ? loadUiFiles(uiDir) : null;
-  if (preloaded) {
-    // sendFile stays for anything not held (the not-found handler's page when index.html was not read).
-    await app.register(fastifyStatic, { root: uiDir, serve: false });
-    registerPreloadedUi(app, preloaded);
-  } else if (hasUi) {
+  if (hasUi) {
     await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: 'index.html', wildcard: false });
     // Browsers ask for /favicon.ico whatever the page links (the login page, a downloaded CSV): the SVG serves.
     app.get('/favicon.ico', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'max-age=86400').sendFile('favicon.svg'));
@@ -114,7 +108,7 @@ export async function buildBase(options: UiServerOptions, bundle: Services['bund
   app.setNotFoundHandler((request, reply) => {
     // Client-side routes of the single-page UI load index.html; API paths get MLflow's error shape.
     if (hasUi && request.method === 'GET' && !API_PATH.test(request.url) && (request.headers.accept ?? '').includes('text/html')) {
-      return (preloaded && preloadedPage(preloaded, request, reply)) ?? reply.sendFile('index.html');
+      return reply.sendFile('index.html');
     }
     return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${request.method} ${request.url.split('?')[0]}` });
   });
@@ -130,8 +124,7 @@ export async function buildBase(options: UiServerOptions, bundle: Services['bund
  * browser loads the page meanwhile; everything else waits for the full app (early-listen.ts).
  */
 export async function buildUiServer(options: UiServerOptions): Promise<FastifyInstance> {
-  // From memory: this app answers while the same thread builds the full one (preloaded-ui.ts).
-  const app = await buildBase(options, null, true);
+  const app = await buildBase(options, null);
   await app.ready();
   return app;
 }
