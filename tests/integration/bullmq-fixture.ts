@@ -9,7 +9,7 @@ import { JobStore } from '../../electron/core/automation/job-store.js';
 import { startServer, type RunningServer } from '../../electron/cli/serve-command.js';
 import type { Job } from '../../shared/automation.js';
 import { startRedis, type RedisServer } from './redis-fixture.js';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { CLI, REPO_ROOT, childEnv, cleanupTempDirs, makeTempDir, stopAllServers } from './server-process.js';
 
 export interface WorkerProcess {
@@ -79,6 +79,29 @@ export async function startWorkerProcess(redisUrl: string, queue: string, extraA
 
 /** The argv of a Node process running `source`: a job's command in these tests. */
 export const nodeArgv = (source: string): string[] => [process.execPath, '-e', source];
+
+/**
+ * A queue rig started before a test file's tests and stopped after them (with its temp dirs). The
+ * object answers for the rig once it has started; assigning to it (a replaced executor) reaches the rig.
+ */
+export function useQueueRig(): QueueRig {
+  let started: QueueRig | null = null;
+  beforeAll(async () => {
+    started = await startQueueRig();
+  });
+  afterAll(async () => {
+    await started?.stop();
+    await cleanupTempDirs();
+  });
+  const rig = (): QueueRig => {
+    if (!started) throw new Error('the queue rig is used before its beforeAll ran');
+    return started;
+  };
+  return new Proxy({} as QueueRig, {
+    get: (_target, key) => Reflect.get(rig(), key),
+    set: (_target, key, value) => Reflect.set(rig(), key, value),
+  });
+}
 
 export async function startQueueRig(queue = `q${Date.now().toString(36)}`): Promise<QueueRig> {
   const redis = await startRedis();

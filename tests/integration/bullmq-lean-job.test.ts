@@ -8,22 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bullJobId, cancelKey } from '../../electron/core/automation/bullmq-protocol.js';
 import { isTerminalJobStatus, type Job } from '../../shared/automation.js';
-import { nodeArgv as node, startQueueRig, type QueueRig } from './bullmq-fixture.js';
-import { cleanupTempDirs, makeTempDir } from './server-process.js';
+import { nodeArgv as node, useQueueRig } from './bullmq-fixture.js';
+import { makeTempDir } from './server-process.js';
 
-let rig: QueueRig;
-
-beforeAll(async () => {
-  rig = await startQueueRig();
-});
-
-afterAll(async () => {
-  await rig?.stop();
-  await cleanupTempDirs();
-});
+const rig = useQueueRig();
 
 const submit = (name: string, argv: string[], maxAttempts = 1): Promise<Job> => rig.submitCommand(name, argv, { maxAttempts, backoffMs: 100 });
 

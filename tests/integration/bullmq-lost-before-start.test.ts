@@ -7,21 +7,11 @@
  * Real redis-server, tracking server on 127.0.0.1:0 (needs `npm run build`).
  */
 import { Worker } from 'bullmq';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { redisConnection } from '../../electron/core/automation/bullmq-protocol.js';
-import { startQueueRig, tagsOf, type QueueRig } from './bullmq-fixture.js';
-import { cleanupTempDirs } from './server-process.js';
+import { tagsOf, useQueueRig } from './bullmq-fixture.js';
 
-let rig: QueueRig;
-
-beforeAll(async () => {
-  rig = await startQueueRig();
-});
-
-afterAll(async () => {
-  await rig?.stop();
-  await cleanupTempDirs();
-});
+const rig = useQueueRig();
 
 it('the run of an attempt lost before it reported starting is ended FAILED when the next attempt starts; the job succeeds there', { timeout: 60_000 }, async () => {
   const experimentId = rig.server.store.experiments.create('lost-before-start', undefined, []);

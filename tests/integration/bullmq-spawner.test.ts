@@ -5,22 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/automation.js';
 import { pidAlive } from '../../electron/core/automation/process-identity.js';
-import { nodeArgv as node, startQueueRig, type QueueRig } from './bullmq-fixture.js';
-import { cleanupTempDirs } from './server-process.js';
+import { nodeArgv as node, useQueueRig } from './bullmq-fixture.js';
 
-let rig: QueueRig;
-
-beforeAll(async () => {
-  rig = await startQueueRig();
-});
-
-afterAll(async () => {
-  await rig?.stop();
-  await cleanupTempDirs();
-});
+const rig = useQueueRig();
 
 
 function parentOf(pid: number): number {
