@@ -161,16 +161,19 @@ export class JobStore {
   }
 
   private announce(id: string): Job {
-    return this.announceRow(this.sql('SELECT * FROM jobs WHERE job_id = ?').get(id) as JobRow | undefined, id);
+    return this.notify(this.get(id));
   }
 
   /**
-   * Announces a row a write returned (`RETURNING *`): a job's every change used to be an UPDATE and
-   * then a SELECT of the same row, two statements where one does (a no-op trial pays for each).
+   * Announces the row a write returned (`RETURNING *`): a job's every change used to be an UPDATE and
+   * then a SELECT of the same row, two statements where one does (a no-op trial pays for each). No
+   * row (the write matched none): the job as it stands, or the not-found error.
    */
   private announceRow(row: JobRow | undefined, id: string): Job {
-    if (!row) throw new MLDeskError('RESOURCE_DOES_NOT_EXIST', `No job with id '${id}'.`);
-    const job = toJob(row);
+    return row ? this.notify(toJob(row)) : this.announce(id);
+  }
+
+  private notify(job: Job): Job {
     for (const listener of this.listeners) listener(job);
     return job;
   }
@@ -265,9 +268,7 @@ export class JobStore {
 
   /** Records the job's process; `identity` (host:pid:start time) lets restart recovery tell it from a process that reused the pid. */
   setPid(id: string, pid: number, identity: string | null = null): void {
-    const row = this.sql(`UPDATE jobs SET pid = ?, pid_identity = ? WHERE job_id = ? AND status = 'running' RETURNING *`).get(pid, identity, id) as JobRow | undefined;
-    if (row) this.announceRow(row, id);
-    else this.announce(id);
+    this.announceRow(this.sql(`UPDATE jobs SET pid = ?, pid_identity = ? WHERE job_id = ? AND status = 'running' RETURNING *`).get(pid, identity, id) as JobRow | undefined, id);
   }
 
   /** Status and reason of some jobs in one query (the local pool's tick watches for a cancel made elsewhere). */
