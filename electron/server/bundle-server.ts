@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OpenedBundle } from '../core/bundles/bundle-open.js';
 import type { ArtifactCheck } from '../core/bundles/open-bundle.js';
 import { removeAbandonedBundleDirs } from '../core/bundles/bundle-temp-dirs.js';
+import { startEarlyOpening } from '../core/bundles/early-store-copy.js';
 import type { createServices as CreateServices, Services } from '../core/services.js';
 import type { buildServer as BuildServer } from './http-server.js';
 import { listenEarly } from './early-listen.js';
@@ -19,7 +20,8 @@ export interface BundleServeOptions {
   /**
    * Opens the bundle (the CLI's openBundle, with the store copy it started first); called once the
    * port listens, so the bundle's schemas and zip reader load after the page is on its way.
-   * Default: openBundle on `file`.
+   * Default (the desktop app's File → Open): the store's copy started here, first, on a worker thread
+   * (startEarlyOpening), then openBundle on `file` with it.
    */
   open?(): Promise<OpenedBundle>;
   /** Called instead of `open` when the port cannot be had: what `open` would have cleaned up (a started store copy). */
@@ -58,12 +60,20 @@ export interface RunningBundleServer {
  * query_only, so a write that slipped past the read-only guard fails instead of changing the copy.
  */
 export async function startBundleServer(options: BundleServeOptions): Promise<RunningBundleServer> {
+  let { open, unopened } = options;
+  if (!open) {
+    // The store's copy and hash (the longest step, ~1 s for a 400 MB store) run on a worker thread
+    // while this thread listens, serves the page and builds the routes.
+    const earlyOpening = await startEarlyOpening(options.file);
+    open = async () => (await import('../core/bundles/bundle-open.js')).openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck, earlyOpening });
+    unopened = async () => (await import('../core/bundles/bundle-open.js')).discardEarly(earlyOpening);
+  }
   let early;
   try {
     early = await listenEarly({ host: '127.0.0.1', port: options.port });
   } catch (error) {
     // A port that cannot be had must still leave no temp copy behind.
-    await options.unopened?.();
+    await unopened?.();
     throw error;
   }
   let opening: Promise<OpenedBundle> | null = null;
@@ -83,7 +93,6 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
   try {
     early.serveUi(await buildUiServer({ launchSecret: options.launchSecret, version: options.version, tokens: [] }));
     options.onListening?.(early.url);
-    const open = options.open ?? (async () => (await import('../core/bundles/bundle-open.js')).openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck }));
     opening = open();
     opening.catch(() => undefined);
     // The services and routes load while the bundle opens (this module leaves them out, to listen sooner).
