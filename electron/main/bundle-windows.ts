@@ -4,7 +4,7 @@ import { basename, extname, resolve } from 'node:path';
 import { ARCHIVE_EXTENSIONS } from '../../shared/bundles.js';
 import { BundleOpenError } from '../core/bundles/bundle-open.js';
 import { sameOrigin } from '../core/http-guards.js';
-import { startBundleServer, type RunningBundleServer } from '../server/bundle-server.js';
+import { startBundleServer } from '../server/bundle-server.js';
 import { newLaunchSecret, windowRequestHeaders } from '../server/launch-secret.js';
 import { uiContentSecurityPolicy } from '../server/ui-security.js';
 
@@ -13,8 +13,91 @@ export function bundleArgs(argv: readonly string[]): string[] {
   return argv.filter((arg) => !arg.startsWith('-') && extname(arg).toLowerCase() === ARCHIVE_EXTENSIONS.bundle && existsSync(arg)).map((arg) => resolve(arg));
 }
 
-const open = new Map<string, { window: BrowserWindow; server: RunningBundleServer }>();
+const open = new Map<string, { window: BrowserWindow; close(): Promise<void> }>();
 let partitions = 0;
+
+/** A bundle's window with its own in-memory session; `origin` is its bundle server's once that listens, `launchSecret` that server's. */
+interface BundleWindow {
+  window: BrowserWindow;
+  origin: string | null;
+  launchSecret: string;
+}
+
+/**
+ * A hidden bundle window made ahead, its renderer process already started on about:blank, which the
+ * next bundle opened takes: starting a renderer is most of what a new window costs (in the bench,
+ * bench/bundle-open-bench.ts, the runs table is drawn ~1 s sooner on 2 cores). Never shown until taken.
+ */
+let spare: BundleWindow | null = null;
+
+/** How long after the last bundle opened (or the app's own window showed) the next spare is made: it must not slow either down. */
+const SPARE_DELAY_MS = 3000;
+let spareTimer: NodeJS.Timeout | null = null;
+
+function makeBundleWindow(): BundleWindow {
+  const bundleSession = session.fromPartition(`bundle-${++partitions}`);
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    minWidth: 800,
+    minHeight: 500,
+    title: 'MLDesk bundle',
+    show: false,
+    webPreferences: { session: bundleSession, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true },
+  });
+  const made: BundleWindow = { window, origin: null, launchSecret: '' };
+  // Until its bundle server listens the window has asked for nothing but about:blank.
+  bundleSession.webRequest.onBeforeSendHeaders((details, callback) => {
+    callback({ requestHeaders: made.origin ? windowRequestHeaders(details.url, details.requestHeaders, made.origin, made.launchSecret) : details.requestHeaders });
+  });
+  bundleSession.webRequest.onHeadersReceived((details, callback) => {
+    const headers = { ...details.responseHeaders };
+    if (made.origin && sameOrigin(details.url, made.origin)) headers['Content-Security-Policy'] = [uiContentSecurityPolicy(made.origin)];
+    callback({ responseHeaders: headers });
+  });
+  bundleSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!made.origin || !sameOrigin(url, made.origin)) event.preventDefault();
+  });
+  // The page sets its own title; the window keeps saying which bundle it shows.
+  window.on('page-title-updated', (event) => event.preventDefault());
+  return made;
+}
+
+/** Whether `window` is the hidden spare: no window of the user's (the app's window counts leave it out). */
+export function isSpareBundleWindow(window: BrowserWindow): boolean {
+  return spare !== null && spare.window === window;
+}
+
+/** Makes the spare bundle window SPARE_DELAY_MS from now, unless there is one. */
+export function prepareSpareBundleWindow(): void {
+  if (spareTimer) clearTimeout(spareTimer);
+  spareTimer = setTimeout(() => {
+    spareTimer = null;
+    if (spare && !spare.window.isDestroyed()) return;
+    spare = makeBundleWindow();
+    void spare.window.loadURL('about:blank').catch(() => undefined);
+  }, SPARE_DELAY_MS);
+}
+
+/** Drops the spare (the user's last window closed, or the app quits), so it keeps neither the app nor its memory. */
+export function dropSpareBundleWindow(): void {
+  if (spareTimer) clearTimeout(spareTimer);
+  spareTimer = null;
+  const dropped = spare;
+  spare = null;
+  if (dropped && !dropped.window.isDestroyed()) dropped.window.destroy();
+}
+
+function takeBundleWindow(): BundleWindow {
+  const taken = spare && !spare.window.isDestroyed() ? spare : makeBundleWindow();
+  spare = null;
+  return taken;
+}
 
 /**
  * Opens a bundle read-only in a window of its own: `mldesk bundle open`'s server started in this
@@ -22,6 +105,11 @@ let partitions = 0;
  * preload: the preload's IPC bridge serves the user's own data dir, so this window talks to the
  * bundle's server over HTTP, as a browser does. Closing the window closes the server and removes
  * the bundle's temp copy. A bundle already open is focused instead.
+ *
+ * The window (the spare, when there is one) loads the page as soon as the port listens, as
+ * `mldesk bundle open`'s browser does: the page loads while the bundle's store is copied and checked
+ * (its API calls are answered once the bundle is open). It shows once the page is ready, and is
+ * destroyed, with an error box, if the bundle is refused.
  */
 export async function openBundleWindow(file: string, options: { homeDataDir: string; version: string }): Promise<void> {
   const path = resolve(file);
@@ -30,50 +118,40 @@ export async function openBundleWindow(file: string, options: { homeDataDir: str
     existing.window.focus();
     return;
   }
+  const made = takeBundleWindow();
   const launchSecret = newLaunchSecret();
-  let server: RunningBundleServer;
+  made.launchSecret = launchSecret;
+  const { window } = made;
+  window.setTitle(`${basename(path)} (read-only) — MLDesk`);
+  const starting = startBundleServer({
+    file: path,
+    homeDataDir: options.homeDataDir,
+    port: 0,
+    version: options.version,
+    launchSecret,
+    onListening: (url) => {
+      made.origin = url;
+      if (window.isDestroyed()) return;
+      window.once('ready-to-show', () => window.show());
+      void window.loadURL(url).catch(() => undefined);
+    },
+  });
+  const server = starting.catch(() => null);
+  const close = async () => void (await (await server)?.close());
+  open.set(path, { window, close });
+  window.on('closed', () => {
+    if (open.get(path)?.window === window) open.delete(path);
+    void close();
+  });
   try {
-    server = await startBundleServer({ file: path, homeDataDir: options.homeDataDir, port: 0, version: options.version, launchSecret });
+    await starting;
   } catch (error) {
+    if (!window.isDestroyed()) window.destroy();
     const message = error instanceof BundleOpenError ? error.message : `Unexpected error: ${(error as Error).message}`;
     dialog.showErrorBox(`Cannot open ${basename(path)}`, message);
-    return;
+  } finally {
+    prepareSpareBundleWindow();
   }
-  const bundleSession = session.fromPartition(`bundle-${++partitions}`);
-  bundleSession.webRequest.onBeforeSendHeaders((details, callback) => {
-    callback({ requestHeaders: windowRequestHeaders(details.url, details.requestHeaders, server.url, launchSecret) });
-  });
-  bundleSession.webRequest.onHeadersReceived((details, callback) => {
-    const headers = { ...details.responseHeaders };
-    if (sameOrigin(details.url, server.url)) headers['Content-Security-Policy'] = [uiContentSecurityPolicy(server.url)];
-    callback({ responseHeaders: headers });
-  });
-  bundleSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 860,
-    minWidth: 800,
-    minHeight: 500,
-    title: `${basename(path)} (read-only) — MLDesk`,
-    show: false,
-    webPreferences: { session: bundleSession, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true },
-  });
-  open.set(path, { window, server });
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!sameOrigin(url, server.url)) event.preventDefault();
-  });
-  // The page sets its own title; the window keeps saying which bundle it shows.
-  window.on('page-title-updated', (event) => event.preventDefault());
-  window.once('ready-to-show', () => window.show());
-  window.on('closed', () => {
-    open.delete(path);
-    void server.close();
-  });
-  await window.loadURL(server.url);
 }
 
 /** File → Open…: picks a `.mldesk` file and opens it. */
@@ -88,9 +166,10 @@ export async function chooseAndOpenBundle(parent: BrowserWindow | undefined, opt
   for (const file of picked.filePaths) await openBundleWindow(file, options);
 }
 
-/** Closes every bundle window's server (the app is quitting). */
+/** Closes every bundle window's server and drops the spare (the app is quitting). */
 export async function closeBundleWindows(): Promise<void> {
-  const servers = [...open.values()].map((entry) => entry.server);
+  dropSpareBundleWindow();
+  const entries = [...open.values()];
   open.clear();
-  await Promise.all(servers.map((server) => server.close()));
+  await Promise.all(entries.map((entry) => entry.close()));
 }

@@ -12,7 +12,7 @@ import { setDefaultWorkerLauncher } from '../core/training/worker-process.js';
 import { registerIpc } from './ipc.js';
 import { utilityLauncher } from './utility-worker.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
-import { bundleArgs, chooseAndOpenBundle, closeBundleWindows, openBundleWindow } from './bundle-windows.js';
+import { bundleArgs, chooseAndOpenBundle, closeBundleWindows, dropSpareBundleWindow, isSpareBundleWindow, openBundleWindow, prepareSpareBundleWindow } from './bundle-windows.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 const preload = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -74,9 +74,16 @@ async function createWindow(): Promise<void> {
   window.webContents.on('will-navigate', (event, url) => {
     if (!sameOrigin(url, origin)) event.preventDefault();
   });
-  window.once('ready-to-show', () => window.show());
+  window.once('ready-to-show', () => {
+    window.show();
+    // A hidden window for the next bundle opened, made once this one is up (bundle-windows.ts).
+    prepareSpareBundleWindow();
+  });
   await window.loadURL(origin);
 }
+
+/** The user's windows: all but the hidden spare bundle window. */
+const userWindows = () => BrowserWindow.getAllWindows().filter((window) => !window.isDestroyed() && !isSpareBundleWindow(window));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -89,7 +96,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', (_event, argv) => {
     const bundles = bundleArgs(argv);
     if (bundles.length > 0) return bundles.forEach(openBundle);
-    const [window] = BrowserWindow.getAllWindows();
+    const [window] = userWindows();
     if (window) {
       if (window.isMinimized()) window.restore();
       window.focus();
@@ -109,7 +116,13 @@ if (!app.requestSingleInstanceLock()) {
     },
   );
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) void createWindow();
+    if (userWindows().length === 0) void createWindow();
+  });
+  // The hidden spare must not keep the app open ('window-all-closed' waits for every window): it goes with the user's last one.
+  app.on('browser-window-created', (_event, window) => {
+    window.once('closed', () => {
+      if (userWindows().length === 0) dropSpareBundleWindow();
+    });
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
