@@ -108,7 +108,7 @@ function takeBundleWindow(): BundleWindow {
  *
  * The window (the spare, when there is one) loads the page as soon as the port listens, as
  * `mldesk bundle open`'s browser does: the page loads while the bundle's store is copied and checked
- * (its API calls are answered once the bundle is open). It shows once the page is ready, and is
+ * (its API calls are answered once the bundle is open). It shows once the page has loaded, and is
  * destroyed, with an error box, if the bundle is refused.
  */
 export async function openBundleWindow(file: string, options: { homeDataDir: string; version: string }): Promise<void> {
@@ -132,8 +132,9 @@ export async function openBundleWindow(file: string, options: { homeDataDir: str
     onListening: (url) => {
       made.origin = url;
       if (window.isDestroyed()) return;
-      window.once('ready-to-show', () => window.show());
-      void window.loadURL(url).catch(() => undefined);
+      // Shown once the page has loaded ('ready-to-show' fired already, for the spare's about:blank).
+      const show = () => void (window.isDestroyed() || window.show());
+      void window.loadURL(url).then(show, show);
     },
   });
   const server = starting.catch(() => null);
