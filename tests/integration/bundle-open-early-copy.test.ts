@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { openSignedArchive } from '../../electron/core/bundles/archive-reader.js';
 import type * as EarlyStoreCopyModule from '../../electron/core/bundles/early-store-copy.js';
-import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
+import { buildBundleFixture, withStoreByteChanged, type BuiltBundle } from '../fixtures/bundles.js';
 import { cleanupTempDirs, makeTempDir, REPO_ROOT } from './server-process.js';
 
 type EarlyModule = typeof EarlyStoreCopyModule;
@@ -61,12 +61,7 @@ describe('early store copy (bundle open)', { timeout: 120_000 }, () => {
 
   it('reports the hash of the bytes it wrote when the store was changed after signing', async () => {
     const expected = await storeEntry(stored.file);
-    const bytes = readFileSync(stored.file);
-    const at = bytes.indexOf(Buffer.from('SQLite format 3\0'));
-    expect(at).toBeGreaterThan(0);
-    bytes[at + 200] = bytes[at + 200]! ^ 0xff;
-    const changed = join(dir, 'changed.mldesk');
-    writeFileSync(changed, bytes);
+    const changed = withStoreByteChanged(stored.file, join(dir, 'changed.mldesk'));
     const opening = await start(changed);
     const copy = await opening.copy;
     expect(copy?.size).toBe(expected.size);

@@ -5,13 +5,13 @@
  * the bundle read-only, refuses a changed store naming it, and leaves no private copy behind, neither
  * after closing nor after a refusal.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as BundleServerModule from '../../electron/server/bundle-server.js';
-import { buildBundleFixture, type BuiltBundle } from '../fixtures/bundles.js';
+import { buildBundleFixture, withStoreByteChanged, type BuiltBundle } from '../fixtures/bundles.js';
 import { cleanupTempDirs, makeTempDir, REPO_ROOT } from './server-process.js';
 
 const built = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(REPO_ROOT, 'dist', ...path.split('/'))).href)) as T;
@@ -79,12 +79,7 @@ describe('a bundle opened in process, as the desktop app opens it', { timeout: 1
   });
 
   it('refuses a store changed after signing, naming it, and leaves no private copy', async () => {
-    const bytes = readFileSync(bundle.file);
-    const at = bytes.indexOf(Buffer.from('SQLite format 3\0'));
-    expect(at).toBeGreaterThan(0);
-    bytes[at + 200] = bytes[at + 200]! ^ 0xff;
-    const changed = join(dir, 'changed.mldesk');
-    writeFileSync(changed, bytes);
+    const changed = withStoreByteChanged(bundle.file, join(dir, 'changed.mldesk'));
     const left = await leftInOwnTmp(async () => {
       await expect(server.startBundleServer({ file: changed, homeDataDir: home, port: 0, version: 'test' })).rejects.toThrow(/store\.sqlite/);
     });
