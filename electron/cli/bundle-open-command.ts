@@ -31,11 +31,10 @@ export function registerBundleOpen(parent: Command): void {
     .action(async (file: string, opts: OpenOptions) => {
       // Copying and hashing store.sqlite (a worker thread, the other core) starts first, before the zip,
       // schema and server modules load on this thread; openBundle uses the copy once the signed manifest vouches for it.
+      // (startBundleServer would start it too, but only once its own modules had loaded.)
       const { startEarlyOpening } = await import('../core/bundles/early-store-copy.js');
       const earlyOpening = await startEarlyOpening(file);
       const homeDataDir = resolveDataDir(opts.dataDir);
-      // The zip reader and the bundle's schemas load once the port listens (open below): the page loads meanwhile.
-      const bundleOpen = () => import('../core/bundles/bundle-open.js');
       // A closed pipe (`mldesk bundle open F | head -1`) must not crash the server and leave its temp copy behind.
       for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
       // A Ctrl-C while the bundle is still opening waits for it, so its temp copy is removed too.
@@ -54,13 +53,12 @@ export function registerBundleOpen(parent: Command): void {
           port: opts.port,
           version: packageJson.version,
           artifactCheck: opts.checkArtifacts,
-          open: async () => (await bundleOpen()).openBundle(file, { homeDataDir, artifactCheck: opts.checkArtifacts, earlyOpening }),
-          unopened: async () => (await bundleOpen()).discardEarly(earlyOpening),
+          earlyOpening,
           // The page can load from now on; its API calls are answered once the bundle is open (the lines below).
           onListening: (url) => process.stdout.write(`MLDesk listening on ${url}\n`),
         });
       } catch (error) {
-        const { BundleOpenError } = await bundleOpen();
+        const { BundleOpenError } = await import('../core/bundles/bundle-open.js');
         if (error instanceof BundleOpenError) {
           process.stderr.write(`mldesk bundle open: ${file}: ${error.message}\n`);
           process.exit(error.notABundle ? 2 : 1);

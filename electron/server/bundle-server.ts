@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OpenedBundle } from '../core/bundles/bundle-open.js';
 import type { ArtifactCheck } from '../core/bundles/open-bundle.js';
 import { removeAbandonedBundleDirs } from '../core/bundles/bundle-temp-dirs.js';
-import { startEarlyOpening } from '../core/bundles/early-store-copy.js';
+import { startEarlyOpening, type EarlyOpening } from '../core/bundles/early-store-copy.js';
 import type { createServices as CreateServices, Services } from '../core/services.js';
 import type { buildServer as BuildServer } from './http-server.js';
 import { listenEarly } from './early-listen.js';
@@ -18,14 +18,11 @@ export interface BundleServeOptions {
   /** The desktop app's per-launch secret (launch-secret.ts). */
   launchSecret?: string;
   /**
-   * Opens the bundle (the CLI's openBundle, with the store copy it started first); called once the
+   * The store's copy, started by the caller on a worker thread (startEarlyOpening) before it loaded
+   * this module, as the CLI does; else it is started here, first. The bundle itself is opened once the
    * port listens, so the bundle's schemas and zip reader load after the page is on its way.
-   * Default (the desktop app's File → Open): the store's copy started here, first, on a worker thread
-   * (startEarlyOpening), then openBundle on `file` with it.
    */
-  open?(): Promise<OpenedBundle>;
-  /** Called instead of `open` when the port cannot be had: what `open` would have cleaned up (a started store copy). */
-  unopened?(): Promise<void>;
+  earlyOpening?: EarlyOpening;
   /**
    * Called once the port listens, before the bundle is open: the page loads from then on and its API
    * calls wait for the bundle (early-listen.ts). startBundleServer itself resolves once they are answered.
@@ -60,20 +57,16 @@ export interface RunningBundleServer {
  * query_only, so a write that slipped past the read-only guard fails instead of changing the copy.
  */
 export async function startBundleServer(options: BundleServeOptions): Promise<RunningBundleServer> {
-  let { open, unopened } = options;
-  if (!open) {
-    // The store's copy and hash (the longest step, ~1 s for a 400 MB store) run on a worker thread
-    // while this thread listens, serves the page and builds the routes.
-    const earlyOpening = await startEarlyOpening(options.file);
-    open = async () => (await import('../core/bundles/bundle-open.js')).openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck, earlyOpening });
-    unopened = async () => (await import('../core/bundles/bundle-open.js')).discardEarly(earlyOpening);
-  }
+  // The store's copy and hash (the longest step, ~1 s for a 400 MB store) run on a worker thread
+  // while this thread listens, serves the page and builds the routes.
+  const earlyOpening = options.earlyOpening ?? (await startEarlyOpening(options.file));
+  const bundleOpen = () => import('../core/bundles/bundle-open.js');
   let early;
   try {
     early = await listenEarly({ host: '127.0.0.1', port: options.port });
   } catch (error) {
     // A port that cannot be had must still leave no temp copy behind.
-    await unopened?.();
+    await (await bundleOpen()).discardEarly(earlyOpening);
     throw error;
   }
   let opening: Promise<OpenedBundle> | null = null;
@@ -93,7 +86,7 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
   try {
     early.serveUi(await buildUiServer({ launchSecret: options.launchSecret, version: options.version, tokens: [] }));
     options.onListening?.(early.url);
-    opening = open();
+    opening = bundleOpen().then(({ openBundle }) => openBundle(options.file, { homeDataDir: options.homeDataDir, artifactCheck: options.artifactCheck, earlyOpening }));
     opening.catch(() => undefined);
     // The services and routes load while the bundle opens (this module leaves them out, to listen sooner).
     [{ createServices }, { buildServer }] = await Promise.all([import('../core/services.js'), import('./http-server.js')]);
@@ -102,7 +95,7 @@ export async function startBundleServer(options: BundleServeOptions): Promise<Ru
   } catch (error) {
     throw await giveUp('opened', error, discard);
   }
-  const { setBundleStoreReadOnly } = await import('../core/bundles/bundle-open.js');
+  const { setBundleStoreReadOnly } = await bundleOpen();
   setBundleStoreReadOnly(services.store.db, true);
   const shutDownStore = async () => {
     // Closing folds and checkpoints: harmless on the private copy, and refused while query_only.
