@@ -85,7 +85,8 @@ test('New sweep form: field errors, then a live sweep where ASHA prunes losers, 
     await expect(trials.locator('tbody tr')).toHaveCount(16);
     const pruned = trials.locator('tr[data-state="pruned"]');
     expect(await pruned.count()).toBeGreaterThanOrEqual(6);
-    await expect(pruned.first().locator('.trial-reason')).toContainText(/^step [13]: rung [01] \(step [13]\): loss [\d.]+ is outside the top/);
+    // Each pruned trial says at which step and rung, and why; which rung depends on the order trials reach it (load).
+    for (const reason of await pruned.locator('.trial-reason').allInnerTexts()) expect(reason).toMatch(/^step (\d+): rung \d+ \(step \1\): loss [\d.]+ is outside the top \d+ of \d+ at this rung/);
     const best = trials.locator('tr.best-trial');
     await expect(best).toContainText('0.3');
     await expect(best).toContainText('adam');
