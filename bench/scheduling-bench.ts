@@ -18,7 +18,7 @@ import type * as BullMqExecutorModule from '../electron/core/automation/bullmq-e
 import type * as JobStoreModule from '../electron/core/automation/job-store.js';
 import type * as LocalPoolModule from '../electron/core/automation/local-pool.js';
 import type { JobExecutor } from '../electron/core/automation/executor.js';
-import type { ExecutorKind } from '../shared/automation.js';
+import type { ExecutorKind, Job, JobSpec } from '../shared/automation.js';
 import { startRedis, type RedisServer } from '../tests/integration/redis-fixture.js';
 import { childPids, startCpuSample } from './process-cpu.js';
 import { loadTrackingStoreModule } from './project-modules.js';
@@ -43,6 +43,8 @@ export interface ExecutorFigure {
   cpuPerTrialMs: Record<string, number>;
   /** Median time between two successive trials ending: the per-trial time with the load bursts of a shared machine left out. */
   medianPerTrialMs: number;
+  /** A reference, not an MLDesk executor (BullMQ's own worker): no target applies. */
+  floor: boolean;
 }
 
 export interface SchedulingBenchResult {
@@ -103,7 +105,9 @@ function spawnerOf(pid: number): number | undefined {
 interface Subject {
   name: string;
   kind: ExecutorKind;
-  executor: JobExecutor;
+  executor: Pick<JobExecutor, 'submit' | 'waitFor'>;
+  /** See ExecutorFigure.floor. */
+  floor?: boolean;
   /** The processes whose CPU time is counted (after the warm-up, so spawners exist). */
   processes(): Record<string, number | undefined>;
   close(): Promise<void>;
@@ -177,6 +181,63 @@ async function bullMqSubject(jobs: JobStoreModule.JobStore, redis: RedisServer, 
   };
 }
 
+/**
+ * BullMQ's floor: its own Queue, QueueEvents and Worker (raw-bullmq-worker.mjs, spawning through a
+ * bare spawner as MLDesk's worker does through its own), with nothing of MLDesk's. What it adds over
+ * the bare spawn is BullMQ's per-job work, which any executor on BullMQ pays; the rest of MLDesk's
+ * BullMQ figure is MLDesk's own (the jobs table, start and end reports, their events).
+ */
+async function rawBullMqSubject(redis: RedisServer): Promise<Subject> {
+  const { Queue, QueueEvents } = await import('bullmq');
+  const name = `bench-raw-${process.pid}`;
+  const connection = { host: '127.0.0.1', port: redis.port };
+  const queue = new Queue(name, { connection });
+  const events = new QueueEvents(name, { connection });
+  await events.waitUntilReady();
+  /** Ends heard of (an end can come before waitFor is called), and who waits for which job. */
+  const ended = new Map<string, Pick<Job, 'status' | 'reason'>>();
+  const waiting = new Map<string, (end: Pick<Job, 'status' | 'reason'>) => void>();
+  const end = (jobId: string, outcome: Pick<Job, 'status' | 'reason'>) => {
+    const waiter = waiting.get(jobId);
+    waiting.delete(jobId);
+    if (waiter) waiter(outcome);
+    else ended.set(jobId, outcome);
+  };
+  events.on('completed', ({ jobId }) => end(jobId, { status: 'succeeded', reason: null }));
+  events.on('failed', ({ jobId, failedReason }) => end(jobId, { status: 'failed', reason: failedReason }));
+  const submitted = new Map<string, Job>();
+  const worker = spawn(process.execPath, [fileURLToPath(new URL('./raw-bullmq-worker.mjs', import.meta.url)), redis.url, name], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout.setEncoding('utf8').on('data', (chunk: string) => chunk.includes('taking jobs') && resolve());
+    worker.once('exit', (code) => reject(new Error(`raw-bullmq-worker.mjs exited with ${code}`)));
+  });
+  return {
+    name: 'raw BullMQ floor (its own worker, no MLDesk)',
+    kind: 'bullmq',
+    floor: true,
+    executor: {
+      async submit(job) {
+        submitted.set(job.id, job);
+        await queue.add('trial', { argv: (job.spec as Extract<JobSpec, { type: 'command' }>).argv }, { jobId: job.id, removeOnComplete: true, removeOnFail: true });
+      },
+      async waitFor(jobId) {
+        const known = ended.get(jobId);
+        ended.delete(jobId);
+        const outcome = known ?? (await new Promise<Pick<Job, 'status' | 'reason'>>((resolve) => waiting.set(jobId, resolve)));
+        const job = submitted.get(jobId)!;
+        submitted.delete(jobId);
+        return { ...job, ...outcome };
+      },
+    },
+    processes: () => ({ controller: process.pid, worker: worker.pid, spawner: worker.pid === undefined ? undefined : childPids(worker.pid)[0], 'redis-server': redis.child.pid }),
+    async close() {
+      worker.kill('SIGTERM');
+      await events.close();
+      await queue.close();
+    },
+  };
+}
+
 async function localPoolSubject(jobs: JobStoreModule.JobStore): Promise<Subject> {
   const { LocalPoolExecutor } = await loadDist<typeof LocalPoolModule>('electron/core/automation/local-pool.js');
   const executor = new LocalPoolExecutor(jobs, { concurrency: 1 });
@@ -205,7 +266,7 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
   const subjects: Subject[] = [];
   const bareSpawner = startBareSpawner();
   try {
-    subjects.push(await localPoolSubject(jobs), await bullMqSubject(jobs, redis, log));
+    subjects.push(await localPoolSubject(jobs), await bullMqSubject(jobs, redis, log), await rawBullMqSubject(redis));
     // The command's pages into the cache, the bare spawner's first spawns: before anything is timed.
     await bareSpawnMs(bareSpawner, argv, 5);
     for (const subject of subjects) await warmUp(jobs, subject, argv);
@@ -236,7 +297,7 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
       bareCpuPerTrialMs: perTrial(bare.cpu, trials),
       executors: subjects.map((subject, i) => {
         const perTrialMs = totals[i]!.wall / trials;
-        return { executor: subject.name, perTrialMs, medianPerTrialMs: median(totals[i]!.intervals), cpuPerTrialMs: perTrial(totals[i]!.cpu, trials), overhead: (perTrialMs - bareMs) / bareMs };
+        return { executor: subject.name, perTrialMs, medianPerTrialMs: median(totals[i]!.intervals), cpuPerTrialMs: perTrial(totals[i]!.cpu, trials), overhead: (perTrialMs - bareMs) / bareMs, floor: subject.floor === true };
       }),
       skipped: [],
       loadAtStart,
@@ -251,7 +312,9 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
 }
 
 export function schedulingTargetChecks(result: SchedulingBenchResult): TargetCheck[] {
-  return result.executors.map((figure) => ({
+  return result.executors
+    .filter((figure) => !figure.floor)
+    .map((figure) => ({
     id: `scheduling-overhead-${figure.executor.split(' ')[0]!.toLowerCase()}-${(result.command[0]!.split('/').pop() ?? 'command').replace(/[^a-z0-9]+/gi, '-')}`,
     description: `scheduling overhead per no-op trial on ${figure.executor} over a bare spawn of \`${result.command.join(' ')}\` (${result.trials} trials)`,
     measured: figure.overhead,
@@ -262,12 +325,15 @@ export function schedulingTargetChecks(result: SchedulingBenchResult): TargetChe
 
 export function formatSchedulingTable(result: SchedulingBenchResult, checks: TargetCheck[]): string {
   const ms = (n: number) => `${n.toFixed(2)} ms`;
+  // schedulingTargetChecks' checks, in the order of the executors they are for (references have none).
+  const checkOf = new Map(result.executors.filter((figure) => !figure.floor).map((figure, i) => [figure, checks[i]]));
   const rows = [
     ['scheduling (no-op trials)', 'per trial', 'added', 'overhead', 'target'],
     [`bare spawn: ${result.command.map((a) => (a === '' ? '""' : a)).join(' ')}`, ms(result.bareSpawnMs), '-', '-', '-'],
-    ...result.executors.map((figure, i) => {
-      const check = checks[i];
-      return [figure.executor, ms(figure.perTrialMs), ms(figure.perTrialMs - result.bareSpawnMs), `${(figure.overhead * 100).toFixed(1)}%`, check ? `${check.target} ${check.met ? 'met' : 'MISSED'}` : '-'];
+    ...result.executors.map((figure) => {
+      const check = checkOf.get(figure);
+      const target = figure.floor ? 'reference' : check ? `${check.target} ${check.met ? 'met' : 'MISSED'}` : '-';
+      return [figure.executor, ms(figure.perTrialMs), ms(figure.perTrialMs - result.bareSpawnMs), `${(figure.overhead * 100).toFixed(1)}%`, target];
     }),
   ];
   const cpu = (figures: Record<string, number>) =>
