@@ -82,17 +82,11 @@ interface Started {
 }
 
 /** Starts the CLI and resolves with its URL and the ms from spawn to its listening line. */
-function startCli(args: string[]): Promise<Started> {
+async function startCli(args: string[]): Promise<Started> {
   const startedAt = performance.now();
   const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'mldesk.js'), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`mldesk ${args.join(' ')} exited with ${code} before listening`)));
-    lines.on('line', (line) => {
-      const match = /^MLDesk listening on (http:\/\/\S+)/.exec(line);
-      if (match) resolve({ url: match[1]!, startedAt, listeningMs: performance.now() - startedAt, listeningCpuMs: cpuMs(child.pid), stop: () => stop(child) });
-    });
-  });
+  const [, url] = await lineReader(child, `mldesk ${args.join(' ')}`).next(/^MLDesk listening on (http:\/\/\S+)/);
+  return { url: url!, startedAt, listeningMs: performance.now() - startedAt, listeningCpuMs: cpuMs(child.pid), stop: () => stop(child) };
 }
 
 /** Lines a child writes on stdout, one at a time: `next(pattern)` resolves with the first later line that matches. */

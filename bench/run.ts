@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const bundleOpenTable = `\n\n${bundleOpen ? formatBundleOpenTable(bundleOpen) : '(bundle open figures skipped: BENCH_SKIP_BUNDLE_OPEN is set)'}`;
     const schedulingTable = `\n\n${
       scheduling
-        ? [scheduling, schedulingBareCommand].flatMap((result) => (result ? [formatSchedulingTable(result, schedulingTargetChecks(result))] : [])).join('\n\n')
+        ? [scheduling, schedulingBareCommand].flatMap((result) => (result ? [formatSchedulingTable(result)] : [])).join('\n\n')
         : '(scheduling figures skipped: BENCH_SKIP_SCHEDULING is set)'
     }`;
     const tables = `${table}${latencyTable}${uiTable}${monitoringTable}${trainingTable}${servingTable}${clientTable}${driftTable}${bundleTable}${bundleOpenTable}${schedulingTable}`;

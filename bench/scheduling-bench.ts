@@ -311,28 +311,29 @@ export async function benchScheduling(options: { workDir: string; log: (line: st
   }
 }
 
-export function schedulingTargetChecks(result: SchedulingBenchResult): TargetCheck[] {
-  return result.executors
-    .filter((figure) => !figure.floor)
-    .map((figure) => ({
+function targetCheck(result: SchedulingBenchResult, figure: ExecutorFigure): TargetCheck {
+  return {
     id: `scheduling-overhead-${figure.executor.split(' ')[0]!.toLowerCase()}-${(result.command[0]!.split('/').pop() ?? 'command').replace(/[^a-z0-9]+/gi, '-')}`,
     description: `scheduling overhead per no-op trial on ${figure.executor} over a bare spawn of \`${result.command.join(' ')}\` (${result.trials} trials)`,
     measured: figure.overhead,
     target: `< ${SCHEDULING_TARGET.overhead * 100}%`,
     met: figure.overhead < SCHEDULING_TARGET.overhead,
-  }));
+  };
 }
 
-export function formatSchedulingTable(result: SchedulingBenchResult, checks: TargetCheck[]): string {
+/** One check per MLDesk executor (the raw BullMQ floor is a reference: no target). */
+export function schedulingTargetChecks(result: SchedulingBenchResult): TargetCheck[] {
+  return result.executors.filter((figure) => !figure.floor).map((figure) => targetCheck(result, figure));
+}
+
+export function formatSchedulingTable(result: SchedulingBenchResult): string {
   const ms = (n: number) => `${n.toFixed(2)} ms`;
-  // schedulingTargetChecks' checks, in the order of the executors they are for (references have none).
-  const checkOf = new Map(result.executors.filter((figure) => !figure.floor).map((figure, i) => [figure, checks[i]]));
   const rows = [
     ['scheduling (no-op trials)', 'per trial', 'added', 'overhead', 'target'],
     [`bare spawn: ${result.command.map((a) => (a === '' ? '""' : a)).join(' ')}`, ms(result.bareSpawnMs), '-', '-', '-'],
     ...result.executors.map((figure) => {
-      const check = checkOf.get(figure);
-      const target = figure.floor ? 'reference' : check ? `${check.target} ${check.met ? 'met' : 'MISSED'}` : '-';
+      const check = figure.floor ? null : targetCheck(result, figure);
+      const target = check ? `${check.target} ${check.met ? 'met' : 'MISSED'}` : 'reference';
       return [figure.executor, ms(figure.perTrialMs), ms(figure.perTrialMs - result.bareSpawnMs), `${(figure.overhead * 100).toFixed(1)}%`, target];
     }),
   ];

@@ -263,7 +263,7 @@ export class JobStore {
          WHERE job_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?) RETURNING *`,
       )
       .get(by.workerId, by.owner ?? null, now, now, by.pid ?? null, id, now) as JobRow | undefined;
-    return row ? this.announceRow(row, id) : null;
+    return row ? this.notify(toJob(row)) : null;
   }
 
   /** Records the job's process; `identity` (host:pid:start time) lets restart recovery tell it from a process that reused the pid. */
